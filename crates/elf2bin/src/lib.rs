@@ -1,0 +1,1 @@
+//! `elf2bin`: see the workspace README.

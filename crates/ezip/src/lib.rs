@@ -1,0 +1,1 @@
+//! `ezip`: see the workspace README.

@@ -1,0 +1,69 @@
+//! Command line interface. Each subcommand lives in its own module with an `Args` struct and a
+//! `run` function; this module only dispatches and maps results to exit codes.
+//!
+//! Exit codes: 0 success, 1 verification failed (the input was read but does not hold what was
+//! asked, e.g. a bad CRC in `verify`), 2 any other error (bad arguments, unreadable or malformed
+//! input, refused plans).
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+mod compress;
+mod elf2bin;
+mod layout;
+
+/// What a subcommand reports back when it did not fail outright.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything held: exit 0.
+    Ok,
+    /// The input was read, but a check failed: exit 1.
+    VerificationFailed,
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "imgtool",
+    version,
+    about = "Turn firmware ELF files into OTA update packages for SiFli SF32LB5x MCUs",
+    long_about = "Turn firmware ELF files into OTA update packages for SiFli SF32LB5x MCUs.\n\n\
+Typical flow: `imgtool elf2bin` extracts flat images from an ELF, `imgtool compress` makes \
+EZIP-compatible streams, and `imgtool layout` converts and inspects the SDK's flash layouts.\n\n\
+Exit codes: 0 success, 1 verification failed, 2 error."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Convert an ELF into flat binary images (one per flash region with --layout)
+    Elf2bin(elf2bin::Args),
+    /// Import, show and export flash layouts
+    #[command(subcommand)]
+    Layout(layout::Command),
+    /// Compress a file into one EZIP-compatible stream (gzip, zlib or lz4 mode)
+    Compress(compress::CompressArgs),
+    /// Decompress one EZIP-compatible stream
+    Decompress(compress::DecompressArgs),
+}
+
+/// Parses the command line, runs the subcommand and maps the result to an exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Elf2bin(a) => elf2bin::run(a),
+        Command::Layout(c) => layout::run(c),
+        Command::Compress(a) => compress::run_compress(a),
+        Command::Decompress(a) => compress::run_decompress(a),
+    };
+    match result {
+        Ok(Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(Outcome::VerificationFailed) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

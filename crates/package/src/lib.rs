@@ -1,0 +1,1 @@
+//! `package`: see the workspace README.
