@@ -1,1 +1,3 @@
 //! `package`: see the workspace README.
+
+pub mod manifest;
