@@ -1,0 +1,184 @@
+//! Raw DEFLATE encoders behind the three [`Level`]s, and the bounded inflater every decoder uses.
+//!
+//! Public so the benchmark (and curious users) can run each encoder on its own; the stream
+//! formats in the crate root wrap these.
+
+use crate::{Error, Level, Mode};
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
+use libdeflater::{CompressionLvl, Compressor};
+use std::cell::RefCell;
+use std::num::NonZeroU64;
+
+/// libdeflate level used by [`Level::Fast`].
+pub const FAST_LIBDEFLATE_LEVEL: i32 = 6;
+/// libdeflate level raced against zlib 9 by [`Level::Default`].
+pub const DEFAULT_LIBDEFLATE_LEVEL: i32 = 12;
+/// Zopfli iterations used by [`Level::Best`].
+pub const BEST_ZOPFLI_ITERATIONS: u64 = 15;
+
+/// Raw DEFLATE of `data` at `level` (no header, no trailer).
+///
+/// - `Fast`: libdeflate level [`FAST_LIBDEFLATE_LEVEL`].
+/// - `Default`: the smaller of libdeflate level [`DEFAULT_LIBDEFLATE_LEVEL`] and C zlib level 9
+///   (the vendor's method), so it is never larger than the vendor's output for the same data.
+/// - `Best`: the smaller of Zopfli and the `Default` result.
+pub fn raw(level: Level, data: &[u8]) -> Result<Vec<u8>, Error> {
+    match level {
+        Level::Fast => libdeflate(FAST_LIBDEFLATE_LEVEL, data),
+        Level::Default => Ok(smaller(
+            libdeflate(DEFAULT_LIBDEFLATE_LEVEL, data)?,
+            zlib9(data)?,
+        )),
+        Level::Best => {
+            let default = raw(Level::Default, data)?;
+            Ok(smaller(zopfli(BEST_ZOPFLI_ITERATIONS, data)?, default))
+        }
+    }
+}
+
+/// Picks the shorter stream; on a tie the first, so the choice is deterministic.
+fn smaller(a: Vec<u8>, b: Vec<u8>) -> Vec<u8> {
+    if b.len() < a.len() {
+        b
+    } else {
+        a
+    }
+}
+
+fn encoder_error(reason: impl ToString) -> Error {
+    Error::Encoder {
+        mode: Mode::Gzip,
+        reason: reason.to_string(),
+    }
+}
+
+thread_local! {
+    /// libdeflate compressors are costly to set up (hash tables); keep one per level per thread.
+    static COMPRESSORS: RefCell<Vec<(i32, Compressor)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Raw DEFLATE with libdeflate at `lvl` (1..=12).
+pub fn libdeflate(lvl: i32, data: &[u8]) -> Result<Vec<u8>, Error> {
+    let level = CompressionLvl::new(lvl).map_err(|_| encoder_error("bad libdeflate level"))?;
+    COMPRESSORS.with(|cell| {
+        let mut list = cell.borrow_mut();
+        let idx = match list.iter().position(|(l, _)| *l == lvl) {
+            Some(i) => i,
+            None => {
+                list.push((lvl, Compressor::new(level)));
+                list.len() - 1
+            }
+        };
+        let c = &mut list[idx].1;
+        let mut out = vec![0u8; c.deflate_compress_bound(data.len())];
+        let n = c.deflate_compress(data, &mut out).map_err(encoder_error)?;
+        out.truncate(n);
+        Ok(out)
+    })
+}
+
+/// Raw DEFLATE with C zlib at level 9, window 32 KiB, memLevel 8: the vendor packer's method.
+pub fn zlib9(data: &[u8]) -> Result<Vec<u8>, Error> {
+    let mut c = Compress::new(Compression::new(9), false);
+    // zlib's deflateBound for raw streams: len + len/4096*5 + some slack; be generous.
+    let mut out = Vec::with_capacity(data.len() + data.len() / 1000 + 64);
+    loop {
+        let before_in = c.total_in() as usize;
+        let status = c
+            .compress_vec(&data[before_in..], &mut out, FlushCompress::Finish)
+            .map_err(encoder_error)?;
+        match status {
+            Status::StreamEnd => return Ok(out),
+            Status::Ok | Status::BufError => out.reserve(out.capacity().max(64)),
+        }
+    }
+}
+
+/// Raw DEFLATE with Zopfli (`iterations` rounds of its optimal-parse search).
+pub fn zopfli(iterations: u64, data: &[u8]) -> Result<Vec<u8>, Error> {
+    let options = zopfli::Options {
+        iteration_count: NonZeroU64::new(iterations.max(1)).unwrap_or(NonZeroU64::MIN),
+        ..Default::default()
+    };
+    let mut out = Vec::with_capacity(data.len() / 2 + 64);
+    zopfli::compress(options, zopfli::Format::Deflate, data, &mut out).map_err(encoder_error)?;
+    Ok(out)
+}
+
+/// What [`inflate`] expects around the DEFLATE data.
+#[derive(Clone, Copy)]
+pub(crate) enum Wrapper {
+    /// Raw DEFLATE (gzip mode: the caller handles header and trailer).
+    Raw,
+    /// zlib header and Adler-32 trailer, checked by zlib itself.
+    Zlib,
+}
+
+/// Largest expansion DEFLATE allows: a 258-byte match costs at least 1 bit... in practice
+/// zlib's documented bound is 1032:1. Used to cap allocations for lengths we cannot trust.
+const MAX_RATIO: usize = 1032;
+
+/// Inflates `input`, producing at most `limit` bytes and never allocating more than
+/// `limit + 1` (nor more than `input` could expand to). Returns the output and how many input
+/// bytes the stream used. Output longer than `limit` is reported as
+/// [`Error::LengthMismatch`] with `found = limit + 1` (decoding stops there).
+pub(crate) fn inflate(
+    mode: Mode,
+    wrapper: Wrapper,
+    input: &[u8],
+    limit: usize,
+    field: &'static str,
+) -> Result<(Vec<u8>, usize), Error> {
+    let mut d = Decompress::new(matches!(wrapper, Wrapper::Zlib));
+    // One byte beyond the limit detects "decodes to more than declared" without allocating it.
+    let cap = limit
+        .saturating_add(1)
+        .min(input.len().saturating_mul(MAX_RATIO).saturating_add(64));
+    let mut out = Vec::with_capacity(cap.min(1 << 20));
+    loop {
+        let consumed = d.total_in() as usize;
+        if out.len() == out.capacity() {
+            if out.len() >= cap {
+                return Err(Error::LengthMismatch {
+                    mode,
+                    field,
+                    expected: limit as u64,
+                    found: out.len() as u64,
+                });
+            }
+            let grow = out.capacity().max(4096).min(cap - out.len());
+            out.reserve_exact(grow);
+        }
+        let before_out = out.len();
+        let status = d
+            .decompress_vec(&input[consumed..], &mut out, FlushDecompress::None)
+            .map_err(|e| Error::Corrupt {
+                mode,
+                reason: format!("invalid DEFLATE data: {e}"),
+            })?;
+        if out.len() > limit {
+            return Err(Error::LengthMismatch {
+                mode,
+                field,
+                expected: limit as u64,
+                found: out.len() as u64,
+            });
+        }
+        match status {
+            Status::StreamEnd => return Ok((out, d.total_in() as usize)),
+            _ if d.total_in() as usize == input.len()
+                && out.len() == before_out
+                && out.len() < out.capacity() =>
+            {
+                return Err(Error::Corrupt {
+                    mode,
+                    reason: format!(
+                        "DEFLATE data ends early: input exhausted after {} bytes of output",
+                        out.len()
+                    ),
+                });
+            }
+            _ => {}
+        }
+    }
+}

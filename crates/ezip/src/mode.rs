@@ -1,0 +1,96 @@
+//! Codec and level names.
+
+use crate::Error;
+use std::fmt;
+use std::str::FromStr;
+
+/// The stream formats of the EZIP engine and the DFU installer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// EZIP GZIP mode: u32 length, raw DEFLATE, gzip trailer (the device default).
+    Gzip,
+    /// A plain zlib stream.
+    Zlib,
+    /// EZIP LZ4 mode: u32 length, u32 compressed length, one LZ4 block.
+    Lz4,
+}
+
+/// Encoder effort for the DEFLATE-based modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Level {
+    /// Fast: a quick DEFLATE encoder, for development builds.
+    Fast,
+    /// Default: never larger than zlib level 9 (the vendor's method) on the same chunk.
+    #[default]
+    Default,
+    /// Best: the strongest DEFLATE encoder available, for release packages.
+    Best,
+}
+
+impl Mode {
+    const NAMES: &'static str = "gzip, zlib, lz4";
+    /// The lower-case name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Gzip => "gzip",
+            Mode::Zlib => "zlib",
+            Mode::Lz4 => "lz4",
+        }
+    }
+}
+
+impl Level {
+    const NAMES: &'static str = "fast, default, best";
+    /// The lower-case name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Fast => "fast",
+            Level::Default => "default",
+            Level::Best => "best",
+        }
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Mode {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.to_ascii_lowercase().as_str() {
+            "gzip" => Ok(Mode::Gzip),
+            "zlib" => Ok(Mode::Zlib),
+            "lz4" => Ok(Mode::Lz4),
+            _ => Err(Error::UnknownName {
+                what: "mode",
+                found: s.to_string(),
+                expected: Mode::NAMES,
+            }),
+        }
+    }
+}
+
+impl FromStr for Level {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.to_ascii_lowercase().as_str() {
+            "fast" => Ok(Level::Fast),
+            "default" => Ok(Level::Default),
+            "best" => Ok(Level::Best),
+            _ => Err(Error::UnknownName {
+                what: "level",
+                found: s.to_string(),
+                expected: Level::NAMES,
+            }),
+        }
+    }
+}

@@ -1,0 +1,340 @@
+//! The chunked image payload of an offline package (formats doc, section 3):
+//!
+//! ```text
+//! u32 total_len   image length zero-padded to a multiple of 16
+//! u32 pksize      uncompressed chunk size
+//! per chunk of pksize bytes (last one shorter): u32 packet_len, packet (gzip-mode or zlib)
+//! ```
+//!
+//! Chunks are independent, so [`encode`] compresses them in parallel; the bytes never depend
+//! on the thread count. [`encode`] does not append the device-pitfall byte: the package layer
+//! does (and [`parse`]/[`decode`] accept and count such trailing bytes).
+
+use crate::{gzip, zlib, Error, Level, Mode};
+use rayon::prelude::*;
+use std::fmt;
+
+/// The vendor packer's chunk size (also the device's decompression buffer size).
+pub const DEFAULT_PKSIZE: u32 = 10240;
+/// Above this chunk size the device's per-chunk buffer gets uncomfortably large.
+pub const LARGE_PKSIZE: u32 = 64 * 1024;
+/// The image is zero-padded to a multiple of this before chunking.
+pub const PAD: usize = 16;
+/// Size of the payload header (`total_len`, `pksize`).
+pub const HEADER_LEN: usize = 8;
+
+/// How to build a payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayloadOptions {
+    /// Packet codec: [`Mode::Gzip`] (device default, EZIP engine) or [`Mode::Zlib`].
+    pub mode: Mode,
+    /// Encoder effort.
+    pub level: Level,
+    /// Uncompressed chunk size; non-zero multiple of 16.
+    pub pksize: u32,
+    /// Worker threads; `None` uses rayon's global pool (all cores).
+    pub threads: Option<usize>,
+}
+
+impl Default for PayloadOptions {
+    fn default() -> Self {
+        PayloadOptions {
+            mode: Mode::Gzip,
+            level: Level::Default,
+            pksize: DEFAULT_PKSIZE,
+            threads: None,
+        }
+    }
+}
+
+/// Something legal but probably unwise in [`PayloadOptions`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Warning {
+    /// `pksize` above 64 KiB: the device allocates a buffer of that size (plus two packets).
+    LargePksize {
+        /// The chunk size asked for.
+        pksize: u32,
+    },
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Warning::LargePksize { pksize } => write!(
+                f,
+                "pksize {pksize} is above {LARGE_PKSIZE} bytes: the device allocates a \
+                 {pksize}-byte buffer (plus about two packets) during the install"
+            ),
+        }
+    }
+}
+
+/// Warnings for options that are valid but risky on the device.
+pub fn warnings(opts: &PayloadOptions) -> Vec<Warning> {
+    let mut w = Vec::new();
+    if opts.pksize > LARGE_PKSIZE {
+        w.push(Warning::LargePksize {
+            pksize: opts.pksize,
+        });
+    }
+    w
+}
+
+/// Checks a chunk size for encoding: non-zero and a multiple of 16.
+pub fn check_pksize(pksize: u32) -> Result<(), Error> {
+    if pksize == 0 {
+        return Err(Error::BadPksize {
+            pksize,
+            reason: "must not be 0",
+        });
+    }
+    if pksize as usize % PAD != 0 {
+        return Err(Error::BadPksize {
+            pksize,
+            reason: "must be a multiple of 16",
+        });
+    }
+    Ok(())
+}
+
+/// Builds the section 3 payload of `image` (without the trailing pitfall byte).
+pub fn encode(image: &[u8], opts: &PayloadOptions) -> Result<Vec<u8>, Error> {
+    check_pksize(opts.pksize)?;
+    if opts.mode == Mode::Lz4 {
+        return Err(Error::UnsupportedPayloadMode { mode: opts.mode });
+    }
+    let padded_len = image.len().div_ceil(PAD) * PAD;
+    let total_len = u32::try_from(padded_len).map_err(|_| Error::TooLarge {
+        mode: opts.mode,
+        len: padded_len as u64,
+    })?;
+    let mut padded = Vec::with_capacity(padded_len);
+    padded.extend_from_slice(image);
+    padded.resize(padded_len, 0);
+
+    let packets = compress_chunks(&padded, opts)?;
+    let body: usize = packets.iter().map(|p| 4 + p.len()).sum();
+    let mut out = Vec::with_capacity(HEADER_LEN + body);
+    out.extend_from_slice(&total_len.to_le_bytes());
+    out.extend_from_slice(&opts.pksize.to_le_bytes());
+    for p in &packets {
+        // A packet is at most a chunk (< 4 GiB) plus a few bytes of framing.
+        let len = u32::try_from(p.len()).map_err(|_| Error::TooLarge {
+            mode: opts.mode,
+            len: p.len() as u64,
+        })?;
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(p);
+    }
+    Ok(out)
+}
+
+/// Compresses every chunk; `collect` keeps chunk order, so the result is thread-independent.
+fn compress_chunks(padded: &[u8], opts: &PayloadOptions) -> Result<Vec<Vec<u8>>, Error> {
+    let work = || {
+        padded
+            .par_chunks(opts.pksize as usize)
+            .map(|chunk| crate::compress(opts.mode, opts.level, chunk))
+            .collect::<Result<Vec<_>, _>>()
+    };
+    run_in_pool(opts.threads, work)
+}
+
+/// Runs `f` on a pool of `threads` workers, or on the global pool when `None`.
+fn run_in_pool<T: Send>(
+    threads: Option<usize>,
+    f: impl FnOnce() -> Result<T, Error> + Send,
+) -> Result<T, Error> {
+    match threads {
+        None => f(),
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build()
+            .map_err(|e| Error::ThreadPool {
+                reason: e.to_string(),
+            })?
+            .install(f),
+    }
+}
+
+/// Where one packet sits in a payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PacketInfo {
+    /// Offset of the packet's `packet_len` field in the payload (the packet follows it).
+    pub offset: usize,
+    /// `packet_len`: bytes of the packet after the field.
+    pub len: u32,
+    /// Uncompressed length of this packet's chunk (`pksize`, or less for the last one).
+    pub raw_len: u32,
+}
+
+/// The structure of a payload, as [`parse`] finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayloadInfo {
+    /// Declared (padded) image length.
+    pub total_len: u32,
+    /// Declared chunk size.
+    pub pksize: u32,
+    /// One entry per chunk, in order.
+    pub packets: Vec<PacketInfo>,
+    /// Bytes after the last packet (the package layer allows 0..=3).
+    pub trailing: usize,
+    /// Packet codec, detected from the packets (gzip when there are none).
+    pub mode: Mode,
+}
+
+impl PacketInfo {
+    /// The packet bytes inside `payload` (after the `packet_len` field).
+    pub fn body<'a>(&self, payload: &'a [u8]) -> &'a [u8] {
+        &payload[self.offset + 4..self.offset + 4 + self.len as usize]
+    }
+}
+
+fn read_u32(payload: &[u8], offset: usize, field: &str) -> Result<u32, Error> {
+    match payload.get(offset..offset.saturating_add(4)) {
+        Some(b) => Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+        None => Err(Error::Payload {
+            offset,
+            reason: format!(
+                "truncated: {field} needs 4 bytes, {} available",
+                payload.len().saturating_sub(offset)
+            ),
+        }),
+    }
+}
+
+/// Reads the payload's structure (header and packet framing) and detects the packet codec.
+///
+/// Bounded: nothing is allocated per declared byte; a header promising more packets than the
+/// buffer holds fails at the first missing one.
+pub fn parse(payload: &[u8]) -> Result<PayloadInfo, Error> {
+    let total_len = read_u32(payload, 0, "total_len")?;
+    let pksize = read_u32(payload, 4, "pksize")?;
+    if pksize == 0 {
+        return Err(Error::Payload {
+            offset: 4,
+            reason: "pksize is 0".into(),
+        });
+    }
+    let mut packets = Vec::new();
+    let mut offset = HEADER_LEN;
+    let mut remaining = total_len;
+    while remaining > 0 {
+        let index = packets.len();
+        let len = read_u32(payload, offset, &format!("packet {index} packet_len"))?;
+        let end = (offset + 4).saturating_add(len as usize);
+        if end > payload.len() {
+            return Err(Error::Payload {
+                offset,
+                reason: format!(
+                    "packet {index} declares packet_len {len} but only {} bytes follow",
+                    payload.len() - offset - 4
+                ),
+            });
+        }
+        let raw_len = remaining.min(pksize);
+        packets.push(PacketInfo {
+            offset,
+            len,
+            raw_len,
+        });
+        remaining -= raw_len;
+        offset = end;
+    }
+    let mode = detect_mode(payload, &packets)?;
+    Ok(PayloadInfo {
+        total_len,
+        pksize,
+        packets,
+        trailing: payload.len() - offset,
+        mode,
+    })
+}
+
+/// A package does not record gzip vs zlib: a gzip-mode packet starts with its chunk length
+/// and ends with it (trailer ISIZE); a zlib packet starts with a valid zlib header. All
+/// packets must agree.
+fn detect_mode(payload: &[u8], packets: &[PacketInfo]) -> Result<Mode, Error> {
+    let mut mode = None;
+    for (index, p) in packets.iter().enumerate() {
+        let found = packet_mode(p.body(payload), p.raw_len).ok_or_else(|| Error::Payload {
+            offset: p.offset,
+            reason: format!(
+                "packet {index} is neither gzip-mode (first u32 = chunk length {}) nor zlib \
+                 (valid zlib header)",
+                p.raw_len
+            ),
+        })?;
+        match mode {
+            None => mode = Some(found),
+            Some(m) if m != found => {
+                return Err(Error::Payload {
+                    offset: p.offset,
+                    reason: format!("packet {index} is {found} but packet 0 is {m}"),
+                })
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(mode.unwrap_or(Mode::Gzip))
+}
+
+fn packet_mode(body: &[u8], raw_len: u32) -> Option<Mode> {
+    let u32_at = |i: usize| {
+        body.get(i..i + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let gzip_like =
+        body.len() >= 12 && u32_at(0) == Some(raw_len) && u32_at(body.len() - 4) == Some(raw_len);
+    if gzip_like {
+        Some(Mode::Gzip)
+    } else if zlib::looks_like_zlib(body) {
+        Some(Mode::Zlib)
+    } else {
+        None
+    }
+}
+
+/// Decodes a payload into the image (`total_len` bytes, padding included), checking every
+/// packet strictly. Trailing bytes after the last packet are accepted and reported in the
+/// returned [`PayloadInfo`].
+pub fn decode(payload: &[u8]) -> Result<(Vec<u8>, PayloadInfo), Error> {
+    let info = parse(payload)?;
+    let chunks = info
+        .packets
+        .par_iter()
+        .enumerate()
+        .map(|(index, p)| {
+            decode_packet(info.mode, p.body(payload), p.raw_len).map_err(|e| Error::Packet {
+                index,
+                offset: p.offset,
+                source: Box::new(e),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut image = Vec::with_capacity(info.total_len as usize);
+    for c in chunks {
+        image.extend_from_slice(&c);
+    }
+    Ok((image, info))
+}
+
+fn decode_packet(mode: Mode, body: &[u8], raw_len: u32) -> Result<Vec<u8>, Error> {
+    match mode {
+        Mode::Gzip => {
+            let data = gzip::decode(body)?;
+            // parse() already matched the header to raw_len; this keeps the check local.
+            if data.len() != raw_len as usize {
+                return Err(Error::LengthMismatch {
+                    mode,
+                    field: "chunk length",
+                    expected: raw_len.into(),
+                    found: data.len() as u64,
+                });
+            }
+            Ok(data)
+        }
+        Mode::Zlib => zlib::decode(body, Some(raw_len as usize)),
+        Mode::Lz4 => Err(Error::UnsupportedPayloadMode { mode }),
+    }
+}
