@@ -1,0 +1,133 @@
+//! The loadable contents of an ELF and the flat image made from them.
+
+use crate::Error;
+
+/// The largest span (lowest to highest load address) [`LoadImage::flat`] will fill: 64 MiB.
+///
+/// An ELF whose code is in flash and whose initialised data is given a RAM load address (a
+/// linker-script slip) spans gigabytes; refusing beats writing a file of that size.
+pub const MAX_FLAT_SPAN: u64 = 64 << 20;
+
+/// ELF class (`e_ident[EI_CLASS]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// 32-bit ELF.
+    Elf32,
+    /// 64-bit ELF.
+    Elf64,
+}
+
+/// ELF byte order (`e_ident[EI_DATA]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endian {
+    /// Little-endian.
+    Little,
+    /// Big-endian.
+    Big,
+}
+
+/// One `PT_LOAD` segment's file contents and where they load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    /// Index of the program header in the ELF (for messages).
+    pub index: usize,
+    /// Load address (LMA): where the bytes are stored in flash.
+    pub paddr: u64,
+    /// Run address (VMA): where the program uses them (differs for `.data`).
+    pub vaddr: u64,
+    /// File offset of the contents (`p_offset`).
+    pub offset: u64,
+    /// Size in memory (`p_memsz`); the part beyond `data.len()` is zeroed at run time and
+    /// never emitted.
+    pub memsz: u64,
+    /// The `p_filesz` bytes of file contents.
+    pub data: Vec<u8>,
+}
+
+impl Segment {
+    /// One past the last load address of the file contents.
+    pub fn end(&self) -> u64 {
+        // parse() rejected segments whose end overflows.
+        self.paddr + self.data.len() as u64
+    }
+}
+
+/// The loadable bytes of an ELF: what [`crate::parse`] returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadImage {
+    /// `PT_LOAD` segments with `p_filesz > 0`, sorted by load address, not overlapping.
+    pub segments: Vec<Segment>,
+    /// ELF class of the input.
+    pub class: Class,
+    /// Byte order of the input.
+    pub endian: Endian,
+    /// True when every `p_paddr` was zero and the run addresses were used instead.
+    pub paddr_from_vaddr: bool,
+}
+
+/// A flat image: bytes to be written at `start`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionImage {
+    /// The region's name (the window name; `"flat"` for [`LoadImage::flat`]).
+    pub name: String,
+    /// Address of `bytes[0]`.
+    pub start: u64,
+    /// The image.
+    pub bytes: Vec<u8>,
+    /// How many of `bytes` are fill (not from any segment).
+    pub fill_bytes: u64,
+}
+
+impl LoadImage {
+    /// Lowest load address.
+    pub fn start(&self) -> u64 {
+        self.segments.first().map_or(0, |s| s.paddr)
+    }
+
+    /// One past the highest load address.
+    pub fn end(&self) -> u64 {
+        self.segments.last().map_or(0, Segment::end)
+    }
+
+    /// One image from the lowest to the highest load address, gaps filled with `fill`.
+    ///
+    /// With `fill = 0` this is byte-identical to `objcopy -O binary`. Refuses a span larger
+    /// than [`MAX_FLAT_SPAN`].
+    pub fn flat(&self, fill: u8) -> Result<RegionImage, Error> {
+        let (start, end) = (self.start(), self.end());
+        let span = end - start;
+        if span > MAX_FLAT_SPAN {
+            return Err(Error::SpanTooLarge {
+                start,
+                end,
+                span,
+                limit: MAX_FLAT_SPAN,
+            });
+        }
+        Ok(fill_image("flat", start, end, self.segments.iter(), fill))
+    }
+}
+
+/// Lays `segments` (all inside `start..end`, not overlapping) over `fill` bytes.
+pub(crate) fn fill_image<'a>(
+    name: &str,
+    start: u64,
+    end: u64,
+    segments: impl Iterator<Item = &'a Segment>,
+    fill: u8,
+) -> RegionImage {
+    // Callers bound end - start (flat: MAX_FLAT_SPAN; split: a window that holds it).
+    let mut bytes = vec![fill; (end - start) as usize];
+    let mut copied = 0u64;
+    for s in segments {
+        let at = (s.paddr - start) as usize;
+        bytes[at..at + s.data.len()].copy_from_slice(&s.data);
+        copied += s.data.len() as u64;
+    }
+    RegionImage {
+        name: name.to_string(),
+        start,
+        fill_bytes: end - start - copied,
+        bytes,
+    }
+}

@@ -1,0 +1,78 @@
+//! Flat mode against objcopy's own output, byte for byte, for all four ELF classes.
+
+use super::fixture;
+
+const CLASSES: [&str; 4] = ["multi", "multi_be32", "multi_le64", "multi_be64"];
+
+#[test]
+fn flat_fill_zero_equals_objcopy_binary() {
+    for name in CLASSES {
+        let image = elf2bin::parse(&fixture(&format!("{name}.elf"))).unwrap();
+        let flat = image.flat(0x00).unwrap();
+        let reference = fixture(&format!("{name}.objcopy.bin"));
+        assert_eq!(
+            flat.bytes, reference,
+            "{name}: differs from objcopy -O binary"
+        );
+        assert_eq!(flat.start, 0x1202_0000, "{name}");
+    }
+}
+
+#[test]
+fn flat_default_fill_equals_objcopy_gap_fill_ff() {
+    for name in CLASSES {
+        let image = elf2bin::parse(&fixture(&format!("{name}.elf"))).unwrap();
+        let flat = image.flat(0xff).unwrap();
+        let reference = fixture(&format!("{name}.objcopy-ff.bin"));
+        assert_eq!(
+            flat.bytes, reference,
+            "{name}: differs from objcopy --gap-fill 0xff"
+        );
+    }
+}
+
+#[test]
+fn multi_segments_are_the_three_with_file_bytes_in_load_order() {
+    let image = elf2bin::parse(&fixture("multi.elf")).unwrap();
+    let got: Vec<_> = image
+        .segments
+        .iter()
+        .map(|s| (s.index, s.paddr, s.vaddr, s.data.len(), s.memsz))
+        .collect();
+    // Segment 3 is .bss (p_filesz 0, p_memsz 0x100): skipped, like objcopy.
+    assert_eq!(
+        got,
+        vec![
+            (0, 0x1202_0000, 0x1202_0000, 0x95, 0x95),
+            (1, 0x1202_0098, 0x2000_0000, 9, 9), // .data: LMA in flash, VMA in RAM
+            (2, 0x1202_1000, 0x1202_1000, 7, 7),
+        ]
+    );
+    let flat = image.flat(0xff).unwrap();
+    assert_eq!(flat.bytes.len(), 0x1007);
+    assert_eq!(flat.fill_bytes, 0x1007 - 0x95 - 9 - 7);
+    // .data's initial values sit at its load address, right after .rodata.
+    assert_eq!(
+        &flat.bytes[0x98..0xa1],
+        &[0x44, 0x33, 0x22, 0x11, 1, 2, 3, 4, 5]
+    );
+}
+
+#[test]
+fn all_four_classes_parse_to_the_same_addresses() {
+    let base = elf2bin::parse(&fixture("multi.elf")).unwrap();
+    for name in &CLASSES[1..] {
+        let other = elf2bin::parse(&fixture(&format!("{name}.elf"))).unwrap();
+        let addrs = |i: &elf2bin::LoadImage| -> Vec<(u64, usize)> {
+            i.segments.iter().map(|s| (s.paddr, s.data.len())).collect()
+        };
+        assert_eq!(addrs(&base), addrs(&other), "{name}");
+    }
+    let be64 = elf2bin::parse(&fixture("multi_be64.elf")).unwrap();
+    assert_eq!(be64.class, elf2bin::Class::Elf64);
+    assert_eq!(be64.endian, elf2bin::Endian::Big);
+    // Same contents as the big-endian ELF32 it was converted from.
+    let be32 = elf2bin::parse(&fixture("multi_be32.elf")).unwrap();
+    assert_eq!(be32.class, elf2bin::Class::Elf32);
+    assert_eq!(be64.flat(0).unwrap().bytes, be32.flat(0).unwrap().bytes);
+}
