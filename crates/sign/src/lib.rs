@@ -1,1 +1,18 @@
-//! `sign`: see the workspace README.
+//! `sign`: ed25519 keys and signatures for imgtool's signed OTA packages.
+//!
+//! It owns key generation (OS random numbers), PEM key files (PKCS#8 private keys,
+//! SubjectPublicKeyInfo public keys), the 8-byte key id, key sources (`PATH` or `env:NAME`),
+//! the [`Signer`] trait with its in-process and external-command implementations, and
+//! verification. It knows nothing about package formats: it signs and verifies byte strings.
+//!
+//! Secret key material never appears in `Debug` output or in errors.
+
+pub mod error;
+pub mod key;
+pub mod signer;
+pub mod source;
+
+pub use error::SignError;
+pub use key::{KeyId, PrivateKey, PublicKey, Signature, KEY_ID_LEN, PUBLIC_KEY_LEN, SIGNATURE_LEN};
+pub use signer::{sign_checked, CommandSigner, Signer};
+pub use source::{load_private_key, KeySource, KeyWarning, LoadedKey};

@@ -1,0 +1,86 @@
+//! Errors of the `sign` crate. None of them carries key material.
+
+use std::path::PathBuf;
+
+/// What went wrong while handling keys or signatures.
+#[derive(Debug, thiserror::Error)]
+pub enum SignError {
+    /// The OS random number generator failed.
+    #[error("cannot get random bytes from the operating system: {0}")]
+    Random(String),
+    /// A PEM text is not a key of the expected kind.
+    #[error("{what}: not an ed25519 {expected} in PEM form ({reason})")]
+    BadPem {
+        /// Where the text came from (a path or `env:NAME`).
+        what: String,
+        /// "private key (PKCS#8)" or "public key (SubjectPublicKeyInfo)".
+        expected: &'static str,
+        /// The decoder's reason (never the key text).
+        reason: String,
+    },
+    /// A raw public key or signature has the wrong length.
+    #[error("{what}: expected {expected} bytes, found {found}")]
+    BadLength {
+        /// Which value.
+        what: &'static str,
+        /// Expected length.
+        expected: usize,
+        /// Length found.
+        found: usize,
+    },
+    /// 32 bytes that are not a valid ed25519 public key.
+    #[error("not a valid ed25519 public key")]
+    BadPublicKey,
+    /// A signature does not verify under the given public key.
+    #[error("signature does not verify with public key {key_id}")]
+    BadSignature {
+        /// Hex key id of the public key used.
+        key_id: String,
+    },
+    /// Encoding a key to PEM failed.
+    #[error("cannot encode the key as PEM: {0}")]
+    Encode(String),
+    /// Reading a key file failed.
+    #[error("cannot read key file {path}: {source}")]
+    ReadKey {
+        /// The key file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The environment variable named by `env:NAME` is unset or not Unicode.
+    #[error("environment variable {name} is not set (or not valid UTF-8); it should hold the PEM text of the key")]
+    EnvUnset {
+        /// The variable name.
+        name: String,
+    },
+    /// `env:` with no variable name.
+    #[error("key source {0:?}: expected env:NAME with a variable name")]
+    BadSource(String),
+    /// The external signing command could not be run.
+    #[error("cannot run signing command `{command}`: {source}")]
+    CommandSpawn {
+        /// The command line.
+        command: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The external signing command exited unsuccessfully.
+    #[error("signing command `{command}` failed with {status}")]
+    CommandFailed {
+        /// The command line.
+        command: String,
+        /// Its exit status.
+        status: String,
+    },
+    /// The external signing command printed something other than a 64-byte signature.
+    #[error("signing command `{command}` wrote {found} bytes on stdout, expected exactly a {expected}-byte raw ed25519 signature")]
+    CommandOutput {
+        /// The command line.
+        command: String,
+        /// Bytes expected.
+        expected: usize,
+        /// Bytes received.
+        found: usize,
+    },
+}
