@@ -140,7 +140,7 @@ fn choose_window(seg: &Segment, windows: &[Window<'_>]) -> Result<usize, Error> 
             index: seg.index,
             start,
             end,
-            nearest: nearest(start, end, windows),
+            nearest: nearest(start, windows),
         });
     };
     if end > windows[w].end() {
@@ -161,14 +161,14 @@ fn choose_window(seg: &Segment, windows: &[Window<'_>]) -> Result<usize, Error> 
 }
 
 /// The window ending closest below `start` and the one starting closest above it.
-fn nearest(start: u64, end: u64, windows: &[Window<'_>]) -> Vec<Nearby> {
+fn nearest(start: u64, windows: &[Window<'_>]) -> Vec<Nearby> {
     let below = windows
         .iter()
         .filter(|w| w.end() <= start)
         .max_by_key(|w| w.end());
     let above = windows
         .iter()
-        .filter(|w| w.start >= end || (w.start > start && w.start < end))
+        .filter(|w| w.start > start)
         .min_by_key(|w| w.start);
     below.into_iter().chain(above).map(Window::nearby).collect()
 }
