@@ -1,0 +1,721 @@
+//! The signature trailer: authenticity for an offline package v2 without changing what the
+//! device reads.
+//!
+//! The device reads exactly `12 + 6n + sum(payload_len)` bytes (the *body*) and ignores the
+//! rest, so imgtool appends a trailer there. It carries the [`Manifest`] (which binds the body
+//! by length, CRC and SHA-256, and every payload by size and SHA-256), a key id and an ed25519
+//! signature. Layout, trailer version 1 (all integers little-endian; offsets from the start of
+//! the trailer, which starts at offset `body_len` of the file):
+//!
+//! ```text
+//! offset       size  field
+//! 0            4     magic "IMGS" (49 4D 47 53)
+//! 4            2     trailer_version = 1
+//! 6            2     reserved = 0
+//! 8            4     body_len: length of the body = offset of this trailer in the file
+//! 12           4     manifest_len M
+//! 16           M     manifest, canonical encoding (crate::manifest)
+//! ---- the signed message is exactly bytes [0, 16 + M) ----
+//! 16+M         1     sig_alg: 0 = unsigned (awaiting an external signature), 1 = ed25519
+//! 17+M         1     key_id_len K: 0 if unsigned, 8 for ed25519
+//! 18+M         2     sig_len S: 0 if unsigned, 64 for ed25519
+//! 20+M         K     key_id: first 8 bytes of SHA-256 of the raw 32-byte public key
+//! 20+M+K       S     signature: ed25519 (RFC 8032, pure) over the signed message
+//! 20+M+K+S     4     trailer_len = 24 + M + K + S (this field included); the file ends here
+//! ```
+//!
+//! The signed message does not depend on the key, so an unsigned package (`sig_alg` 0) can be
+//! signed elsewhere and the signature attached later without changing a signed byte. The key
+//! id, the lengths and `trailer_len` are outside the signature but fully determined by the
+//! signature scheme, the key and the message, so the verifier recomputes and compares them:
+//! no byte of the body, the manifest or the trailer can change without failing verification.
+//! The one exception is the body's install-state byte (offset 5), which the device itself
+//! programs in flash: the body digest hashes it as 0xFF, and [`verify`] separately requires
+//! 0xFF in a package file (a fresh package).
+
+use crate::manifest::{body_sha256, Manifest, ManifestError, INSTALL_STATE_OFFSET};
+use sha2::{Digest, Sha256};
+use sign::{KeyId, PublicKey, SignError, Signer, KEY_ID_LEN, SIGNATURE_LEN};
+
+/// First bytes of every trailer.
+pub const TRAILER_MAGIC: [u8; 4] = *b"IMGS";
+/// The trailer version this crate writes and reads.
+pub const TRAILER_VERSION: u16 = 1;
+/// `sig_alg` of a trailer awaiting its signature.
+pub const SIG_ALG_NONE: u8 = 0;
+/// `sig_alg` of an ed25519-signed trailer.
+pub const SIG_ALG_ED25519: u8 = 1;
+/// Bytes before the manifest.
+const HEAD_LEN: usize = 16;
+/// `sig_alg`, `key_id_len`, `sig_len`.
+const SIG_HEAD_LEN: usize = 4;
+/// `trailer_len`.
+const TAIL_LEN: usize = 4;
+
+/// Why a package's trailer is missing, malformed or does not verify.
+#[derive(Debug, thiserror::Error)]
+pub enum TrailerError {
+    /// The package body (header, table, payloads) is malformed or cut short.
+    #[error("package body: {0}")]
+    Body(String),
+    /// No trailer follows the body.
+    #[error("the package has no signature trailer (it ends right after the last payload at {body_len:#010x})")]
+    Missing {
+        /// Body length.
+        body_len: usize,
+    },
+    /// The trailer has no signature yet (made by `pack --unsigned`).
+    #[error("the trailer at {body_len:#010x} is unsigned (awaiting an external signature: imgtool digest, then imgtool attach-signature)")]
+    Unsigned {
+        /// Body length.
+        body_len: usize,
+    },
+    /// A trailer field does not hold what it must.
+    #[error(
+        "trailer field {field} at file offset {offset:#010x}: expected {expected}, found {found}"
+    )]
+    Field {
+        /// Field name.
+        field: &'static str,
+        /// Offset of the field in the package file.
+        offset: usize,
+        /// What was expected.
+        expected: String,
+        /// What was found.
+        found: String,
+    },
+    /// The trailer ends before one of its fields is complete.
+    #[error("trailer truncated: {field} at file offset {offset:#010x} needs {needed} bytes, {available} left")]
+    Truncated {
+        /// Field name.
+        field: &'static str,
+        /// Offset of the field in the package file.
+        offset: usize,
+        /// Bytes needed.
+        needed: usize,
+        /// Bytes left.
+        available: usize,
+    },
+    /// The embedded manifest does not decode.
+    #[error("trailer manifest at file offset {offset:#010x}: {source}")]
+    Manifest {
+        /// Offset of the manifest in the package file.
+        offset: usize,
+        /// The decoding error.
+        source: ManifestError,
+    },
+    /// The manifest does not describe this body.
+    #[error("manifest does not match the package body: {0}")]
+    Mismatch(String),
+    /// The key id or the signature does not verify.
+    #[error(transparent)]
+    Sign(#[from] SignError),
+}
+
+/// A parsed trailer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trailer {
+    /// The body length it was made for.
+    pub body_len: u32,
+    /// The manifest.
+    pub manifest: Manifest,
+    /// Key id and signature; `None` while awaiting an external signature.
+    pub signature: Option<TrailerSignature>,
+}
+
+/// The signature part of a signed trailer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrailerSignature {
+    /// Id of the key that signed.
+    pub key_id: KeyId,
+    /// The ed25519 signature over [`Trailer::message`].
+    pub signature: sign::Signature,
+}
+
+impl Trailer {
+    /// The signed message: trailer bytes `[0, 16 + M)` (magic to end of manifest).
+    pub fn message(&self) -> Result<Vec<u8>, TrailerError> {
+        let m = self
+            .manifest
+            .to_bytes()
+            .map_err(|source| TrailerError::Manifest { offset: 0, source })?;
+        let mut out = Vec::with_capacity(HEAD_LEN + m.len());
+        out.extend_from_slice(&TRAILER_MAGIC);
+        out.extend_from_slice(&TRAILER_VERSION.to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(&self.body_len.to_le_bytes());
+        out.extend_from_slice(&len_u32(m.len()).to_le_bytes());
+        out.extend_from_slice(&m);
+        Ok(out)
+    }
+
+    /// The trailer's bytes as appended to the body.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, TrailerError> {
+        let mut out = self.message()?;
+        match &self.signature {
+            None => out.extend_from_slice(&[SIG_ALG_NONE, 0, 0, 0]),
+            Some(s) => {
+                out.push(SIG_ALG_ED25519);
+                out.push(KEY_ID_LEN as u8);
+                out.extend_from_slice(&(SIGNATURE_LEN as u16).to_le_bytes());
+                out.extend_from_slice(&s.key_id.0);
+                out.extend_from_slice(&s.signature);
+            }
+        }
+        let total = len_u32(out.len() + TAIL_LEN);
+        out.extend_from_slice(&total.to_le_bytes());
+        Ok(out)
+    }
+
+    /// Parses trailer bytes strictly. `base` is the trailer's offset in the file (for errors).
+    pub fn parse(bytes: &[u8], base: usize) -> Result<Self, TrailerError> {
+        let mut r = Cursor {
+            bytes,
+            pos: 0,
+            base,
+        };
+        let magic = r.take("magic", 4)?;
+        if magic != TRAILER_MAGIC {
+            return Err(r.field_err("magic", 4, "49 4d 47 53 (\"IMGS\")", hex(magic)));
+        }
+        let version = r.u16("trailer_version")?;
+        if version != TRAILER_VERSION {
+            let found = format!("{version} (made by a newer imgtool?)");
+            return Err(r.field_err("trailer_version", 2, &TRAILER_VERSION.to_string(), found));
+        }
+        let reserved = r.u16("reserved")?;
+        if reserved != 0 {
+            return Err(r.field_err("reserved", 2, "0", reserved.to_string()));
+        }
+        let body_len = r.u32("body_len")?;
+        if body_len as usize != base {
+            let e = format!("{base:#010x} (the end of the last payload)");
+            return Err(r.field_err("body_len", 4, &e, format!("{body_len:#010x}")));
+        }
+        let manifest_len = r.u32("manifest_len")? as usize;
+        let manifest_at = base + r.pos;
+        let manifest_bytes = r.take("manifest", manifest_len)?;
+        let manifest =
+            Manifest::from_bytes(manifest_bytes).map_err(|source| TrailerError::Manifest {
+                offset: manifest_at,
+                source,
+            })?;
+        let signature = r.signature()?;
+        let expected_len = r.pos + TAIL_LEN;
+        let trailer_len = r.u32("trailer_len")? as usize;
+        if trailer_len != expected_len {
+            let found = trailer_len.to_string();
+            return Err(r.field_err("trailer_len", 4, &expected_len.to_string(), found));
+        }
+        if r.pos != bytes.len() {
+            return Err(TrailerError::Field {
+                field: "end of file",
+                offset: base + r.pos,
+                expected: "the file to end after trailer_len".into(),
+                found: format!("{} more bytes", bytes.len() - r.pos),
+            });
+        }
+        Ok(Trailer {
+            body_len,
+            manifest,
+            signature,
+        })
+    }
+}
+
+/// The body of a package: where it ends and where each payload is.
+struct Body<'a> {
+    bytes: &'a [u8],
+    payloads: Vec<(u8, u8, &'a [u8])>,
+}
+
+/// Splits a package into its body and what follows, using only the header and table (the
+/// device's own arithmetic: payload offsets are `12 + 6n + sum of previous lengths`).
+fn split_body(package: &[u8]) -> Result<(Body<'_>, &[u8]), TrailerError> {
+    let p = crate::v2::parse(package).map_err(|e| TrailerError::Body(e.to_string()))?;
+    let payloads = p
+        .images
+        .iter()
+        .map(|i| (i.entry.image_id, i.entry.flag, i.payload))
+        .collect();
+    let body = Body {
+        bytes: &package[..p.payloads_end],
+        payloads,
+    };
+    Ok((body, p.trailer))
+}
+
+/// Checks that `manifest` describes `body`: length, header CRC, body digest, and for each
+/// table entry its id, flag, payload size and payload digest (and raw size/digest for raw
+/// payloads, which are the image itself).
+fn check_manifest(manifest: &Manifest, body: &Body<'_>) -> Result<(), TrailerError> {
+    let mismatch = |what: String| Err(TrailerError::Mismatch(what));
+    if manifest.body_len as usize != body.bytes.len() {
+        return mismatch(format!(
+            "body_len {} but the body is {} bytes",
+            manifest.body_len,
+            body.bytes.len()
+        ));
+    }
+    let crc = u32::from_le_bytes(body.bytes[8..12].try_into().expect("12-byte header parsed"));
+    if manifest.body_crc != crc {
+        return mismatch(format!(
+            "body_crc {:#010x} but the header says {crc:#010x}",
+            manifest.body_crc
+        ));
+    }
+    if manifest.body_sha256 != body_sha256(body.bytes) {
+        return mismatch("body_sha256 differs from the SHA-256 of the body".into());
+    }
+    if manifest.images.len() != body.payloads.len() {
+        return mismatch(format!(
+            "{} images in the manifest, {} in the package table",
+            manifest.images.len(),
+            body.payloads.len()
+        ));
+    }
+    for (i, (m, &(id, flag, payload))) in manifest.images.iter().zip(&body.payloads).enumerate() {
+        if (m.id, m.flag) != (id, flag) || m.payload_size as usize != payload.len() {
+            return mismatch(format!(
+                "table entry {i}: manifest says id {} flag {} payload {} bytes, table says id {id} flag {flag} payload {} bytes",
+                m.id, m.flag, m.payload_size, payload.len()
+            ));
+        }
+        let digest: [u8; 32] = Sha256::digest(payload).into();
+        if m.payload_sha256 != digest {
+            return mismatch(format!(
+                "table entry {i} (image id {id}): payload_sha256 differs"
+            ));
+        }
+        if flag == 0 && (m.raw_size != m.payload_size || m.raw_sha256 != digest) {
+            return mismatch(format!(
+                "table entry {i} (image id {id}): a raw payload must equal the raw image"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Appends a trailer to `body`: signed with `signer`, or unsigned (awaiting an external
+/// signature) when `signer` is `None`. The manifest must already describe this body
+/// ([`Manifest::set_body`]); the signature is verified before it is used.
+pub fn append_trailer(
+    body: &[u8],
+    manifest: &Manifest,
+    signer: Option<&dyn Signer>,
+) -> Result<Vec<u8>, TrailerError> {
+    let (parsed, rest) = split_body(body)?;
+    if !rest.is_empty() {
+        return Err(TrailerError::Body(format!(
+            "{} bytes follow the last payload; expected a bare body",
+            rest.len()
+        )));
+    }
+    check_manifest(manifest, &parsed)?;
+    let mut trailer = Trailer {
+        body_len: len_u32(body.len()),
+        manifest: manifest.clone(),
+        signature: None,
+    };
+    if let Some(signer) = signer {
+        let message = trailer.message()?;
+        let signature = sign::sign_checked(signer, &message)?;
+        trailer.signature = Some(TrailerSignature {
+            key_id: signer.public_key().key_id(),
+            signature,
+        });
+    }
+    let mut out = body.to_vec();
+    out.extend_from_slice(&trailer.to_bytes()?);
+    Ok(out)
+}
+
+/// Reads the trailer, if any (`None`: a plain vendor-format package), and checks that it is
+/// well-formed and that its manifest matches the body. Does not check the signature (no key).
+pub fn inspect(package: &[u8]) -> Result<Option<Trailer>, TrailerError> {
+    let (body, rest) = split_body(package)?;
+    if rest.is_empty() {
+        return Ok(None);
+    }
+    let trailer = Trailer::parse(rest, body.bytes.len())?;
+    check_manifest(&trailer.manifest, &body)?;
+    Ok(Some(trailer))
+}
+
+/// Full verification of a signed package with `key`: a well-formed trailer, a manifest that
+/// matches the body, the key id of `key`, a valid signature, and a fresh install-state byte.
+/// Returns the verified trailer.
+pub fn verify(package: &[u8], key: &PublicKey) -> Result<Trailer, TrailerError> {
+    let body_len = split_body(package)?.0.bytes.len();
+    let trailer = match inspect(package)? {
+        None => return Err(TrailerError::Missing { body_len }),
+        Some(t) => t,
+    };
+    let Some(sig) = trailer.signature else {
+        return Err(TrailerError::Unsigned { body_len });
+    };
+    let key_id_at = package.len() - TAIL_LEN - SIGNATURE_LEN - KEY_ID_LEN;
+    if sig.key_id != key.key_id() {
+        return Err(TrailerError::Field {
+            field: "key_id",
+            offset: key_id_at,
+            expected: format!("{} (the id of the given public key)", key.key_id()),
+            found: sig.key_id.to_string(),
+        });
+    }
+    key.verify(&trailer.message()?, &sig.signature)?;
+    let state = package[INSTALL_STATE_OFFSET];
+    if state != 0xFF {
+        return Err(TrailerError::Field {
+            field: "install_state (package header)",
+            offset: INSTALL_STATE_OFFSET,
+            expected: "0xff in a package file (the device programs it during an install)".into(),
+            found: format!("{state:#04x}"),
+        });
+    }
+    Ok(trailer)
+}
+
+/// The exact message to sign for a package carrying an unsigned (or signed) trailer: what
+/// `imgtool digest` writes for an external signer.
+pub fn message_to_sign(package: &[u8]) -> Result<Vec<u8>, TrailerError> {
+    let body_len = split_body(package)?.0.bytes.len();
+    match inspect(package)? {
+        None => Err(TrailerError::Missing { body_len }),
+        Some(t) => t.message(),
+    }
+}
+
+/// Attaches an externally made `signature` to a package whose trailer is unsigned, after
+/// checking it with `key`. Refuses an already signed package and a signature that does not
+/// verify. Returns the signed package.
+pub fn attach_signature(
+    package: &[u8],
+    key: &PublicKey,
+    signature: &[u8],
+) -> Result<Vec<u8>, TrailerError> {
+    let (body, _) = split_body(package)?;
+    let body_len = body.bytes.len();
+    let mut trailer = match inspect(package)? {
+        None => return Err(TrailerError::Missing { body_len }),
+        Some(t) => t,
+    };
+    if let Some(s) = trailer.signature {
+        return Err(TrailerError::Field {
+            field: "sig_alg",
+            offset: package.len() - TAIL_LEN - SIGNATURE_LEN - KEY_ID_LEN - SIG_HEAD_LEN,
+            expected:
+                "0 (unsigned): attach a signature only to a package made with pack --unsigned"
+                    .into(),
+            found: format!("1 (already signed by key id {})", s.key_id),
+        });
+    }
+    key.verify(&trailer.message()?, signature)?;
+    trailer.signature = Some(TrailerSignature {
+        key_id: key.key_id(),
+        signature: signature.try_into().expect("verify checked the length"),
+    });
+    let mut out = body.bytes.to_vec();
+    out.extend_from_slice(&trailer.to_bytes()?);
+    Ok(out)
+}
+
+/// Lengths here are bounded by the u32 body/manifest limits checked upstream.
+fn len_u32(len: usize) -> u32 {
+    u32::try_from(len).expect("package and manifest sizes fit in u32")
+}
+
+fn hex(b: &[u8]) -> String {
+    let v: Vec<String> = b.iter().map(|x| format!("{x:02x}")).collect();
+    v.join(" ")
+}
+
+/// A bounds-checked reader over the trailer bytes; errors carry file offsets.
+struct Cursor<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    base: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, field: &'static str, needed: usize) -> Result<&'a [u8], TrailerError> {
+        let available = self.bytes.len() - self.pos;
+        if needed > available {
+            return Err(TrailerError::Truncated {
+                field,
+                offset: self.base + self.pos,
+                needed,
+                available,
+            });
+        }
+        let s = &self.bytes[self.pos..self.pos + needed];
+        self.pos += needed;
+        Ok(s)
+    }
+
+    fn u16(&mut self, field: &'static str) -> Result<u16, TrailerError> {
+        let b = self.take(field, 2)?;
+        Ok(u16::from_le_bytes([b[0], b[1]]))
+    }
+
+    fn u32(&mut self, field: &'static str) -> Result<u32, TrailerError> {
+        let b = self.take(field, 4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    /// An error about the field of `size` bytes just read.
+    fn field_err(
+        &self,
+        field: &'static str,
+        size: usize,
+        expected: &str,
+        found: String,
+    ) -> TrailerError {
+        TrailerError::Field {
+            field,
+            offset: self.base + self.pos - size,
+            expected: expected.to_owned(),
+            found,
+        }
+    }
+
+    fn signature(&mut self) -> Result<Option<TrailerSignature>, TrailerError> {
+        let head = self.take("sig_alg, key_id_len, sig_len", SIG_HEAD_LEN)?;
+        let (alg, kid_len, sig_len) = (head[0], head[1], u16::from_le_bytes([head[2], head[3]]));
+        let found = format!("sig_alg {alg}, key_id_len {kid_len}, sig_len {sig_len}");
+        match (alg, kid_len as usize, sig_len as usize) {
+            (SIG_ALG_NONE, 0, 0) => Ok(None),
+            (SIG_ALG_ED25519, KEY_ID_LEN, SIGNATURE_LEN) => {
+                let key_id = KeyId(self.take("key_id", KEY_ID_LEN)?.try_into().expect("taken"));
+                let signature = self
+                    .take("signature", SIGNATURE_LEN)?
+                    .try_into()
+                    .expect("taken");
+                Ok(Some(TrailerSignature { key_id, signature }))
+            }
+            _ => Err(self.field_err(
+                "sig_alg, key_id_len, sig_len",
+                SIG_HEAD_LEN,
+                "0, 0, 0 (unsigned) or 1, 8, 64 (ed25519)",
+                found,
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::ImageEntry;
+    use crate::v2::{Flag, PackagePlan, PlannedImage};
+    use sign::PrivateKey;
+
+    fn key(n: u8) -> PrivateKey {
+        PrivateKey::from_seed(&[n; 32])
+    }
+
+    /// A small two-image package body and its manifest.
+    fn body_and_manifest() -> (Vec<u8>, Manifest) {
+        let images = [
+            (0u8, Flag::Compressed, b"cpayload".to_vec()),
+            (6, Flag::Raw, b"dfu!".to_vec()),
+        ];
+        let plan = PackagePlan::new(
+            images
+                .iter()
+                .map(|(id, flag, p)| PlannedImage {
+                    image_id: *id,
+                    flag: *flag,
+                    payload: p.clone(),
+                })
+                .collect(),
+        )
+        .unwrap();
+        let body = plan.emit();
+        let mut m = Manifest::new("imgtool test", "board-x");
+        m.version = Some("1.0.0".into());
+        m.build_id = Some("b1".into());
+        m.images
+            .push(ImageEntry::new(0, "hcpu", 16, b"raw hcpu image", b"cpayload").unwrap());
+        m.images
+            .push(ImageEntry::new(6, "dfu", 0, b"dfu!", b"dfu!").unwrap());
+        m.set_body(&body).unwrap();
+        (body, m)
+    }
+
+    fn signed() -> (Vec<u8>, Vec<u8>) {
+        let (body, m) = body_and_manifest();
+        let pkg = append_trailer(&body, &m, Some(&key(1))).unwrap();
+        (body, pkg)
+    }
+
+    #[test]
+    fn sign_verify_round_trip_keeps_the_body() {
+        let (body, pkg) = signed();
+        assert_eq!(&pkg[..body.len()], &body[..], "body bytes unchanged");
+        let t = verify(&pkg, &key(1).public_key()).unwrap();
+        assert_eq!(t.manifest, body_and_manifest().1);
+        assert_eq!(t.signature.unwrap().key_id, key(1).public_key().key_id());
+        // The device's view: the reader sees the same images and a valid CRC.
+        let p = crate::v2::parse(&pkg).unwrap();
+        assert!(p.crc_ok());
+        assert_eq!(p.payloads_end, body.len());
+    }
+
+    #[test]
+    fn signing_is_deterministic() {
+        assert_eq!(signed().1, signed().1);
+    }
+
+    #[test]
+    fn wrong_key_fails() {
+        let (_, pkg) = signed();
+        let err = verify(&pkg, &key(2).public_key()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                TrailerError::Field {
+                    field: "key_id",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        // Same key id but a different key cannot happen by accident; forge it to reach the
+        // signature check itself.
+        let mut forged = pkg.clone();
+        let at = forged.len() - TAIL_LEN - SIGNATURE_LEN - KEY_ID_LEN;
+        forged[at..at + KEY_ID_LEN].copy_from_slice(&key(2).public_key().key_id().0);
+        let err = verify(&forged, &key(2).public_key()).unwrap_err();
+        assert!(
+            matches!(err, TrailerError::Sign(SignError::BadSignature { .. })),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn every_flipped_byte_fails_verification() {
+        let (_, pkg) = signed();
+        let pubkey = key(1).public_key();
+        for i in 0..pkg.len() {
+            for mask in [0x01u8, 0x80, 0xFF] {
+                let mut bad = pkg.clone();
+                bad[i] ^= mask;
+                assert!(
+                    verify(&bad, &pubkey).is_err(),
+                    "byte {i} of {} xor {mask:#04x} still verifies",
+                    pkg.len()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn install_state_is_device_owned_but_must_be_fresh_in_a_file() {
+        let (_, pkg) = signed();
+        let mut installing = pkg.clone();
+        installing[INSTALL_STATE_OFFSET] = 0x7F;
+        // The signature and digests still hold (what an installer re-checking flash sees)...
+        assert!(inspect(&installing).is_ok());
+        let err = verify(&installing, &key(1).public_key())
+            .unwrap_err()
+            .to_string();
+        // ...but a package file must be fresh.
+        assert!(err.contains("install_state"), "{err}");
+    }
+
+    #[test]
+    fn stripped_truncated_and_extended_trailers() {
+        let (body, pkg) = signed();
+        let k = key(1).public_key();
+        assert_eq!(inspect(&body).unwrap(), None);
+        assert!(matches!(
+            verify(&body, &k),
+            Err(TrailerError::Missing { .. })
+        ));
+        for len in body.len() + 1..pkg.len() {
+            assert!(inspect(&pkg[..len]).is_err(), "truncated to {len}");
+            assert!(verify(&pkg[..len], &k).is_err(), "truncated to {len}");
+        }
+        let mut longer = pkg.clone();
+        longer.push(0xFF);
+        let err = verify(&longer, &k).unwrap_err().to_string();
+        assert!(err.contains("1 more bytes"), "{err}");
+    }
+
+    #[test]
+    fn future_trailer_version_is_named() {
+        let (body, pkg) = signed();
+        let mut v2 = pkg.clone();
+        v2[body.len() + 4] = 2;
+        let err = inspect(&v2).unwrap_err().to_string();
+        assert!(
+            err.contains("trailer_version") && err.contains("newer imgtool"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn external_signing_flow_matches_direct_signing() {
+        let (body, m) = body_and_manifest();
+        let unsigned = append_trailer(&body, &m, None).unwrap();
+        let k = key(1);
+        assert!(matches!(
+            verify(&unsigned, &k.public_key()),
+            Err(TrailerError::Unsigned { .. })
+        ));
+        let msg = message_to_sign(&unsigned).unwrap();
+        assert_eq!(&msg[..], &unsigned[body.len()..body.len() + msg.len()]);
+        let sig = k.sign(&msg);
+        let attached = attach_signature(&unsigned, &k.public_key(), &sig).unwrap();
+        assert_eq!(attached, signed().1);
+        // A signature by another key, or over another message, is refused.
+        let other = key(2).sign(&msg);
+        assert!(attach_signature(&unsigned, &k.public_key(), &other).is_err());
+        assert!(attach_signature(&unsigned, &k.public_key(), &k.sign(b"x")).is_err());
+        assert!(attach_signature(&unsigned, &k.public_key(), &sig[..10]).is_err());
+        // Already signed: refused.
+        let err = attach_signature(&attached, &k.public_key(), &sig).unwrap_err();
+        assert!(err.to_string().contains("already signed"), "{err}");
+    }
+
+    #[test]
+    fn manifest_must_describe_the_body() {
+        let (body, mut m) = body_and_manifest();
+        m.images[1].payload_sha256[0] ^= 1;
+        let err = append_trailer(&body, &m, Some(&key(1))).unwrap_err();
+        assert!(matches!(err, TrailerError::Mismatch(_)), "{err}");
+        let (body, mut m) = body_and_manifest();
+        m.images.pop();
+        assert!(append_trailer(&body, &m, None).is_err());
+        let (body, m) = body_and_manifest();
+        let mut other = body.clone();
+        other.push(0);
+        assert!(append_trailer(&other, &m, None).is_err(), "bare body only");
+    }
+
+    #[test]
+    fn layout_matches_the_documentation() {
+        let (body, pkg) = signed();
+        let t = &pkg[body.len()..];
+        let m = body_and_manifest().1.to_bytes().unwrap();
+        assert_eq!(&t[..4], b"IMGS");
+        assert_eq!(u16::from_le_bytes([t[4], t[5]]), 1);
+        assert_eq!(&t[6..8], &[0, 0]);
+        assert_eq!(
+            u32::from_le_bytes(t[8..12].try_into().unwrap()) as usize,
+            body.len()
+        );
+        assert_eq!(
+            u32::from_le_bytes(t[12..16].try_into().unwrap()) as usize,
+            m.len()
+        );
+        assert_eq!(&t[16..16 + m.len()], &m[..]);
+        let s = 16 + m.len();
+        assert_eq!(&t[s..s + 4], &[1, 8, 64, 0]);
+        assert_eq!(&t[s + 4..s + 12], &key(1).public_key().key_id().0);
+        let tl = u32::from_le_bytes(t[t.len() - 4..].try_into().unwrap()) as usize;
+        assert_eq!(tl, t.len());
+        assert_eq!(t.len(), 24 + m.len() + 8 + 64);
+    }
+}
