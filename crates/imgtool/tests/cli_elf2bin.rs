@@ -1,0 +1,295 @@
+//! `imgtool elf2bin` end to end: the built binary on the committed ELF fixtures.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn testdata(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata")
+        .join(rel)
+}
+
+fn read(p: &Path) -> Vec<u8> {
+    std::fs::read(p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
+}
+
+/// Runs `imgtool elf2bin <args>` in `dir`.
+fn elf2bin(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_imgtool"))
+        .current_dir(dir)
+        .arg("elf2bin")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Names of the files in `dir` (empty when it does not exist).
+fn files_in(dir: &Path) -> Vec<String> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut v: Vec<String> = rd
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Flash and RAM regions of the SF32LB52x eh-lb523 board (its ptab.json), as a layout file in
+/// `dir`; returns the file name.
+fn write_layout(dir: &Path) -> &'static str {
+    let toml = r#"chip = "SF32LB52x"
+
+[[memory]]
+name = "flash2"
+base = "0x12000000"
+kind = "nor"
+erase_unit = "0x1000"
+
+[[memory]]
+name = "hpsys_ram"
+base = "0x20000000"
+kind = "ram"
+
+[[region]]
+tags = ["HCPU_FLASH_CODE"]
+memory = "flash2"
+offset = "0x00020000"
+size = "0x00300000"
+
+[[region]]
+tags = ["DFU_FLASH_CODE"]
+memory = "flash2"
+offset = "0x00320000"
+size = "0x00060000"
+
+[[region]]
+tags = ["HCPU_RAM_DATA"]
+memory = "hpsys_ram"
+offset = "0x0"
+size = "0x7FC00"
+"#;
+    std::fs::write(dir.join("lb523.toml"), toml).unwrap();
+    "lb523.toml"
+}
+
+fn elf(name: &str) -> String {
+    testdata(&format!("elf/{name}"))
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn flat_equals_objcopy_with_fill_zero_and_gap_fill_ff_by_default() {
+    let tmp = tempfile::tempdir().unwrap();
+    for name in ["multi", "multi_be32", "multi_le64", "multi_be64"] {
+        let o = elf2bin(
+            tmp.path(),
+            &[
+                &elf(&format!("{name}.elf")),
+                "-o",
+                "zero.bin",
+                "--fill",
+                "0",
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let reference = testdata(&format!("elf/{name}.objcopy.bin"));
+        assert_eq!(
+            read(&tmp.path().join("zero.bin")),
+            read(&reference),
+            "{name}"
+        );
+        let o = elf2bin(tmp.path(), &[&elf(&format!("{name}.elf")), "-o", "ff.bin"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let reference = testdata(&format!("elf/{name}.objcopy-ff.bin"));
+        assert_eq!(read(&tmp.path().join("ff.bin")), read(&reference), "{name}");
+    }
+}
+
+#[test]
+fn flat_reports_segments_and_fill() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = elf2bin(tmp.path(), &[&elf("multi.elf"), "-o", "m.bin"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    // 0x1007 bytes, of which 0x95 + 9 + 7 come from segments.
+    assert!(
+        out.contains("flat 0x12020000..0x12021007 4103 bytes (3938 fill)"),
+        "{out}"
+    );
+    assert!(out.contains("segment 1  0x12020098..0x120200a1"), "{out}");
+    assert!(out.contains("runs at 0x20000000"), "{out}");
+}
+
+#[test]
+fn layout_mode_writes_one_file_per_region() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = elf2bin(
+        tmp.path(),
+        &[
+            &elf("two_regions.elf"),
+            "--layout",
+            write_layout(tmp.path()),
+            "-o",
+            "out",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out_dir = tmp.path().join("out");
+    assert_eq!(
+        files_in(&out_dir),
+        ["DFU_FLASH_CODE.bin", "HCPU_FLASH_CODE.bin"]
+    );
+    for tag in ["DFU_FLASH_CODE", "HCPU_FLASH_CODE"] {
+        let golden = testdata(&format!("elf/golden/two_regions/{tag}.bin"));
+        assert_eq!(
+            read(&out_dir.join(format!("{tag}.bin"))),
+            read(&golden),
+            "{tag}"
+        );
+    }
+    let out = stdout(&o);
+    assert!(
+        out.contains("HCPU_FLASH_CODE 0x12020000..0x12020028 40 bytes (0 fill)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("DFU_FLASH_CODE 0x12320000..0x1232000c 12 bytes (0 fill)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn layout_mode_hex_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = elf2bin(
+        tmp.path(),
+        &[
+            &elf("two_regions.elf"),
+            "--layout",
+            write_layout(tmp.path()),
+            "--format",
+            "hex",
+            "-o",
+            "out",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        files_in(&tmp.path().join("out")),
+        ["DFU_FLASH_CODE.hex", "HCPU_FLASH_CODE.hex"]
+    );
+    let hex = String::from_utf8(read(&tmp.path().join("out/DFU_FLASH_CODE.hex"))).unwrap();
+    // Upper address 0x1232, then the table's first word 0xdf0dab1e little-endian.
+    assert!(
+        hex.starts_with(":020000041232B6\n:0C0000001EAB0DDF"),
+        "{hex}"
+    );
+    assert!(hex.ends_with(":00000001FF\n"), "{hex}");
+}
+
+#[test]
+fn flat_hex_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = elf2bin(
+        tmp.path(),
+        &[&elf("multi.elf"), "--format", "hex", "-o", "m.hex"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let hex = String::from_utf8(read(&tmp.path().join("m.hex"))).unwrap();
+    assert!(hex.starts_with(":020000041202E6\n"), "{hex}");
+    // 0x1007 bytes in 16-byte records: 257 data records, one upper-address record, EOF.
+    assert_eq!(hex.lines().count(), 257 + 2);
+}
+
+#[test]
+fn not_an_elf_fails_with_exit_2_and_no_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("notes.txt"), "hello world").unwrap();
+    let o = elf2bin(tmp.path(), &["notes.txt", "-o", "out.bin"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("notes.txt") && err.contains("not an ELF file"),
+        "{err}"
+    );
+    assert_eq!(files_in(tmp.path()), ["notes.txt"]);
+}
+
+#[test]
+fn truncated_elf_fails_with_no_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bytes = read(&testdata("elf/multi.elf"));
+    std::fs::write(tmp.path().join("cut.elf"), &bytes[..0x2004]).unwrap();
+    let o = elf2bin(tmp.path(), &["cut.elf", "-o", "out.bin"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("segment 1") && err.contains("offset 0x2000"),
+        "{err}"
+    );
+    assert_eq!(files_in(tmp.path()), ["cut.elf"]);
+}
+
+#[test]
+fn flat_span_too_large_suggests_a_layout_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = elf2bin(tmp.path(), &[&elf("data_in_ram.elf"), "-o", "out.bin"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("0x12020000..0x20000004") && err.contains("--layout"),
+        "{err}"
+    );
+    assert!(files_in(tmp.path()).is_empty());
+}
+
+#[test]
+fn segment_outside_flash_regions_writes_no_region_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = elf2bin(
+        tmp.path(),
+        &[
+            &elf("data_in_ram.elf"),
+            "--layout",
+            write_layout(tmp.path()),
+            "-o",
+            "out",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("segment 1 (0x20000000..0x20000004) lies outside every flash region"),
+        "{err}"
+    );
+    // Segment 0 alone would have made HCPU_FLASH_CODE.bin: nothing is written on error.
+    assert_eq!(files_in(tmp.path()), ["lb523.toml"]);
+}
+
+#[test]
+fn unknown_layout_and_bad_fill_are_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = elf2bin(
+        tmp.path(),
+        &[&elf("multi.elf"), "--layout", "no-such-board", "-o", "out"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no-such-board"), "{}", stderr(&o));
+    let o = elf2bin(
+        tmp.path(),
+        &[&elf("multi.elf"), "--fill", "0x100", "-o", "x.bin"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a byte"), "{}", stderr(&o));
+    assert!(files_in(tmp.path()).is_empty());
+}
