@@ -1,11 +1,227 @@
-//! `imgtool layout` (to be written).
+//! `imgtool layout`: import the SDK's `ptab.json`, show a layout, export C header / memory.x.
+
 use super::Outcome;
+use crate::output::{read_input, write_atomic};
+use anyhow::{bail, Context, Result};
+use layout::export::{self, MemoryXOptions};
+use layout::ptab::{self, ImportOptions};
+use layout::{ImageId, Layout, MemoryKind};
+use std::path::{Path, PathBuf};
+
+const LAYOUT_HELP: &str = "LAYOUT is a path to a layout file (.toml) or the name of a bundled \
+layout; `imgtool layout list` prints the bundled names.";
+
 /// Subcommands of `imgtool layout`.
 #[derive(clap::Subcommand, Debug)]
 pub enum Command {
-    /// placeholder
-    Show,
+    /// Convert an SDK partition table (ptab.json) into a layout file
+    #[command(
+        after_help = "Example:\n  imgtool layout import boards/eh-lb523/ptab.json -o layouts/sf32lb52x-eh-lb523.toml\n\n\
+The layout name is the output file's stem; the chip family is read from it (\"lb52\" -> \
+SF32LB52x) unless --chip is given. Memory kinds come from the memory names (flash* -> nor, \
+*nand* -> nand, *psram* -> psram, *ram* -> ram; a flash memory holding DFU_INFO_REGION -> nand); \
+override with --memory-kind. Format: docs/layouts.md."
+    )]
+    Import(ImportArgs),
+    /// Print a layout's memories and regions sorted by address; flags overlapping flash regions
+    #[command(after_help = "Example:\n  imgtool layout show sf32lb52x-eh-lb523\n\n\
+Exit status 1 if the layout breaks a rule (the listing is printed first, the problem after it).")]
+    Show(ShowArgs),
+    /// Write a C header (<TAG>_START_ADDR/_SIZE/_OFFSET) and/or a cortex-m-rt memory.x
+    #[command(
+        after_help = "Example:\n  imgtool layout export sf32lb52x-eh-lb523 --c-header ptab.h --memory-x memory.x\n\n\
+The same output is available to build.rs scripts as layout::export::{c_header, memory_x}; \
+see docs/build-rs.md."
+    )]
+    Export(ExportArgs),
+    /// List the bundled layout names
+    List,
 }
-pub fn run(_c: Command) -> anyhow::Result<Outcome> {
-    anyhow::bail!("layout: not implemented yet")
+
+/// Arguments of `imgtool layout import`.
+#[derive(clap::Args, Debug)]
+pub struct ImportArgs {
+    /// The SDK's ptab.json
+    pub ptab: PathBuf,
+    /// Layout file to write (its stem is the layout name, e.g. sf32lb52x-eh-lb523.toml)
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Chip family (SF32LB52x, SF32LB55x, SF32LB56x, SF32LB58x) when the name does not say it
+    #[arg(long)]
+    pub chip: Option<String>,
+    /// Memory kind override, NAME=KIND with KIND one of nor, nand, psram, ram (repeatable)
+    #[arg(long = "memory-kind", value_name = "NAME=KIND")]
+    pub memory_kinds: Vec<String>,
+    /// Erase unit override in bytes, NAME=SIZE, e.g. flash2=0x2000 (repeatable)
+    #[arg(long = "erase-unit", value_name = "NAME=SIZE")]
+    pub erase_units: Vec<String>,
+}
+
+/// Arguments of `imgtool layout show`.
+#[derive(clap::Args, Debug)]
+#[command(after_long_help = LAYOUT_HELP)]
+pub struct ShowArgs {
+    /// Layout file or bundled layout name
+    pub layout: String,
+}
+
+/// Arguments of `imgtool layout export`.
+#[derive(clap::Args, Debug)]
+#[command(after_long_help = LAYOUT_HELP)]
+pub struct ExportArgs {
+    /// Layout file or bundled layout name
+    pub layout: String,
+    /// Write a C header with the SDK's ptab.h macros to FILE
+    #[arg(long, value_name = "FILE")]
+    pub c_header: Option<PathBuf>,
+    /// Write a cortex-m-rt memory.x to FILE
+    #[arg(long, value_name = "FILE")]
+    pub memory_x: Option<PathBuf>,
+    /// Image whose region becomes FLASH in memory.x (hcpu, ota-manager, bootloader, or a number)
+    #[arg(long, default_value = "hcpu")]
+    pub image: ImageId,
+    /// Region tag that becomes RAM in memory.x
+    #[arg(long, default_value = "HCPU_RAM_DATA")]
+    pub ram: String,
+    /// Region tag that becomes PSRAM in memory.x (left out if the layout lacks it)
+    #[arg(long, default_value = "PSRAM_DATA")]
+    pub psram: String,
+}
+
+/// Runs one `imgtool layout` subcommand.
+pub fn run(c: Command) -> Result<Outcome> {
+    match c {
+        Command::Import(a) => import(a),
+        Command::Show(a) => show(a),
+        Command::Export(a) => export_files(a),
+        Command::List => {
+            for n in Layout::bundled_names() {
+                println!("{n}");
+            }
+            Ok(Outcome::Ok)
+        }
+    }
+}
+
+fn import(a: ImportArgs) -> Result<Outcome> {
+    let bytes = read_input(&a.ptab)?;
+    let text = String::from_utf8(bytes)
+        .with_context(|| format!("{} is not UTF-8 text", a.ptab.display()))?;
+    let name = a
+        .output
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .with_context(|| format!("output path {} has no file name", a.output.display()))?;
+    let opts = ImportOptions {
+        chip: a.chip,
+        memory_kinds: parse_pairs(&a.memory_kinds, "--memory-kind", |v| {
+            v.parse::<MemoryKind>().map_err(anyhow::Error::msg)
+        })?,
+        erase_units: parse_pairs(&a.erase_units, "--erase-unit", parse_size)?,
+        description: Some(import_description(&a.ptab)),
+    };
+    let layout = ptab::import(&name, &text, &opts)
+        .with_context(|| format!("cannot import {}", a.ptab.display()))?;
+    write_atomic(&a.output, layout.to_toml_string().as_bytes())?;
+    println!(
+        "wrote {} ({} memories, {} regions)",
+        a.output.display(),
+        layout.memories.len(),
+        layout.regions.len()
+    );
+    Ok(Outcome::Ok)
+}
+
+/// The description an imported layout carries: the source file name (no directory, so the
+/// output does not depend on where the command ran).
+pub fn import_description(ptab: &Path) -> String {
+    let file = ptab.file_name().map_or_else(
+        || ptab.display().to_string(),
+        |f| f.to_string_lossy().into_owned(),
+    );
+    format!("imported from {file} by imgtool layout import")
+}
+
+fn parse_pairs<T>(
+    items: &[String],
+    flag: &str,
+    parse: impl Fn(&str) -> Result<T>,
+) -> Result<std::collections::BTreeMap<String, T>> {
+    let mut out = std::collections::BTreeMap::new();
+    for item in items {
+        let Some((name, value)) = item.split_once('=') else {
+            bail!("{flag} {item:?}: expected NAME=VALUE");
+        };
+        let v = parse(value).with_context(|| format!("{flag} {item:?}"))?;
+        out.insert(name.to_string(), v);
+    }
+    Ok(out)
+}
+
+fn parse_size(s: &str) -> Result<u32> {
+    let t = s.trim();
+    let v = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(h) => u32::from_str_radix(h, 16),
+        None => t.parse(),
+    };
+    v.with_context(|| format!("{s:?} is not a size (decimal or 0x hex)"))
+}
+
+fn show(a: ShowArgs) -> Result<Outcome> {
+    let (mut layout, source) = load_unvalidated(&a.layout)?;
+    print!("{}", layout::show::render(&layout));
+    match layout.validate() {
+        Ok(()) => {
+            // validate() refreshes start addresses; nothing else changes.
+            Ok(Outcome::Ok)
+        }
+        Err(e) => {
+            eprintln!("error: {source}: {e}");
+            Ok(Outcome::VerificationFailed)
+        }
+    }
+}
+
+/// Loads a layout for viewing without the rule checks, so a broken file can still be shown.
+fn load_unvalidated(arg: &str) -> Result<(Layout, String)> {
+    let path = Path::new(arg);
+    if path.exists() || arg.ends_with(".toml") || arg.contains('/') {
+        let text = read_input(path)?;
+        let text = String::from_utf8(text)
+            .with_context(|| format!("{} is not UTF-8 text", path.display()))?;
+        let name = path
+            .file_stem()
+            .map_or_else(|| arg.to_string(), |s| s.to_string_lossy().into_owned());
+        let l =
+            Layout::parse_unvalidated(&name, &text).with_context(|| path.display().to_string())?;
+        return Ok((l, path.display().to_string()));
+    }
+    Ok((Layout::resolve(arg)?, arg.to_string()))
+}
+
+fn export_files(a: ExportArgs) -> Result<Outcome> {
+    if a.c_header.is_none() && a.memory_x.is_none() {
+        bail!("nothing to export: give --c-header FILE and/or --memory-x FILE");
+    }
+    let layout = Layout::resolve(&a.layout)?;
+    // Build every output before writing any, so an error leaves no partial set of files.
+    let header = a.c_header.as_ref().map(|_| export::c_header(&layout));
+    let memx = match &a.memory_x {
+        Some(_) => {
+            let opts = MemoryXOptions {
+                image: a.image,
+                ram: a.ram,
+                psram: Some(a.psram),
+            };
+            Some(export::memory_x_for(&layout, &opts)?)
+        }
+        None => None,
+    };
+    if let (Some(p), Some(h)) = (&a.c_header, header) {
+        write_atomic(p, h.as_bytes())?;
+    }
+    if let (Some(p), Some(m)) = (&a.memory_x, memx) {
+        write_atomic(p, m.as_bytes())?;
+    }
+    Ok(Outcome::Ok)
 }

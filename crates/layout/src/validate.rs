@@ -1,0 +1,181 @@
+//! `Layout::validate`: the rules a layout must satisfy before anyone builds on it.
+
+use crate::{Layout, LayoutError, Memory, Region};
+use std::collections::BTreeSet;
+
+/// Chip families a layout may name (compared case-insensitively).
+pub const CHIPS: &[&str] = &["SF32LB52x", "SF32LB55x", "SF32LB56x", "SF32LB58x"];
+
+/// The 32-bit address space every region must fit.
+const ADDRESS_SPACE_END: u64 = 1 << 32;
+
+impl Layout {
+    /// Checks every rule (see `docs/layouts.md`) and caches each region's absolute start.
+    ///
+    /// Rules, in the order checked: known chip; unique memory names; flash erase units a power
+    /// of two (0 for RAM); every region named (tag or label), C-identifier names, unique names;
+    /// regions in a defined memory and inside it; `xip` only on flash regions; flash regions
+    /// not overlapping; image ids mapped to existing flash regions.
+    pub fn validate(&mut self) -> Result<(), LayoutError> {
+        check_chip(&self.chip)?;
+        check_memories(&self.memories)?;
+        check_names(&self.regions)?;
+        for r in &mut self.regions {
+            let m = memory_of(&self.memories, r)?;
+            r.abs_start = m.base.saturating_add(r.offset);
+            check_fits(r, m)?;
+            if r.xip.is_some() && !m.kind.is_flash() {
+                return Err(LayoutError::XipOutsideFlash {
+                    region: r.name().to_string(),
+                    kind: m.kind.as_str(),
+                });
+            }
+        }
+        if let Some((a, b)) = self.flash_overlaps().into_iter().next() {
+            let (a, b) = (&self.regions[a], &self.regions[b]);
+            return Err(LayoutError::FlashOverlap {
+                a: a.name().to_string(),
+                a_start: a.start(),
+                a_end: a.end(),
+                b: b.name().to_string(),
+                b_start: b.start(),
+                b_end: b.end(),
+            });
+        }
+        self.check_images()
+    }
+
+    /// Index pairs `(i, j)`, `i < j` in address order, of flash regions that overlap.
+    ///
+    /// Empty on a valid layout; [`Layout::parse_unvalidated`] plus this lets a viewer show
+    /// a broken layout.
+    pub fn flash_overlaps(&self) -> Vec<(usize, usize)> {
+        let mut flash: Vec<usize> = (0..self.regions.len())
+            .filter(|&i| self.is_flash_region(&self.regions[i]))
+            .collect();
+        flash.sort_by_key(|&i| (self.regions[i].start(), self.regions[i].end()));
+        let mut out = Vec::new();
+        for (n, &i) in flash.iter().enumerate() {
+            for &j in &flash[n + 1..] {
+                let (a, b) = (&self.regions[i], &self.regions[j]);
+                if b.start() >= a.end() {
+                    break;
+                }
+                // Empty regions occupy no bytes, so they overlap nothing.
+                if a.size > 0 && b.size > 0 {
+                    out.push((i, j));
+                }
+            }
+        }
+        out
+    }
+
+    fn check_images(&self) -> Result<(), LayoutError> {
+        for (&image, name) in &self.images {
+            let Some(r) = self.region_by_name(name) else {
+                return Err(LayoutError::ImageRegionMissing {
+                    image,
+                    region: name.clone(),
+                });
+            };
+            let kind = self.memory(&r.memory).map(|m| m.kind);
+            if let Some(kind) = kind.filter(|k| !k.is_flash()) {
+                return Err(LayoutError::ImageRegionNotFlash {
+                    image,
+                    region: name.clone(),
+                    kind: kind.as_str(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_chip(chip: &str) -> Result<(), LayoutError> {
+    if CHIPS.iter().any(|c| c.eq_ignore_ascii_case(chip)) {
+        Ok(())
+    } else {
+        Err(LayoutError::UnknownChip {
+            chip: chip.to_string(),
+        })
+    }
+}
+
+fn check_memories(memories: &[Memory]) -> Result<(), LayoutError> {
+    let mut seen = BTreeSet::new();
+    for m in memories {
+        if !seen.insert(m.name.as_str()) {
+            return Err(LayoutError::DuplicateMemory {
+                name: m.name.clone(),
+            });
+        }
+        let ok = if m.kind.is_flash() {
+            m.erase_unit.is_power_of_two()
+        } else {
+            m.erase_unit == 0
+        };
+        if !ok {
+            return Err(LayoutError::BadEraseUnit {
+                memory: m.name.clone(),
+                erase_unit: m.erase_unit,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn check_names(regions: &[Region]) -> Result<(), LayoutError> {
+    let mut seen = BTreeSet::new();
+    for r in regions {
+        if r.name().is_empty() {
+            return Err(LayoutError::UnnamedRegion {
+                memory: r.memory.clone(),
+                offset: r.offset,
+            });
+        }
+        for t in r.tags.iter().chain(r.label.iter()) {
+            if !is_c_identifier(t) {
+                return Err(LayoutError::BadTag { tag: t.clone() });
+            }
+            if !seen.insert(t.as_str()) {
+                return Err(LayoutError::DuplicateTag { tag: t.clone() });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn memory_of<'a>(memories: &'a [Memory], r: &Region) -> Result<&'a Memory, LayoutError> {
+    memories
+        .iter()
+        .find(|m| m.name == r.memory)
+        .ok_or_else(|| LayoutError::UnknownMemory {
+            region: r.name().to_string(),
+            memory: r.memory.clone(),
+        })
+}
+
+fn check_fits(r: &Region, m: &Memory) -> Result<(), LayoutError> {
+    let mem_end = m
+        .size
+        .map_or(ADDRESS_SPACE_END, |s| m.base.saturating_add(s));
+    let end = r.abs_start.saturating_add(r.size);
+    if r.offset.checked_add(r.size).is_none() || end > mem_end.min(ADDRESS_SPACE_END) {
+        return Err(LayoutError::RegionOutsideMemory {
+            region: r.name().to_string(),
+            start: r.abs_start,
+            end,
+            memory: m.name.clone(),
+            mem_start: m.base,
+            mem_end: mem_end.min(ADDRESS_SPACE_END),
+        });
+    }
+    Ok(())
+}
+
+/// Tags become C macro names, so they must be identifiers.
+pub(crate) fn is_c_identifier(s: &str) -> bool {
+    let mut bytes = s.bytes();
+    matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
