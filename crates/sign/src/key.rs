@@ -76,7 +76,7 @@ impl PrivateKey {
         let key = SigningKey::from_pkcs8_pem(pem).map_err(|e| SignError::BadPem {
             what: what.to_owned(),
             expected: "private key (PKCS#8)",
-            reason: e.to_string(),
+            reason: foreign_key_hint(pem).unwrap_or_else(|| e.to_string()),
         })?;
         Ok(PrivateKey { key })
     }
@@ -102,6 +102,31 @@ impl PrivateKey {
     }
 }
 
+/// DER of the rsaEncryption and id-ecPublicKey algorithm OIDs.
+const RSA_OID: &[u8] = &[
+    0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01,
+];
+const EC_OID: &[u8] = &[0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01];
+
+/// Names the key type when a PEM holds a valid key of another algorithm: the decoder's own
+/// message ("unknown OID 1.3.101.112", the ed25519 OID it wanted) does not say what to do.
+fn foreign_key_hint(pem: &str) -> Option<String> {
+    let (label, der) = ed25519_dalek::pkcs8::spki::der::pem::decode_vec(pem.as_bytes()).ok()?;
+    let der = Zeroizing::new(der);
+    let has = |oid: &[u8]| der.windows(oid.len()).any(|w| w == oid);
+    let kind = if label.starts_with("RSA") || has(RSA_OID) {
+        "an RSA key"
+    } else if label.starts_with("EC") || has(EC_OID) {
+        "an ECDSA key"
+    } else {
+        return None;
+    };
+    Some(format!(
+        "this is {kind}; imgtool signs packages with ed25519 keys (make one with `imgtool keygen`). \
+         RSA keys such as the SDK's sifli02 development keys belong to the vendor's secure-boot path"
+    ))
+}
+
 /// An ed25519 public key.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct PublicKey {
@@ -124,7 +149,7 @@ impl PublicKey {
         } else {
             match VerifyingKey::from_public_key_pem(pem) {
                 Ok(key) => return Ok(PublicKey { key }),
-                Err(e) => e.to_string(),
+                Err(e) => foreign_key_hint(pem).unwrap_or_else(|| e.to_string()),
             }
         };
         Err(SignError::BadPem {
@@ -256,6 +281,30 @@ mod tests {
             "x"
         )
         .is_err());
+    }
+
+    #[test]
+    fn keys_of_other_algorithms_are_named() {
+        let rsa = include_str!("../../../testdata/sign/rsa-not-ed25519.pem");
+        let err = PrivateKey::from_pem(rsa, "rsa.pem")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("this is an RSA key"), "{err}");
+        let rsa_pub = include_str!("../../../testdata/sign/rsa-not-ed25519.pub.pem");
+        let err = PublicKey::from_pem(rsa_pub, "rsa.pub.pem")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("this is an RSA key"), "{err}");
+    }
+
+    #[test]
+    fn openssl_keys_load() {
+        let k = include_str!("../../../testdata/sign/openssl-ed25519.pem");
+        let p = include_str!("../../../testdata/sign/openssl-ed25519.pub.pem");
+        let k = PrivateKey::from_pem(k, "openssl-ed25519.pem").unwrap();
+        assert_eq!(PublicKey::from_pem(p, "pub").unwrap(), k.public_key());
+        // And imgtool's own PEM of that key is what OpenSSL wrote (PKCS#8 v1, no public key).
+        assert_eq!(k.public_key().to_pem().unwrap(), p);
     }
 
     #[test]
