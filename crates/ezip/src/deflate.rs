@@ -12,9 +12,9 @@ use std::num::NonZeroU64;
 /// libdeflate level used by [`Level::Fast`].
 pub const FAST_LIBDEFLATE_LEVEL: i32 = 6;
 /// libdeflate level raced against zlib 9 by [`Level::Default`].
-pub const DEFAULT_LIBDEFLATE_LEVEL: i32 = 12;
+pub const DEFAULT_LIBDEFLATE_LEVEL: i32 = 9;
 /// Zopfli iterations used by [`Level::Best`].
-pub const BEST_ZOPFLI_ITERATIONS: u64 = 15;
+pub const BEST_ZOPFLI_ITERATIONS: u64 = 5;
 
 /// Raw DEFLATE of `data` at `level` (no header, no trailer).
 ///

@@ -1,0 +1,8 @@
+//! Integration tests of the `ezip` crate: vendor vectors, stream round trips, malformed
+//! streams, and chunked payloads.
+
+mod common;
+mod malformed;
+mod payload;
+mod streams;
+mod vectors;

@@ -1,0 +1,136 @@
+//! Standalone streams: round trips at every level, standard inflaters, the zlib-9 guarantee.
+
+use crate::common::{code_like, random, repetitive};
+use ezip::{compress, decompress, deflate, Level, Mode};
+use std::io::Read;
+
+const LEVELS: [Level; 3] = [Level::Fast, Level::Default, Level::Best];
+const PK: usize = ezip::payload::DEFAULT_PKSIZE as usize;
+const SIZES: [usize; 8] = [0, 1, 15, 16, 17, PK - 1, PK, PK + 1];
+
+/// Decodes a gzip-mode stream with flate2's standard raw inflater (not our strict decoder).
+fn standard_inflate_gzip_mode(stream: &[u8]) -> Vec<u8> {
+    let body = &stream[4..stream.len() - 8];
+    let mut out = Vec::new();
+    flate2::read::DeflateDecoder::new(body)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+fn standard_inflate_zlib(stream: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    flate2::read::ZlibDecoder::new(stream)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+fn check_round_trip(data: &[u8], level: Level) {
+    for mode in [Mode::Gzip, Mode::Zlib, Mode::Lz4] {
+        let s = compress(mode, level, data).unwrap();
+        assert_eq!(
+            decompress(mode, &s).unwrap(),
+            data,
+            "{mode} {level} len {}",
+            data.len()
+        );
+        match mode {
+            Mode::Gzip => {
+                assert_eq!(&s[..4], &(data.len() as u32).to_le_bytes());
+                assert_eq!(standard_inflate_gzip_mode(&s), data);
+            }
+            Mode::Zlib => assert_eq!(standard_inflate_zlib(&s), data),
+            Mode::Lz4 => {
+                let block = &s[8..];
+                assert_eq!(&s[4..8], &(block.len() as u32).to_le_bytes());
+                assert_eq!(
+                    lz4_flex::block::decompress(block, data.len()).unwrap(),
+                    data
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn round_trip_edge_sizes_every_level_random_and_repetitive() {
+    for level in LEVELS {
+        for &n in &SIZES {
+            check_round_trip(&random(n, n as u64 + 1), level);
+            check_round_trip(&repetitive(n), level);
+            check_round_trip(&code_like(n, 7), level);
+        }
+    }
+}
+
+#[test]
+fn round_trip_several_mib_fast_and_default() {
+    let mut data = code_like(3 << 20, 11);
+    data.extend_from_slice(&random(1 << 20, 12));
+    data.extend_from_slice(&repetitive(1 << 20));
+    for level in [Level::Fast, Level::Default] {
+        check_round_trip(&data, level);
+    }
+}
+
+#[test]
+fn round_trip_several_mib_best() {
+    // Zopfli is slow: one multi-MiB case, mostly repetitive with a random island.
+    let mut data = repetitive(2 << 20);
+    data.extend_from_slice(&random(64 << 10, 5));
+    let s = compress(Mode::Gzip, Level::Best, &data).unwrap();
+    assert_eq!(decompress(Mode::Gzip, &s).unwrap(), data);
+    assert_eq!(standard_inflate_gzip_mode(&s), data);
+}
+
+#[test]
+fn default_is_never_larger_than_zlib9_per_chunk() {
+    let inputs = [
+        crate::common::testdata("expected.bin"),
+        code_like(PK, 1),
+        random(PK, 2),
+        repetitive(PK),
+        vec![0; PK],
+        code_like(100, 3),
+    ];
+    for data in &inputs {
+        for chunk in data.chunks(PK) {
+            let ours = deflate::raw(Level::Default, chunk).unwrap().len();
+            let best = deflate::raw(Level::Best, chunk).unwrap().len();
+            let vendor = deflate::zlib9(chunk).unwrap().len();
+            assert!(ours <= vendor, "default {ours} > zlib9 {vendor}");
+            assert!(best <= ours, "best {best} > default {ours}");
+        }
+    }
+}
+
+#[test]
+fn output_is_deterministic() {
+    let data = code_like(50_000, 9);
+    for level in LEVELS {
+        for mode in [Mode::Gzip, Mode::Zlib, Mode::Lz4] {
+            assert_eq!(
+                compress(mode, level, &data).unwrap(),
+                compress(mode, level, &data).unwrap()
+            );
+        }
+    }
+}
+
+#[test]
+fn names_parse_and_display() {
+    for m in [Mode::Gzip, Mode::Zlib, Mode::Lz4] {
+        assert_eq!(m.to_string().parse::<Mode>().unwrap(), m);
+    }
+    for l in LEVELS {
+        assert_eq!(l.to_string().parse::<Level>().unwrap(), l);
+    }
+    let e = "zstd".parse::<Mode>().unwrap_err().to_string();
+    assert!(e.contains("zstd") && e.contains("gzip, zlib, lz4"), "{e}");
+    let e = "max".parse::<Level>().unwrap_err().to_string();
+    assert!(
+        e.contains("max") && e.contains("fast, default, best"),
+        "{e}"
+    );
+}
