@@ -96,6 +96,12 @@ pub enum ImportError {
     Invalid(#[from] LayoutError),
 }
 
+/// The `description` imports record: the source file's name (no directory, so the output
+/// does not depend on where the import ran).
+pub fn source_description(file_name: &str) -> String {
+    format!("imported from {file_name} by imgtool layout import")
+}
+
 /// Converts the text of a `ptab.json` into a validated [`Layout`] called `name`.
 pub fn import(name: &str, json: &str, opts: &ImportOptions) -> Result<Layout, ImportError> {
     let table = json::parse(json)?;

@@ -62,12 +62,19 @@ impl Layout {
         for m in &self.memories {
             let _ = write!(
                 s,
-                "\n[[memory]]\nname = {}\nbase = \"{}\"\nkind = \"{}\"\nerase_unit = \"{}\"\n",
+                "\n[[memory]]\nname = {}\nbase = \"{}\"\nkind = \"{}\"\n",
                 quote(&m.name),
                 hex::format(m.base),
                 m.kind.as_str(),
-                hex::format(u64::from(m.erase_unit))
             );
+            // RAM kinds have no erase unit (0, the default): leave the key out.
+            if m.erase_unit != 0 {
+                let _ = writeln!(
+                    s,
+                    "erase_unit = \"{}\"",
+                    hex::format(u64::from(m.erase_unit))
+                );
+            }
             if let Some(size) = m.size {
                 let _ = writeln!(s, "size = \"{}\"", hex::format(size));
             }
