@@ -1,0 +1,124 @@
+//! Typed errors of the package crate. Every variant names the offset or field it is about and
+//! what was expected, so the CLI can print it as is.
+
+/// Errors reading, planning or writing an offline package.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum PackageError {
+    /// The input ends before a field or payload it must contain.
+    #[error(
+        "truncated: {field} at offset {offset:#010x} needs {needed} bytes, only {available} left"
+    )]
+    Truncated {
+        /// What was being read.
+        field: String,
+        /// Where it starts.
+        offset: usize,
+        /// How many bytes it needs.
+        needed: usize,
+        /// How many bytes the input has from `offset` on.
+        available: usize,
+    },
+    /// The first four bytes are not "FCES".
+    #[error("magic at offset 0x00000000: expected 46 43 45 53 (\"FCES\"), found {found:02x?}")]
+    BadMagic {
+        /// The bytes found.
+        found: [u8; 4],
+    },
+    /// The version byte is not 1.
+    #[error("version at offset 0x00000004: expected 1 (offline package v2), found {found}")]
+    BadVersion {
+        /// The byte found.
+        found: u8,
+    },
+    /// `image_count` is 0 or above 255.
+    #[error("image_count at offset 0x00000006: expected 1 to 255 images, found {found}")]
+    BadImageCount {
+        /// The count found (or planned).
+        found: usize,
+    },
+    /// A flag other than 0 (raw) or 16 (compressed).
+    #[error(
+        "table entry {index} (offset {offset:#010x}, image id {image_id}): flag {flag} is not \
+         0 (raw) or 16 (compressed); offline v2 supports no other flags"
+    )]
+    BadFlag {
+        /// Table index.
+        index: usize,
+        /// Offset of the entry.
+        offset: usize,
+        /// Image id of the entry.
+        image_id: u8,
+        /// The flag found.
+        flag: u8,
+    },
+    /// An empty image or payload (the device reads uninitialised memory for flag 16).
+    #[error("image {index} (image id {image_id}) is empty: the device cannot install 0 bytes")]
+    EmptyImage {
+        /// Table index.
+        index: usize,
+        /// Image id.
+        image_id: u8,
+    },
+    /// The same image id twice.
+    #[error("image id {image_id} appears twice (table entries {first} and {second})")]
+    DuplicateImageId {
+        /// The repeated id.
+        image_id: u8,
+        /// Index of its first entry.
+        first: usize,
+        /// Index of the repeat.
+        second: usize,
+    },
+    /// A payload does not fit the u32 length field.
+    #[error(
+        "image {index} (image id {image_id}): payload of {len} bytes exceeds the u32 length field"
+    )]
+    PayloadTooLarge {
+        /// Table index.
+        index: usize,
+        /// Image id.
+        image_id: u8,
+        /// Its length.
+        len: usize,
+    },
+    /// A compressed payload that does not decode as section 3 says.
+    #[error("image {index} (image id {image_id}), payload at offset {offset:#010x}: {source}")]
+    Payload {
+        /// Table index.
+        index: usize,
+        /// Image id.
+        image_id: u8,
+        /// Offset of the payload in the package.
+        offset: usize,
+        /// What went wrong inside the payload (offsets relative to the payload start).
+        source: PayloadError,
+    },
+}
+
+/// Errors inside one compressed payload (offsets are relative to the payload start).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum PayloadError {
+    /// The codec rejected the payload.
+    #[error("{0}")]
+    Codec(String),
+    /// The payload ends with more than 3 bytes after its last packet.
+    #[error(
+        "{trailing} bytes follow the last packet (at payload offset {offset:#010x}); the device \
+         reads 4 or more as another packet_len, so at most 3 are allowed"
+    )]
+    TooManyTrailingBytes {
+        /// How many bytes follow the last packet.
+        trailing: usize,
+        /// Payload offset of the first of them.
+        offset: usize,
+    },
+    /// The header's `total_len` is not a multiple of 16.
+    #[error("total_len {total_len} at payload offset 0x00000000 is not a multiple of 16")]
+    UnalignedTotalLen {
+        /// The value found.
+        total_len: u32,
+    },
+    /// A raw image is empty, or compression was asked in a mode the package cannot hold.
+    #[error("{0}")]
+    Unsupported(String),
+}

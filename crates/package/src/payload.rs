@@ -1,0 +1,154 @@
+//! Image payloads inside a package: raw (flag 0) or compressed (flag 16, spec section 3), with
+//! the device-pitfall byte.
+//!
+//! The trap: the DFU installer reads a payload in 512-byte blocks and, in the first block,
+//! decodes a packet only when more bytes follow it inside that block. A compressed payload of
+//! 512 bytes or less that ends exactly with its last packet therefore never gets its last
+//! packet decoded, yet the install reports success. One `0x00` byte after the last packet
+//! (counted in `payload_len` and the CRC) fixes it; 4 or more would be read as a bogus
+//! `packet_len`. So the writer appends exactly [`PITFALL_BYTES`] and the reader accepts 0 to
+//! [`MAX_TRAILING`].
+
+use crate::error::PayloadError;
+use crate::v2::Flag;
+use ezip::payload::{PayloadInfo, PayloadOptions};
+
+/// Bytes imgtool appends after the last packet of every compressed payload.
+pub const PITFALL_BYTES: usize = 1;
+/// The most trailing bytes the device tolerates after the last packet.
+pub const MAX_TRAILING: usize = 3;
+/// The installer's read size: payloads up to this long are decoded from the first block only.
+pub const DEVICE_BLOCK: usize = 512;
+
+/// Builds the payload of one image: the raw bytes (`compression` `None`, flag 0) or the
+/// section 3 stream plus the pitfall byte (flag 16). Empty images are refused.
+pub fn build(
+    image: &[u8],
+    compression: Option<&PayloadOptions>,
+) -> Result<(Flag, Vec<u8>), PayloadError> {
+    if image.is_empty() {
+        return Err(PayloadError::Unsupported(
+            "the image is empty: the device cannot install 0 bytes".into(),
+        ));
+    }
+    let Some(opts) = compression else {
+        return Ok((Flag::Raw, image.to_vec()));
+    };
+    let mut payload =
+        ezip::payload::encode(image, opts).map_err(|e| PayloadError::Codec(e.to_string()))?;
+    payload.resize(payload.len() + PITFALL_BYTES, 0);
+    Ok((Flag::Compressed, payload))
+}
+
+/// A payload turned back into the bytes the device writes to the destination region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// What the device writes: the raw payload (flag 0) or the decoded chunks, padding
+    /// included (flag 16).
+    pub image: Vec<u8>,
+    /// The compressed payload's structure (`None` for flag 0).
+    pub info: Option<PayloadInfo>,
+}
+
+impl Decoded {
+    /// Whether the device would mis-install this payload: compressed, no byte after the last
+    /// packet, and short enough to be read in one block (see the module docs).
+    pub fn at_risk(&self, payload_len: usize) -> bool {
+        self.info
+            .as_ref()
+            .is_some_and(|i| i.trailing == 0 && payload_len <= DEVICE_BLOCK)
+    }
+}
+
+/// Decodes one payload strictly: every packet must decode to its declared length, `total_len`
+/// must be a multiple of 16, and at most [`MAX_TRAILING`] bytes may follow the last packet.
+pub fn decode(flag: Flag, payload: &[u8]) -> Result<Decoded, PayloadError> {
+    if flag == Flag::Raw {
+        return Ok(Decoded {
+            image: payload.to_vec(),
+            info: None,
+        });
+    }
+    let (image, info) =
+        ezip::payload::decode(payload).map_err(|e| PayloadError::Codec(e.to_string()))?;
+    if info.trailing > MAX_TRAILING {
+        return Err(PayloadError::TooManyTrailingBytes {
+            trailing: info.trailing,
+            offset: payload.len() - info.trailing,
+        });
+    }
+    if info.total_len % 16 != 0 {
+        return Err(PayloadError::UnalignedTotalLen {
+            total_len: info.total_len,
+        });
+    }
+    if info.total_len == 0 {
+        return Err(PayloadError::Unsupported(
+            "total_len is 0: the device cannot install an empty compressed image".into(),
+        ));
+    }
+    Ok(Decoded {
+        image,
+        info: Some(info),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ezip::Mode;
+
+    fn opts(mode: Mode) -> PayloadOptions {
+        PayloadOptions {
+            mode,
+            ..PayloadOptions::default()
+        }
+    }
+
+    #[test]
+    fn compressed_payload_ends_with_exactly_one_zero_byte() {
+        for mode in [Mode::Gzip, Mode::Zlib] {
+            let (flag, p) = build(&[7u8; 100], Some(&opts(mode))).unwrap();
+            assert_eq!(flag, Flag::Compressed);
+            assert_eq!(p.last(), Some(&0));
+            let d = decode(flag, &p).unwrap();
+            assert_eq!(d.info.as_ref().unwrap().trailing, 1);
+            assert_eq!(d.info.as_ref().unwrap().mode, mode);
+            assert!(!d.at_risk(p.len()));
+            // 100 bytes are padded to 112 with zeros.
+            let mut want = vec![7u8; 100];
+            want.resize(112, 0);
+            assert_eq!(d.image, want);
+        }
+    }
+
+    #[test]
+    fn a_short_payload_without_the_byte_is_at_risk() {
+        let (_, mut p) = build(&[1u8; 64], Some(&opts(Mode::Gzip))).unwrap();
+        p.pop();
+        let d = decode(Flag::Compressed, &p).unwrap();
+        assert!(d.at_risk(p.len()));
+    }
+
+    #[test]
+    fn up_to_three_trailing_bytes_are_read_four_are_refused() {
+        let (_, mut p) = build(&[1u8; 64], Some(&opts(Mode::Gzip))).unwrap();
+        p.extend_from_slice(&[0, 0]);
+        assert_eq!(
+            decode(Flag::Compressed, &p).unwrap().info.unwrap().trailing,
+            3
+        );
+        p.push(0);
+        assert!(matches!(
+            decode(Flag::Compressed, &p),
+            Err(PayloadError::TooManyTrailingBytes { trailing: 4, .. })
+        ));
+    }
+
+    #[test]
+    fn raw_payload_is_the_image_and_empty_is_refused() {
+        assert_eq!(build(&[1, 2, 3], None).unwrap(), (Flag::Raw, vec![1, 2, 3]));
+        assert!(build(&[], None).is_err());
+        assert!(build(&[], Some(&opts(Mode::Gzip))).is_err());
+    }
+}
