@@ -8,6 +8,7 @@ CFLAGS="-mcpu=cortex-m33 -mthumb -Os -nostdlib -ffreestanding -fno-asynchronous-
 arm-none-eabi-gcc $CFLAGS -T multi.ld -o multi.elf multi.c
 arm-none-eabi-gcc $CFLAGS -T two_regions.ld -o two_regions.elf two_regions.c
 arm-none-eabi-gcc $CFLAGS -T data_in_ram.ld -o data_in_ram.elf two_regions.c
+arm-none-eabi-gcc $CFLAGS -T bootloader_xip.ld -o bootloader_xip.elf multi.c
 # Big-endian ELF32 (ARM BE8 code, big-endian headers).
 arm-none-eabi-gcc $CFLAGS -mbig-endian -T multi.ld -o multi_be32.elf multi.c
 # ELF64 little- and big-endian: the same contents converted by the host objcopy.
