@@ -137,7 +137,13 @@ fn raw_images_round_trip_unchanged() {
 fn regression_pitfall_byte_model_and_verify_agree() {
     let mut at_risk_seen = 0;
     for mode in [Mode::Gzip, Mode::Zlib] {
-        for (len, runs) in [(16, 1), (300, 1), (480, 4), (600, 1), (40 * 1024, 40 * 1024)] {
+        for (len, runs) in [
+            (16, 1),
+            (300, 1),
+            (480, 4),
+            (600, 1),
+            (40 * 1024, 40 * 1024),
+        ] {
             let image = bytes(len as u64, len, runs);
             let (_, mut p) = payload::build(&image, Some(&opts(mode, Level::Best, 10240))).unwrap();
             p.pop(); // what the vendor tool writes
@@ -157,13 +163,20 @@ fn regression_pitfall_byte_model_and_verify_agree() {
                 .find(|f| f.severity == Severity::Warning)
                 .expect("verify warns about a missing trailing byte");
             let flagged = warning.message.contains("at risk");
-            assert_eq!(model_fails, flagged, "len {len} {mode}: {}", warning.message);
+            assert_eq!(
+                model_fails, flagged,
+                "len {len} {mode}: {}",
+                warning.message
+            );
             assert_eq!(flagged, p.len() <= DEVICE_BLOCK);
             assert!(report.ok(), "a warning, not a failure");
             at_risk_seen += usize::from(flagged);
         }
     }
-    assert!(at_risk_seen >= 6, "the sample must include at-risk payloads");
+    assert!(
+        at_risk_seen >= 6,
+        "the sample must include at-risk payloads"
+    );
 }
 
 #[test]

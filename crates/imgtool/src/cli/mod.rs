@@ -10,7 +10,12 @@ use std::process::ExitCode;
 
 mod compress;
 mod elf2bin;
+mod gen_dfu;
+mod inspect;
 mod layout;
+mod pack;
+mod unpack;
+mod verify;
 
 /// What a subcommand reports back when it did not fail outright.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +52,17 @@ enum Command {
     Compress(compress::CompressArgs),
     /// Decompress one EZIP-compatible stream
     Decompress(compress::DecompressArgs),
+    /// Build an OTA package (offline_install.bin + manifest.json) from ELF/bin images
+    Pack(pack::Args),
+    /// Vendor-compatible packer: `imgtoolv37 gen_dfu` arguments, same offline_install.bin
+    #[command(name = "gen-dfu", alias = "gen_dfu")]
+    GenDfu(gen_dfu::Args),
+    /// Show what is inside an OTA package
+    Inspect(inspect::Args),
+    /// Check an OTA package (CRC, every packet, sizes, layout fit); exit 1 if a check fails
+    Verify(verify::Args),
+    /// Write the bytes the device would install for each image of a package
+    Unpack(unpack::Args),
 }
 
 /// Parses the command line, runs the subcommand and maps the result to an exit code.
@@ -57,6 +73,11 @@ pub fn main() -> ExitCode {
         Command::Layout(c) => layout::run(c),
         Command::Compress(a) => compress::run_compress(a),
         Command::Decompress(a) => compress::run_decompress(a),
+        Command::Pack(a) => pack::run(a),
+        Command::GenDfu(a) => gen_dfu::run(a),
+        Command::Inspect(a) => inspect::run(a),
+        Command::Verify(a) => verify::run(a),
+        Command::Unpack(a) => unpack::run(a),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

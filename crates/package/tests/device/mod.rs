@@ -85,7 +85,10 @@ pub fn decode_packet(codec: Codec, packet: &[u8], expected: usize) -> Result<Vec
         }
     };
     if out.len() != expected {
-        return Err(format!("packet gave {} bytes, expected {expected}", out.len()));
+        return Err(format!(
+            "packet gave {} bytes, expected {expected}",
+            out.len()
+        ));
     }
     Ok(out)
 }
@@ -117,7 +120,9 @@ pub fn install(codec: Codec, payload: &[u8]) -> Result<Vec<u8>, String> {
         next += block.len();
         pending.extend_from_slice(block);
         while out.len() < total {
-            let Some(len) = u32_at(&pending, 0) else { break };
+            let Some(len) = u32_at(&pending, 0) else {
+                break;
+            };
             let end = 4 + len as usize;
             if pending.len() < end {
                 break;

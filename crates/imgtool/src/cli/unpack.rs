@@ -1,0 +1,63 @@
+//! `imgtool unpack`: the bytes the device would write for each image of a package.
+
+use super::Outcome;
+use anyhow::{bail, Context, Result};
+use package::v2::parse;
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Example:
+  imgtool unpack out/offline_install.bin -o unpacked/
+      Writes unpacked/0-hcpu.bin, unpacked/6-ota-manager.bin, ...
+
+Each file holds what the installer writes to the image's region: the raw payload (flag 0) or
+the decoded chunks (flag 16), which includes the zero padding to a multiple of 16 bytes.
+Every image is decoded before the first file is written, so an error leaves no output.";
+
+/// Arguments of `imgtool unpack`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    /// The package (offline_install.bin)
+    pub package: PathBuf,
+
+    /// Output directory (created if missing)
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+
+    /// Unpack even if the package CRC does not match (the device would refuse the package)
+    #[arg(long)]
+    pub ignore_crc: bool,
+}
+
+/// Runs `imgtool unpack`.
+pub fn run(args: Args) -> Result<Outcome> {
+    let bytes = crate::output::read_input(&args.package)?;
+    let name = args.package.display();
+    let pkg = parse(&bytes).with_context(|| format!("{name}"))?;
+    if !pkg.crc_ok() && !args.ignore_crc {
+        bail!(
+            "{name}: crc at offset 0x00000008 is {:#010x} but the payloads give {:#010x}; the \
+             device would refuse this package (--ignore-crc unpacks it anyway)",
+            pkg.header.crc,
+            pkg.computed_crc
+        );
+    }
+    let mut files = Vec::with_capacity(pkg.images.len());
+    for image in &pkg.images {
+        let id = layout::ImageId(image.entry.image_id);
+        let decoded = package::payload::decode(image.flag, image.payload).with_context(|| {
+            format!(
+                "{name}: image {} (id {id}, payload at {:#010x})",
+                image.index, image.payload_offset
+            )
+        })?;
+        let file = format!("{}-{}.bin", id.0, id.name().unwrap_or("image"));
+        files.push((args.output.join(file), decoded.image));
+    }
+    for (path, data) in &files {
+        crate::output::write_atomic(path, data)?;
+        println!("wrote {} ({} bytes)", path.display(), data.len());
+    }
+    Ok(Outcome::Ok)
+}

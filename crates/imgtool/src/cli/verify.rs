@@ -1,0 +1,78 @@
+//! `imgtool verify`: does this package install correctly on the device (and fit the layout)?
+
+use super::Outcome;
+use anyhow::Result;
+use package::verify::{check, Severity};
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Examples:
+  imgtool verify out/offline_install.bin
+  imgtool verify out/offline_install.bin --layout sf32lb52x-eh-lb523
+
+Checks: header (magic, version, image count, fresh install_state 0xff), the CRC-32/MPEG-2 over
+the payloads, every table flag (0 or 16), that every payload lies in the file, that every
+compressed packet decodes to its declared length, at most 3 bytes after the last packet, no
+repeated image id; with --layout, that every image fits its region and the package fits
+DFU_DOWNLOAD_REGION. Warns about compressed payloads without the byte after their last packet
+(vendor-made packages), naming the images the device would silently mis-install.
+
+Exit status: 0 all checks hold, 1 a check failed (the message says what and where),
+2 the file could not be read or the arguments are wrong.";
+
+/// Arguments of `imgtool verify`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    /// The package (offline_install.bin)
+    pub package: PathBuf,
+
+    /// Board layout (file or bundled name): also check that everything fits
+    #[arg(long, value_name = "LAYOUT")]
+    pub layout: Option<String>,
+
+    /// Treat warnings as failures (exit 1)
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+/// Runs `imgtool verify`.
+pub fn run(args: Args) -> Result<Outcome> {
+    let bytes = crate::output::read_input(&args.package)?;
+    let layout = super::inspect::load_layout(args.layout.as_deref())?;
+    let name = args.package.display();
+    let report = match check(&bytes, layout.as_ref()) {
+        Ok(r) => r,
+        Err(e) => {
+            println!("FAIL {name}: {e}");
+            return Ok(Outcome::VerificationFailed);
+        }
+    };
+    for f in &report.findings {
+        let tag = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        };
+        println!("{tag}: {name}: {}", f.message);
+    }
+    let warned = report
+        .findings
+        .iter()
+        .any(|f| f.severity == Severity::Warning);
+    if !report.ok() || (args.deny_warnings && warned) {
+        println!("FAIL {name}");
+        return Ok(Outcome::VerificationFailed);
+    }
+    println!(
+        "OK {name}: {} images, {} bytes, crc {:#010x}{}",
+        report.images.len(),
+        report.package_len,
+        report.header.crc,
+        match &layout {
+            Some(l) => format!(", fits layout {}", l.name),
+            None => String::new(),
+        }
+    );
+    Ok(Outcome::Ok)
+}

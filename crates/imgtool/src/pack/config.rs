@@ -1,0 +1,269 @@
+//! What to pack: images, layout and options, from `ota.toml` (see `docs/ota-toml.md`) or code.
+
+use anyhow::{bail, Context, Result};
+use ezip::payload::{PayloadOptions, DEFAULT_PKSIZE};
+use ezip::{Level, Mode};
+use layout::{ImageId, Layout};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// How one image is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    /// Flag 0: the raw bytes.
+    None,
+    /// Flag 16, gzip-mode packets (EZIP engine; `--com_type=0`).
+    Gzip,
+    /// Flag 16, zlib packets (`--com_type=1`).
+    Zlib,
+}
+
+impl std::str::FromStr for Compression {
+    type Err = anyhow::Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "none" | "raw" => Ok(Compression::None),
+            "gzip" => Ok(Compression::Gzip),
+            "zlib" => Ok(Compression::Zlib),
+            _ => bail!("unknown compression {s:?}: expected gzip, zlib or none"),
+        }
+    }
+}
+
+impl std::fmt::Display for Compression {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Compression::None => "none",
+            Compression::Gzip => "gzip",
+            Compression::Zlib => "zlib",
+        })
+    }
+}
+
+/// Where the layout comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LayoutRef {
+    /// A layout bundled with imgtool (`sf32lb52x-eh-lb523`).
+    Bundled(String),
+    /// A layout TOML file.
+    File(PathBuf),
+}
+
+impl LayoutRef {
+    /// An existing file path is a file; anything else is a bundled name.
+    pub fn parse(s: &str, base: &Path) -> LayoutRef {
+        let p = base.join(s);
+        if p.is_file() {
+            LayoutRef::File(p)
+        } else {
+            LayoutRef::Bundled(s.to_string())
+        }
+    }
+
+    /// Loads the layout.
+    pub fn load(&self) -> Result<Layout> {
+        match self {
+            LayoutRef::File(p) => {
+                Layout::from_file(p).with_context(|| format!("cannot load layout {}", p.display()))
+            }
+            LayoutRef::Bundled(n) => Layout::bundled(n).with_context(|| {
+                format!(
+                    "no layout file {n:?} and no bundled layout of that name (bundled: {})",
+                    Layout::bundled_names().join(", ")
+                )
+            }),
+        }
+    }
+}
+
+/// Package-wide options.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackOptions {
+    /// Default storage of every image (an [`ImageSpec`] may override it).
+    pub compression: Compression,
+    /// Encoder effort.
+    pub level: Level,
+    /// Uncompressed chunk size of compressed payloads.
+    pub pksize: u32,
+    /// Compression threads (`None`: all cores). Never changes the bytes.
+    pub threads: Option<usize>,
+}
+
+impl Default for PackOptions {
+    fn default() -> Self {
+        PackOptions {
+            compression: Compression::Gzip,
+            level: Level::Default,
+            pksize: DEFAULT_PKSIZE,
+            threads: None,
+        }
+    }
+}
+
+impl PackOptions {
+    /// The payload options for an image stored as `c` (`None` for raw).
+    pub fn payload_options(&self, c: Compression) -> Option<PayloadOptions> {
+        let mode = match c {
+            Compression::None => return None,
+            Compression::Gzip => Mode::Gzip,
+            Compression::Zlib => Mode::Zlib,
+        };
+        Some(PayloadOptions {
+            mode,
+            level: self.level,
+            pksize: self.pksize,
+            threads: self.threads,
+        })
+    }
+}
+
+/// One image to pack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageSpec {
+    /// Image id (decides the destination region).
+    pub id: ImageId,
+    /// An ELF (converted) or any other file (taken as is).
+    pub path: PathBuf,
+    /// Overrides [`PackOptions::compression`] for this image.
+    pub compression: Option<Compression>,
+}
+
+/// Everything `pack` needs.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PackConfig {
+    /// The board layout; `None` skips every region check.
+    pub layout: Option<LayoutRef>,
+    /// Images, in package table order.
+    pub images: Vec<ImageSpec>,
+    /// Package-wide options.
+    pub options: PackOptions,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OtaToml {
+    layout: Option<String>,
+    #[serde(default)]
+    package: PackageToml,
+    #[serde(default, rename = "image")]
+    images: Vec<ImageToml>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct PackageToml {
+    compress: Option<String>,
+    level: Option<String>,
+    pksize: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImageToml {
+    id: String,
+    path: PathBuf,
+    compress: Option<String>,
+}
+
+impl PackConfig {
+    /// Reads `ota.toml`. Relative paths (images, layout file) are relative to its directory.
+    pub fn from_toml_file(path: &Path) -> Result<PackConfig> {
+        let text = crate::output::read_input(path)?;
+        let text = String::from_utf8(text)
+            .with_context(|| format!("{} is not UTF-8 text", path.display()))?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        Self::from_toml_str(&text, base).with_context(|| format!("in {}", path.display()))
+    }
+
+    /// Parses `ota.toml` text; relative paths are joined to `base`.
+    pub fn from_toml_str(text: &str, base: &Path) -> Result<PackConfig> {
+        let t: OtaToml = toml::from_str(text).context("invalid ota.toml")?;
+        let mut options = PackOptions::default();
+        if let Some(c) = &t.package.compress {
+            options.compression = c.parse().context("[package] compress")?;
+        }
+        if let Some(l) = &t.package.level {
+            options.level = l.parse().context("[package] level")?;
+        }
+        if let Some(p) = t.package.pksize {
+            options.pksize = p;
+        }
+        let mut images = Vec::with_capacity(t.images.len());
+        for (i, im) in t.images.iter().enumerate() {
+            let id = im
+                .id
+                .parse()
+                .with_context(|| format!("[[image]] number {} id", i + 1))?;
+            let compression = match &im.compress {
+                Some(c) => Some(
+                    c.parse()
+                        .with_context(|| format!("[[image]] {id} compress"))?,
+                ),
+                None => None,
+            };
+            images.push(ImageSpec {
+                id,
+                path: base.join(&im.path),
+                compression,
+            });
+        }
+        if images.is_empty() {
+            bail!("no [[image]] entries: a package needs at least one image");
+        }
+        Ok(PackConfig {
+            layout: t.layout.map(|l| LayoutRef::parse(&l, base)),
+            images,
+            options,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ota_toml_parses_with_defaults_and_overrides() {
+        let c = PackConfig::from_toml_str(
+            r#"
+layout = "some-board"
+[package]
+compress = "zlib"
+level = "best"
+[[image]]
+id = "hcpu"
+path = "app.elf"
+[[image]]
+id = "dfu"
+path = "dfu.bin"
+compress = "none"
+"#,
+            Path::new("base"),
+        )
+        .unwrap();
+        assert_eq!(c.layout, Some(LayoutRef::Bundled("some-board".into())));
+        assert_eq!(c.options.compression, Compression::Zlib);
+        assert_eq!(c.options.level, Level::Best);
+        assert_eq!(c.options.pksize, DEFAULT_PKSIZE);
+        assert_eq!(c.images[0].id, ImageId::HCPU);
+        assert_eq!(c.images[0].path, Path::new("base/app.elf"));
+        assert_eq!(c.images[1].id, ImageId::OTA_MANAGER);
+        assert_eq!(c.images[1].compression, Some(Compression::None));
+    }
+
+    #[test]
+    fn ota_toml_rejects_unknown_keys_and_bad_values() {
+        let bad = [
+            "[[image]]\nid = \"hcpu\"\npath = \"a\"\ncolour = 1\n",
+            "[[image]]\nid = \"nope\"\npath = \"a\"\n",
+            "[package]\ncompress = \"lzma\"\n[[image]]\nid = \"hcpu\"\npath = \"a\"\n",
+            "layout = \"x\"\n",
+        ];
+        for text in bad {
+            assert!(
+                PackConfig::from_toml_str(text, Path::new("")).is_err(),
+                "{text}"
+            );
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! Building an offline package from ELF or `.bin` inputs: the library behind `imgtool pack`
+//! (and `gen-dfu`), usable from `build.rs` scripts and release pipelines.
+//!
+//! Three steps, each a value you can look at:
+//! 1. [`PackConfig`]: what to pack (from `ota.toml` via [`PackConfig::from_toml_file`], or
+//!    built in code);
+//! 2. [`plan_package`]: reads the inputs, converts ELFs, compresses, runs every check against
+//!    the layout and returns a [`PlannedPackage`] (the package bytes and the manifest included);
+//! 3. [`write_package`]: writes `offline_install.bin` and `manifest.json` atomically.
+//!
+//! A signer hooks in between 2 and 3: it appends its trailer to [`PlannedPackage::bytes`] (the
+//! device ignores bytes after the last payload) and extends [`PlannedPackage::manifest`].
+
+mod config;
+mod input;
+mod plan;
+mod write;
+
+pub use config::{Compression, ImageSpec, LayoutRef, PackConfig, PackOptions};
+pub use input::{load_image, LoadedImage};
+pub use plan::{plan_package, PlannedImageInfo, PlannedPackage};
+pub use write::{write_package, WrittenPackage, MANIFEST_FILE, PACKAGE_FILE};

@@ -1,0 +1,255 @@
+//! Planning a package: read and convert the inputs, run every check, build the bytes and the
+//! manifest. Nothing is written here.
+
+use super::config::{Compression, PackConfig};
+use super::input::{load_image, LoadedImage};
+use anyhow::{bail, Context, Result};
+use layout::{ImageId, Layout, Region};
+use package::manifest::{ImageEntry, Manifest};
+use package::v2::{PackagePlan, PlannedImage};
+use package::verify::RegionFill;
+use package::Flag;
+use std::path::PathBuf;
+
+/// One image as planned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedImageInfo {
+    /// Image id.
+    pub id: ImageId,
+    /// Input file.
+    pub source: PathBuf,
+    /// Whether the input was an ELF.
+    pub from_elf: bool,
+    /// Raw image length (before padding and compression).
+    pub raw_len: usize,
+    /// Bytes the device writes (compressed images are zero-padded to a multiple of 16).
+    pub written_len: usize,
+    /// How it is stored.
+    pub compression: Compression,
+    /// Table flag.
+    pub flag: Flag,
+    /// Payload length in the package.
+    pub payload_len: usize,
+    /// Destination region and its fill (with a layout).
+    pub region: Option<RegionFill>,
+}
+
+/// A package ready to write.
+#[derive(Debug, Clone)]
+pub struct PlannedPackage {
+    /// Name of the layout checked against (`None`: checks skipped).
+    pub layout_name: Option<String>,
+    /// The container plan (offsets, CRC).
+    pub plan: PackagePlan,
+    /// The package bytes (`offline_install.bin`). A signer may append a trailer.
+    pub bytes: Vec<u8>,
+    /// The manifest (`manifest.json`).
+    pub manifest: Manifest,
+    /// Per image, in table order.
+    pub images: Vec<PlannedImageInfo>,
+    /// `DFU_DOWNLOAD_REGION` and how full the package makes it (with a layout).
+    pub download: Option<RegionFill>,
+    /// Remarks for the user (checks skipped, segments left out, risky options).
+    pub notes: Vec<String>,
+}
+
+/// The `tool` string written into manifests.
+pub fn tool_version() -> String {
+    format!("imgtool {}", env!("CARGO_PKG_VERSION"))
+}
+
+fn fill(r: &Region, used: usize) -> RegionFill {
+    RegionFill {
+        name: r.name().to_string(),
+        start: r.start(),
+        size: r.size,
+        used: used as u64,
+    }
+}
+
+fn check_unique_ids(config: &PackConfig) -> Result<()> {
+    for (i, a) in config.images.iter().enumerate() {
+        if let Some(b) = config.images[..i].iter().find(|b| b.id == a.id) {
+            bail!(
+                "image id {} ({}) appears twice: {} and {}; a package holds each image id once",
+                a.id,
+                a.id.0,
+                b.path.display(),
+                a.path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn destination(layout: Option<&Layout>, id: ImageId) -> Result<Option<&Region>> {
+    let Some(layout) = layout else {
+        return Ok(None);
+    };
+    match layout.region_for_image(id) {
+        Some(r) => Ok(Some(r)),
+        None => {
+            let placed: Vec<String> = layout.images.keys().map(ToString::to_string).collect();
+            bail!(
+                "layout {} cannot place image id {id} ({}): its [images] table has no \
+                 destination region for it (it places: {})",
+                layout.name,
+                id.0,
+                placed.join(", ")
+            )
+        }
+    }
+}
+
+fn check_fits(image: &PlannedImageInfo, r: &Region) -> Result<()> {
+    if image.written_len as u64 > r.size {
+        bail!(
+            "image {} ({}) is {} bytes but its region {} ({:#010x}..{:#010x}) holds {} bytes: \
+             {} bytes too many",
+            image.id,
+            image.source.display(),
+            image.written_len,
+            r.name(),
+            r.start(),
+            r.end(),
+            r.size,
+            image.written_len as u64 - r.size
+        );
+    }
+    Ok(())
+}
+
+/// Builds one image's payload and its description.
+fn plan_image(
+    config: &PackConfig,
+    loaded: &LoadedImage,
+    compression: Compression,
+    region: Option<&Region>,
+) -> Result<(PlannedImageInfo, PlannedImage)> {
+    if loaded.bytes.is_empty() {
+        bail!(
+            "image {} ({}) is empty: the device cannot install 0 bytes",
+            loaded.id,
+            loaded.source.display()
+        );
+    }
+    let opts = config.options.payload_options(compression);
+    let (flag, payload) = package::payload::build(&loaded.bytes, opts.as_ref())
+        .with_context(|| format!("image {} ({})", loaded.id, loaded.source.display()))?;
+    let written_len = match flag {
+        Flag::Raw => loaded.bytes.len(),
+        Flag::Compressed => loaded.bytes.len().div_ceil(ezip::payload::PAD) * ezip::payload::PAD,
+    };
+    let info = PlannedImageInfo {
+        id: loaded.id,
+        source: loaded.source.clone(),
+        from_elf: loaded.from_elf,
+        raw_len: loaded.bytes.len(),
+        written_len,
+        compression,
+        flag,
+        payload_len: payload.len(),
+        region: region.map(|r| fill(r, written_len)),
+    };
+    if let Some(r) = region {
+        check_fits(&info, r)?;
+    }
+    let planned = PlannedImage {
+        image_id: loaded.id.0,
+        flag,
+        payload,
+    };
+    Ok((info, planned))
+}
+
+fn check_download(layout: &Layout, len: usize) -> Result<RegionFill> {
+    let Some(r) = layout.download_region() else {
+        bail!(
+            "layout {} has no DFU_DOWNLOAD_REGION: cannot check that the package fits where \
+             the app downloads it",
+            layout.name
+        );
+    };
+    if len as u64 > r.size {
+        bail!(
+            "package is {len} bytes but {} ({:#010x}..{:#010x}) holds {} bytes: {} bytes too \
+             many (use --level best, compress every image, or ship fewer images per package)",
+            r.name(),
+            r.start(),
+            r.end(),
+            r.size,
+            len as u64 - r.size
+        );
+    }
+    Ok(fill(r, len))
+}
+
+/// Reads every input, converts and compresses it, checks everything against the layout and
+/// returns the finished package in memory. Refuses (with the numbers in the message): a
+/// repeated image id, an id the layout cannot place, an ELF whose bytes are not in the image's
+/// region, an image larger than its region, a package larger than `DFU_DOWNLOAD_REGION`, an
+/// empty image.
+pub fn plan_package(config: &PackConfig) -> Result<PlannedPackage> {
+    check_unique_ids(config)?;
+    let layout = config.layout.as_ref().map(|l| l.load()).transpose()?;
+    let mut notes = Vec::new();
+    if layout.is_none() {
+        notes.push("no layout given: region and size checks skipped".to_string());
+    }
+    if let Some(o) = config.options.payload_options(Compression::Gzip) {
+        notes.extend(ezip::payload::warnings(&o).iter().map(ToString::to_string));
+    }
+    let mut infos = Vec::new();
+    let mut planned = Vec::new();
+    let mut raws = Vec::new();
+    for spec in &config.images {
+        let region = destination(layout.as_ref(), spec.id)?;
+        let loaded = load_image(spec.id, &spec.path, region)?;
+        notes.extend(loaded.notes.iter().cloned());
+        let compression = spec.compression.unwrap_or(config.options.compression);
+        let (info, image) = plan_image(config, &loaded, compression, region)?;
+        infos.push(info);
+        planned.push(image);
+        raws.push(loaded.bytes);
+    }
+    let plan = PackagePlan::new(planned)?;
+    let bytes = plan.emit();
+    let download = match &layout {
+        Some(l) => Some(check_download(l, bytes.len())?),
+        None => None,
+    };
+    let layout_name = layout.as_ref().map(|l| l.name.clone());
+    let manifest = build_manifest(layout_name.as_deref(), &plan, &infos, &raws, &bytes)?;
+    Ok(PlannedPackage {
+        layout_name,
+        plan,
+        bytes,
+        manifest,
+        images: infos,
+        download,
+        notes,
+    })
+}
+
+fn build_manifest(
+    layout: Option<&str>,
+    plan: &PackagePlan,
+    infos: &[PlannedImageInfo],
+    raws: &[Vec<u8>],
+    bytes: &[u8],
+) -> Result<Manifest> {
+    let mut m = Manifest::new(&tool_version(), layout.unwrap_or("none"));
+    for ((info, raw), image) in infos.iter().zip(raws).zip(plan.images()) {
+        let mut e = ImageEntry::new(
+            info.id.0,
+            &info.id.to_string(),
+            image.flag.to_u8(),
+            raw,
+            &image.payload,
+        )?;
+        e.source = Some(info.source.display().to_string());
+        m.images.push(e);
+    }
+    m.set_body(bytes)?;
+    Ok(m)
+}

@@ -1,0 +1,81 @@
+//! Step 2½ of packing: release information into the manifest, then the signature trailer
+//! (`package::trailer`) after the last payload. Runs between [`super::plan_package`] and
+//! [`super::write_package`]; the package body is never changed.
+
+use super::plan::PlannedPackage;
+use anyhow::{Context, Result};
+use package::trailer::append_trailer;
+use sign::{load_private_key, CommandSigner, KeySource, KeyWarning, PublicKey, Signer};
+use std::path::PathBuf;
+
+/// Release information given by the user; it goes into the manifest (and so is signed).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReleaseInfo {
+    /// Firmware version (`--version`).
+    pub version: Option<String>,
+    /// Build id (`--build-id`).
+    pub build_id: Option<String>,
+    /// Minimum hardware version (`--min-hw`).
+    pub min_hw: Option<String>,
+    /// Minimum SDK version (`--min-sdk`).
+    pub min_sdk: Option<String>,
+}
+
+/// Whether and how to sign.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Signing {
+    /// No trailer: the vendor's format, byte for byte.
+    #[default]
+    None,
+    /// A trailer with the manifest and no signature, for external signing
+    /// (`imgtool digest`, then `imgtool attach-signature`).
+    Unsigned,
+    /// Sign with a private key from a file or `env:NAME`.
+    Key(KeySource),
+    /// Sign with an external command (message on stdin, 64-byte signature on stdout) whose
+    /// signatures must verify with this public key file.
+    Command {
+        /// The shell command.
+        command: String,
+        /// Its public key (SubjectPublicKeyInfo PEM).
+        public_key: PathBuf,
+    },
+}
+
+/// Writes `release` into the manifest, then appends the trailer `signing` asks for. Returns
+/// warnings about the key (e.g. a private key file readable by others) for the caller to show.
+pub fn sign_planned(
+    planned: &mut PlannedPackage,
+    release: &ReleaseInfo,
+    signing: &Signing,
+) -> Result<Vec<KeyWarning>> {
+    let m = &mut planned.manifest;
+    m.version.clone_from(&release.version);
+    m.build_id.clone_from(&release.build_id);
+    m.min_hw.clone_from(&release.min_hw);
+    m.min_sdk.clone_from(&release.min_sdk);
+    let mut warnings = Vec::new();
+    let signer: Option<Box<dyn Signer>> = match signing {
+        Signing::None => return Ok(warnings),
+        Signing::Unsigned => None,
+        Signing::Key(source) => {
+            let loaded = load_private_key(source)?;
+            warnings = loaded.warnings;
+            Some(Box::new(loaded.key))
+        }
+        Signing::Command {
+            command,
+            public_key,
+        } => {
+            let pem = crate::output::read_input(public_key)?;
+            let key = PublicKey::from_pem(
+                &String::from_utf8_lossy(&pem),
+                &public_key.display().to_string(),
+            )?;
+            Some(Box::new(CommandSigner::new(command, key)))
+        }
+    };
+    planned.bytes = append_trailer(&planned.bytes, &planned.manifest, signer.as_deref())
+        .context("cannot sign the package")?;
+    Ok(warnings)
+}
