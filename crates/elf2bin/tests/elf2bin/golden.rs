@@ -4,9 +4,13 @@ use super::fixture;
 
 const CLASSES: [&str; 4] = ["multi", "multi_be32", "multi_le64", "multi_be64"];
 
+/// Every fixture with objcopy references: the four classes plus `low_ram` (its `.bss` segment,
+/// p_filesz 0, is the lowest PT_LOAD).
+const WITH_REFERENCES: [&str; 5] = ["multi", "multi_be32", "multi_le64", "multi_be64", "low_ram"];
+
 #[test]
 fn flat_fill_zero_equals_objcopy_binary() {
-    for name in CLASSES {
+    for name in WITH_REFERENCES {
         let image = elf2bin::parse(&fixture(&format!("{name}.elf"))).unwrap();
         let flat = image.flat(0x00).unwrap();
         let reference = fixture(&format!("{name}.objcopy.bin"));
@@ -20,7 +24,7 @@ fn flat_fill_zero_equals_objcopy_binary() {
 
 #[test]
 fn flat_default_fill_equals_objcopy_gap_fill_ff() {
-    for name in CLASSES {
+    for name in WITH_REFERENCES {
         let image = elf2bin::parse(&fixture(&format!("{name}.elf"))).unwrap();
         let flat = image.flat(0xff).unwrap();
         let reference = fixture(&format!("{name}.objcopy-ff.bin"));
@@ -75,4 +79,13 @@ fn all_four_classes_parse_to_the_same_addresses() {
     let be32 = elf2bin::parse(&fixture("multi_be32.elf")).unwrap();
     assert_eq!(be32.class, elf2bin::Class::Elf32);
     assert_eq!(be64.flat(0).unwrap().bytes, be32.flat(0).unwrap().bytes);
+}
+
+#[test]
+fn zero_filesz_segment_below_the_image_does_not_move_its_start() {
+    let image = elf2bin::parse(&fixture("low_ram.elf")).unwrap();
+    // Program header 0 is .bss at 0x1000000c (p_filesz 0): skipped, so indexes start at 1.
+    let indexes: Vec<usize> = image.segments.iter().map(|s| s.index).collect();
+    assert_eq!(indexes, [1, 2, 3]);
+    assert_eq!(image.flat(0).unwrap().start, 0x1202_0000);
 }
