@@ -131,6 +131,12 @@ pub enum LayoutError {
         /// Its memory's kind.
         kind: &'static str,
     },
+    /// `xip_size` without `xip`.
+    #[error("region {region:?}: xip_size needs xip (the run address it is the size at)")]
+    XipSizeWithoutXip {
+        /// Region name.
+        region: String,
+    },
     /// An image id maps to a region name that does not exist.
     #[error("image {image} maps to region {region:?}, which does not exist")]
     ImageRegionMissing {

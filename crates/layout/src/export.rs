@@ -151,7 +151,7 @@ pub fn memory_x_for(l: &Layout, opts: &MemoryXOptions) -> Result<String, ExportE
             hex::format(len)
         );
     };
-    line("FLASH", flash.link_start(), flash.size);
+    line("FLASH", flash.link_start(), flash.link_size());
     line("RAM", ram.start(), ram.size);
     if let Some(p) = psram {
         line("PSRAM", p.start(), p.size);

@@ -54,8 +54,14 @@ impl Layout {
 
     /// The flash region whose link range (see [`Region::link_contains`]) holds
     /// `addr..addr + len`: where an ELF section with that load address goes.
+    ///
+    /// `None` when no region or more than one matches: on NAND boards `main` and `dfu` both run
+    /// from the start of PSRAM, so the load address alone cannot tell; pick the region by
+    /// image id ([`Layout::region_for_image`]) there.
     pub fn flash_region_for_load(&self, addr: u64, len: u64) -> Option<&Region> {
-        self.flash_regions().find(|r| r.link_contains(addr, len))
+        let mut found = self.flash_regions().filter(|r| r.link_contains(addr, len));
+        let first = found.next()?;
+        found.next().is_none().then_some(first)
     }
 
     /// Erase unit of the memory `r` lives in (0 for RAM kinds or an unknown memory).

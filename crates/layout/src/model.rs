@@ -145,6 +145,10 @@ pub struct Region {
     /// that image lie in `xip..xip + size`, not in `start()..end()`.
     #[serde(with = "hex::option", default, skip_serializing_if = "Option::is_none")]
     pub xip: Option<u64>,
+    /// Size of the run region at `xip` when it differs from `size`. The image must fit both,
+    /// so the link range is `min(size, xip_size)` long (see [`Region::link_size`]).
+    #[serde(with = "hex::option", default, skip_serializing_if = "Option::is_none")]
+    pub xip_size: Option<u64>,
     /// ptab.json `img`: which build output is stored here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub img: Option<String>,
@@ -172,6 +176,7 @@ impl Region {
             offset,
             size,
             xip: None,
+            xip_size: None,
             img: None,
             exec: None,
             ftab: None,
@@ -211,10 +216,23 @@ impl Region {
         self.xip.unwrap_or(self.abs_start)
     }
 
-    /// Whether `addr..addr + len` lies inside the link range `link_start()..link_start() + size`
-    /// (where the ELF load addresses of the image stored here fall).
+    /// Length of the link range: `size`, or `min(size, xip_size)` when the image runs from a
+    /// region of another size (it must fit where it is stored and where it runs).
+    pub fn link_size(&self) -> u64 {
+        match (self.xip, self.xip_size) {
+            (Some(_), Some(x)) => x.min(self.size),
+            _ => self.size,
+        }
+    }
+
+    /// Whether `addr..addr + len` lies inside the link range
+    /// `link_start()..link_start() + link_size()` (where the ELF load addresses of the image
+    /// stored here fall).
     pub fn link_contains(&self, addr: u64, len: u64) -> bool {
         let s = self.link_start();
-        addr >= s && addr.checked_add(len).is_some_and(|e| e <= s + self.size)
+        addr >= s
+            && addr
+                .checked_add(len)
+                .is_some_and(|e| e <= s + self.link_size())
     }
 }

@@ -37,8 +37,8 @@ pub fn render(l: &Layout) -> String {
     }
     let _ = writeln!(
         s,
-        "\n{:<10}  {:<10}  {:>9}  {:<12} {}",
-        "start", "end", "size KiB", "memory", "tags / notes"
+        "\n{:<10}  {:<10}  {:>9}  {:<12} tags / notes",
+        "start", "end", "size KiB", "memory"
     );
     let notes = notes(l);
     let mut order: Vec<usize> = (0..l.regions.len()).collect();
@@ -92,9 +92,11 @@ fn notes(l: &Layout) -> BTreeMap<usize, Vec<String>> {
     }
     for (i, r) in l.regions.iter().enumerate() {
         if let Some(x) = r.xip {
-            out.entry(i)
-                .or_default()
-                .push(format!("runs at {}", hex::format(x)));
+            let note = match r.xip_size {
+                Some(size) => format!("runs at {} ({} KiB)", hex::format(x), kib(size)),
+                None => format!("runs at {}", hex::format(x)),
+            };
+            out.entry(i).or_default().push(note);
         }
     }
     for (a, b) in l.flash_overlaps() {

@@ -108,6 +108,9 @@ fn write_region(s: &mut String, r: &Region) {
     if let Some(x) = r.xip {
         let _ = writeln!(s, "xip = \"{}\"", hex::format(x));
     }
+    if let Some(x) = r.xip_size {
+        let _ = writeln!(s, "xip_size = \"{}\"", hex::format(x));
+    }
     for (key, v) in [("img", &r.img), ("exec", &r.exec)] {
         if let Some(v) = v {
             let _ = writeln!(s, "{key} = {}", quote(v));

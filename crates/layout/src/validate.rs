@@ -30,6 +30,11 @@ impl Layout {
                     kind: m.kind.as_str(),
                 });
             }
+            if r.xip_size.is_some() && r.xip.is_none() {
+                return Err(LayoutError::XipSizeWithoutXip {
+                    region: r.name().to_string(),
+                });
+            }
         }
         if let Some((a, b)) = self.flash_overlaps().into_iter().next() {
             let (a, b) = (&self.regions[a], &self.regions[b]);

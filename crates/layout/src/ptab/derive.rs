@@ -186,9 +186,10 @@ fn sanitize(s: &str) -> String {
 }
 
 /// For each flash region holding a program that is linked to run elsewhere (the region whose
-/// `exec` names that program), records the run address as `xip`.
+/// `exec` names that program), records the run address as `xip` (and the run region's size as
+/// `xip_size` when it differs).
 fn set_run_addresses(l: &mut Layout) {
-    let runs: Vec<Option<u64>> = l
+    let runs: Vec<Option<(u64, u64)>> = l
         .regions
         .iter()
         .map(|r| {
@@ -200,11 +201,12 @@ fn set_run_addresses(l: &mut Layout) {
                 .regions
                 .iter()
                 .find(|e| e.exec.as_deref() == Some(program))?;
-            (run.start() != r.start()).then_some(run.start())
+            (run.start() != r.start()).then_some((run.start(), run.size))
         })
         .collect();
-    for (r, x) in l.regions.iter_mut().zip(runs) {
-        r.xip = x;
+    for (r, run) in l.regions.iter_mut().zip(runs) {
+        r.xip = run.map(|(start, _)| start);
+        r.xip_size = run.map(|(_, size)| size).filter(|&size| size != r.size);
     }
 }
 
