@@ -293,3 +293,51 @@ fn unknown_layout_and_bad_fill_are_errors() {
     assert!(stderr(&o).contains("not a byte"), "{}", stderr(&o));
     assert!(files_in(tmp.path()).is_empty());
 }
+
+#[test]
+fn bundled_layout_by_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let args = [
+        &elf("two_regions.elf"),
+        "--layout",
+        "sf32lb52x-eh-lb523",
+        "-o",
+        "out",
+    ];
+    let o = elf2bin(tmp.path(), &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for tag in ["DFU_FLASH_CODE", "HCPU_FLASH_CODE"] {
+        let golden = testdata(&format!("elf/golden/two_regions/{tag}.bin"));
+        let out = tmp.path().join(format!("out/{tag}.bin"));
+        assert_eq!(read(&out), read(&golden), "{tag}");
+    }
+}
+
+#[test]
+fn xip_region_is_matched_at_its_link_address_and_written_at_its_storage_address() {
+    // The eh-lb523 bootloader region is stored at 0x12010000 and linked at 0x20020000.
+    let tmp = tempfile::tempdir().unwrap();
+    let args = [
+        &elf("bootloader_xip.elf"),
+        "--layout",
+        "sf32lb52x-eh-lb523",
+        "--format",
+        "hex",
+        "-o",
+        "out",
+    ];
+    let o = elf2bin(tmp.path(), &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(files_in(&tmp.path().join("out")), ["bootloader.hex"]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("bootloader: linked at 0x20020000, stored at 0x12010000"),
+        "{out}"
+    );
+    assert!(
+        out.contains("bootloader 0x12010000..0x12011007 4103 bytes"),
+        "{out}"
+    );
+    let hex = String::from_utf8(read(&tmp.path().join("out/bootloader.hex"))).unwrap();
+    assert!(hex.starts_with(":020000041201E7\n"), "{hex}");
+}

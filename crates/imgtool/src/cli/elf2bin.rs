@@ -131,10 +131,22 @@ fn split(args: &Args, image: &LoadImage, layout: &Layout) -> Result<Vec<(PathBuf
     })?;
     let regions = image.emit(&plan, args.fill);
     let mut out = Vec::new();
-    for (r, p) in regions.into_iter().zip(&plan.regions) {
+    for (mut r, p) in regions.into_iter().zip(&plan.regions) {
         let path = args
             .output
             .join(format!("{}.{}", r.name, args.format.extension()));
+        // Report (and write Intel HEX at) the address where the image is stored, which for
+        // a region with an xip address differs from the address it was matched at.
+        let stored = layout.flash_regions().find(|x| region_name(x) == r.name);
+        if let Some(stored) = stored.filter(|x| x.start() != r.start) {
+            println!(
+                "{}: linked at {:#010x}, stored at {:#010x}",
+                r.name,
+                r.start,
+                stored.start()
+            );
+            r.start = stored.start();
+        }
         print_region(&r, &path);
         print_segments(image, |index| {
             p.placements.iter().any(|x| x.segment == index)
