@@ -117,9 +117,10 @@ fn split(args: &Args, image: &LoadImage, layout: &Layout) -> Result<Vec<(PathBuf
         .zip(&names)
         .map(|(r, name)| Window {
             name,
-            // A region whose image does not run in place is linked at its xip address.
-            start: r.xip.unwrap_or_else(|| r.start()),
-            size: r.size,
+            // A region whose image does not run in place is linked at its xip address, and
+            // must fit both where it is stored and where it runs: the layout's link range.
+            start: r.link_start(),
+            size: r.link_size(),
         })
         .collect();
     let plan = image.plan_split(&windows).with_context(|| {
