@@ -108,7 +108,7 @@ impl LoadImage {
     }
 }
 
-/// Lays `segments` (all inside `start..end`, not overlapping) over `fill` bytes.
+/// Lays `segments` (sorted, all inside `start..end`, not overlapping) over `fill` bytes.
 pub(crate) fn fill_image<'a>(
     name: &str,
     start: u64,
@@ -116,14 +116,17 @@ pub(crate) fn fill_image<'a>(
     segments: impl Iterator<Item = &'a Segment>,
     fill: u8,
 ) -> RegionImage {
-    // Callers bound end - start (flat: MAX_FLAT_SPAN; split: a window that holds it).
-    let mut bytes = vec![fill; (end - start) as usize];
+    // Callers bound end - start by MAX_FLAT_SPAN, and pass sorted, non-overlapping segments
+    // inside start..end: the image is built front to back, each byte written once.
+    let len = (end - start) as usize;
+    let mut bytes = Vec::with_capacity(len);
     let mut copied = 0u64;
     for s in segments {
-        let at = (s.paddr - start) as usize;
-        bytes[at..at + s.data.len()].copy_from_slice(&s.data);
+        bytes.resize((s.paddr - start) as usize, fill);
+        bytes.extend_from_slice(&s.data);
         copied += s.data.len() as u64;
     }
+    bytes.resize(len, fill);
     RegionImage {
         name: name.to_string(),
         start,

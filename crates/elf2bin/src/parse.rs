@@ -127,8 +127,17 @@ pub fn parse(elf: &[u8]) -> Result<LoadImage, Error> {
         });
     }
     // Stable: segments at the same address keep program header order for the overlap error.
-    segments.sort_by_key(|s| s.paddr);
+    segments.sort_by_key(|(s, _)| s.paddr);
     reject_overlaps(&segments)?;
+    // Copy only once everything is checked: headers can point many segments at the same
+    // file bytes, so the copies of a rejected file could be far larger than the file.
+    let segments = segments
+        .into_iter()
+        .map(|(s, bytes)| Segment {
+            data: bytes.to_vec(),
+            ..s
+        })
+        .collect();
     Ok(LoadImage {
         segments,
         class: reader.class,
@@ -236,12 +245,15 @@ fn read_phdrs(r: &Reader<'_>, t: &PhTable) -> Result<Vec<Phdr>, Error> {
     Ok(phdrs)
 }
 
-fn load_segment(
-    r: &Reader<'_>,
+/// A checked segment (its `data` still empty) and the file bytes it will hold.
+type Pending<'a> = (Segment, &'a [u8]);
+
+fn load_segment<'a>(
+    r: &Reader<'a>,
     index: usize,
     ph: &Phdr,
     use_vaddr: bool,
-) -> Result<Segment, Error> {
+) -> Result<Pending<'a>, Error> {
     let past_eof = Error::SegmentPastEof {
         index,
         offset: ph.offset,
@@ -259,27 +271,30 @@ fn load_segment(
             filesz: ph.filesz,
         });
     }
-    Ok(Segment {
+    let segment = Segment {
         index,
         paddr,
         vaddr: ph.vaddr,
         offset: ph.offset,
         memsz: ph.memsz,
-        data: data.to_vec(),
-    })
+        data: Vec::new(),
+    };
+    Ok((segment, data))
 }
 
-fn reject_overlaps(sorted: &[Segment]) -> Result<(), Error> {
+fn reject_overlaps(sorted: &[Pending<'_>]) -> Result<(), Error> {
+    // load_segment rejected ends that overflow.
+    let end = |(s, bytes): &Pending<'_>| s.paddr + bytes.len() as u64;
     for pair in sorted.windows(2) {
         let (a, b) = (&pair[0], &pair[1]);
-        if a.end() > b.paddr {
+        if end(a) > b.0.paddr {
             return Err(Error::Overlap {
-                first: a.index,
-                first_start: a.paddr,
-                first_end: a.end(),
-                second: b.index,
-                second_start: b.paddr,
-                second_end: b.end(),
+                first: a.0.index,
+                first_start: a.0.paddr,
+                first_end: end(a),
+                second: b.0.index,
+                second_start: b.0.paddr,
+                second_end: end(b),
             });
         }
     }
