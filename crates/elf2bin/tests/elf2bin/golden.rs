@@ -4,9 +4,16 @@ use super::fixture;
 
 const CLASSES: [&str; 4] = ["multi", "multi_be32", "multi_le64", "multi_be64"];
 
-/// Every fixture with objcopy references: the four classes plus `low_ram` (its `.bss` segment,
-/// p_filesz 0, is the lowest PT_LOAD).
-const WITH_REFERENCES: [&str; 5] = ["multi", "multi_be32", "multi_le64", "multi_be64", "low_ram"];
+/// Every fixture with objcopy references: the four classes, `low_ram` (its `.bss` segment,
+/// p_filesz 0, is the lowest PT_LOAD) and `multi_lld` (linked by LLVM's lld).
+const WITH_REFERENCES: [&str; 6] = [
+    "multi",
+    "multi_be32",
+    "multi_le64",
+    "multi_be64",
+    "low_ram",
+    "multi_lld",
+];
 
 #[test]
 fn flat_fill_zero_equals_objcopy_binary() {
