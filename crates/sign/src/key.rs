@@ -1,12 +1,13 @@
 //! ed25519 key pairs, PEM encodings, key ids and signature verification.
 
 use crate::SignError;
+use ed25519_dalek::ed25519::pkcs8::KeypairBytes;
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
 use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 use std::fmt;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 /// Length of a raw ed25519 public key.
 pub const PUBLIC_KEY_LEN: usize = 32;
@@ -81,11 +82,18 @@ impl PrivateKey {
         Ok(PrivateKey { key })
     }
 
-    /// The PKCS#8 PEM text (LF line endings). Zeroised when dropped.
+    /// The PKCS#8 PEM text (LF line endings), zeroised when dropped. Written as PKCS#8 v1
+    /// (seed only, like `openssl genpkey`): OpenSSL 3.0 cannot read the v2 form with the
+    /// public key that `SigningKey::to_pkcs8_pem` writes.
     pub fn to_pem(&self) -> Result<Zeroizing<String>, SignError> {
-        self.key
-            .to_pkcs8_pem(LineEnding::LF)
-            .map_err(|e| SignError::Encode(e.to_string()))
+        let mut bytes = KeypairBytes {
+            secret_key: self.key.to_bytes(),
+            public_key: None,
+        };
+        let pem = bytes.to_pkcs8_pem(LineEnding::LF);
+        // KeypairBytes wipes itself only with a feature of the `ed25519` crate we do not enable.
+        bytes.secret_key.zeroize();
+        pem.map_err(|e| SignError::Encode(e.to_string()))
     }
 
     /// The matching public key.
@@ -303,8 +311,12 @@ mod tests {
         let p = include_str!("../../../testdata/sign/openssl-ed25519.pub.pem");
         let k = PrivateKey::from_pem(k, "openssl-ed25519.pem").unwrap();
         assert_eq!(PublicKey::from_pem(p, "pub").unwrap(), k.public_key());
-        // And imgtool's own PEM of that key is what OpenSSL wrote (PKCS#8 v1, no public key).
         assert_eq!(k.public_key().to_pem().unwrap(), p);
+        // imgtool writes what OpenSSL wrote (PKCS#8 v1, no public key): OpenSSL 3.0 reads it.
+        assert_eq!(
+            k.to_pem().unwrap().as_str(),
+            include_str!("../../../testdata/sign/openssl-ed25519.pem")
+        );
     }
 
     #[test]

@@ -8,12 +8,17 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod attach_signature;
 mod compress;
+mod digest;
 mod elf2bin;
 mod gen_dfu;
+mod getpub;
 mod inspect;
+mod keygen;
 mod layout;
 mod pack;
+mod signing;
 mod unpack;
 mod verify;
 
@@ -63,6 +68,15 @@ enum Command {
     Verify(verify::Args),
     /// Write the bytes the device would install for each image of a package
     Unpack(unpack::Args),
+    /// Make an ed25519 signing key (PKCS#8 PEM, mode 0600)
+    Keygen(keygen::Args),
+    /// Write the public key of a signing key (PEM, raw or C array)
+    Getpub(getpub::Args),
+    /// Write the exact message an external signer (HSM, KMS) must sign for a package
+    Digest(digest::Args),
+    /// Check an external signature and attach it to a package made with `pack --unsigned`
+    #[command(name = "attach-signature")]
+    AttachSignature(attach_signature::Args),
 }
 
 /// Parses the command line, runs the subcommand and maps the result to an exit code.
@@ -78,6 +92,10 @@ pub fn main() -> ExitCode {
         Command::Inspect(a) => inspect::run(a),
         Command::Verify(a) => verify::run(a),
         Command::Unpack(a) => unpack::run(a),
+        Command::Keygen(a) => keygen::run(a),
+        Command::Getpub(a) => getpub::run(a),
+        Command::Digest(a) => digest::run(a),
+        Command::AttachSignature(a) => attach_signature::run(a),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

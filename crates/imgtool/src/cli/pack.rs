@@ -67,6 +67,10 @@ pub struct Args {
     /// Output directory (created if missing)
     #[arg(short, long, value_name = "DIR")]
     pub output: PathBuf,
+
+    /// Release information and signing (docs/signing.md)
+    #[command(flatten)]
+    pub signing: super::signing::PackSignArgs,
 }
 
 /// Parses `ID=PATH` or `ID:COMPRESS=PATH`.
@@ -122,7 +126,11 @@ fn config_from(args: &Args) -> Result<PackConfig> {
 /// Runs `imgtool pack`.
 pub fn run(args: Args) -> Result<Outcome> {
     let config = config_from(&args)?;
-    let planned = plan_package(&config).context("nothing written")?;
+    let mut planned = plan_package(&config).context("nothing written")?;
+    let key = config.options.sign.as_ref();
+    args.signing
+        .apply(&mut planned, key)
+        .context("nothing written")?;
     for note in &planned.notes {
         eprintln!("note: {note}");
     }

@@ -34,6 +34,10 @@ pub struct Args {
     /// Treat warnings as failures (exit 1)
     #[arg(long)]
     pub deny_warnings: bool,
+
+    /// Signature trailer checks (docs/signing.md)
+    #[command(flatten)]
+    pub signature: super::signing::VerifySignArgs,
 }
 
 /// Runs `imgtool verify`.
@@ -62,6 +66,9 @@ pub fn run(args: Args) -> Result<Outcome> {
         .any(|f| f.severity == Severity::Warning);
     if !report.ok() || (args.deny_warnings && warned) {
         println!("FAIL {name}");
+        return Ok(Outcome::VerificationFailed);
+    }
+    if args.signature.check(&bytes, &args.package)? == Outcome::VerificationFailed {
         return Ok(Outcome::VerificationFailed);
     }
     println!(

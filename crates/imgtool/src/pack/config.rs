@@ -87,6 +87,8 @@ pub struct PackOptions {
     pub pksize: u32,
     /// Compression threads (`None`: all cores). Never changes the bytes.
     pub threads: Option<usize>,
+    /// Signing key (`[package] sign`: a path relative to ota.toml, or `env:NAME`).
+    pub sign: Option<sign::KeySource>,
 }
 
 impl Default for PackOptions {
@@ -96,6 +98,7 @@ impl Default for PackOptions {
             level: Level::Default,
             pksize: DEFAULT_PKSIZE,
             threads: None,
+            sign: None,
         }
     }
 }
@@ -155,6 +158,7 @@ struct PackageToml {
     compress: Option<String>,
     level: Option<String>,
     pksize: Option<u32>,
+    sign: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -187,6 +191,13 @@ impl PackConfig {
         }
         if let Some(p) = t.package.pksize {
             options.pksize = p;
+        }
+        if let Some(s) = &t.package.sign {
+            // A key file is relative to ota.toml like the other paths; env:NAME is not a path.
+            options.sign = Some(match sign::KeySource::parse(s).context("[package] sign")? {
+                sign::KeySource::File(p) => sign::KeySource::File(base.join(p)),
+                env => env,
+            });
         }
         let mut images = Vec::with_capacity(t.images.len());
         for (i, im) in t.images.iter().enumerate() {

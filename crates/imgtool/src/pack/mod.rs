@@ -14,9 +14,11 @@
 mod config;
 mod input;
 mod plan;
+mod sign;
 mod write;
 
 pub use config::{Compression, ImageSpec, LayoutRef, PackConfig, PackOptions};
 pub use input::{load_image, LoadedImage};
 pub use plan::{plan_package, PlannedImageInfo, PlannedPackage};
+pub use sign::{sign_planned, ReleaseInfo, Signing};
 pub use write::{write_package, WrittenPackage, MANIFEST_FILE, PACKAGE_FILE};

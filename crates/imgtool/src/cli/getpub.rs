@@ -1,0 +1,98 @@
+//! `imgtool getpub`: the public key of a signing key, as PEM, raw bytes or a C array.
+
+use super::Outcome;
+use anyhow::{bail, Result};
+use sign::{load_private_key, KeySource, PublicKey};
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Examples:
+  imgtool getpub keys/release.pem -o keys/release.pub.pem
+  imgtool getpub keys/release.pem --format c-array --name dfu_pubkey -o src/dfu_pubkey.h
+  imgtool getpub env:IMGTOOL_SIGN_KEY --format raw -o pub.bin
+  imgtool getpub keys/release.pub.pem --format c-array
+
+KEY is a private key file (PKCS#8 PEM), env:NAME (an environment variable holding the PEM
+text), or a public key file (SubjectPublicKeyInfo PEM) to convert. Formats: pem
+(SubjectPublicKeyInfo, for `imgtool verify --key`), raw (the 32 bytes of RFC 8032), c-array
+(a C definition of those 32 bytes, to build into the DFU installer). Without -o, pem and
+c-array are printed.";
+
+/// Output format of `getpub`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// SubjectPublicKeyInfo PEM (`-----BEGIN PUBLIC KEY-----`)
+    Pem,
+    /// The 32 raw bytes
+    Raw,
+    /// A C array of the 32 raw bytes
+    CArray,
+}
+
+/// Arguments of `imgtool getpub`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    /// The key: a private key file, env:NAME, or a public key file
+    #[arg(value_name = "KEY")]
+    pub key: String,
+
+    /// Output file (default: print pem and c-array on stdout)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value = "pem")]
+    pub format: Format,
+
+    /// Array name for --format c-array
+    #[arg(long, default_value = "imgtool_ed25519_public_key")]
+    pub name: String,
+}
+
+/// Loads the public key behind KEY: a public key PEM file as is, else a private key source.
+pub(crate) fn public_key_of(key: &str) -> Result<PublicKey> {
+    let source = KeySource::parse(key)?;
+    if let KeySource::File(path) = &source {
+        let text = crate::output::read_input(path)?;
+        if text.starts_with(b"-----BEGIN PUBLIC KEY-----") {
+            let pem = String::from_utf8_lossy(&text);
+            return Ok(PublicKey::from_pem(&pem, &path.display().to_string())?);
+        }
+    }
+    let loaded = load_private_key(&source)?;
+    for w in &loaded.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(loaded.key.public_key())
+}
+
+/// Runs `imgtool getpub`.
+pub fn run(args: Args) -> Result<Outcome> {
+    if args.format == Format::CArray && !is_c_identifier(&args.name) {
+        bail!("--name {:?} is not a C identifier", args.name);
+    }
+    let key = public_key_of(&args.key)?;
+    let bytes = match args.format {
+        Format::Pem => key.to_pem()?.into_bytes(),
+        Format::Raw => key.to_bytes().to_vec(),
+        Format::CArray => key.to_c_array(&args.name).into_bytes(),
+    };
+    match &args.output {
+        Some(path) => {
+            crate::output::write_atomic(path, &bytes)?;
+            eprintln!("wrote {} (key id {})", path.display(), key.key_id());
+        }
+        None if args.format == Format::Raw => {
+            bail!("--format raw writes binary: give -o FILE")
+        }
+        None => print!("{}", String::from_utf8_lossy(&bytes)),
+    }
+    Ok(Outcome::Ok)
+}
+
+fn is_c_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+}

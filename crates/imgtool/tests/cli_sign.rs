@@ -1,0 +1,494 @@
+//! `imgtool keygen`, `getpub`, `pack --sign ...`, `verify --key`, `digest`, `attach-signature`:
+//! the built binary on real files in a temp dir. The exhaustive byte-flip test is in
+//! `package::trailer`; here every trailer byte and a stride of body bytes go through the CLI.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn testdata(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/sign")
+        .join(rel)
+}
+
+/// The OpenSSL-made test key (testdata/sign/README.md), copied with mode 0600.
+fn test_key(dir: &Path) -> PathBuf {
+    let p = dir.join("test-key.pem");
+    std::fs::copy(testdata("openssl-ed25519.pem"), &p).unwrap();
+    chmod(&p, 0o600);
+    p
+}
+
+fn test_pub() -> PathBuf {
+    testdata("openssl-ed25519.pub.pem")
+}
+
+#[cfg(unix)]
+fn chmod(p: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[cfg(not(unix))]
+fn chmod(_p: &Path, _mode: u32) {}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    run_env(dir, args, &[])
+}
+
+fn run_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_imgtool"));
+    c.args(args).current_dir(dir);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().unwrap()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn ok(o: Output) -> Output {
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    o
+}
+
+/// Two deterministic images (an "app" and a "DFU installer") in `dir`.
+fn write_images(dir: &Path) {
+    let mut x: u32 = 0x1234_5678;
+    let app: Vec<u8> = (0..2000)
+        .map(|i| {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            if i % 3 == 0 {
+                (x >> 24) as u8
+            } else {
+                (i % 251) as u8
+            }
+        })
+        .collect();
+    std::fs::write(dir.join("app.bin"), app).unwrap();
+    std::fs::write(dir.join("dfu.bin"), b"dfu installer ".repeat(20)).unwrap();
+}
+
+const IMAGES: [&str; 4] = ["--image", "hcpu=app.bin", "--image", "dfu=dfu.bin"];
+
+/// `imgtool pack` of the two images into `dir/out`, with `extra` options; returns the package.
+fn pack(dir: &Path, out: &str, extra: &[&str]) -> Vec<u8> {
+    let mut args = vec!["pack"];
+    args.extend_from_slice(&IMAGES);
+    args.extend_from_slice(&["-o", out]);
+    args.extend_from_slice(extra);
+    ok(run(dir, &args));
+    std::fs::read(dir.join(out).join("offline_install.bin")).unwrap()
+}
+
+fn body_len(pkg: &[u8]) -> usize {
+    let n = u16::from_le_bytes([pkg[6], pkg[7]]) as usize;
+    let lens: usize = (0..n)
+        .map(|i| {
+            let e = 12 + 6 * i + 2;
+            u32::from_le_bytes(pkg[e..e + 4].try_into().unwrap()) as usize
+        })
+        .sum();
+    12 + 6 * n + lens
+}
+
+fn setup() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    write_images(tmp.path());
+    let key = test_key(tmp.path());
+    (tmp, key)
+}
+
+#[cfg(unix)]
+#[test]
+fn keygen_writes_mode_0600_and_never_overwrites() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let o = ok(run(d, &["keygen", "-o", "k.pem"]));
+    let pem = std::fs::read_to_string(d.join("k.pem")).unwrap();
+    assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"));
+    assert!(
+        !text(&o).contains(pem.lines().nth(1).unwrap()),
+        "key printed"
+    );
+    let mode = std::fs::metadata(d.join("k.pem"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let again = run(d, &["keygen", "-o", "k.pem"]);
+    assert_eq!(code(&again), 2);
+    assert!(text(&again).contains("already exists"), "{}", text(&again));
+    assert_eq!(std::fs::read_to_string(d.join("k.pem")).unwrap(), pem);
+    ok(run(d, &["keygen", "-o", "k.pem", "--force"]));
+    assert_ne!(std::fs::read_to_string(d.join("k.pem")).unwrap(), pem);
+}
+
+#[test]
+fn getpub_formats() {
+    let (tmp, key) = setup();
+    let d = tmp.path();
+    let k = key.to_str().unwrap();
+    ok(run(d, &["getpub", k, "-o", "pub.pem"]));
+    assert_eq!(
+        std::fs::read(d.join("pub.pem")).unwrap(),
+        std::fs::read(test_pub()).unwrap(),
+        "same SubjectPublicKeyInfo PEM as OpenSSL"
+    );
+    ok(run(d, &["getpub", k, "--format", "raw", "-o", "pub.bin"]));
+    let raw = std::fs::read(d.join("pub.bin")).unwrap();
+    assert_eq!(raw.len(), 32);
+    let c = ok(run(
+        d,
+        &[
+            "getpub", "pub.pem", "--format", "c-array", "--name", "dfu_key",
+        ],
+    ));
+    let c = String::from_utf8(c.stdout).unwrap();
+    assert!(c.contains("const unsigned char dfu_key[32] = {"), "{c}");
+    assert!(
+        c.contains(&format!("0x{:02x}, 0x{:02x}", raw[0], raw[1])),
+        "{c}"
+    );
+    let no_out = run(d, &["getpub", k, "--format", "raw"]);
+    assert_eq!(code(&no_out), 2);
+    let bad_name = run(d, &["getpub", k, "--format", "c-array", "--name", "1x"]);
+    assert_eq!(code(&bad_name), 2);
+}
+
+#[test]
+fn rsa_keys_are_refused_with_a_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let rsa = testdata("rsa-not-ed25519.pem");
+    let o = run(tmp.path(), &["getpub", rsa.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(text(&o).contains("this is an RSA key"), "{}", text(&o));
+}
+
+#[test]
+fn signed_package_verifies_keeps_the_body_and_is_deterministic() {
+    let (tmp, key) = setup();
+    let d = tmp.path();
+    let k = key.to_str().unwrap();
+    let p = test_pub();
+    let p = p.to_str().unwrap();
+    let plain = pack(d, "plain", &[]);
+    let release = [
+        "--version",
+        "1.4.0",
+        "--build-id",
+        "g1234",
+        "--min-hw",
+        "3",
+        "--min-sdk",
+        "2.4",
+    ];
+    let mut signed_args = vec!["--sign", k];
+    signed_args.extend_from_slice(&release);
+    let signed = pack(d, "signed", &signed_args);
+    assert_eq!(body_len(&signed), plain.len());
+    assert_eq!(
+        &signed[..plain.len()],
+        &plain[..],
+        "payload bytes identical"
+    );
+    assert_eq!(pack(d, "again", &signed_args), signed, "deterministic");
+
+    let o = ok(run(
+        d,
+        &["verify", "signed/offline_install.bin", "--key", p],
+    ));
+    assert!(text(&o).contains("signature: OK"), "{}", text(&o));
+    // Device view (no options) still passes, and says there is a trailer.
+    let o = ok(run(d, &["verify", "signed/offline_install.bin"]));
+    assert!(text(&o).contains("signed by key id"), "{}", text(&o));
+
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("signed/manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["version"], "1.4.0");
+    assert_eq!(m["build_id"], "g1234");
+    assert_eq!(m["min_hw"], "3");
+    assert_eq!(m["min_sdk"], "2.4");
+    assert_eq!(m["body_len"], plain.len());
+    assert_eq!(m["images"][1]["id"], 6);
+}
+
+#[test]
+fn verify_failures_exit_1() {
+    let (tmp, key) = setup();
+    let d = tmp.path();
+    let p = test_pub();
+    let p = p.to_str().unwrap();
+    pack(d, "plain", &[]);
+    let signed = pack(d, "signed", &["--sign", key.to_str().unwrap()]);
+
+    // Wrong key.
+    ok(run(d, &["keygen", "-o", "other.pem"]));
+    ok(run(d, &["getpub", "other.pem", "-o", "other.pub.pem"]));
+    let o = run(
+        d,
+        &[
+            "verify",
+            "signed/offline_install.bin",
+            "--key",
+            "other.pub.pem",
+        ],
+    );
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    assert!(text(&o).contains("key_id"), "{}", text(&o));
+
+    // Unsigned package: fine for the device view, a failure when a signature is required.
+    let o = ok(run(d, &["verify", "plain/offline_install.bin"]));
+    assert!(text(&o).contains("signature: none"), "{}", text(&o));
+    for extra in [&["--require-signature"][..], &["--key", p][..]] {
+        let mut args = vec!["verify", "plain/offline_install.bin"];
+        args.extend_from_slice(extra);
+        let o = run(d, &args);
+        assert_eq!(code(&o), 1, "{extra:?}: {}", text(&o));
+    }
+
+    // Truncated trailer, and one extra byte: failures even without a key.
+    let write = |name: &str, bytes: &[u8]| std::fs::write(d.join(name), bytes).unwrap();
+    write("short.bin", &signed[..signed.len() - 1]);
+    let mut long = signed.clone();
+    long.push(0);
+    write("long.bin", &long);
+    for name in ["short.bin", "long.bin"] {
+        let o = run(d, &["verify", name]);
+        assert_eq!(code(&o), 1, "{name}: {}", text(&o));
+        assert!(
+            text(&o).contains("signature trailer"),
+            "{name}: {}",
+            text(&o)
+        );
+    }
+
+    // A missing key file is an error (2), not a verification failure.
+    let o = run(
+        d,
+        &["verify", "signed/offline_install.bin", "--key", "nope.pem"],
+    );
+    assert_eq!(code(&o), 2, "{}", text(&o));
+}
+
+#[test]
+fn flipped_bytes_fail_verify_through_the_cli() {
+    let (tmp, key) = setup();
+    let d = tmp.path();
+    let p = test_pub();
+    let p = p.to_str().unwrap();
+    let signed = pack(d, "signed", &["--sign", key.to_str().unwrap()]);
+    let body = body_len(&signed);
+    // Every trailer byte, and every 97th body byte (the library test flips every byte).
+    let positions = (0..body).step_by(97).chain(body..signed.len());
+    for i in positions {
+        let mut bad = signed.clone();
+        bad[i] ^= 0x01;
+        std::fs::write(d.join("bad.bin"), &bad).unwrap();
+        let o = run(d, &["verify", "bad.bin", "--key", p]);
+        assert_eq!(code(&o), 1, "byte {i} flipped still verifies: {}", text(&o));
+    }
+}
+
+#[test]
+fn external_signing_flow_gives_the_same_bytes() {
+    let (tmp, key) = setup();
+    let d = tmp.path();
+    let p = test_pub();
+    let p = p.to_str().unwrap();
+    let direct = pack(
+        d,
+        "signed",
+        &["--sign", key.to_str().unwrap(), "--version", "2"],
+    );
+    let unsigned = pack(d, "uns", &["--unsigned", "--version", "2"]);
+    assert_eq!(
+        &unsigned[..body_len(&unsigned)],
+        &direct[..body_len(&direct)]
+    );
+    let o = run(
+        d,
+        &["verify", "uns/offline_install.bin", "--require-signature"],
+    );
+    assert_eq!(code(&o), 1, "{}", text(&o));
+
+    ok(run(
+        d,
+        &["digest", "uns/offline_install.bin", "-o", "tbs.bin"],
+    ));
+    let message = std::fs::read(d.join("tbs.bin")).unwrap();
+    assert_eq!(&message[..4], b"IMGS");
+    let pem = std::fs::read_to_string(&key).unwrap();
+    let signer = sign::PrivateKey::from_pem(&pem, "test key").unwrap();
+    std::fs::write(d.join("sig.bin"), signer.sign(&message)).unwrap();
+
+    // A bad signature is refused with exit 1 and leaves the package as it was.
+    std::fs::write(d.join("bad.sig"), signer.sign(b"another message")).unwrap();
+    let o = run(
+        d,
+        &[
+            "attach-signature",
+            "uns/offline_install.bin",
+            "--sig",
+            "bad.sig",
+            "--pub",
+            p,
+        ],
+    );
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    assert_eq!(
+        std::fs::read(d.join("uns/offline_install.bin")).unwrap(),
+        unsigned
+    );
+
+    ok(run(
+        d,
+        &[
+            "attach-signature",
+            "uns/offline_install.bin",
+            "--sig",
+            "sig.bin",
+            "--pub",
+            p,
+        ],
+    ));
+    assert_eq!(
+        std::fs::read(d.join("uns/offline_install.bin")).unwrap(),
+        direct
+    );
+    ok(run(d, &["verify", "uns/offline_install.bin", "--key", p]));
+    // Already signed: refused.
+    let o = run(
+        d,
+        &[
+            "attach-signature",
+            "uns/offline_install.bin",
+            "--sig",
+            "sig.bin",
+            "--pub",
+            p,
+        ],
+    );
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(text(&o).contains("already signed"), "{}", text(&o));
+
+    #[cfg(unix)]
+    {
+        // --sign-command: the command gets the message on stdin and prints the signature.
+        let cmd = "cat > msg.bin && cat sig.bin";
+        let via = pack(
+            d,
+            "cmd",
+            &["--sign-command", cmd, "--sign-pub", p, "--version", "2"],
+        );
+        assert_eq!(via, direct);
+        assert_eq!(std::fs::read(d.join("msg.bin")).unwrap(), message);
+        // A command whose output does not verify: error, nothing written.
+        let mut args = vec!["pack"];
+        args.extend_from_slice(&IMAGES);
+        args.extend_from_slice(&["-o", "cmdbad", "--sign-pub", p, "--version", "2"]);
+        args.extend_from_slice(&["--sign-command", "cat >/dev/null; cat bad.sig"]);
+        let o = run(d, &args);
+        assert_eq!(code(&o), 2, "{}", text(&o));
+        assert!(!d.join("cmdbad/offline_install.bin").exists());
+    }
+}
+
+#[test]
+fn key_from_environment_and_config() {
+    let (tmp, key) = setup();
+    let d = tmp.path();
+    let pem = std::fs::read_to_string(&key).unwrap();
+    let from_file = pack(d, "file", &["--sign", key.to_str().unwrap()]);
+    let mut args = vec!["pack"];
+    args.extend_from_slice(&IMAGES);
+    args.extend_from_slice(&["-o", "env", "--sign", "env:IMGTOOL_TEST_SIGN_KEY"]);
+    let o = ok(run_env(d, &args, &[("IMGTOOL_TEST_SIGN_KEY", &pem)]));
+    assert!(
+        !text(&o).contains(pem.lines().nth(1).unwrap()),
+        "key text printed"
+    );
+    assert_eq!(
+        std::fs::read(d.join("env/offline_install.bin")).unwrap(),
+        from_file
+    );
+
+    let o = run(d, &args);
+    assert_eq!(code(&o), 2);
+    assert!(text(&o).contains("IMGTOOL_TEST_SIGN_KEY"), "{}", text(&o));
+
+    // ota.toml's [package] sign, relative to the toml file.
+    std::fs::create_dir(d.join("cfg")).unwrap();
+    std::fs::copy(&key, d.join("cfg/k.pem")).unwrap();
+    chmod(&d.join("cfg/k.pem"), 0o600);
+    std::fs::write(
+        d.join("cfg/ota.toml"),
+        "[package]\nsign = \"k.pem\"\n[[image]]\nid = \"hcpu\"\npath = \"../app.bin\"\n\
+         [[image]]\nid = \"dfu\"\npath = \"../dfu.bin\"\n",
+    )
+    .unwrap();
+    ok(run(
+        d,
+        &["pack", "--config", "cfg/ota.toml", "-o", "viacfg"],
+    ));
+    let via_cfg = std::fs::read(d.join("viacfg/offline_install.bin")).unwrap();
+    let n = body_len(&via_cfg);
+    assert_eq!(&via_cfg[..n], &from_file[..n]);
+    assert!(via_cfg.len() > n, "config key signed the package");
+}
+
+#[cfg(unix)]
+#[test]
+fn readable_key_file_gets_a_warning() {
+    let (tmp, key) = setup();
+    chmod(&key, 0o644);
+    let mut args = vec!["pack"];
+    args.extend_from_slice(&IMAGES);
+    args.extend_from_slice(&["-o", "out", "--sign", key.to_str().unwrap()]);
+    let o = ok(run(tmp.path(), &args));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("warning: private key file") && err.contains("chmod 600"),
+        "{err}"
+    );
+}
+
+/// The trailer format is a contract with verifiers outside this repository: a signed package
+/// of fixed raw inputs must not change by accident. `IMGTOOL_BLESS=1` rewrites the golden file.
+#[test]
+fn golden_signed_package() {
+    let (tmp, key) = setup();
+    let d = tmp.path();
+    let args = [
+        "--sign",
+        key.to_str().unwrap(),
+        "--compress",
+        "none",
+        "--version",
+        "1.0.0",
+    ];
+    let pkg = pack(d, "golden", &args);
+    let golden = testdata("golden/offline_install.signed.bin");
+    if std::env::var_os("IMGTOOL_BLESS").is_some() {
+        std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
+        std::fs::write(&golden, &pkg).unwrap();
+    }
+    let want = std::fs::read(&golden).expect("golden file (IMGTOOL_BLESS=1 to create)");
+    assert_eq!(
+        pkg,
+        want,
+        "signed package differs from {}",
+        golden.display()
+    );
+}
