@@ -75,16 +75,6 @@ fn round_trip_several_mib_fast_and_default() {
 }
 
 #[test]
-fn round_trip_several_mib_best() {
-    // Zopfli is slow: one multi-MiB case, mostly repetitive with a random island.
-    let mut data = repetitive(2 << 20);
-    data.extend_from_slice(&random(64 << 10, 5));
-    let s = compress(Mode::Gzip, Level::Best, &data).unwrap();
-    assert_eq!(decompress(Mode::Gzip, &s).unwrap(), data);
-    assert_eq!(standard_inflate_gzip_mode(&s), data);
-}
-
-#[test]
 fn default_is_never_larger_than_zlib9_per_chunk() {
     let inputs = [
         crate::common::testdata("expected.bin"),

@@ -1,14 +1,111 @@
-//! `imgtool compress` / `decompress` (to be written).
+//! `imgtool compress` / `imgtool decompress`: one standalone EZIP-compatible stream.
+
 use super::Outcome;
+use crate::output::{read_input, write_atomic};
+use anyhow::{Context, Result};
+use ezip::{Level, Mode};
+use std::path::PathBuf;
+
+const COMPRESS_EXAMPLES: &str = "\
+Examples:
+  imgtool compress --mode gzip app.bin -o app.ezip        # EZIP GZIP-mode stream
+  imgtool compress --mode gzip --level best app.bin -o app.ezip
+  imgtool compress --mode lz4 font.bin -o font.lz4
+
+Layouts (all integers little-endian):
+  gzip  u32 length, raw DEFLATE, u32 CRC-32, u32 length   (like the SDK's gzip_packet.bin)
+  zlib  a plain zlib stream (header 78 DA, DEFLATE, Adler-32)
+  lz4   u32 length, u32 compressed length, one LZ4 block (like the SDK's lz4_packet.bin)
+
+Levels: fast (libdeflate 6), default (never larger than zlib -9, the vendor's method),
+best (Zopfli; slowest, smallest). OTA packages chunk images themselves: see `docs/compression.md`.";
+
 /// Arguments of `imgtool compress`.
 #[derive(clap::Args, Debug)]
-pub struct CompressArgs {}
+#[command(after_help = COMPRESS_EXAMPLES)]
+pub struct CompressArgs {
+    /// Stream format: gzip (EZIP GZIP mode, what the device's engine reads), zlib or lz4
+    #[arg(long, value_parser = parse_mode)]
+    pub mode: Mode,
+    /// Encoder effort for gzip and zlib: fast, default or best (ignored by lz4)
+    #[arg(long, default_value = "default", value_parser = parse_level)]
+    pub level: Level,
+    /// File to compress
+    pub input: PathBuf,
+    /// Where to write the stream
+    #[arg(short, long)]
+    pub output: PathBuf,
+}
+
+const DECOMPRESS_EXAMPLES: &str = "\
+Example:
+  imgtool decompress --mode gzip app.ezip -o app.bin
+
+The stream is checked strictly: declared lengths and checksums must match and nothing may
+follow the stream; on any error nothing is written.";
+
 /// Arguments of `imgtool decompress`.
 #[derive(clap::Args, Debug)]
-pub struct DecompressArgs {}
-pub fn run_compress(_a: CompressArgs) -> anyhow::Result<Outcome> {
-    anyhow::bail!("compress: not implemented yet")
+#[command(after_help = DECOMPRESS_EXAMPLES)]
+pub struct DecompressArgs {
+    /// Stream format: gzip, zlib or lz4 (see `imgtool compress --help` for the layouts)
+    #[arg(long, value_parser = parse_mode)]
+    pub mode: Mode,
+    /// Stream to decode
+    pub input: PathBuf,
+    /// Where to write the decoded data
+    #[arg(short, long)]
+    pub output: PathBuf,
 }
-pub fn run_decompress(_a: DecompressArgs) -> anyhow::Result<Outcome> {
-    anyhow::bail!("decompress: not implemented yet")
+
+fn parse_mode(s: &str) -> Result<Mode, String> {
+    s.parse().map_err(|e: ezip::Error| e.to_string())
+}
+
+fn parse_level(s: &str) -> Result<Level, String> {
+    s.parse().map_err(|e: ezip::Error| e.to_string())
+}
+
+/// Compressed size as a percentage of the raw size (0 for an empty input).
+fn ratio(compressed: usize, raw: usize) -> f64 {
+    if raw == 0 {
+        0.0
+    } else {
+        compressed as f64 * 100.0 / raw as f64
+    }
+}
+
+/// Runs `imgtool compress`.
+pub fn run_compress(a: CompressArgs) -> Result<Outcome> {
+    let data = read_input(&a.input)?;
+    let stream = ezip::compress(a.mode, a.level, &data)
+        .with_context(|| format!("cannot compress {}", a.input.display()))?;
+    write_atomic(&a.output, &stream)?;
+    println!(
+        "{}: {} bytes -> {} bytes ({:.1}%), {} mode, level {}",
+        a.output.display(),
+        data.len(),
+        stream.len(),
+        ratio(stream.len(), data.len()),
+        a.mode,
+        a.level
+    );
+    Ok(Outcome::Ok)
+}
+
+/// Runs `imgtool decompress`.
+pub fn run_decompress(a: DecompressArgs) -> Result<Outcome> {
+    let stream = read_input(&a.input)?;
+    let data = ezip::decompress(a.mode, &stream)
+        .with_context(|| format!("{} is not a valid {} stream", a.input.display(), a.mode))?;
+    write_atomic(&a.output, &data)?;
+    println!(
+        "{}: {} bytes -> {} bytes (stream is {:.1}% of the data), {} mode",
+        a.output.display(),
+        stream.len(),
+        data.len(),
+        ratio(stream.len(), data.len()),
+        a.mode
+    );
+    Ok(Outcome::Ok)
 }
