@@ -91,8 +91,10 @@ impl LoadImage {
 
     /// One image from the lowest to the highest load address, gaps filled with `fill`.
     ///
-    /// With `fill = 0` this is byte-identical to `objcopy -O binary`. Refuses a span larger
-    /// than [`MAX_FLAT_SPAN`].
+    /// With `fill = 0` this is byte-identical to `objcopy -O binary`. Only gaps *between*
+    /// segments are filled: padding inside a segment keeps the ELF's bytes (where
+    /// `objcopy --gap-fill` would also write its fill, working on sections). Refuses a span
+    /// larger than [`MAX_FLAT_SPAN`].
     pub fn flat(&self, fill: u8) -> Result<RegionImage, Error> {
         let (start, end) = (self.start(), self.end());
         let span = end - start;
