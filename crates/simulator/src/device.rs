@@ -104,7 +104,11 @@ impl<'m> Device<'m> {
                 format!("no force mode, install-state {state:#04x}"),
             ),
         };
-        self.note(format!("bootloader: {why} -> starts the {boot:?}"));
+        let name = match boot {
+            Boot::Installer => "installer",
+            Boot::App => "app",
+        };
+        self.note(format!("bootloader: {why} -> starts the {name}"));
         boot
     }
 

@@ -33,5 +33,5 @@ pub use flash::{FlashOp, OpKind};
 pub use map::{FlashMap, Region};
 pub use outcome::{Broken, Class, Content, Outcome, Running};
 pub use powercut::{CutResult, PowerCutReport, Window};
-pub use scenario::{OldImages, RegionCheck, RunReport, Scenario, MAX_BOOTS};
+pub use scenario::{FollowUps, OldImages, RegionCheck, RunReport, Scenario, MAX_BOOTS};
 pub use unpack::{unpack, UnpackedImage};

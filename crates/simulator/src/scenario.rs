@@ -69,6 +69,15 @@ impl RunReport {
     }
 }
 
+/// The next install after a power cut, see [`Scenario::follow_ups`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUps {
+    /// The app runs the install step again with the same package.
+    pub retry: Outcome,
+    /// The app hands over for a package that carries no installer.
+    pub without_installer: Outcome,
+}
+
 /// A simulation set up and ready to run.
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -155,6 +164,25 @@ impl Scenario {
     pub fn run_with_cut(&self, op: u64) -> (Outcome, Vec<String>) {
         let (outcome, dev) = self.simulate(Some(op));
         (outcome, dev.trace)
+    }
+
+    /// What happens next to a device left by a power cut before `op`: (1) the app retries
+    /// the same package; (2) the app hands over to the installer for a package that does not
+    /// carry one (what it does for any such package: force mode "installer", reset).
+    pub fn follow_ups(&self, op: u64) -> FollowUps {
+        let (_, dev) = self.simulate(Some(op));
+        let mut retry = dev.clone();
+        let retry = match retry.app_install() {
+            Ok(()) => self.settle(&mut retry),
+            Err(_) => self.judge(&retry.flash, self.content(&retry.flash, ID_APP)),
+        };
+        let mut other = dev;
+        other.force = crate::device::ForceMode::Installer;
+        let without_installer = self.settle(&mut other);
+        FollowUps {
+            retry,
+            without_installer,
+        }
     }
 
     fn simulate(&self, cut: Option<u64>) -> (Outcome, Device<'_>) {

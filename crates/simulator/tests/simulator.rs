@@ -277,3 +277,25 @@ fn setup_refuses_what_the_device_could_not_take() {
     .unwrap_err();
     assert!(matches!(e, SimError::OldImageTooLarge { .. }), "{e}");
 }
+
+#[test]
+fn half_written_installer_is_repaired_by_a_retry_and_bricks_a_package_without_it() {
+    let s = Scenario::new(map(), &app_and_installer(), OldImages::default()).unwrap();
+    let f = s.follow_ups(5);
+    assert_eq!(f.retry, Outcome::NewInstalled);
+    assert_eq!(
+        f.without_installer,
+        Outcome::Broken(Broken::StartsPartial {
+            program: "installer",
+            region: "DFU_FLASH_CODE".into()
+        })
+    );
+    // Outside the window the same follow-ups are harmless.
+    let f = s.follow_ups(11);
+    assert_eq!(f.retry, Outcome::NewInstalled);
+    assert!(
+        !matches!(f.without_installer, Outcome::Broken(_)),
+        "{}",
+        f.without_installer
+    );
+}

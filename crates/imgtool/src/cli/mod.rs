@@ -19,6 +19,7 @@ mod keygen;
 mod layout;
 mod pack;
 mod signing;
+mod simulate;
 mod unpack;
 mod verify;
 
@@ -68,6 +69,8 @@ enum Command {
     Verify(verify::Args),
     /// Write the bytes the device would install for each image of a package
     Unpack(unpack::Args),
+    /// Install a package on a simulated device, with a power cut before every flash operation
+    Simulate(simulate::Args),
     /// Make an ed25519 signing key (PKCS#8 PEM, mode 0600)
     Keygen(keygen::Args),
     /// Write the public key of a signing key (PEM, raw or C array)
@@ -92,6 +95,7 @@ pub fn main() -> ExitCode {
         Command::Inspect(a) => inspect::run(a),
         Command::Verify(a) => verify::run(a),
         Command::Unpack(a) => unpack::run(a),
+        Command::Simulate(a) => simulate::run(a),
         Command::Keygen(a) => keygen::run(a),
         Command::Getpub(a) => getpub::run(a),
         Command::Digest(a) => digest::run(a),
