@@ -3,7 +3,7 @@
 //! An ELF is converted by load address (LMA): with a layout, only the segments inside the
 //! image's destination region are taken, laid out from the region's start (the device writes
 //! every image at the start of its region); without a layout, the whole ELF is flattened
-//! (`objcopy -O binary`). Any other file is taken as is.
+//! (as `imgtool elf2bin` does, gaps filled with 0xff). Any other file is taken as is.
 
 use anyhow::{bail, Context, Result};
 use elf2bin::{LoadImage, Window};
@@ -11,6 +11,10 @@ use layout::{ImageId, Region};
 use std::path::{Path, PathBuf};
 
 const ELF_MAGIC: &[u8; 4] = b"\x7fELF";
+
+/// Gap fill between segments: erased flash, the same default as `imgtool elf2bin`, so a
+/// packed image equals what `elf2bin --layout` extracts for its region.
+const FILL: u8 = 0xFF;
 
 /// One input, read and converted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +49,7 @@ pub fn load_image(id: ImageId, path: &Path, region: Option<&Region>) -> Result<L
     let elf = elf2bin::parse(&data).with_context(|| format!("{}", path.display()))?;
     out.bytes = match region {
         None => {
-            elf.flat(0)
+            elf.flat(FILL)
                 .with_context(|| format!("{}", path.display()))?
                 .bytes
         }
@@ -54,7 +58,8 @@ pub fn load_image(id: ImageId, path: &Path, region: Option<&Region>) -> Result<L
     Ok(out)
 }
 
-/// The bytes of the segments lying in `r`'s link range, from the region's start.
+/// The bytes of the segments lying in `r`'s link range (where the ELF's load addresses of
+/// this image fall; differs from the storage address on xip regions), from its start.
 fn elf_region_bytes(
     elf: &LoadImage,
     id: ImageId,
@@ -62,7 +67,7 @@ fn elf_region_bytes(
     r: &Region,
     notes: &mut Vec<String>,
 ) -> Result<Vec<u8>> {
-    let (lo, hi) = (r.link_start(), r.link_start() + r.size);
+    let (lo, hi) = (r.link_start(), r.link_start() + r.link_size());
     let mut inside = Vec::new();
     let mut outside = 0u64;
     for s in &elf.segments {
@@ -106,10 +111,10 @@ fn elf_region_bytes(
     let window = Window {
         name: r.name(),
         start: lo,
-        size: r.size,
+        size: r.link_size(),
     };
     let mut images = sub
-        .split(&[window], 0)
+        .split(&[window], FILL)
         .with_context(|| format!("{}", path.display()))?;
     // One window that holds every segment gives exactly one image.
     Ok(images.pop().map(|i| i.bytes).unwrap_or_default())

@@ -1,0 +1,718 @@
+//! `imgtool pack`, `gen-dfu`, `inspect`, `verify` and `unpack` end to end: the built binary on
+//! the bundled example firmware and on generated images, in temporary directories.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const LAYOUT: &str = "sf32lb52x-eh-lb523";
+/// Sizes from `layouts/sf32lb52x-eh-lb523.toml`.
+const DFU_FLASH_CODE_SIZE: usize = 0x0006_0000;
+const DFU_DOWNLOAD_REGION_SIZE: usize = 0x0012_0000;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn example(rel: &str) -> PathBuf {
+    root()
+        .join("testdata/examples/sf32lb52x-eh-lb523")
+        .join(rel)
+}
+
+fn read(p: &Path) -> Vec<u8> {
+    std::fs::read(p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
+}
+
+fn imgtool(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_imgtool"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn assert_exit(o: &Output, code: i32) {
+    assert_eq!(o.status.code(), Some(code), "{}", text(o));
+}
+
+/// Deterministic pseudo-random bytes; each value repeated `runs` times.
+fn bytes(seed: u64, len: usize, runs: usize) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut out = Vec::with_capacity(len);
+    while out.len() < len {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        out.extend(std::iter::repeat_n(x as u8, runs));
+    }
+    out.truncate(len);
+    out
+}
+
+fn padded(b: &[u8]) -> Vec<u8> {
+    let mut v = b.to_vec();
+    v.resize(b.len().div_ceil(16) * 16, 0);
+    v
+}
+
+/// Compares `actual` with the golden file, or rewrites it with `IMGTOOL_BLESS=1`.
+fn golden(actual: &[u8], file: &Path) {
+    if std::env::var_os("IMGTOOL_BLESS").is_some() {
+        std::fs::write(file, actual).unwrap();
+        return;
+    }
+    assert!(
+        read(file) == actual,
+        "{} differs (IMGTOOL_BLESS=1 regenerates it after a deliberate change)",
+        file.display()
+    );
+}
+
+#[test]
+fn bundled_example_matches_the_golden_package_and_manifest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = imgtool(
+        &root(),
+        &[
+            "pack",
+            "--config",
+            "testdata/examples/sf32lb52x-eh-lb523/ota.toml",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_exit(&o, 0);
+    let t = text(&o);
+    assert!(
+        t.contains("hcpu (0)") && t.contains("ota-manager (6)"),
+        "{t}"
+    );
+    assert!(t.contains("DFU_DOWNLOAD_REGION"), "{t}");
+    golden(
+        &read(&out.join("offline_install.bin")),
+        &example("golden/offline_install.bin"),
+    );
+    golden(
+        &read(&out.join("manifest.json")),
+        &example("golden/manifest.json"),
+    );
+    let o = imgtool(
+        tmp.path(),
+        &["verify", "out/offline_install.bin", "--layout", LAYOUT],
+    );
+    assert_exit(&o, 0);
+}
+
+#[test]
+fn golden_package_unpacks_to_the_elf_region_bytes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pkg = example("golden/offline_install.bin");
+    let o = imgtool(tmp.path(), &["unpack", pkg.to_str().unwrap(), "-o", "un"]);
+    assert_exit(&o, 0);
+    // The same bytes `imgtool elf2bin --layout` extracts for each region.
+    for (elf, region, file) in [
+        ("app.elf", "HCPU_FLASH_CODE", "0-hcpu.bin"),
+        ("dfu.elf", "DFU_FLASH_CODE", "6-ota-manager.bin"),
+    ] {
+        let o = imgtool(
+            tmp.path(),
+            &[
+                "elf2bin",
+                example(elf).to_str().unwrap(),
+                "--layout",
+                LAYOUT,
+                "-o",
+                "regions",
+            ],
+        );
+        assert_exit(&o, 0);
+        let want = read(&tmp.path().join(format!("regions/{region}.bin")));
+        assert_eq!(read(&tmp.path().join("un").join(file)), padded(&want));
+    }
+}
+
+#[test]
+fn manifest_describes_every_image() {
+    let m: serde_json::Value =
+        serde_json::from_slice(&read(&example("golden/manifest.json"))).unwrap();
+    let pkg = read(&example("golden/offline_install.bin"));
+    assert_eq!(m["layout"], LAYOUT);
+    assert!(m["tool"].as_str().unwrap().starts_with("imgtool "));
+    assert_eq!(m["body_len"], pkg.len());
+    let crc = u32::from_le_bytes(pkg[8..12].try_into().unwrap());
+    assert_eq!(m["body_crc"], crc);
+    let images = m["images"].as_array().unwrap();
+    assert_eq!(images.len(), 2);
+    assert_eq!(images[0]["id"], 0);
+    assert_eq!(images[0]["name"], "hcpu");
+    assert_eq!(images[1]["name"], "ota-manager");
+    assert_eq!(images[1]["flag"], 16);
+    assert!(images[0]["source"].as_str().unwrap().ends_with("app.elf"));
+    assert_eq!(images[0]["raw_sha256"].as_str().unwrap().len(), 64);
+}
+
+#[test]
+fn pack_is_deterministic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = example("ota.toml");
+    for out in ["a", "b"] {
+        let o = imgtool(
+            tmp.path(),
+            &["pack", "--config", cfg.to_str().unwrap(), "-o", out],
+        );
+        assert_exit(&o, 0);
+    }
+    let a = tmp.path().join("a");
+    let b = tmp.path().join("b");
+    assert_eq!(
+        read(&a.join("offline_install.bin")),
+        read(&b.join("offline_install.bin"))
+    );
+    assert_eq!(
+        read(&a.join("manifest.json")),
+        read(&b.join("manifest.json"))
+    );
+}
+
+/// Writes `name` with `data` in `dir`.
+fn put(dir: &Path, name: &str, data: &[u8]) {
+    std::fs::write(dir.join(name), data).unwrap();
+}
+
+#[test]
+fn app_only_installer_only_and_both_with_resources() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let app = example("app.elf");
+    let dfu = example("dfu.elf");
+    put(d, "fs.bin", &bytes(4, 50_000, 8));
+    let cases: &[(&str, &[&str], &[u8])] = &[
+        (
+            "app",
+            &["--image", &format!("hcpu={}", app.display())],
+            &[0],
+        ),
+        (
+            "installer",
+            &["--image", &format!("dfu={}", dfu.display())],
+            &[6],
+        ),
+        (
+            "both",
+            &[
+                "--image",
+                &format!("ota-manager={}", dfu.display()),
+                "--image",
+                &format!("hcpu={}", app.display()),
+                "--image",
+                "ex:none=fs.bin",
+            ],
+            &[6, 0, 5],
+        ),
+    ];
+    for (out, images, ids) in cases {
+        let mut args = vec!["pack", "--layout", LAYOUT, "-o", out];
+        args.extend_from_slice(images);
+        let o = imgtool(d, &args);
+        assert_exit(&o, 0);
+        let pkg = read(&d.join(out).join("offline_install.bin"));
+        assert_eq!(usize::from(pkg[6]), ids.len());
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(pkg[12 + 6 * i], *id, "{out}");
+        }
+        let o = imgtool(
+            d,
+            &[
+                "verify",
+                &format!("{out}/offline_install.bin"),
+                "--layout",
+                LAYOUT,
+            ],
+        );
+        assert_exit(&o, 0);
+    }
+    // The raw resource is stored as is (flag 0).
+    let pkg = read(&d.join("both/offline_install.bin"));
+    assert_eq!(pkg[12 + 6 * 2 + 1], 0);
+    let o = imgtool(d, &["unpack", "both/offline_install.bin", "-o", "un"]);
+    assert_exit(&o, 0);
+    assert_eq!(read(&d.join("un/5-ex.bin")), bytes(4, 50_000, 8));
+}
+
+#[test]
+fn unpack_round_trips_every_flag_and_codec() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let sizes = [
+        1usize,
+        15,
+        16,
+        300,
+        480,
+        511,
+        512,
+        513,
+        600,
+        40 * 1024,
+        300_000,
+    ];
+    for (i, &len) in sizes.iter().enumerate() {
+        let zero = len >= 40 * 1024 && i % 2 == 0;
+        let data = if zero {
+            vec![0u8; len]
+        } else {
+            bytes(len as u64, len, 3)
+        };
+        put(d, "img.bin", &data);
+        for codec in ["gzip", "zlib", "none"] {
+            for level in ["fast", "best"] {
+                let o = imgtool(
+                    d,
+                    &[
+                        "pack",
+                        "--image",
+                        "hcpu=img.bin",
+                        "--compress",
+                        codec,
+                        "--level",
+                        level,
+                        "--pksize",
+                        "4096",
+                        "-o",
+                        "p",
+                    ],
+                );
+                assert_exit(&o, 0);
+                assert!(text(&o).contains("no layout given"), "{}", text(&o));
+                let o = imgtool(d, &["verify", "p/offline_install.bin"]);
+                assert_exit(&o, 0);
+                let o = imgtool(d, &["unpack", "p/offline_install.bin", "-o", "u"]);
+                assert_exit(&o, 0);
+                let want = if codec == "none" {
+                    data.clone()
+                } else {
+                    padded(&data)
+                };
+                assert!(
+                    read(&d.join("u/0-hcpu.bin")) == want,
+                    "len {len} {codec} {level}"
+                );
+            }
+        }
+    }
+}
+
+/// Runs a pack that must be refused: exit 2, every `needles` in the message, nothing written.
+fn assert_refused(dir: &Path, args: &[&str], needles: &[&str]) {
+    let out = dir.join("refused");
+    let mut full = vec!["pack"];
+    full.extend_from_slice(args);
+    full.extend_from_slice(&["-o", out.to_str().unwrap()]);
+    let o = imgtool(dir, &full);
+    assert_exit(&o, 2);
+    let t = text(&o);
+    for n in needles {
+        assert!(t.contains(n), "expected {n:?} in: {t}");
+    }
+    assert!(!out.exists(), "a refused pack must write nothing");
+}
+
+#[test]
+fn refusals_name_the_numbers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let app = format!("hcpu={}", example("app.elf").display());
+    let dfu_as_app = format!("hcpu={}", example("dfu.elf").display());
+    // Duplicate image id.
+    assert_refused(
+        d,
+        &["--layout", LAYOUT, "--image", &app, "--image", &app],
+        &["image id hcpu (0) appears twice"],
+    );
+    // An id the layout cannot place (eh-lb523 has no resource region).
+    put(d, "res.bin", &[1; 64]);
+    assert_refused(
+        d,
+        &["--layout", LAYOUT, "--image", "res=res.bin"],
+        &["layout sf32lb52x-eh-lb523 cannot place image id res (3)"],
+    );
+    // An ELF whose bytes are not in the image's region.
+    assert_refused(
+        d,
+        &["--layout", LAYOUT, "--image", &dfu_as_app],
+        &[
+            "no bytes of this ELF lie in region HCPU_FLASH_CODE (0x12020000..0x12320000)",
+            "0x12320000..0x123200ac",
+        ],
+    );
+    // An image larger than its region.
+    put(d, "big.bin", &bytes(1, DFU_FLASH_CODE_SIZE + 1, 1));
+    assert_refused(
+        d,
+        &["--layout", LAYOUT, "--image", "dfu:none=big.bin"],
+        &[
+            "393217 bytes but its region DFU_FLASH_CODE (0x12320000..0x12380000) holds 393216 bytes: 1 bytes too many",
+        ],
+    );
+    // A package larger than DFU_DOWNLOAD_REGION (an incompressible app fits HCPU_FLASH_CODE).
+    put(d, "huge.bin", &bytes(2, DFU_DOWNLOAD_REGION_SIZE, 1));
+    assert_refused(
+        d,
+        &["--layout", LAYOUT, "--image", "hcpu:none=huge.bin"],
+        &[
+            "package is 1179666 bytes but DFU_DOWNLOAD_REGION (0x12380000..0x124a0000) holds 1179648 bytes: 18 bytes too many",
+        ],
+    );
+    // An empty image.
+    put(d, "empty.bin", &[]);
+    assert_refused(
+        d,
+        &["--image", "hcpu=empty.bin"],
+        &["image hcpu (empty.bin) is empty"],
+    );
+    // Nothing to pack; a bad pksize.
+    assert_refused(d, &["--layout", LAYOUT], &["nothing to pack"]);
+    assert_refused(
+        d,
+        &["--image", "hcpu=res.bin", "--pksize", "1000"],
+        &["1000"],
+    );
+}
+
+#[test]
+fn config_errors_name_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    put(
+        d,
+        "ota.toml",
+        b"layout = \"no-such-board\"\n[[image]]\nid = \"hcpu\"\npath = \"a.bin\"\n",
+    );
+    put(d, "a.bin", &[1; 32]);
+    let o = imgtool(d, &["pack", "--config", "ota.toml", "-o", "out"]);
+    assert_exit(&o, 2);
+    assert!(text(&o).contains("no-such-board"), "{}", text(&o));
+    put(
+        d,
+        "ota.toml",
+        b"[[image]]\nid = \"hcpu\"\npath = \"a.bin\"\nfoo = 1\n",
+    );
+    let o = imgtool(d, &["pack", "--config", "ota.toml", "-o", "out"]);
+    assert_exit(&o, 2);
+    assert!(
+        text(&o).contains("ota.toml") && text(&o).contains("foo"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
+fn gen_dfu_takes_the_vendor_command_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    put(d, "hcpu.bin", &bytes(11, 70_000, 4));
+    put(d, "dfu.bin", &bytes(12, 9_000, 2));
+    for com_type in ["0", "1"] {
+        let o = imgtool(
+            d,
+            &[
+                "gen_dfu",
+                "--img_para",
+                "hcpu",
+                "16",
+                "0",
+                "dfu",
+                "16",
+                "6",
+                &format!("--com_type={com_type}"),
+                "--offline_img=2",
+            ],
+        );
+        assert_exit(&o, 0);
+        let pkg = read(&d.join("offline_install.bin"));
+        assert_eq!(&pkg[12..14], &[0, 16]);
+        assert_eq!(&pkg[18..20], &[6, 16]);
+        // The same package as `pack` with the same choices.
+        let codec = if com_type == "0" { "gzip" } else { "zlib" };
+        let o = imgtool(
+            d,
+            &[
+                "pack",
+                "--image",
+                "hcpu=hcpu.bin",
+                "--image",
+                "dfu=dfu.bin",
+                "--compress",
+                codec,
+                "-o",
+                "p",
+            ],
+        );
+        assert_exit(&o, 0);
+        assert!(
+            read(&d.join("p/offline_install.bin")) == pkg,
+            "com_type {com_type}"
+        );
+        let o = imgtool(d, &["verify", "offline_install.bin"]);
+        assert_exit(&o, 0);
+    }
+    // Flag 0 and any image id, files from --dir, output elsewhere.
+    std::fs::create_dir(d.join("bins")).unwrap();
+    put(&d.join("bins"), "font.bin", &bytes(13, 1000, 1));
+    let o = imgtool(
+        d,
+        &[
+            "gen-dfu",
+            "--img_para",
+            "font",
+            "0",
+            "4",
+            "--dir",
+            "bins",
+            "-o",
+            "pk",
+        ],
+    );
+    assert_exit(&o, 0);
+    let pkg = read(&d.join("pk/offline_install.bin"));
+    assert_eq!(&pkg[12..18], &[4, 0, 0xE8, 0x03, 0, 0]);
+    assert_eq!(&pkg[18..], &bytes(13, 1000, 1)[..]);
+}
+
+#[test]
+fn gen_dfu_refuses_what_it_does_not_implement() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    put(d, "hcpu.bin", &[1; 100]);
+    let cases: &[(&[&str], &str)] = &[
+        (&["--offline_img=1"], "--offline_img=1 is not implemented"),
+        (&["--com_type=2"], "--com_type=2 is not supported"),
+        (&["--key", "k.bin"], "secure path"),
+    ];
+    for (extra, needle) in cases {
+        let mut args = vec!["gen-dfu", "--img_para", "hcpu", "16", "0"];
+        args.extend_from_slice(extra);
+        let o = imgtool(d, &args);
+        assert_exit(&o, 2);
+        assert!(text(&o).contains(needle), "{}", text(&o));
+    }
+    for (flag, needle) in [
+        ("1", "encryption"),
+        ("17", "encryption"),
+        ("2", "flag 2 is not supported"),
+    ] {
+        let o = imgtool(d, &["gen-dfu", "--img_para", "hcpu", flag, "0"]);
+        assert_exit(&o, 2);
+        assert!(text(&o).contains(needle), "{}", text(&o));
+    }
+    let o = imgtool(d, &["gen-dfu", "--img_para", "hcpu", "16"]);
+    assert_exit(&o, 2);
+    assert!(!d.join("offline_install.bin").exists());
+}
+
+#[test]
+fn inspect_shows_header_table_and_regions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pkg = example("golden/offline_install.bin");
+    let o = imgtool(
+        tmp.path(),
+        &["inspect", pkg.to_str().unwrap(), "--layout", LAYOUT],
+    );
+    assert_exit(&o, 0);
+    let t = text(&o);
+    assert!(t.contains("install_state 0xff, 2 images"), "{t}");
+    assert!(t.contains("HCPU_FLASH_CODE 0x12020000 3040/3145728"), "{t}");
+    let o = imgtool(tmp.path(), &["inspect", pkg.to_str().unwrap(), "--json"]);
+    assert_exit(&o, 0);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["image_count"], 2);
+    assert_eq!(v["images"][0]["image_len"], 3040);
+    assert_eq!(v["images"][0]["mode"], "gzip");
+    assert_eq!(v["images"][0]["pksize"], 10240);
+    assert_eq!(v["images"][1]["trailing_bytes"], 1);
+    assert_eq!(v["crc"], v["crc_computed"]);
+}
+
+fn write_corrupt(dir: &Path, name: &str, f: impl FnOnce(&mut Vec<u8>)) -> String {
+    let mut b = read(&example("golden/offline_install.bin"));
+    f(&mut b);
+    put(dir, name, &b);
+    name.to_string()
+}
+
+#[test]
+fn verify_fails_corrupted_packages_with_exit_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let cases: Vec<(String, &str)> = vec![
+        (
+            write_corrupt(d, "magic.bin", |b| b[1] = 0),
+            "magic at offset 0x00000000",
+        ),
+        (
+            write_corrupt(d, "version.bin", |b| b[4] = 3),
+            "version at offset 0x00000004",
+        ),
+        (
+            write_corrupt(d, "state.bin", |b| b[5] = 0x3F),
+            "install_state at offset 0x00000005",
+        ),
+        (
+            write_corrupt(d, "count.bin", |b| b[6] = 0),
+            "image_count at offset 0x00000006",
+        ),
+        (
+            write_corrupt(d, "crc.bin", |b| b[9] ^= 1),
+            "crc at offset 0x00000008",
+        ),
+        (
+            write_corrupt(d, "flag.bin", |b| b[13] = 1),
+            "table entry 0 (offset 0x0000000c, image id 0): flag 1",
+        ),
+        (
+            write_corrupt(d, "len.bin", |b| b[17] = 0x40),
+            "truncated: payload of table entry 0",
+        ),
+        (
+            write_corrupt(d, "payload.bin", |b| b[100] ^= 0x80),
+            "crc at offset 0x00000008",
+        ),
+        (
+            write_corrupt(d, "trunc.bin", |b| b.truncate(b.len() - 1)),
+            "truncated: payload of table entry 1",
+        ),
+        (
+            write_corrupt(d, "short.bin", |b| b.truncate(7)),
+            "truncated: package header",
+        ),
+    ];
+    for (file, needle) in cases {
+        let o = imgtool(d, &["verify", &file]);
+        assert_exit(&o, 1);
+        assert!(
+            text(&o).contains(needle),
+            "{file}: expected {needle:?} in {}",
+            text(&o)
+        );
+    }
+    let o = imgtool(d, &["verify", "missing.bin"]);
+    assert_exit(&o, 2);
+}
+
+#[test]
+fn verify_checks_the_layout() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // A resource image (id 3) packed without a layout: eh-lb523 cannot place it.
+    put(d, "res.bin", &bytes(3, 2000, 4));
+    let o = imgtool(d, &["pack", "--image", "res=res.bin", "-o", "p"]);
+    assert_exit(&o, 0);
+    let o = imgtool(d, &["verify", "p/offline_install.bin"]);
+    assert_exit(&o, 0);
+    let o = imgtool(d, &["verify", "p/offline_install.bin", "--layout", LAYOUT]);
+    assert_exit(&o, 1);
+    assert!(
+        text(&o).contains("no destination region for image id 3"),
+        "{}",
+        text(&o)
+    );
+    // Too big for DFU_FLASH_CODE once decoded, though the package is small.
+    put(d, "zeros.bin", &vec![0u8; DFU_FLASH_CODE_SIZE + 16]);
+    let o = imgtool(d, &["pack", "--image", "dfu=zeros.bin", "-o", "z"]);
+    assert_exit(&o, 0);
+    let o = imgtool(d, &["verify", "z/offline_install.bin", "--layout", LAYOUT]);
+    assert_exit(&o, 1);
+    assert!(
+        text(&o).contains("holds 393216 bytes: 16 bytes too many"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
+fn verify_warns_about_vendor_packages_without_the_trailing_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // Rebuild the golden package the way the vendor tool would: no byte after the last packet.
+    let good = read(&example("golden/offline_install.bin"));
+    let count = usize::from(good[6]);
+    let mut table = Vec::new();
+    let mut payloads = Vec::new();
+    let mut at = 12 + 6 * count;
+    let mut lens = Vec::new();
+    for i in 0..count {
+        let e = &good[12 + 6 * i..18 + 6 * i];
+        let len = u32::from_le_bytes(e[2..6].try_into().unwrap()) as usize;
+        let p = &good[at..at + len - 1];
+        at += len;
+        lens.push(len - 1);
+        table.extend_from_slice(&[e[0], e[1]]);
+        table.extend_from_slice(&((len - 1) as u32).to_le_bytes());
+        payloads.extend_from_slice(p);
+    }
+    let crc = crc_mpeg2(&payloads);
+    let mut vendor = good[..8].to_vec();
+    vendor.extend_from_slice(&crc.to_le_bytes());
+    vendor.extend_from_slice(&table);
+    vendor.extend_from_slice(&payloads);
+    put(d, "vendor.bin", &vendor);
+    let o = imgtool(d, &["verify", "vendor.bin"]);
+    assert_exit(&o, 0);
+    let t = text(&o);
+    // The installer's payload fits one 512-byte block: at risk. The app's is longer: not.
+    assert!(lens[1] <= 512 && lens[0] > 512, "{lens:?}");
+    let risk = format!(
+        "at risk of a silent mis-install: image 1 (id ota-manager, {} bytes)",
+        lens[1]
+    );
+    let safe = format!(
+        "no byte after the last packet in image 0 (id hcpu, {} bytes)",
+        lens[0]
+    );
+    assert!(t.contains(&risk) && t.contains(&safe), "{t}");
+    let o = imgtool(d, &["verify", "vendor.bin", "--deny-warnings"]);
+    assert_exit(&o, 1);
+}
+
+/// CRC-32/MPEG-2, bit by bit (independent of the crate under test).
+fn crc_mpeg2(data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in data {
+        crc ^= u32::from(b) << 24;
+        for _ in 0..8 {
+            crc = if crc & 0x8000_0000 != 0 {
+                (crc << 1) ^ 0x04C1_1DB7
+            } else {
+                crc << 1
+            };
+        }
+    }
+    crc
+}
+
+#[test]
+fn independent_crc_matches_the_check_value() {
+    assert_eq!(crc_mpeg2(b"123456789"), 0x0376_E6E7);
+}
+
+#[test]
+fn unpack_writes_nothing_for_a_bad_package() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let f = write_corrupt(d, "crc.bin", |b| b[9] ^= 1);
+    let o = imgtool(d, &["unpack", &f, "-o", "un"]);
+    assert_exit(&o, 2);
+    assert!(text(&o).contains("--ignore-crc"), "{}", text(&o));
+    assert!(!d.join("un").exists());
+    let o = imgtool(d, &["unpack", &f, "-o", "un", "--ignore-crc"]);
+    assert_exit(&o, 0);
+}
