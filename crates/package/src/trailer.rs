@@ -107,6 +107,14 @@ pub enum TrailerError {
     /// The manifest does not describe this body.
     #[error("manifest does not match the package body: {0}")]
     Mismatch(String),
+    /// A length does not fit its 32-bit field.
+    #[error("{what} is {len} bytes, more than a 32-bit length field holds")]
+    TooLarge {
+        /// What is too large.
+        what: &'static str,
+        /// Its length.
+        len: usize,
+    },
     /// The key id or the signature does not verify.
     #[error(transparent)]
     Sign(#[from] SignError),
@@ -144,7 +152,7 @@ impl Trailer {
         out.extend_from_slice(&TRAILER_VERSION.to_le_bytes());
         out.extend_from_slice(&0u16.to_le_bytes());
         out.extend_from_slice(&self.body_len.to_le_bytes());
-        out.extend_from_slice(&len_u32(m.len()).to_le_bytes());
+        out.extend_from_slice(&len_u32("manifest", m.len())?.to_le_bytes());
         out.extend_from_slice(&m);
         Ok(out)
     }
@@ -162,7 +170,7 @@ impl Trailer {
                 out.extend_from_slice(&s.signature);
             }
         }
-        let total = len_u32(out.len() + TAIL_LEN);
+        let total = len_u32("trailer", out.len() + TAIL_LEN)?;
         out.extend_from_slice(&total.to_le_bytes());
         Ok(out)
     }
@@ -313,7 +321,7 @@ pub fn append_trailer(
     }
     check_manifest(manifest, &parsed)?;
     let mut trailer = Trailer {
-        body_len: len_u32(body.len()),
+        body_len: len_u32("package body", body.len())?,
         manifest: manifest.clone(),
         signature: None,
     };
@@ -333,26 +341,39 @@ pub fn append_trailer(
 /// Reads the trailer, if any (`None`: a plain vendor-format package), and checks that it is
 /// well-formed and that its manifest matches the body. Does not check the signature (no key).
 pub fn inspect(package: &[u8]) -> Result<Option<Trailer>, TrailerError> {
+    read(package).map(|(_, trailer)| trailer)
+}
+
+/// [`inspect`], also returning the body.
+fn read(package: &[u8]) -> Result<(Body<'_>, Option<Trailer>), TrailerError> {
     let (body, rest) = split_body(package)?;
     if rest.is_empty() {
-        return Ok(None);
+        return Ok((body, None));
     }
     let trailer = Trailer::parse(rest, body.bytes.len())?;
     check_manifest(&trailer.manifest, &body)?;
-    Ok(Some(trailer))
+    Ok((body, Some(trailer)))
+}
+
+/// [`read`], requiring a trailer.
+fn read_trailer(package: &[u8]) -> Result<(Body<'_>, Trailer), TrailerError> {
+    match read(package)? {
+        (body, Some(trailer)) => Ok((body, trailer)),
+        (body, None) => Err(TrailerError::Missing {
+            body_len: body.bytes.len(),
+        }),
+    }
 }
 
 /// Full verification of a signed package with `key`: a well-formed trailer, a manifest that
 /// matches the body, the key id of `key`, a valid signature, and a fresh install-state byte.
 /// Returns the verified trailer.
 pub fn verify(package: &[u8], key: &PublicKey) -> Result<Trailer, TrailerError> {
-    let body_len = split_body(package)?.0.bytes.len();
-    let trailer = match inspect(package)? {
-        None => return Err(TrailerError::Missing { body_len }),
-        Some(t) => t,
-    };
+    let (body, trailer) = read_trailer(package)?;
     let Some(sig) = trailer.signature else {
-        return Err(TrailerError::Unsigned { body_len });
+        return Err(TrailerError::Unsigned {
+            body_len: body.bytes.len(),
+        });
     };
     let key_id_at = package.len() - TAIL_LEN - SIGNATURE_LEN - KEY_ID_LEN;
     if sig.key_id != key.key_id() {
@@ -379,11 +400,7 @@ pub fn verify(package: &[u8], key: &PublicKey) -> Result<Trailer, TrailerError> 
 /// The exact message to sign for a package carrying an unsigned (or signed) trailer: what
 /// `imgtool digest` writes for an external signer.
 pub fn message_to_sign(package: &[u8]) -> Result<Vec<u8>, TrailerError> {
-    let body_len = split_body(package)?.0.bytes.len();
-    match inspect(package)? {
-        None => Err(TrailerError::Missing { body_len }),
-        Some(t) => t.message(),
-    }
+    read_trailer(package)?.1.message()
 }
 
 /// Attaches an externally made `signature` to a package whose trailer is unsigned, after
@@ -394,12 +411,7 @@ pub fn attach_signature(
     key: &PublicKey,
     signature: &[u8],
 ) -> Result<Vec<u8>, TrailerError> {
-    let (body, _) = split_body(package)?;
-    let body_len = body.bytes.len();
-    let mut trailer = match inspect(package)? {
-        None => return Err(TrailerError::Missing { body_len }),
-        Some(t) => t,
-    };
+    let (body, mut trailer) = read_trailer(package)?;
     if let Some(s) = trailer.signature {
         return Err(TrailerError::Field {
             field: "sig_alg",
@@ -410,19 +422,23 @@ pub fn attach_signature(
             found: format!("1 (already signed by key id {})", s.key_id),
         });
     }
-    key.verify(&trailer.message()?, signature)?;
+    let signature: sign::Signature = signature.try_into().map_err(|_| SignError::BadLength {
+        what: "ed25519 signature",
+        expected: SIGNATURE_LEN,
+        found: signature.len(),
+    })?;
+    key.verify(&trailer.message()?, &signature)?;
     trailer.signature = Some(TrailerSignature {
         key_id: key.key_id(),
-        signature: signature.try_into().expect("verify checked the length"),
+        signature,
     });
     let mut out = body.bytes.to_vec();
     out.extend_from_slice(&trailer.to_bytes()?);
     Ok(out)
 }
 
-/// Lengths here are bounded by the u32 body/manifest limits checked upstream.
-fn len_u32(len: usize) -> u32 {
-    u32::try_from(len).expect("package and manifest sizes fit in u32")
+fn len_u32(what: &'static str, len: usize) -> Result<u32, TrailerError> {
+    u32::try_from(len).map_err(|_| TrailerError::TooLarge { what, len })
 }
 
 fn hex(b: &[u8]) -> String {

@@ -32,8 +32,12 @@ pub struct Args {
 /// Runs `imgtool digest`.
 pub fn run(args: Args) -> Result<Outcome> {
     let bytes = crate::output::read_input(&args.package)?;
-    let message = package::trailer::message_to_sign(&bytes)
-        .with_context(|| format!("{}: nothing written", args.package.display()))?;
+    let message = package::trailer::message_to_sign(&bytes).with_context(|| {
+        format!(
+            "{}: nothing written (digest needs a package made with imgtool pack --unsigned)",
+            args.package.display()
+        )
+    })?;
     crate::output::write_atomic(&args.output, &message)?;
     let sha: String = Sha256::digest(&message)
         .iter()
