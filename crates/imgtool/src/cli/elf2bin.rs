@@ -8,6 +8,7 @@ use super::Outcome;
 use anyhow::{bail, Context, Result};
 use elf2bin::{LoadImage, RegionImage, Window};
 use layout::Layout;
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 const AFTER_HELP: &str = "\
@@ -179,9 +180,10 @@ fn load_layout(spec: &str) -> Result<Layout> {
     }
 }
 
-fn encode(format: Format, r: &RegionImage) -> Result<Vec<u8>> {
+/// The file contents for `r`: the image itself (borrowed, images can be tens of MiB) or HEX.
+fn encode(format: Format, r: &RegionImage) -> Result<Cow<'_, [u8]>> {
     match format {
-        Format::Bin => Ok(r.bytes.clone()),
+        Format::Bin => Ok(Cow::Borrowed(&r.bytes)),
         Format::Hex => {
             let end = r.start + r.bytes.len() as u64;
             if end > 1 << 32 {
@@ -191,7 +193,9 @@ fn encode(format: Format, r: &RegionImage) -> Result<Vec<u8>> {
                     r.start
                 );
             }
-            Ok(elf2bin::ihex::to_intel_hex(r.start, &r.bytes).into_bytes())
+            Ok(Cow::Owned(
+                elf2bin::ihex::to_intel_hex(r.start, &r.bytes).into_bytes(),
+            ))
         }
     }
 }
