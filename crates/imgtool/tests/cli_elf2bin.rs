@@ -341,3 +341,30 @@ fn xip_region_is_matched_at_its_link_address_and_written_at_its_storage_address(
     let hex = String::from_utf8(read(&tmp.path().join("out/bootloader.hex"))).unwrap();
     assert!(hex.starts_with(":020000041201E7\n"), "{hex}");
 }
+
+#[test]
+fn example_firmware_lands_in_its_regions() {
+    // testdata/examples: the app belongs in HCPU_FLASH_CODE, the DFU installer in
+    // DFU_FLASH_CODE; pack relies on it.
+    let tmp = tempfile::tempdir().unwrap();
+    for (elf, tag) in [
+        ("app.elf", "HCPU_FLASH_CODE"),
+        ("dfu.elf", "DFU_FLASH_CODE"),
+    ] {
+        let path = testdata(&format!("examples/sf32lb52x-eh-lb523/{elf}"));
+        let dir = format!("out_{tag}");
+        let args = [
+            path.to_str().unwrap(),
+            "--layout",
+            "sf32lb52x-eh-lb523",
+            "-o",
+            &dir,
+        ];
+        let o = elf2bin(tmp.path(), &args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(files_in(&tmp.path().join(&dir)), [format!("{tag}.bin")]);
+        // Both start with a vector table: initial stack pointer at the top of HCPU_RAM_DATA.
+        let bytes = read(&tmp.path().join(format!("{dir}/{tag}.bin")));
+        assert_eq!(&bytes[..4], &0x2007_fc00u32.to_le_bytes(), "{elf}");
+    }
+}
