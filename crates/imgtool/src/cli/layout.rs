@@ -139,7 +139,7 @@ pub fn import_description(ptab: &Path) -> String {
         || ptab.display().to_string(),
         |f| f.to_string_lossy().into_owned(),
     );
-    format!("imported from {file} by imgtool layout import")
+    ptab::source_description(&file)
 }
 
 fn parse_pairs<T>(

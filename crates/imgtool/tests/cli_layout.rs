@@ -1,0 +1,279 @@
+//! `imgtool layout import/show/export/list`, run as the built binary in a temp dir.
+//!
+//! Expected outputs are the golden files the `layout` crate's tests also check
+//! (`testdata/layout/golden/`) and the bundled layouts (`layouts/`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn imgtool(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_imgtool"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run imgtool")
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+const BOARDS: &[(&str, &str)] = &[
+    ("eh-lb523.json", "sf32lb52x-eh-lb523"),
+    ("eh-lb525.json", "sf32lb52x-eh-lb525"),
+    ("eh-lb561.json", "sf32lb56x-eh-lb561"),
+    ("sf32lb52-lcd_n16r8.json", "sf32lb52x-lcd_n16r8"),
+];
+
+#[test]
+fn import_reproduces_the_bundled_layouts() {
+    let dir = tempfile::tempdir().unwrap();
+    for (file, name) in BOARDS {
+        let ptab = root().join("testdata/ptab").join(file);
+        let out_rel = format!("layouts/{name}.toml");
+        let out = imgtool(
+            dir.path(),
+            &["layout", "import", ptab.to_str().unwrap(), "-o", &out_rel],
+        );
+        assert!(out.status.success(), "{file}: {}", text(&out.stderr));
+        assert_eq!(
+            read(&dir.path().join(&out_rel)),
+            read(&root().join(&out_rel)),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn show_and_export_a_bundled_layout_from_any_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let golden = root().join("testdata/layout/golden");
+    for (_, name) in BOARDS {
+        let out = imgtool(dir.path(), &["layout", "show", name]);
+        assert!(out.status.success(), "{name}: {}", text(&out.stderr));
+        assert_eq!(
+            text(&out.stdout),
+            read(&golden.join(format!("{name}.show.txt")))
+        );
+        let out = imgtool(
+            dir.path(),
+            &[
+                "layout",
+                "export",
+                name,
+                "--c-header",
+                "out/ptab.h",
+                "--memory-x",
+                "out/memory.x",
+            ],
+        );
+        assert!(out.status.success(), "{name}: {}", text(&out.stderr));
+        assert_eq!(
+            read(&dir.path().join("out/ptab.h")),
+            read(&golden.join(format!("{name}.h")))
+        );
+        assert_eq!(
+            read(&dir.path().join("out/memory.x")),
+            read(&golden.join(format!("{name}.memory.x")))
+        );
+    }
+    // A path works too, and names the same layout.
+    let path = root().join("layouts/sf32lb52x-eh-lb523.toml");
+    let out = imgtool(dir.path(), &["layout", "show", path.to_str().unwrap()]);
+    assert_eq!(
+        text(&out.stdout),
+        read(&golden.join("sf32lb52x-eh-lb523.show.txt"))
+    );
+}
+
+#[test]
+fn show_flags_overlapping_flash_regions_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = root().join("testdata/layout/err_flash_overlap.toml");
+    let out = imgtool(dir.path(), &["layout", "show", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        read(&root().join("testdata/layout/golden/err_flash_overlap.show.txt"))
+    );
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("err_flash_overlap.toml") && err.contains("flash regions \"A\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn memory_x_for_another_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = imgtool(
+        dir.path(),
+        &[
+            "layout",
+            "export",
+            "sf32lb52x-eh-lb523",
+            "--memory-x",
+            "m.x",
+            "--image",
+            "dfu",
+            "--psram",
+            "NONE",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let m = read(&dir.path().join("m.x"));
+    assert!(
+        m.contains("FLASH : ORIGIN = 0x12320000, LENGTH = 0x00060000"),
+        "{m}"
+    );
+    assert!(!m.contains("PSRAM"), "{m}");
+}
+
+#[test]
+fn export_errors_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    // lcpu has no region on SF32LB52x: the header must not be written either.
+    let out = imgtool(
+        dir.path(),
+        &[
+            "layout",
+            "export",
+            "sf32lb52x-eh-lb523",
+            "--c-header",
+            "a.h",
+            "--memory-x",
+            "m.x",
+            "--image",
+            "lcpu",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("no destination region for image lcpu"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = imgtool(dir.path(), &["layout", "export", "sf32lb52x-eh-lb523"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--c-header"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = imgtool(
+        dir.path(),
+        &["layout", "export", "no-such-board", "--c-header", "a.h"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("bundled layouts: sf32lb52x-eh-lb523"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        files_in(dir.path()).is_empty(),
+        "{:?}",
+        files_in(dir.path())
+    );
+}
+
+#[test]
+fn import_errors_name_the_field_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("ptab.json");
+    std::fs::write(&bad, r#"[{"mem": "flash2", "base": "0x12000000", "regions": [{"offset": "0x0", "max_size": "big"}]}]"#).unwrap();
+    let out = imgtool(
+        dir.path(),
+        &["layout", "import", "ptab.json", "-o", "sf32lb52x-x.toml"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("ptab.json") && err.contains("[0].regions[0].max_size: expected a hex string"),
+        "{err}"
+    );
+    // An override that is not NAME=KIND is refused before anything is written.
+    std::fs::write(
+        &bad,
+        r#"[{"mem": "ext", "base": "0x12000000", "regions": []}]"#,
+    )
+    .unwrap();
+    let out = imgtool(
+        dir.path(),
+        &[
+            "layout",
+            "import",
+            "ptab.json",
+            "-o",
+            "sf32lb52x-x.toml",
+            "--memory-kind",
+            "ext:nor",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("expected NAME=VALUE"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = imgtool(
+        dir.path(),
+        &["layout", "import", "ptab.json", "-o", "sf32lb52x-x.toml"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--memory-kind ext=nor"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(files_in(dir.path()), ["ptab.json"]);
+    // With the override it imports.
+    let out = imgtool(
+        dir.path(),
+        &[
+            "layout",
+            "import",
+            "ptab.json",
+            "-o",
+            "sf32lb52x-x.toml",
+            "--memory-kind",
+            "ext=nand",
+            "--erase-unit",
+            "ext=0x40000",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let l = read(&dir.path().join("sf32lb52x-x.toml"));
+    assert!(
+        l.contains("kind = \"nand\"\nerase_unit = \"0x00040000\""),
+        "{l}"
+    );
+}
+
+#[test]
+fn list_prints_the_bundled_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = imgtool(dir.path(), &["layout", "list"]);
+    assert!(out.status.success());
+    assert_eq!(
+        text(&out.stdout),
+        "sf32lb52x-eh-lb523\nsf32lb52x-eh-lb525\nsf32lb52x-lcd_n16r8\nsf32lb56x-eh-lb561\n"
+    );
+}
