@@ -492,3 +492,26 @@ fn golden_signed_package() {
         golden.display()
     );
 }
+
+/// What the issue promises unmodified devices: the trailer is invisible. The simulated device
+/// (bootloader, app, installer; `imgtool simulate`) installs the signed package exactly, and
+/// no power cut bricks it.
+#[test]
+fn simulated_unmodified_device_installs_the_signed_package() {
+    let (tmp, key) = setup();
+    let d = tmp.path();
+    let layout = ["--layout", "sf32lb52x-eh-lb523"];
+    let mut args = vec!["--sign", key.to_str().unwrap()];
+    args.extend_from_slice(&layout);
+    pack(d, "signed", &args);
+    let expect = [
+        ("none", "new firmware fully installed"),
+        ("all", "no power cut bricks the device"),
+    ];
+    for (cut, says) in expect {
+        let mut sim = vec!["simulate", "signed/offline_install.bin", "--power-cut", cut];
+        sim.extend_from_slice(&layout);
+        let o = ok(run(d, &sim));
+        assert!(text(&o).contains(says), "{cut}: {}", text(&o));
+    }
+}

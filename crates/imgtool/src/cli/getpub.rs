@@ -55,7 +55,7 @@ pub(crate) fn public_key_of(key: &str) -> Result<PublicKey> {
     let source = KeySource::parse(key)?;
     if let KeySource::File(path) = &source {
         let text = crate::output::read_input(path)?;
-        if text.starts_with(b"-----BEGIN PUBLIC KEY-----") {
+        if String::from_utf8_lossy(&text).contains("-----BEGIN PUBLIC KEY-----") {
             let pem = String::from_utf8_lossy(&text);
             return Ok(PublicKey::from_pem(&pem, &path.display().to_string())?);
         }
