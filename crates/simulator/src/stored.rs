@@ -98,10 +98,10 @@ pub fn read(flash: &Flash, dl: &Region) -> Result<StoredPackage, String> {
 
 /// CRC-32/MPEG-2 over the payloads as stored in flash.
 pub fn crc_of_payloads(flash: &Flash, pkg: &StoredPackage) -> u32 {
-    let algo = crc::Crc::<u32>::new(&crc::CRC_32_MPEG_2);
-    let mut digest = algo.digest();
-    for e in &pkg.entries {
-        digest.update(&flash.read(e.addr, e.len as usize));
-    }
-    digest.finalize()
+    let payloads: Vec<Vec<u8>> = pkg
+        .entries
+        .iter()
+        .map(|e| flash.read(e.addr, e.len as usize))
+        .collect();
+    package::crc32::crc32_mpeg2_parts(payloads.iter().map(Vec::as_slice))
 }
