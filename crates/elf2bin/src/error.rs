@@ -111,6 +111,10 @@ pub enum Error {
         /// One past its last load address.
         second_end: u64,
     },
+    /// The file is a relocatable object (`e_type` `ET_REL`, e.g. from `gcc -c`): not linked,
+    /// so it has no load addresses.
+    #[error("relocatable object (e_type ET_REL at offset 0x10): it has no load addresses; link it into an executable first")]
+    Relocatable,
     /// No `PT_LOAD` segment has file contents.
     #[error("no loadable bytes: the ELF has {load_segments} PT_LOAD segment(s) and none has file contents (p_filesz > 0)")]
     NoLoadable {

@@ -7,7 +7,7 @@
 
 use crate::image::{Class, Endian, LoadImage, Segment};
 use crate::Error;
-use object::elf::{ELFCLASS32, ELFCLASS64, ELFDATA2LSB, ELFDATA2MSB, PN_XNUM, PT_LOAD};
+use object::elf::{ELFCLASS32, ELFCLASS64, ELFDATA2LSB, ELFDATA2MSB, ET_REL, PN_XNUM, PT_LOAD};
 
 /// Size of `Elf32_Ehdr` / `Elf64_Ehdr`.
 const EHDR_SIZE: [u64; 2] = [52, 64];
@@ -175,6 +175,9 @@ fn identify(elf: &[u8]) -> Result<Reader<'_>, Error> {
 /// Reads `e_phoff`, `e_phentsize` and `e_phnum` (following `PN_XNUM` to section 0).
 fn program_header_table(r: &Reader<'_>) -> Result<PhTable, Error> {
     let ehdr = r.bytes("ELF header", 0, EHDR_SIZE[r.class_index()])?;
+    if r.u16_at(ehdr, 16) == ET_REL {
+        return Err(Error::Relocatable);
+    }
     let offset = r.word_at(ehdr, 28, 32);
     let (entsize_at, phnum_at) = match r.class {
         Class::Elf32 => (42, 44),
@@ -217,6 +220,10 @@ fn extended_phnum(r: &Reader<'_>, ehdr: &[u8]) -> Result<u64, Error> {
 }
 
 fn read_phdrs(r: &Reader<'_>, t: &PhTable) -> Result<Vec<Phdr>, Error> {
+    if t.count == 0 {
+        // No table: e_phoff is meaningless (often 0 in relocatable objects).
+        return Ok(Vec::new());
+    }
     let total = t.count.saturating_mul(u64::from(t.entsize));
     let table = r.bytes("program header table", t.offset, total)?;
     // The table is in the file, so it cannot be larger than the file: the count is bounded.

@@ -245,3 +245,21 @@ fn flipped_header_bytes_never_panic() {
         }
     }
 }
+
+#[test]
+fn no_program_headers_with_a_stray_table_offset_is_no_loadable_not_truncated() {
+    // A relocatable object (gcc -c) has e_phnum 0; its e_phoff need not point into the file.
+    let mut bytes = elf(ALL_KINDS[0], &[]);
+    bytes[28..32].copy_from_slice(&0xdead_beefu32.to_le_bytes()); // e_phoff
+    let err = elf2bin::parse(&bytes).unwrap_err();
+    assert_eq!(err, Error::NoLoadable { load_segments: 0 });
+}
+
+#[test]
+fn relocatable_object_is_refused_with_a_hint() {
+    let mut bytes = elf(ALL_KINDS[1], &[load(0x100, b"a")]);
+    bytes[16..18].copy_from_slice(&1u16.to_be_bytes()); // e_type = ET_REL
+    let err = elf2bin::parse(&bytes).unwrap_err();
+    assert_eq!(err, Error::Relocatable);
+    assert!(err.to_string().contains("link it"), "{err}");
+}
