@@ -32,6 +32,7 @@ fn list(regions: &[Nearby]) -> String {
 ///
 /// Addresses are load addresses (LMA, `p_paddr`); ranges are half-open (`start..end`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The file does not start with the ELF magic.
     #[error(
