@@ -1,5 +1,6 @@
 //! The layouts checked in under `layouts/`, embedded so they resolve from any directory.
 
+use crate::toml_io::name_from_path;
 use crate::{Layout, LayoutError};
 use std::path::Path;
 
@@ -37,14 +38,41 @@ impl Layout {
     /// Resolves a LAYOUT argument: a path to a `.toml` file (anything that exists, ends in
     /// `.toml` or contains a path separator) or the name of a bundled layout.
     pub fn resolve(arg: &str) -> Result<Layout, LayoutError> {
-        let path = Path::new(arg);
-        let looks_like_path = arg.ends_with(".toml") || arg.contains('/') || arg.contains('\\');
-        if path.exists() || looks_like_path {
-            return Layout::from_file(path);
+        let mut l = Layout::resolve_unvalidated(arg)?;
+        let in_file = |e: LayoutError| {
+            if is_path_arg(arg) {
+                LayoutError::InFile {
+                    path: arg.into(),
+                    source: Box::new(e),
+                }
+            } else {
+                e
+            }
+        };
+        l.validate().map_err(in_file)?;
+        Ok(l)
+    }
+
+    /// Like [`Layout::resolve`] but without [`Layout::validate`], for viewers that show a
+    /// broken layout before saying what is wrong with it. Syntax errors are still errors.
+    pub fn resolve_unvalidated(arg: &str) -> Result<Layout, LayoutError> {
+        if !is_path_arg(arg) {
+            return match BUNDLED.iter().find(|(n, _)| *n == arg) {
+                Some((name, text)) => Layout::parse_unvalidated(name, text),
+                None => Err(LayoutError::UnknownLayout {
+                    arg: arg.to_string(),
+                    bundled: NAMES.iter().map(|n| n.to_string()).collect(),
+                }),
+            };
         }
-        Layout::bundled(arg).ok_or_else(|| LayoutError::UnknownLayout {
-            arg: arg.to_string(),
-            bundled: NAMES.iter().map(|n| n.to_string()).collect(),
+        let path = Path::new(arg);
+        let text = std::fs::read_to_string(path).map_err(|source| LayoutError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Layout::parse_unvalidated(&name_from_path(path), &text).map_err(|e| LayoutError::InFile {
+            path: path.to_path_buf(),
+            source: Box::new(e),
         })
     }
 
@@ -52,4 +80,10 @@ impl Layout {
     pub fn bundled_names() -> &'static [&'static str] {
         NAMES
     }
+}
+
+/// A LAYOUT argument names a file when the file exists, or when it ends in `.toml` or holds a
+/// path separator (so a mistyped path is reported as a missing file, not an unknown name).
+fn is_path_arg(arg: &str) -> bool {
+    Path::new(arg).exists() || arg.ends_with(".toml") || arg.contains('/') || arg.contains('\\')
 }

@@ -137,6 +137,19 @@ pub enum LayoutError {
         /// Region name.
         region: String,
     },
+    /// A region the device erases (an image destination or the download region) does not
+    /// start and end on its memory's erase unit, so erasing it would wipe a neighbour.
+    #[error("region {region:?} (offset {offset:#010x}, size {size:#010x}) is erased by the device but is not aligned to the {erase_unit:#x}-byte erase unit of its memory")]
+    UnalignedErasedRegion {
+        /// Region name.
+        region: String,
+        /// Its offset.
+        offset: u64,
+        /// Its size.
+        size: u64,
+        /// The memory's erase unit.
+        erase_unit: u32,
+    },
     /// An image id maps to a region name that does not exist.
     #[error("image {image} maps to region {region:?}, which does not exist")]
     ImageRegionMissing {

@@ -46,5 +46,5 @@ mod validate;
 pub use error::LayoutError;
 pub use image_id::{ImageId, ParseImageIdError};
 pub use lookup::DOWNLOAD_REGION_TAG;
-pub use model::{FtabAddress, FtabRef, Layout, Memory, MemoryKind, Region};
+pub use model::{FtabAddress, FtabRef, Layout, Memory, MemoryKind, ParseMemoryKindError, Region};
 pub use validate::CHIPS;

@@ -68,17 +68,26 @@ impl MemoryKind {
     }
 }
 
+/// Why a string is not a [`MemoryKind`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown memory kind {input:?}: expected nor, nand, psram or ram")]
+pub struct ParseMemoryKindError {
+    /// The rejected text.
+    pub input: String,
+}
+
 impl std::str::FromStr for MemoryKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = ParseMemoryKindError;
+    /// `nor`, `nand`, `psram`, `ram` (or `sram`), case-insensitive.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().as_str() {
             "nor" => Ok(MemoryKind::Nor),
             "nand" => Ok(MemoryKind::Nand),
             "psram" => Ok(MemoryKind::Psram),
             "ram" | "sram" => Ok(MemoryKind::Ram),
-            _ => Err(format!(
-                "unknown memory kind {s:?}: expected nor, nand, psram or ram"
-            )),
+            _ => Err(ParseMemoryKindError {
+                input: s.to_string(),
+            }),
         }
     }
 }

@@ -106,7 +106,11 @@ pub fn source_description(file_name: &str) -> String {
 pub fn import(name: &str, json: &str, opts: &ImportOptions) -> Result<Layout, ImportError> {
     let table = json::parse(json)?;
     let chip = match &opts.chip {
-        Some(c) => c.clone(),
+        // Canonical spelling for a known family; validation rejects an unknown one.
+        Some(c) => crate::CHIPS
+            .iter()
+            .find(|k| k.eq_ignore_ascii_case(c))
+            .map_or(c.clone(), |k| k.to_string()),
         None => derive::chip_from_name(name)?,
     };
     derive::check_chip_memories(&chip, &table)?;

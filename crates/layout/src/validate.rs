@@ -15,7 +15,8 @@ impl Layout {
     /// Rules, in the order checked: known chip; unique memory names; flash erase units a power
     /// of two (0 for RAM); every region named (tag or label), C-identifier names, unique names;
     /// regions in a defined memory and inside it; `xip` only on flash regions; flash regions
-    /// not overlapping; image ids mapped to existing flash regions.
+    /// not overlapping; image ids mapped to existing flash regions; image destinations and the
+    /// download region aligned to their erase unit.
     pub fn validate(&mut self) -> Result<(), LayoutError> {
         check_chip(&self.chip)?;
         check_memories(&self.memories)?;
@@ -47,7 +48,8 @@ impl Layout {
                 b_end: b.end(),
             });
         }
-        self.check_images()
+        self.check_images()?;
+        self.check_erase_alignment()
     }
 
     /// Index pairs `(i, j)`, `i < j` in address order, of flash regions that overlap.
@@ -89,6 +91,26 @@ impl Layout {
                     image,
                     region: name.clone(),
                     kind: kind.as_str(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Layout {
+    /// The installer erases an image's destination, and the app the download region, in whole
+    /// erase units from the region start: both must be aligned or a neighbour gets erased.
+    fn check_erase_alignment(&self) -> Result<(), LayoutError> {
+        let erased = self.images.values().filter_map(|n| self.region_by_name(n));
+        for r in erased.chain(self.download_region()) {
+            let unit = u64::from(self.erase_unit_of(r));
+            if self.is_flash_region(r) && unit > 0 && (r.offset % unit != 0 || r.size % unit != 0) {
+                return Err(LayoutError::UnalignedErasedRegion {
+                    region: r.name().to_string(),
+                    offset: r.offset,
+                    size: r.size,
+                    erase_unit: self.erase_unit_of(r),
                 });
             }
         }

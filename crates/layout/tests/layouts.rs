@@ -89,6 +89,7 @@ fn each_err_fixture_produces_exactly_its_error() {
         ("err_xip_size_without_xip.toml", |e| matches!(e, E::XipSizeWithoutXip { region } if region == "CODE"), "region \"CODE\": xip_size needs xip (the run address it is the size at)"),
         ("err_image_region_missing.toml", |e| matches!(e, E::ImageRegionMissing { image: ImageId::OTA_MANAGER, .. }), "image ota-manager maps to region \"DFU_FLASH_CODE\", which does not exist"),
         ("err_image_region_not_flash.toml", |e| matches!(e, E::ImageRegionNotFlash { image: ImageId::BOOTLOADER, kind: "ram", .. }), "image bootloader maps to region \"FLASH_BOOT_LOADER\" in ram memory; images can only be installed into flash"),
+        ("err_unaligned_erased_region.toml", |e| matches!(e, E::UnalignedErasedRegion { erase_unit: 0x20000, .. }), "region \"DFU_DOWNLOAD_REGION\" (offset 0x00070000, size 0x00100000) is erased by the device but is not aligned to the 0x20000-byte erase unit of its memory"),
     ];
     for (file, check, message) in cases {
         let path = fixture(file);
@@ -443,6 +444,15 @@ fn memory_kind_is_inferred_from_names_or_overridden() {
     let l = ptab::import("sf32lb55x-t", json, &opts).unwrap();
     assert_eq!(l.memory("mpi9").unwrap().kind, layout::MemoryKind::Nand);
     assert_eq!(l.memory("mpi9").unwrap().erase_unit, 256 * 1024);
+    assert_eq!(
+        "SRAM".parse::<layout::MemoryKind>(),
+        Ok(layout::MemoryKind::Ram)
+    );
+    let e = "eeprom".parse::<layout::MemoryKind>().unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "unknown memory kind \"eeprom\": expected nor, nand, psram or ram"
+    );
     for (name, kind) in [
         ("nand1", "nand"),
         ("psram_x", "psram"),
@@ -471,7 +481,7 @@ fn chip_family_comes_from_the_name_and_must_fit_the_table() {
     let e = import("myboard", &lb561).unwrap_err();
     assert!(matches!(e, ImportError::UnknownChip { .. }), "{e:?}");
     let opts = ImportOptions {
-        chip: Some("SF32LB58x".into()),
+        chip: Some("sf32lb58X".into()),
         ..Default::default()
     };
     assert_eq!(

@@ -115,7 +115,7 @@ fn import(a: ImportArgs) -> Result<Outcome> {
     let opts = ImportOptions {
         chip: a.chip,
         memory_kinds: parse_pairs(&a.memory_kinds, "--memory-kind", |v| {
-            v.parse::<MemoryKind>().map_err(anyhow::Error::msg)
+            Ok(v.parse::<MemoryKind>()?)
         })?,
         erase_units: parse_pairs(&a.erase_units, "--erase-unit", parse_size)?,
         description: Some(import_description(&a.ptab)),
@@ -168,35 +168,15 @@ fn parse_size(s: &str) -> Result<u32> {
 }
 
 fn show(a: ShowArgs) -> Result<Outcome> {
-    let (mut layout, source) = load_unvalidated(&a.layout)?;
+    let mut layout = Layout::resolve_unvalidated(&a.layout)?;
     print!("{}", layout::show::render(&layout));
     match layout.validate() {
-        Ok(()) => {
-            // validate() refreshes start addresses; nothing else changes.
-            Ok(Outcome::Ok)
-        }
+        Ok(()) => Ok(Outcome::Ok),
         Err(e) => {
-            eprintln!("error: {source}: {e}");
+            eprintln!("error: {}: {e}", a.layout);
             Ok(Outcome::VerificationFailed)
         }
     }
-}
-
-/// Loads a layout for viewing without the rule checks, so a broken file can still be shown.
-fn load_unvalidated(arg: &str) -> Result<(Layout, String)> {
-    let path = Path::new(arg);
-    if path.exists() || arg.ends_with(".toml") || arg.contains('/') {
-        let text = read_input(path)?;
-        let text = String::from_utf8(text)
-            .with_context(|| format!("{} is not UTF-8 text", path.display()))?;
-        let name = path
-            .file_stem()
-            .map_or_else(|| arg.to_string(), |s| s.to_string_lossy().into_owned());
-        let l =
-            Layout::parse_unvalidated(&name, &text).with_context(|| path.display().to_string())?;
-        return Ok((l, path.display().to_string()));
-    }
-    Ok((Layout::resolve(arg)?, arg.to_string()))
 }
 
 fn export_files(a: ExportArgs) -> Result<Outcome> {
