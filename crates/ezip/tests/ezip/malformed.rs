@@ -211,3 +211,38 @@ fn lz4_corrupt_block() {
         "{e:?}"
     );
 }
+
+#[test]
+fn single_byte_mutations_and_truncations_never_panic() {
+    // Decoders must turn any damage into an error (or, rarely, a still-valid stream), never a
+    // panic or a huge allocation.
+    let data = code_like(600, 33);
+    let mut inputs = Vec::new();
+    for mode in [Mode::Gzip, Mode::Zlib, Mode::Lz4] {
+        inputs.push((Some(mode), compress(mode, Level::Default, &data).unwrap()));
+    }
+    let opts = ezip::payload::PayloadOptions {
+        pksize: 256,
+        ..Default::default()
+    };
+    inputs.push((None, ezip::payload::encode(&data, &opts).unwrap()));
+    for (mode, good) in &inputs {
+        let decode = |b: &[u8]| match mode {
+            Some(m) => decompress(*m, b).map(|_| ()),
+            None => ezip::payload::decode(b).map(|_| ()),
+        };
+        decode(good).unwrap();
+        for i in 0..good.len() {
+            for x in [0x01, 0x80, 0xFF] {
+                let mut bad = good.clone();
+                bad[i] ^= x;
+                let _ = decode(&bad);
+            }
+            assert!(
+                decode(&good[..i]).is_err(),
+                "{mode:?} truncated to {i} accepted"
+            );
+        }
+    }
+    assert!(allocated() < crate::common::ALLOCATION_CAP);
+}
