@@ -206,3 +206,77 @@ pub(crate) fn is_c_identifier(s: &str) -> bool {
     matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b == b'_')
         && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::MemoryKind;
+
+    fn layout(regions: &[(&str, &str, u64, u64)]) -> Layout {
+        let mem = |name: &str, base, kind: MemoryKind| Memory {
+            name: name.into(),
+            base,
+            kind,
+            erase_unit: kind.default_erase_unit("SF32LB52x"),
+            size: None,
+        };
+        Layout {
+            name: "t".into(),
+            chip: "SF32LB52x".into(),
+            description: None,
+            memories: vec![
+                mem("nor", 0x1200_0000, MemoryKind::Nor),
+                mem("ram", 0x2000_0000, MemoryKind::Ram),
+            ],
+            regions: regions
+                .iter()
+                .map(|&(t, m, o, s)| Region::new(vec![t.into()], m, o, s))
+                .collect(),
+            images: Default::default(),
+        }
+    }
+
+    #[test]
+    fn adjacent_and_empty_flash_regions_do_not_overlap() {
+        let mut l = layout(&[
+            ("A", "nor", 0x0, 0x1000),
+            ("B", "nor", 0x1000, 0x1000),
+            ("E", "nor", 0x800, 0),
+        ]);
+        l.validate().unwrap();
+        assert!(l.flash_overlaps().is_empty());
+    }
+
+    #[test]
+    fn a_region_inside_another_overlaps_but_ram_may() {
+        let mut l = layout(&[
+            ("BIG", "nor", 0x0, 0x10000),
+            ("MID", "nor", 0x2000, 0x1000),
+            ("R1", "ram", 0x0, 0x1000),
+            ("R2", "ram", 0x0, 0x1000),
+        ]);
+        assert_eq!(l.flash_overlaps(), vec![(0, 1)]);
+        let e = l.validate().unwrap_err();
+        assert!(
+            matches!(e, LayoutError::FlashOverlap { ref a, ref b, .. } if a == "BIG" && b == "MID"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn validate_caches_absolute_starts() {
+        let mut l = layout(&[("A", "nor", 0x2_0000, 0x1000), ("R", "ram", 0x100, 0x10)]);
+        l.validate().unwrap();
+        assert_eq!(
+            (l.regions[0].start(), l.regions[0].end()),
+            (0x1202_0000, 0x1202_1000)
+        );
+        assert_eq!(l.regions[1].start(), 0x2000_0100);
+    }
+
+    #[test]
+    fn c_identifiers() {
+        assert!(is_c_identifier("HCPU_FLASH_CODE") && is_c_identifier("_x1"));
+        assert!(!is_c_identifier("1A") && !is_c_identifier("A-B") && !is_c_identifier(""));
+    }
+}

@@ -370,6 +370,19 @@ fn import_tolerates_decimal_numbers_unknown_keys_and_missing_optional_fields() {
     let untagged = l.region_by_name("flash2_001a0000").unwrap();
     assert!(untagged.tags.is_empty());
     assert_eq!(l.memory("hpsys_ram").unwrap().kind, layout::MemoryKind::Ram);
+    // Labels, custom macros and a description with quotes survive the writer.
+    let mut l2 = l.clone();
+    l2.description = Some("a \"quoted\"\nline".into());
+    assert_eq!(
+        Layout::from_toml_str("x", &l2.to_toml_string())
+            .unwrap()
+            .description,
+        l2.description
+    );
+    assert_eq!(
+        Layout::from_toml_str(&l.name, &l.to_toml_string()).unwrap(),
+        l
+    );
     let header = layout::export::c_header(&l);
     assert!(
         header.contains("#define PSRAM_BL_MODE                                      (3)\n"),
