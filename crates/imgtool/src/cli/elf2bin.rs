@@ -166,18 +166,9 @@ fn region_name(r: &layout::Region) -> String {
     }
 }
 
+/// A layout file or a bundled layout name, resolved as every command does.
 fn load_layout(spec: &str) -> Result<Layout> {
-    let path = Path::new(spec);
-    if path.exists() {
-        return Layout::from_file(path).map_err(anyhow::Error::new);
-    }
-    match Layout::bundled(spec) {
-        Some(l) => Ok(l),
-        None => bail!(
-            "--layout {spec:?}: no such file and no bundled layout of that name (bundled: {})",
-            Layout::bundled_names().join(", ")
-        ),
-    }
+    Layout::resolve(spec).with_context(|| format!("--layout {spec}"))
 }
 
 /// The file contents for `r`: the image itself (borrowed, images can be tens of MiB) or HEX.
