@@ -2,6 +2,7 @@
 //! streams, and chunked payloads.
 
 mod common;
+mod golden;
 mod malformed;
 mod payload;
 mod streams;
