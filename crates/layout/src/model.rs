@@ -212,7 +212,8 @@ impl Region {
 
     /// Exclusive end address: `start() + size`.
     pub fn end(&self) -> u64 {
-        self.abs_start + self.size
+        // Saturating: an unvalidated layout (see `show`) may hold absurd numbers.
+        self.abs_start.saturating_add(self.size)
     }
 
     /// Whether `addr..addr + len` lies inside `start()..end()`.
@@ -242,6 +243,6 @@ impl Region {
         addr >= s
             && addr
                 .checked_add(len)
-                .is_some_and(|e| e <= s + self.link_size())
+                .is_some_and(|e| e <= s.saturating_add(self.link_size()))
     }
 }

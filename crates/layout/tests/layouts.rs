@@ -636,3 +636,42 @@ fn memory_x_links_the_image_where_it_runs() {
         "{x}"
     );
 }
+
+/// Regression: absurd numbers in a layout that fails validation must not overflow in `show`.
+#[test]
+fn show_of_a_layout_with_huge_numbers_does_not_panic() {
+    let text = r#"chip = "SF32LB52x"
+[[memory]]
+name = "f"
+base = "0xffffffffffffffff"
+kind = "nor"
+erase_unit = "0x1000"
+[[region]]
+tags = ["A"]
+memory = "f"
+offset = "0xffffffffffffffff"
+size = "0xffffffffffffffff"
+[[region]]
+tags = ["B"]
+memory = "f"
+offset = "0x0"
+size = "0xffffffffffffffff"
+"#;
+    let mut l = Layout::parse_unvalidated("huge", text).unwrap();
+    let out = layout::show::render(&l);
+    assert!(out.contains("0xffffffffffffffff"), "{out}");
+    assert!(matches!(
+        l.validate(),
+        Err(LayoutError::RegionOutsideMemory { .. })
+    ));
+    let json = r#"[{"mem": "flash2", "base": "0xffffffffffffffff", "regions": [
+        {"offset": "0xffffffffffffffff", "max_size": "0xffffffffffffffff", "tags": ["A"]}]}]"#;
+    let e = import("sf32lb52x-huge", json).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            ImportError::Invalid(LayoutError::RegionOutsideMemory { .. })
+        ),
+        "{e:?}"
+    );
+}
