@@ -1,7 +1,7 @@
 //! `imgtool keygen`: make a new ed25519 signing key.
 
 use super::Outcome;
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use sign::PrivateKey;
 use std::path::PathBuf;
 
@@ -39,8 +39,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     }
     let key = PrivateKey::generate()?;
     let pem = key.to_pem()?;
-    crate::output::write_atomic(&args.output, pem.as_bytes())?;
-    restrict(&args.output)?;
+    crate::output::write_atomic_private(&args.output, pem.as_bytes())?;
     println!(
         "wrote {} (ed25519 private key, key id {}); public key: imgtool getpub {} -o PUB.pem",
         args.output.display(),
@@ -48,18 +47,4 @@ pub fn run(args: Args) -> Result<Outcome> {
         args.output.display()
     );
     Ok(Outcome::Ok)
-}
-
-/// Mode 0600. `write_atomic`'s temporary file is already created 0600 on Unix; setting it again
-/// makes the guarantee explicit rather than an accident of the temp-file crate.
-#[cfg(unix)]
-fn restrict(path: &std::path::Path) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-        .with_context(|| format!("cannot set mode 0600 on {}", path.display()))
-}
-
-#[cfg(not(unix))]
-fn restrict(_path: &std::path::Path) -> Result<()> {
-    Ok(())
 }
