@@ -379,6 +379,19 @@ fn refusals_name_the_numbers() {
         &["--image", "hcpu=empty.bin"],
         &["image hcpu (empty.bin) is empty"],
     );
+    // NAND boards need pksize in whole 2048-byte pages.
+    assert_refused(
+        d,
+        &[
+            "--layout",
+            "sf32lb52x-eh-lb525",
+            "--image",
+            "hcpu=res.bin",
+            "--pksize",
+            "3072",
+        ],
+        &["pksize 3072 must be a multiple of 2048"],
+    );
     // Nothing to pack; a bad pksize.
     assert_refused(d, &["--layout", LAYOUT], &["nothing to pack"]);
     assert_refused(
@@ -715,4 +728,21 @@ fn unpack_writes_nothing_for_a_bad_package() {
     assert!(!d.join("un").exists());
     let o = imgtool(d, &["unpack", &f, "-o", "un", "--ignore-crc"]);
     assert_exit(&o, 0);
+    // Table entry 1 claims image id 0 too (the table is not covered by the CRC).
+    let f = write_corrupt(d, "dup.bin", |b| b[18] = 0);
+    let o = imgtool(d, &["unpack", &f, "-o", "dup"]);
+    assert_exit(&o, 2);
+    assert!(
+        text(&o).contains("image id hcpu appears twice"),
+        "{}",
+        text(&o)
+    );
+    assert!(!d.join("dup").exists());
+    let o = imgtool(d, &["verify", &f]);
+    assert_exit(&o, 1);
+    assert!(
+        text(&o).contains("image id hcpu already used by image 0"),
+        "{}",
+        text(&o)
+    );
 }

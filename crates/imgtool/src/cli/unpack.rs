@@ -52,8 +52,17 @@ pub fn run(args: Args) -> Result<Outcome> {
                 image.index, image.payload_offset
             )
         })?;
-        let file = format!("{}-{}.bin", id.0, id.name().unwrap_or("image"));
-        files.push((args.output.join(file), decoded.image));
+        let path = args
+            .output
+            .join(format!("{}-{}.bin", id.0, id.name().unwrap_or("image")));
+        if files.iter().any(|(p, _)| *p == path) {
+            bail!(
+                "{name}: image id {id} appears twice (again at table entry {}); the device \
+                 would install both into the same region",
+                image.index
+            );
+        }
+        files.push((path, decoded.image));
     }
     for (path, data) in &files {
         crate::output::write_atomic(path, data)?;

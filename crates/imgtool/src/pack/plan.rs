@@ -4,7 +4,7 @@
 use super::config::{Compression, PackConfig};
 use super::input::{load_image, LoadedImage};
 use anyhow::{bail, Context, Result};
-use layout::{ImageId, Layout, Region};
+use layout::{ImageId, Layout, MemoryKind, Region};
 use package::manifest::{ImageEntry, Manifest};
 use package::v2::{PackagePlan, PlannedImage};
 use package::verify::RegionFill;
@@ -101,6 +101,31 @@ fn destination(layout: Option<&Layout>, id: ImageId) -> Result<Option<&Region>> 
     }
 }
 
+/// NAND pages are 2048 bytes: the installer writes whole chunks, so `pksize` must be a
+/// multiple of 2048 when a compressed image lands in NAND.
+const NAND_PKSIZE_UNIT: u32 = 2048;
+
+fn check_nand_pksize(
+    layout: &Layout,
+    image: &PlannedImageInfo,
+    r: &Region,
+    pksize: u32,
+) -> Result<()> {
+    let nand = layout
+        .memory(&r.memory)
+        .is_some_and(|m| m.kind == MemoryKind::Nand);
+    if nand && image.flag == Flag::Compressed && pksize % NAND_PKSIZE_UNIT != 0 {
+        bail!(
+            "image {} goes to {} in NAND memory {}: pksize {pksize} must be a multiple of \
+             {NAND_PKSIZE_UNIT} there (e.g. the default 10240)",
+            image.id,
+            r.name(),
+            r.memory
+        );
+    }
+    Ok(())
+}
+
 fn check_fits(image: &PlannedImageInfo, r: &Region) -> Result<()> {
     if image.written_len as u64 > r.size {
         bail!(
@@ -188,7 +213,7 @@ fn check_download(layout: &Layout, len: usize) -> Result<RegionFill> {
 /// returns the finished package in memory. Refuses (with the numbers in the message): a
 /// repeated image id, an id the layout cannot place, an ELF whose bytes are not in the image's
 /// region, an image larger than its region, a package larger than `DFU_DOWNLOAD_REGION`, an
-/// empty image.
+/// empty image, a `pksize` that is not a multiple of 2048 for an image going to NAND.
 pub fn plan_package(config: &PackConfig) -> Result<PlannedPackage> {
     check_unique_ids(config)?;
     let layout = config.layout.as_ref().map(|l| l.load()).transpose()?;
@@ -208,6 +233,9 @@ pub fn plan_package(config: &PackConfig) -> Result<PlannedPackage> {
         notes.extend(loaded.notes.iter().cloned());
         let compression = spec.compression.unwrap_or(config.options.compression);
         let (info, image) = plan_image(config, &loaded, compression, region)?;
+        if let (Some(l), Some(r)) = (layout.as_ref(), region) {
+            check_nand_pksize(l, &info, r, config.options.pksize)?;
+        }
         infos.push(info);
         planned.push(image);
         raws.push(loaded.bytes);
