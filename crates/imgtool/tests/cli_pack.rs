@@ -694,6 +694,15 @@ fn verify_warns_about_vendor_packages_without_the_trailing_byte() {
     assert!(t.contains(&risk) && t.contains(&safe), "{t}");
     let o = imgtool(d, &["verify", "vendor.bin", "--deny-warnings"]);
     assert_exit(&o, 1);
+    // The simulator (written independently from the same spec) agrees: the installer image
+    // is not fully written and the device is broken.
+    let o = imgtool(d, &["simulate", "--layout", LAYOUT, "vendor.bin"]);
+    assert_exit(&o, 1);
+    assert!(
+        text(&o).contains("DFU_FLASH_CODE, which is not fully written"),
+        "{}",
+        text(&o)
+    );
 }
 
 /// CRC-32/MPEG-2, bit by bit (independent of the crate under test).
@@ -745,4 +754,24 @@ fn unpack_writes_nothing_for_a_bad_package() {
         "{}",
         text(&o)
     );
+}
+
+/// The golden package installs exactly on the device model of the `simulator` crate, with a
+/// power cut before every flash operation (a third decoder, written by someone else).
+#[test]
+fn golden_package_installs_on_the_simulated_device() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pkg = example("golden/offline_install.bin");
+    let o = imgtool(
+        tmp.path(),
+        &[
+            "simulate",
+            "--layout",
+            LAYOUT,
+            pkg.to_str().unwrap(),
+            "--power-cut",
+            "all",
+        ],
+    );
+    assert_exit(&o, 0);
 }
