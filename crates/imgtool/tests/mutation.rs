@@ -652,3 +652,169 @@ fn replay(reader: &str, input: &[u8]) -> Result<bool, String> {
         other => Err(format!("unknown reader directory {other:?}")),
     }
 }
+
+// ----- hand-made hostile sizes: each must fail (or succeed) without a large allocation -----
+
+/// Peak allocation allowed for an input that lies about its sizes: small, whatever it claims.
+const LIAR_BOUND: usize = 4 << 20;
+
+fn assert_small(what: &str, input: &[u8], read: impl Fn(&[u8]) -> Result<(), String>) {
+    let _guard = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let live_before = ALLOC.allocated();
+    let peak_before = ALLOC.max_allocated();
+    let result = catch_unwind(AssertUnwindSafe(|| read(input)));
+    let peak_after = ALLOC.max_allocated();
+    let used = if peak_after > peak_before {
+        peak_after - live_before
+    } else {
+        0
+    };
+    assert!(used <= LIAR_BOUND, "{what}: allocated {used} bytes");
+    match result {
+        Err(p) => panic!("{what}: panicked: {}", panic_text(&p)),
+        Ok(Ok(())) => panic!("{what}: accepted"),
+        Ok(Err(m)) => assert!(!m.trim().is_empty(), "{what}: empty error"),
+    }
+}
+
+fn le(v: &mut Vec<u8>, x: u32) {
+    v.extend_from_slice(&x.to_le_bytes());
+}
+
+/// An offline package header and table, payload bytes as given.
+fn raw_package(count: u16, entries: &[(u8, u8, u32)], payloads: &[u8]) -> Vec<u8> {
+    let mut v = b"FCES\x01\xFF".to_vec();
+    v.extend_from_slice(&count.to_le_bytes());
+    le(&mut v, package::crc32_mpeg2(payloads));
+    for &(id, flag, len) in entries {
+        v.push(id);
+        v.push(flag);
+        le(&mut v, len);
+    }
+    v.extend_from_slice(payloads);
+    v
+}
+
+/// A compressed payload header followed by one packet whose gzip framing claims `claim` bytes.
+fn lying_payload(total: u32, pksize: u32, claim: u32) -> Vec<u8> {
+    let mut v = Vec::new();
+    le(&mut v, total);
+    le(&mut v, pksize);
+    le(&mut v, 12);
+    le(&mut v, claim);
+    v.extend_from_slice(&[0x03, 0x00, 0, 0]); // an empty fixed-Huffman DEFLATE block, padded
+    le(&mut v, claim);
+    v
+}
+
+#[test]
+fn hostile_sizes_fail_before_allocating() {
+    let package_reader = |b: &[u8]| -> Result<(), String> {
+        let p = package::v2::parse(b).map_err(e)?;
+        for img in &p.images {
+            package::payload::decode(img.flag, img.payload).map_err(e)?;
+        }
+        Ok(())
+    };
+    assert_small(
+        "65535 images in a 12-byte package",
+        &raw_package(0xFFFF, &[], &[]),
+        package_reader,
+    );
+    assert_small(
+        "payload_len 0xFFFFFFFF",
+        &raw_package(1, &[(0, 0, 0xFFFF_FFFF)], &[1, 2, 3]),
+        package_reader,
+    );
+    for (what, payload) in [
+        ("pksize 0", lying_payload(16, 0, 16)),
+        (
+            "pksize and total_len 4 GiB",
+            lying_payload(0xFFFF_FFF0, 0xFFFF_FFFF, 0xFFFF_FFF0),
+        ),
+        (
+            "chunk claims 4 GiB",
+            lying_payload(10240, 10240, 0xFFFF_FFFF),
+        ),
+        ("total_len 4 GiB, no packets", {
+            let mut v = Vec::new();
+            le(&mut v, 0xFFFF_FFF0);
+            le(&mut v, 10240);
+            v
+        }),
+    ] {
+        assert_small(what, &payload, |b| {
+            ezip::payload::decode(b).map(|_| ()).map_err(e)
+        });
+        let pkg = raw_package(1, &[(0, 16, payload.len() as u32)], &payload);
+        assert_small(what, &pkg, package_reader);
+        assert_small(what, &pkg, |b| {
+            simulator::Scenario::new(simulator_map(), b, Default::default())
+                .map(|_| ())
+                .map_err(e)
+        });
+    }
+    let mut gzip = Vec::new();
+    le(&mut gzip, 0xFFFF_FFFF);
+    gzip.extend_from_slice(&[0x03, 0x00]);
+    le(&mut gzip, 0);
+    le(&mut gzip, 0xFFFF_FFFF);
+    assert_small("gzip stream claims 4 GiB", &gzip, |b| {
+        ezip::decompress(ezip::Mode::Gzip, b).map(|_| ()).map_err(e)
+    });
+    let mut lz4 = Vec::new();
+    le(&mut lz4, 0xFFFF_FFFF);
+    le(&mut lz4, 1);
+    lz4.push(0);
+    assert_small("lz4 stream claims 4 GiB", &lz4, |b| {
+        ezip::decompress(ezip::Mode::Lz4, b).map(|_| ()).map_err(e)
+    });
+    assert_small("ELF with 65535 program headers", &elf32(0xFFFF, &[]), |b| {
+        elf2bin::parse(b).map(|_| ()).map_err(e)
+    });
+    assert_small(
+        "ELF segment larger than the file",
+        &elf32(1, &[(0x1200_0000, 0x7FFF_FFF0, 0x7FFF_FFF0)]),
+        |b| {
+            elf2bin::parse(b)
+                .and_then(|i| i.flat(0xFF))
+                .map(|_| ())
+                .map_err(e)
+        },
+    );
+    assert_small(
+        "ELF segments 4 GiB apart",
+        &elf32(2, &[(0, 4, 4), (0xFFFF_FFF0, 4, 4)]),
+        |b| {
+            elf2bin::parse(b)
+                .and_then(|i| i.flat(0xFF))
+                .map(|_| ())
+                .map_err(e)
+        },
+    );
+}
+
+/// A little-endian ELF32 ARM executable declaring `phnum` program headers, the first ones
+/// PT_LOAD segments (paddr, filesz, memsz) whose bytes are 4 zeros at the end of the file.
+fn elf32(phnum: u16, segments: &[(u32, u32, u32)]) -> Vec<u8> {
+    let mut v = vec![0x7F, b'E', b'L', b'F', 1, 1, 1, 0];
+    v.resize(16, 0);
+    v.extend_from_slice(&2u16.to_le_bytes()); // ET_EXEC
+    v.extend_from_slice(&40u16.to_le_bytes()); // EM_ARM
+    le(&mut v, 1);
+    le(&mut v, 0); // entry
+    le(&mut v, 52); // phoff
+    le(&mut v, 0); // shoff
+    le(&mut v, 0x0500_0000); // flags
+    for h in [52u16, 32, phnum, 40, 0, 0] {
+        v.extend_from_slice(&h.to_le_bytes());
+    }
+    let data_at = 52 + 32 * segments.len() as u32;
+    for &(paddr, filesz, memsz) in segments {
+        for x in [1, data_at, paddr, paddr, filesz, memsz, 5, 4] {
+            le(&mut v, x);
+        }
+    }
+    le(&mut v, 0);
+    v
+}
