@@ -38,8 +38,10 @@ pub enum Outcome {
     version,
     about = "Turn firmware ELF files into OTA update packages for SiFli SF32LB5x MCUs",
     long_about = "Turn firmware ELF files into OTA update packages for SiFli SF32LB5x MCUs.\n\n\
-Typical flow: `imgtool elf2bin` extracts flat images from an ELF, `imgtool compress` makes \
-EZIP-compatible streams, and `imgtool layout` converts and inspects the SDK's flash layouts.\n\n\
+Main job: `imgtool pack --layout BOARD --image hcpu=app.elf --image ota-manager=dfu.elf -o out/` \
+writes the offline_install.bin an unmodified device installs; `inspect`, `verify`, `unpack` and \
+`simulate` check it. Building blocks: `elf2bin`, `compress`/`decompress`, `layout`. \
+Docs: docs/cli.md in the source tree.\n\n\
 Exit codes: 0 success, 1 verification failed, 2 error."
 )]
 struct Cli {
