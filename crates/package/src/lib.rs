@@ -3,7 +3,7 @@
 //! payload with its device-safe trailing byte, verification of a package against the spec and
 //! a flash layout, and the `manifest.json` that accompanies a package.
 //!
-//! Spec: `docs/packages.md` (copied from the SiFli OTA formats reference, sections 1 to 4).
+//! The byte formats and how to ship a package are documented in `docs/packages.md`.
 
 pub mod crc32;
 pub mod error;
