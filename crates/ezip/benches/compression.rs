@@ -205,6 +205,20 @@ fn encoders(corpus: &[u8]) {
         format!("zopfli, {} iterations", deflate::BEST_ZOPFLI_ITERATIONS),
         Box::new(|c: &[u8]| deflate::zopfli(deflate::BEST_ZOPFLI_ITERATIONS, c).unwrap()),
     ));
+    list.push((
+        format!(
+            "zopfli, {} iterations, one block",
+            deflate::BEST_ZOPFLI_ITERATIONS
+        ),
+        Box::new(|c: &[u8]| {
+            deflate::zopfli_blocks(
+                deflate::BEST_ZOPFLI_ITERATIONS,
+                deflate::BEST_ZOPFLI_MAX_BLOCKS,
+                c,
+            )
+            .unwrap()
+        }),
+    ));
     // The per-chunk guarantee of `default` needs zlib 9's size, so zlib 9 always runs: these
     // are the candidates for `default` (smaller of the two per chunk).
     for lvl in [6, 9, 10] {
