@@ -151,6 +151,30 @@ fn app_and_installer_package_survives_every_power_cut() {
 }
 
 #[test]
+fn app_resumes_closes_the_installer_window() {
+    let d = Dir::new();
+    d.write("app.bin", &firmware(1, 200_000));
+    d.write("dfu.bin", &firmware(6, 40_000));
+    let pkg = d.pack("out", &["dfu=dfu.bin", "hcpu=app.bin"]);
+    let (code, out, err) = d.imgtool(&[
+        "simulate",
+        "--layout",
+        "board.toml",
+        s(&pkg),
+        "--power-cut",
+        "all",
+        "--app-resumes",
+    ]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains(
+            "85 power cuts: 85 new firmware installed, 0 old firmware intact, 0 latent, 0 broken"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
 fn old_images_from_files_and_a_single_cut_with_its_trace() {
     let d = Dir::new();
     d.write("app.bin", &firmware(1, 30_000));
@@ -171,7 +195,7 @@ fn old_images_from_files_and_a_single_cut_with_its_trace() {
     ]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(
-        out.contains("old firmware: app old_app.bin, installer old_dfu.bin"),
+        out.contains("old firmware: app old_app.bin, installer old_dfu.bin; app as the vendor's"),
         "{out}"
     );
     assert!(

@@ -112,9 +112,17 @@ impl<'m> Device<'m> {
         boot
     }
 
+    /// Whether the download region holds a package that was never installed (magic, state
+    /// `0xFF`): what a resuming app looks for at boot.
+    pub fn stored_package_not_installed(&self) -> bool {
+        let dl = self.map.download();
+        stored::has_magic(&self.flash, dl) && stored::state(&self.flash, dl) == stored::STATE_NEW
+    }
+
     /// The app's install step, from "package stored" to the reboot into the installer.
     /// `Err(Stop::Fail)` means the app refused and keeps running.
     pub fn app_install(&mut self) -> Result<(), Stop> {
+        self.note("app: install step".into());
         let pkg = self.checked_package("app")?;
         if let Some(e) = pkg.iter().find(|e| e.id == ID_INSTALLER) {
             self.install("app", e)?;

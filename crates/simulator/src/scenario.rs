@@ -86,6 +86,7 @@ pub struct Scenario {
     images: Vec<UnpackedImage>,
     tracked: Vec<Tracked>,
     initial: Flash,
+    app_resumes: bool,
 }
 
 impl Scenario {
@@ -123,6 +124,7 @@ impl Scenario {
             images,
             tracked,
             initial,
+            app_resumes: false,
         })
     }
 
@@ -130,6 +132,14 @@ impl Scenario {
     /// compressed payload by default).
     pub fn with_com_type(mut self, com: ComType) -> Self {
         self.com = com;
+        self
+    }
+
+    /// Models an app with the mitigation for the installer window: at every boot, if
+    /// `DFU_DOWNLOAD_REGION` holds a package with a good CRC that was never installed (state
+    /// `0xFF`), it runs the install step again. The vendor app does not do this (default off).
+    pub fn with_app_resume(mut self, on: bool) -> Self {
+        self.app_resumes = on;
         self
     }
 
@@ -233,6 +243,16 @@ impl Scenario {
                 return Outcome::Broken(Broken::StartsPartial { program, region });
             }
             if id == ID_APP {
+                if self.app_resumes && dev.stored_package_not_installed() {
+                    match dev.app_install() {
+                        Ok(()) => continue,
+                        Err(Stop::PowerCut) => {
+                            cut_power(dev);
+                            continue;
+                        }
+                        Err(Stop::Fail(_)) => {}
+                    }
+                }
                 return self.judge(&dev.flash, content);
             }
             match dev.installer() {

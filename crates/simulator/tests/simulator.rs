@@ -299,3 +299,26 @@ fn half_written_installer_is_repaired_by_a_retry_and_bricks_a_package_without_it
         f.without_installer
     );
 }
+
+#[test]
+fn an_app_that_resumes_the_stored_package_closes_the_installer_window() {
+    let s = Scenario::new(map(), &app_and_installer(), OldImages::default())
+        .unwrap()
+        .with_app_resume(true);
+    let sweep = s.power_cuts();
+    assert_eq!(
+        sweep.count(Class::New),
+        sweep.cuts.len(),
+        "{:#?}",
+        sweep.windows()
+    );
+    let (_, trace) = s.run_with_cut(5);
+    assert_eq!(
+        trace
+            .iter()
+            .filter(|l| l.contains("app: install step"))
+            .count(),
+        2,
+        "{trace:#?}"
+    );
+}

@@ -16,6 +16,7 @@ Examples:
   imgtool simulate --layout sf32lb52x-eh-lb523 out/offline_install.bin
   imgtool simulate --layout board.toml pkg.bin --power-cut all
   imgtool simulate --layout board.toml pkg.bin --old-app v1/hcpu.bin --old-dfu v1/dfu.bin --power-cut 17
+  imgtool simulate --layout board.toml pkg.bin --power-cut all --app-resumes
 
 What is modelled: NOR flash (erase sets a whole erase unit to 0xFF, programming only clears
 bits), the force-mode register (survives a reset, lost on power loss), the bootloader (force
@@ -55,6 +56,11 @@ pub struct Args {
     /// Compression the installer was built for (default: detected from the package)
     #[arg(long, value_name = "gzip|zlib")]
     pub com_type: Option<String>,
+    /// Model an app with the mitigation for the installer window: at each boot it re-runs the
+    /// install step for a stored package that was never installed (state 0xFF). The vendor
+    /// app does not; compare the two sweeps.
+    #[arg(long)]
+    pub app_resumes: bool,
 }
 
 enum Cuts {
@@ -96,6 +102,7 @@ pub fn run(args: Args) -> Result<Outcome> {
             _ => bail!("--com-type {c:?}: expected gzip or zlib"),
         });
     }
+    scenario = scenario.with_app_resume(args.app_resumes);
     print_setup(&args, &layout, &scenario);
     match cuts {
         Cuts::None => Ok(verdict(print_run(&scenario.run()))),
@@ -151,9 +158,9 @@ fn flash_map(layout: &Layout) -> Result<FlashMap> {
         let Some(r) = layout.region_for_image(id) else {
             continue;
         };
-        if layout.erase_unit_of(r) != unit {
-            // A region in another memory (e.g. NAND) would need its own model; skip it so a
-            // package using it is refused with "no destination region".
+        if r.size == 0 || layout.erase_unit_of(r) != unit {
+            // An empty region, or one in another memory (e.g. NAND) that would need its own
+            // model: skip it, so a package using it is refused with "no destination region".
             continue;
         }
         images.push((id.0, sim_region(r)?));
@@ -202,9 +209,14 @@ fn print_setup(args: &Args, layout: &Layout, s: &Scenario) {
             .map_or("synthetic".to_string(), |p| p.display().to_string())
     };
     println!(
-        "old firmware: app {}, installer {}",
+        "old firmware: app {}, installer {}; app {}",
         source(&args.old_app),
-        source(&args.old_dfu)
+        source(&args.old_dfu),
+        if args.app_resumes {
+            "resumes a stored, never-installed package at boot (--app-resumes)"
+        } else {
+            "as the vendor's (installs only when told to)"
+        }
     );
 }
 
