@@ -125,8 +125,8 @@ pub(crate) enum Wrapper {
     Zlib,
 }
 
-/// Largest expansion DEFLATE allows: a 258-byte match costs at least 1 bit... in practice
-/// zlib's documented bound is 1032:1. Used to cap allocations for lengths we cannot trust.
+/// Largest expansion DEFLATE allows (a 258-byte match can cost as little as 2 bits; zlib
+/// documents 1032:1). Caps allocations when the declared length cannot be trusted.
 const MAX_RATIO: usize = 1032;
 
 /// Inflates `input`, producing at most `limit` bytes and never allocating more than
