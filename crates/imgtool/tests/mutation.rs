@@ -24,7 +24,7 @@ static ALLOC: cap::Cap<System> = cap::Cap::new(System, 1 << 30);
 /// Fixed seed: every run mutates the same inputs (`IMGTOOL_MUTATION_SEED` overrides it).
 const SEED: u64 = 0x1AB5_EED0_2026_1125;
 /// Mutated inputs per reader (`IMGTOOL_MUTATION_CASES` overrides it for long runs).
-const CASES: usize = 2500;
+const CASES: usize = 4000;
 
 fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -558,16 +558,9 @@ fn simulator_reader() {
     });
 }
 
-/// The simulator's map of the example board, built the way `imgtool simulate` builds it.
+/// The simulator's map of the example board, as `imgtool simulate` builds it.
 fn simulator_map() -> simulator::FlashMap {
-    let l = layout();
-    let region =
-        |r: &layout::Region| simulator::Region::new(r.name(), r.start() as u32, r.size as u32);
-    let dl = l.download_region().unwrap();
-    let images = [layout::ImageId::HCPU, layout::ImageId::OTA_MANAGER]
-        .iter()
-        .map(|&id| (id.0, region(l.region_for_image(id).unwrap())));
-    simulator::FlashMap::new(l.erase_unit_of(dl), region(dl), images).unwrap()
+    simulator::FlashMap::from_layout(&layout()).unwrap()
 }
 
 /// Every kept crashing input still reads without a panic (and within the bounds).

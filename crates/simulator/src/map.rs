@@ -131,6 +131,53 @@ impl FlashMap {
     }
 }
 
+impl FlashMap {
+    /// The map of a board layout: `DFU_DOWNLOAD_REGION`, its NOR erase unit, and the
+    /// destination of every image id the layout maps in the same memory kind.
+    ///
+    /// NAND boards keep the install state in `DFU_INFO_REGION` instead of the stored package;
+    /// the model covers NOR boards only and says so.
+    pub fn from_layout(l: &layout::Layout) -> Result<Self, SimError> {
+        let err = |m: String| SimError::Layout(format!("layout {}: {m}", l.name));
+        let dl = l
+            .download_region()
+            .ok_or_else(|| err("no DFU_DOWNLOAD_REGION".into()))?;
+        if l.memory(&dl.memory).map(|m| m.kind) != Some(layout::MemoryKind::Nor) {
+            return Err(err(
+                "DFU_DOWNLOAD_REGION is not in NOR flash; the simulator models NOR boards \
+                 (install state in the stored package), not NAND (state in DFU_INFO_REGION)"
+                    .into(),
+            ));
+        }
+        let unit = l.erase_unit_of(dl);
+        let mut images = Vec::new();
+        for id in (0..=255u8).map(layout::ImageId) {
+            let Some(r) = l.region_for_image(id) else {
+                continue;
+            };
+            // An empty region, or one in a memory with another erase unit (e.g. NAND) that
+            // would need its own model: skipped, so a package using it is refused with
+            // "no destination region".
+            if r.size == 0 || l.erase_unit_of(r) != unit {
+                continue;
+            }
+            images.push((id.0, region_of(r).map_err(err)?));
+        }
+        FlashMap::new(unit, region_of(dl).map_err(err)?, images)
+    }
+}
+
+fn region_of(r: &layout::Region) -> Result<Region, String> {
+    match (u32::try_from(r.start()), u32::try_from(r.size)) {
+        (Ok(start), Ok(size)) => Ok(Region::new(r.name(), start, size)),
+        _ => Err(format!(
+            "region {} at {:#x} lies above 4 GiB",
+            r.name(),
+            r.start()
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +201,16 @@ mod tests {
     fn unaligned_regions_are_refused() {
         let e = FlashMap::new(4096, r("DL", 0x10800, 0x10000), []).unwrap_err();
         assert!(e.to_string().contains("DL"), "{e}");
+    }
+
+    #[test]
+    fn bundled_layout_maps_app_installer_and_download() {
+        let l = layout::Layout::bundled("sf32lb52x-eh-lb523").expect("bundled layout");
+        let m = FlashMap::from_layout(&l).unwrap();
+        assert_eq!(m.erase_unit(), 4096);
+        assert_eq!(m.download().start, 0x1238_0000);
+        assert_eq!(m.region_for(ID_APP).unwrap().start, 0x1202_0000);
+        assert_eq!(m.region_for(ID_INSTALLER).unwrap().name, "DFU_FLASH_CODE");
     }
 
     #[test]

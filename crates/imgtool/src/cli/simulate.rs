@@ -7,8 +7,8 @@
 use super::Outcome;
 use anyhow::{bail, Context, Result};
 use clap::Args as ClapArgs;
-use layout::{ImageId, Layout, MemoryKind};
-use simulator::{Class, ComType, FlashMap, OldImages, PowerCutReport, Region, RunReport, Scenario};
+use layout::{ImageId, Layout};
+use simulator::{Class, ComType, FlashMap, OldImages, PowerCutReport, RunReport, Scenario};
 use std::path::{Path, PathBuf};
 
 const AFTER_HELP: &str = "\
@@ -79,7 +79,7 @@ pub fn run(args: Args) -> Result<Outcome> {
         })?),
     };
     let layout = load_layout(&args.layout)?;
-    let map = flash_map(&layout)?;
+    let map = FlashMap::from_layout(&layout)?;
     let package = crate::output::read_input(&args.package)?;
     let old = OldImages {
         app: args
@@ -136,43 +136,6 @@ fn load_layout(spec: &str) -> Result<Layout> {
             Layout::bundled_names().join(", ")
         ),
     }
-}
-
-/// The simulator's view of a layout: the download region, its NOR erase unit, and the
-/// destination of every image id the layout maps.
-fn flash_map(layout: &Layout) -> Result<FlashMap> {
-    let dl = layout
-        .download_region()
-        .with_context(|| format!("layout {}: no DFU_DOWNLOAD_REGION", layout.name))?;
-    let kind = layout.memory(&dl.memory).map(|m| m.kind);
-    if kind != Some(MemoryKind::Nor) {
-        bail!(
-            "layout {}: DFU_DOWNLOAD_REGION is not in NOR flash; the simulator models NOR boards \
-             (install state in the stored package), not NAND (state in DFU_INFO_REGION)",
-            layout.name
-        );
-    }
-    let unit = layout.erase_unit_of(dl);
-    let mut images = Vec::new();
-    for id in (0..=255u8).map(ImageId) {
-        let Some(r) = layout.region_for_image(id) else {
-            continue;
-        };
-        if r.size == 0 || layout.erase_unit_of(r) != unit {
-            // An empty region, or one in another memory (e.g. NAND) that would need its own
-            // model: skip it, so a package using it is refused with "no destination region".
-            continue;
-        }
-        images.push((id.0, sim_region(r)?));
-    }
-    FlashMap::new(unit, sim_region(dl)?, images).with_context(|| format!("layout {}", layout.name))
-}
-
-fn sim_region(r: &layout::Region) -> Result<Region> {
-    let (Ok(start), Ok(size)) = (u32::try_from(r.start()), u32::try_from(r.size)) else {
-        bail!("region {} at {:#x} lies above 4 GiB", r.name(), r.start());
-    };
-    Ok(Region::new(r.name(), start, size))
 }
 
 fn print_setup(args: &Args, layout: &Layout, s: &Scenario) {
