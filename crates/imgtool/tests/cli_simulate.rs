@@ -286,7 +286,19 @@ fn bad_input_is_an_error_with_exit_2() {
     let mut bad = std::fs::read(&pkg).unwrap();
     bad[8] ^= 0xFF;
     let bad = d.write("bad.bin", &bad);
+    d.write("huge_old_app.bin", &vec![0; 0x0030_0001]);
     let cases: &[(&[&str], &str)] = &[
+        (
+            &[
+                "simulate",
+                "--layout",
+                "board.toml",
+                s(&pkg),
+                "--old-app",
+                "huge_old_app.bin",
+            ],
+            "larger than the 3145728-byte flash region",
+        ),
         (
             &["simulate", "--layout", "board.toml", "missing.bin"],
             "missing.bin",

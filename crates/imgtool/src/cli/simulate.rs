@@ -80,18 +80,11 @@ pub fn run(args: Args) -> Result<Outcome> {
     };
     let layout = load_layout(&args.layout)?;
     let map = FlashMap::from_layout(&layout)?;
-    let package = crate::output::read_input(&args.package)?;
+    let limit = |id: u8| map.region_for(id).map_or(0, |r| r.size);
+    let package = read_bounded(&args.package, map.download().size)?;
     let old = OldImages {
-        app: args
-            .old_app
-            .as_deref()
-            .map(crate::output::read_input)
-            .transpose()?,
-        installer: args
-            .old_dfu
-            .as_deref()
-            .map(crate::output::read_input)
-            .transpose()?,
+        app: read_optional(args.old_app.as_deref(), limit(simulator::map::ID_APP))?,
+        installer: read_optional(args.old_dfu.as_deref(), limit(simulator::map::ID_INSTALLER))?,
     };
     let mut scenario = Scenario::new(map, &package, old)
         .with_context(|| format!("{}: cannot simulate", args.package.display()))?;
@@ -114,6 +107,24 @@ pub fn run(args: Args) -> Result<Outcome> {
             Ok(verdict(ok && safe))
         }
     }
+}
+
+/// Reads a file no larger than the flash region it models, checking the size before reading.
+fn read_bounded(path: &Path, limit: u32) -> Result<Vec<u8>> {
+    let len = std::fs::metadata(path)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .len();
+    if len > u64::from(limit) {
+        bail!(
+            "{}: {len} bytes, larger than the {limit}-byte flash region it would occupy",
+            path.display()
+        );
+    }
+    crate::output::read_input(path)
+}
+
+fn read_optional(path: Option<&Path>, limit: u32) -> Result<Option<Vec<u8>>> {
+    path.map(|p| read_bounded(p, limit)).transpose()
 }
 
 fn verdict(ok: bool) -> Outcome {
