@@ -66,6 +66,17 @@ pub enum Error {
         /// Size of the whole file.
         file_len: u64,
     },
+    /// Reading the ELF's headers from a file failed: an I/O error, not a malformed file
+    /// (only from [`crate::ElfFile::open`]).
+    #[error("cannot read the {what} at offset {offset:#x}: {message}")]
+    Read {
+        /// Which structure was being read.
+        what: &'static str,
+        /// File offset of the structure.
+        offset: u64,
+        /// The I/O error, as text (keeps this error `Clone` and comparable).
+        message: String,
+    },
     /// `e_phentsize` is smaller than a program header of this class.
     #[error("program header entry size (e_phentsize) is {found} bytes, expected at least {expected} for this ELF class")]
     BadPhEntSize {

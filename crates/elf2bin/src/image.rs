@@ -27,8 +27,11 @@ pub enum Endian {
 }
 
 /// One `PT_LOAD` segment's file contents and where they load.
+///
+/// The contents are borrowed from the input given to [`crate::parse`]: parsing copies nothing,
+/// however many program headers point at the same file bytes (which ELF allows).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Segment {
+pub struct Segment<'a> {
     /// Index of the program header in the ELF (for messages).
     pub index: usize,
     /// Load address (LMA): where the bytes are stored in flash.
@@ -40,11 +43,11 @@ pub struct Segment {
     /// Size in memory (`p_memsz`); the part beyond `data.len()` is zeroed at run time and
     /// never emitted.
     pub memsz: u64,
-    /// The `p_filesz` bytes of file contents.
-    pub data: Vec<u8>,
+    /// The `p_filesz` bytes of file contents, borrowed from the input.
+    pub data: &'a [u8],
 }
 
-impl Segment {
+impl Segment<'_> {
     /// One past the last load address of the file contents.
     pub fn end(&self) -> u64 {
         // parse() rejected segments whose end overflows.
@@ -52,11 +55,11 @@ impl Segment {
     }
 }
 
-/// The loadable bytes of an ELF: what [`crate::parse`] returns.
+/// The loadable bytes of an ELF: what [`crate::parse`] returns, borrowing from its input.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoadImage {
+pub struct LoadImage<'a> {
     /// `PT_LOAD` segments with `p_filesz > 0`, sorted by load address, not overlapping.
-    pub segments: Vec<Segment>,
+    pub segments: Vec<Segment<'a>>,
     /// ELF class of the input.
     pub class: Class,
     /// Byte order of the input.
@@ -78,7 +81,7 @@ pub struct RegionImage {
     pub fill_bytes: u64,
 }
 
-impl LoadImage {
+impl LoadImage<'_> {
     /// Lowest load address.
     pub fn start(&self) -> u64 {
         self.segments.first().map_or(0, |s| s.paddr)
@@ -94,45 +97,10 @@ impl LoadImage {
     /// With `fill = 0` this is byte-identical to `objcopy -O binary`. Only gaps *between*
     /// segments are filled: padding inside a segment keeps the ELF's bytes (where
     /// `objcopy --gap-fill` would also write its fill, working on sections). Refuses a span
-    /// larger than [`MAX_FLAT_SPAN`].
+    /// larger than [`MAX_FLAT_SPAN`] before allocating anything, so the image (allocated once,
+    /// each byte written once) is never larger than that.
     pub fn flat(&self, fill: u8) -> Result<RegionImage, Error> {
-        let (start, end) = (self.start(), self.end());
-        let span = end - start;
-        if span > MAX_FLAT_SPAN {
-            return Err(Error::SpanTooLarge {
-                start,
-                end,
-                span,
-                limit: MAX_FLAT_SPAN,
-            });
-        }
-        Ok(fill_image("flat", start, end, self.segments.iter(), fill))
-    }
-}
-
-/// Lays `segments` (sorted, all inside `start..end`, not overlapping) over `fill` bytes.
-pub(crate) fn fill_image<'a>(
-    name: &str,
-    start: u64,
-    end: u64,
-    segments: impl Iterator<Item = &'a Segment>,
-    fill: u8,
-) -> RegionImage {
-    // Callers bound end - start by MAX_FLAT_SPAN, and pass sorted, non-overlapping segments
-    // inside start..end: the image is built front to back, each byte written once.
-    let len = (end - start) as usize;
-    let mut bytes = Vec::with_capacity(len);
-    let mut copied = 0u64;
-    for s in segments {
-        bytes.resize((s.paddr - start) as usize, fill);
-        bytes.extend_from_slice(&s.data);
-        copied += s.data.len() as u64;
-    }
-    bytes.resize(len, fill);
-    RegionImage {
-        name: name.to_string(),
-        start,
-        fill_bytes: end - start - copied,
-        bytes,
+        let plan = crate::split::plan_flat(&self.segments)?;
+        Ok(self.emit_region(&plan, fill))
     }
 }

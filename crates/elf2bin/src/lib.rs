@@ -7,6 +7,14 @@
 //! `objcopy -O binary`) or as one image per flash region ([`LoadImage::split`]). Memory-only
 //! parts (`p_memsz > p_filesz`, i.e. `.bss`) are never emitted; gaps are filled.
 //!
+//! Two ways in, the same bytes out: [`parse`] borrows the segments from an ELF already in
+//! memory (nothing is copied until an image is emitted), and [`ElfFile`] reads only the
+//! headers of an ELF on disk and streams each image from the file to a writer, as fast as
+//! `objcopy`. Work and memory are bounded by the output: parsing allocates in proportion to
+//! the number of program headers (which the file's size bounds), never to the bytes they
+//! point at, and each output byte is written once into an image of at most
+//! [`MAX_FLAT_SPAN`] bytes per region, checked before anything is allocated.
+//!
 //! The crate knows nothing about layout files or command lines: a flash region is just a
 //! [`Window`] (name, start, size). Errors are typed ([`Error`]) and name the segment index,
 //! the offset or address and what was expected. No input can make it panic.
@@ -19,13 +27,16 @@
 //! # Ok(()) }
 //! ```
 
+mod emit;
 mod error;
+mod file;
 pub mod ihex;
 mod image;
 mod parse;
 mod split;
 
 pub use error::{Error, Nearby};
+pub use file::{ElfFile, FileSegment};
 pub use image::{Class, Endian, LoadImage, RegionImage, Segment, MAX_FLAT_SPAN};
 pub use parse::parse;
 pub use split::{Placement, Plan, RegionPlan, Window};

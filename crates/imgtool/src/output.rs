@@ -13,7 +13,16 @@ use std::path::Path;
 /// Creates the parent directory if it does not exist. The file is readable by everyone
 /// (mode 0644 on Unix): packages, images and public keys are meant to be shared.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_with_mode(path, bytes, 0o644)
+    write_with_mode(path, 0o644, |f| f.write_all(bytes))
+}
+
+/// Like [`write_atomic`], but the contents are streamed by `write` (for images too large to
+/// hold in memory twice); if it fails, nothing is left at `path`.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<()> {
+    write_with_mode(path, 0o644, write)
 }
 
 /// Like [`write_atomic`], but readable by the owner only (mode 0600 on Unix), for private keys.
@@ -21,10 +30,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// The mode is set on the temporary file before the rename, so the secret is never visible
 /// under its final name with wider permissions.
 pub fn write_atomic_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_with_mode(path, bytes, 0o600)
+    write_with_mode(path, 0o600, |f| f.write_all(bytes))
 }
 
-fn write_with_mode(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
+fn write_with_mode(
+    path: &Path,
+    mode: u32,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -34,7 +47,7 @@ fn write_with_mode(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     // The temporary file starts as 0600 (tempfile's default), so a private key is never exposed.
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    tmp.write_all(bytes)
+    write(tmp.as_file_mut())
         .and_then(|()| set_mode(tmp.as_file(), mode))
         .and_then(|()| tmp.as_file().sync_all())
         .with_context(|| format!("cannot write {}", path.display()))?;

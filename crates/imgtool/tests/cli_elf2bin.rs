@@ -368,3 +368,29 @@ fn example_firmware_lands_in_its_regions() {
         assert_eq!(&bytes[..4], &0x2007_fc00u32.to_le_bytes(), "{elf}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn elf_from_a_pipe_gives_the_same_image_as_from_a_file() {
+    // A regular file is streamed from disk; a pipe cannot seek, so it is read into memory
+    // first. Both must give objcopy's bytes.
+    use std::io::Write;
+    use std::process::Stdio;
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_imgtool"))
+        .current_dir(tmp.path())
+        .args(["elf2bin", "/dev/stdin", "-o", "piped.bin", "--fill", "0"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let elf_bytes = read(&testdata("elf/multi_be64.elf"));
+    child.stdin.take().unwrap().write_all(&elf_bytes).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        read(&tmp.path().join("piped.bin")),
+        read(&testdata("elf/multi_be64.objcopy.bin"))
+    );
+}

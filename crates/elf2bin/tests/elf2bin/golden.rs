@@ -21,7 +21,8 @@ const ZERO_FILL_ONLY: [&str; 1] = ["padded"];
 #[test]
 fn flat_fill_zero_equals_objcopy_binary() {
     for name in WITH_REFERENCES.iter().chain(&ZERO_FILL_ONLY) {
-        let image = elf2bin::parse(&fixture(&format!("{name}.elf"))).unwrap();
+        let image_elf = fixture(&format!("{name}.elf"));
+        let image = elf2bin::parse(&image_elf).unwrap();
         let flat = image.flat(0x00).unwrap();
         let reference = fixture(&format!("{name}.objcopy.bin"));
         assert_eq!(
@@ -35,7 +36,8 @@ fn flat_fill_zero_equals_objcopy_binary() {
 #[test]
 fn flat_default_fill_equals_objcopy_gap_fill_ff() {
     for name in WITH_REFERENCES {
-        let image = elf2bin::parse(&fixture(&format!("{name}.elf"))).unwrap();
+        let image_elf = fixture(&format!("{name}.elf"));
+        let image = elf2bin::parse(&image_elf).unwrap();
         let flat = image.flat(0xff).unwrap();
         let reference = fixture(&format!("{name}.objcopy-ff.bin"));
         assert_eq!(
@@ -47,7 +49,8 @@ fn flat_default_fill_equals_objcopy_gap_fill_ff() {
 
 #[test]
 fn multi_segments_are_the_three_with_file_bytes_in_load_order() {
-    let image = elf2bin::parse(&fixture("multi.elf")).unwrap();
+    let image_elf = fixture("multi.elf");
+    let image = elf2bin::parse(&image_elf).unwrap();
     let got: Vec<_> = image
         .segments
         .iter()
@@ -74,26 +77,31 @@ fn multi_segments_are_the_three_with_file_bytes_in_load_order() {
 
 #[test]
 fn all_four_classes_parse_to_the_same_addresses() {
-    let base = elf2bin::parse(&fixture("multi.elf")).unwrap();
+    let base_elf = fixture("multi.elf");
+    let base = elf2bin::parse(&base_elf).unwrap();
     for name in &CLASSES[1..] {
-        let other = elf2bin::parse(&fixture(&format!("{name}.elf"))).unwrap();
+        let other_elf = fixture(&format!("{name}.elf"));
+        let other = elf2bin::parse(&other_elf).unwrap();
         let addrs = |i: &elf2bin::LoadImage| -> Vec<(u64, usize)> {
             i.segments.iter().map(|s| (s.paddr, s.data.len())).collect()
         };
         assert_eq!(addrs(&base), addrs(&other), "{name}");
     }
-    let be64 = elf2bin::parse(&fixture("multi_be64.elf")).unwrap();
+    let be64_elf = fixture("multi_be64.elf");
+    let be64 = elf2bin::parse(&be64_elf).unwrap();
     assert_eq!(be64.class, elf2bin::Class::Elf64);
     assert_eq!(be64.endian, elf2bin::Endian::Big);
     // Same contents as the big-endian ELF32 it was converted from.
-    let be32 = elf2bin::parse(&fixture("multi_be32.elf")).unwrap();
+    let be32_elf = fixture("multi_be32.elf");
+    let be32 = elf2bin::parse(&be32_elf).unwrap();
     assert_eq!(be32.class, elf2bin::Class::Elf32);
     assert_eq!(be64.flat(0).unwrap().bytes, be32.flat(0).unwrap().bytes);
 }
 
 #[test]
 fn zero_filesz_segment_below_the_image_does_not_move_its_start() {
-    let image = elf2bin::parse(&fixture("low_ram.elf")).unwrap();
+    let image_elf = fixture("low_ram.elf");
+    let image = elf2bin::parse(&image_elf).unwrap();
     // Program header 0 is .bss at 0x1000000c (p_filesz 0): skipped, so indexes start at 1.
     let indexes: Vec<usize> = image.segments.iter().map(|s| s.index).collect();
     assert_eq!(indexes, [1, 2, 3]);
@@ -105,7 +113,8 @@ fn padding_inside_a_segment_keeps_the_elf_bytes_where_objcopy_gap_fill_writes_fi
     // GNU ld put 0x38 bytes of alignment padding (0x00) between .text and .rodata inside
     // PT_LOAD 0. elf2bin emits segment contents as they are; objcopy works on sections and
     // --gap-fill overwrites the padding. Everywhere else the two agree.
-    let image = elf2bin::parse(&fixture("padded.elf")).unwrap();
+    let image_elf = fixture("padded.elf");
+    let image = elf2bin::parse(&image_elf).unwrap();
     let ours = image.flat(0xff).unwrap().bytes;
     let objcopy_ff = fixture("padded.objcopy-ff.bin");
     assert_eq!(ours.len(), objcopy_ff.len());

@@ -70,7 +70,8 @@ fn records_split_at_64k_boundaries_with_a_new_upper_address() {
 
 #[test]
 fn fixture_round_trip() {
-    let image = elf2bin::parse(&super::fixture("multi.elf")).unwrap();
+    let image_elf = super::fixture("multi.elf");
+    let image = elf2bin::parse(&image_elf).unwrap();
     let flat = image.flat(0xff).unwrap();
     let decoded = decode(&to_intel_hex(flat.start, &flat.bytes));
     assert_eq!(decoded.len(), flat.bytes.len());

@@ -1,6 +1,9 @@
 //! Integration tests of the `elf2bin` crate: golden files made by objcopy, synthetic ELFs of
-//! all four classes, malformed inputs, region splitting and Intel HEX.
+//! all four classes, malformed inputs, hostile inputs with bounded cost, region splitting,
+//! streaming from a file and Intel HEX.
 
+mod bounded;
+mod file;
 mod golden;
 mod ihex;
 mod malformed;

@@ -6,7 +6,8 @@ use elf2bin::{Error, Nearby, Placement, RegionPlan, Window};
 
 #[test]
 fn two_regions_plan() {
-    let image = elf2bin::parse(&fixture("two_regions.elf")).unwrap();
+    let image_elf = fixture("two_regions.elf");
+    let image = elf2bin::parse(&image_elf).unwrap();
     let plan = image.plan_split(&eh_lb523_windows()).unwrap();
     let place = |segment, start, end| Placement {
         segment,
@@ -39,7 +40,8 @@ fn two_regions_plan() {
 
 #[test]
 fn two_regions_golden_images() {
-    let image = elf2bin::parse(&fixture("two_regions.elf")).unwrap();
+    let image_elf = fixture("two_regions.elf");
+    let image = elf2bin::parse(&image_elf).unwrap();
     let regions = image.split(&eh_lb523_windows(), 0xff).unwrap();
     let names: Vec<&str> = regions.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["HCPU_FLASH_CODE", "DFU_FLASH_CODE"]);
@@ -52,7 +54,8 @@ fn two_regions_golden_images() {
 
 #[test]
 fn one_region_split_equals_flat_when_the_image_starts_at_the_region() {
-    let image = elf2bin::parse(&fixture("multi.elf")).unwrap();
+    let image_elf = fixture("multi.elf");
+    let image = elf2bin::parse(&image_elf).unwrap();
     let regions = image.split(&eh_lb523_windows(), 0xff).unwrap();
     assert_eq!(regions.len(), 1);
     assert_eq!(regions[0].bytes, fixture("multi.objcopy-ff.bin"));
@@ -73,7 +76,8 @@ fn region_image_starts_at_the_region_start_not_the_first_segment() {
 
 #[test]
 fn data_loaded_in_ram_is_outside_every_flash_region() {
-    let image = elf2bin::parse(&fixture("data_in_ram.elf")).unwrap();
+    let image_elf = fixture("data_in_ram.elf");
+    let image = elf2bin::parse(&image_elf).unwrap();
     let err = image.split(&eh_lb523_windows(), 0xff).unwrap_err();
     assert_eq!(
         err,
@@ -96,7 +100,8 @@ fn data_loaded_in_ram_is_outside_every_flash_region() {
 
 #[test]
 fn data_loaded_in_ram_makes_the_flat_span_too_large() {
-    let image = elf2bin::parse(&fixture("data_in_ram.elf")).unwrap();
+    let image_elf = fixture("data_in_ram.elf");
+    let image = elf2bin::parse(&image_elf).unwrap();
     let err = image.flat(0xff).unwrap_err();
     assert_eq!(
         err,

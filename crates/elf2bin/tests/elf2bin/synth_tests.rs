@@ -13,7 +13,8 @@ fn every_class_and_byte_order_gives_the_same_flat_image() {
         }, // .data + .bss: only 3 bytes emitted
     ];
     for kind in ALL_KINDS {
-        let image = elf2bin::parse(&elf(kind, &phs)).unwrap();
+        let image_elf = elf(kind, &phs);
+        let image = elf2bin::parse(&image_elf).unwrap();
         let flat = image.flat(0xee).unwrap();
         assert_eq!(flat.start, 0x0800_0000, "{kind:?}");
         let mut expected = vec![0xee; 0x23];
@@ -32,7 +33,8 @@ fn every_class_and_byte_order_gives_the_same_flat_image() {
 #[test]
 fn load_addresses_above_4gib_in_elf64() {
     let kind = ALL_KINDS[2];
-    let image = elf2bin::parse(&elf(kind, &[load(0x1_0000_0000, b"hi")])).unwrap();
+    let image_elf = elf(kind, &[load(0x1_0000_0000, b"hi")]);
+    let image = elf2bin::parse(&image_elf).unwrap();
     assert_eq!(image.segments[0].paddr, 0x1_0000_0000);
 }
 
@@ -50,7 +52,8 @@ fn empty_and_non_load_segments_are_skipped() {
         load(0x2000, b"code"),
     ];
     for kind in ALL_KINDS {
-        let image = elf2bin::parse(&elf(kind, &phs)).unwrap();
+        let image_elf = elf(kind, &phs);
+        let image = elf2bin::parse(&image_elf).unwrap();
         let flat = image.flat(0).unwrap();
         // objcopy starts the image at the first byte with contents, not at the empty segment.
         assert_eq!((flat.start, flat.bytes.as_slice()), (0x2000, &b"code"[..]));
@@ -71,7 +74,8 @@ fn all_zero_paddr_means_use_vaddr_like_binutils() {
             ..load(0, b"CD")
         },
     ];
-    let image = elf2bin::parse(&elf(ALL_KINDS[0], &phs)).unwrap();
+    let image_elf = elf(ALL_KINDS[0], &phs);
+    let image = elf2bin::parse(&image_elf).unwrap();
     assert!(image.paddr_from_vaddr);
     assert_eq!(image.flat(0).unwrap().bytes, b"AB\0\0CD");
     // One non-zero p_paddr: the physical addresses are real, zero included.
@@ -87,7 +91,8 @@ fn all_zero_paddr_means_use_vaddr_like_binutils() {
             ..load(0, b"CD")
         },
     ];
-    let image = elf2bin::parse(&elf(ALL_KINDS[0], &phs)).unwrap();
+    let image_elf = elf(ALL_KINDS[0], &phs);
+    let image = elf2bin::parse(&image_elf).unwrap();
     assert!(!image.paddr_from_vaddr);
     assert_eq!(image.flat(0).unwrap().bytes, b"AB\0\0CD");
     assert_eq!(image.start(), 0);
@@ -96,7 +101,8 @@ fn all_zero_paddr_means_use_vaddr_like_binutils() {
 #[test]
 fn adjacent_segments_do_not_count_as_overlap() {
     let phs = [load(0x100, b"1234"), load(0x104, b"5678")];
-    let image = elf2bin::parse(&elf(ALL_KINDS[1], &phs)).unwrap();
+    let image_elf = elf(ALL_KINDS[1], &phs);
+    let image = elf2bin::parse(&image_elf).unwrap();
     let flat = image.flat(0xff).unwrap();
     assert_eq!(
         (flat.bytes.as_slice(), flat.fill_bytes),

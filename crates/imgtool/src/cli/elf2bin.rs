@@ -1,14 +1,18 @@
 //! `imgtool elf2bin`: ELF -> one flat image, or one image per flash region of a layout.
 //!
-//! The extraction is the `elf2bin` crate; this module reads the files, turns layout regions
-//! into `elf2bin::Window`s, prints what went where and writes the outputs atomically (all
-//! images are built before the first file is written, so an error leaves no output).
+//! The extraction is the `elf2bin` crate; this module opens the ELF, turns layout regions
+//! into `elf2bin::Window`s, prints what went where and writes the outputs atomically. Every
+//! output is planned (and so every check made) before the first file is written, so a bad
+//! ELF leaves no output. Binary images are then streamed from the ELF file to the output
+//! file ([`elf2bin::ElfFile`]): a 60 MB image is never held in memory, which makes this as
+//! fast as objcopy (docs/benchmarks.md).
 
 use super::Outcome;
 use anyhow::{bail, Context, Result};
-use elf2bin::{LoadImage, RegionImage, Window};
+use elf2bin::{ElfFile, RegionPlan, Window};
 use layout::Layout;
-use std::borrow::Cow;
+use std::fs::File;
+use std::io::{Cursor, Read, Seek};
 use std::path::{Path, PathBuf};
 
 const AFTER_HELP: &str = "\
@@ -79,25 +83,52 @@ fn parse_byte(s: &str) -> Result<u8, String> {
 
 /// Runs `imgtool elf2bin`.
 pub fn run(args: Args) -> Result<Outcome> {
-    let bytes = crate::output::read_input(&args.elf)?;
-    let image = elf2bin::parse(&bytes)
-        .with_context(|| format!("{}: cannot extract the loadable bytes", args.elf.display()))?;
+    let mut elf = open_elf(&args.elf)?;
     let outputs = match &args.layout {
-        None => vec![(args.output.clone(), flat(&args, &image)?)],
-        Some(spec) => split(&args, &image, &load_layout(spec)?)?,
+        None => vec![flat(&args, &elf)?],
+        Some(spec) => split(&args, &elf, &load_layout(spec)?)?,
     };
-    let encoded = outputs
-        .iter()
-        .map(|(path, r)| Ok((path, encode(args.format, r)?)))
-        .collect::<Result<Vec<_>>>()?;
-    for (path, data) in &encoded {
-        crate::output::write_atomic(path, data)?;
+    for out in &outputs {
+        check_format(args.format, out)?;
+    }
+    // Everything is checked: from here only an I/O error can stop the writing.
+    for out in &outputs {
+        write_output(&args, &mut elf, out)?;
     }
     Ok(Outcome::Ok)
 }
 
-fn flat(args: &Args, image: &LoadImage) -> Result<RegionImage> {
-    let region = image.flat(args.fill).map_err(|e| match e {
+/// Something to read the ELF from: the file itself, or its bytes when it cannot seek.
+trait ElfInput: Read + Seek {}
+impl<T: Read + Seek> ElfInput for T {}
+
+/// Opens the ELF and reads its headers. A regular file is read as needed (its contents are
+/// copied straight to the outputs); anything else (a pipe) is read into memory first.
+fn open_elf(path: &Path) -> Result<ElfFile<Box<dyn ElfInput>>> {
+    let cannot_read = || format!("cannot read {}", path.display());
+    let mut file = File::open(path).with_context(cannot_read)?;
+    let input: Box<dyn ElfInput> = if file.metadata().is_ok_and(|m| m.is_file()) {
+        Box::new(file)
+    } else {
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).with_context(cannot_read)?;
+        Box::new(Cursor::new(bytes))
+    };
+    ElfFile::open(input)
+        .with_context(|| format!("{}: cannot extract the loadable bytes", path.display()))
+}
+
+/// One file to write: the plan of its bytes and the address its image is stored at.
+struct Output {
+    path: PathBuf,
+    plan: RegionPlan,
+    /// Where the image is stored (Intel HEX addresses): differs from `plan.start` for a
+    /// region matched at its xip address.
+    stored_start: u64,
+}
+
+fn flat<R: Read + Seek>(args: &Args, elf: &ElfFile<R>) -> Result<Output> {
+    let plan = elf.plan_flat().map_err(|e| match e {
         elf2bin::Error::SpanTooLarge { .. } => anyhow::anyhow!(
             "{}: {e}; an image this large usually means some load addresses lie outside flash \
              (e.g. .data without `AT > FLASH`): check them, or write one image per flash \
@@ -106,12 +137,17 @@ fn flat(args: &Args, image: &LoadImage) -> Result<RegionImage> {
         ),
         other => anyhow::Error::new(other).context(format!("{}", args.elf.display())),
     })?;
-    print_region(&region, &args.output);
-    print_segments(image, |_| true);
-    Ok(region)
+    let out = Output {
+        path: args.output.clone(),
+        stored_start: plan.start,
+        plan,
+    };
+    print_region(&out);
+    print_segments(elf, |_| true);
+    Ok(out)
 }
 
-fn split(args: &Args, image: &LoadImage, layout: &Layout) -> Result<Vec<(PathBuf, RegionImage)>> {
+fn split<R: Read + Seek>(args: &Args, elf: &ElfFile<R>, layout: &Layout) -> Result<Vec<Output>> {
     let names: Vec<String> = layout.flash_regions().map(region_name).collect();
     let windows: Vec<Window<'_>> = layout
         .flash_regions()
@@ -124,36 +160,43 @@ fn split(args: &Args, image: &LoadImage, layout: &Layout) -> Result<Vec<(PathBuf
             size: r.link_size(),
         })
         .collect();
-    let plan = image.plan_split(&windows).with_context(|| {
+    let plan = elf.plan_split(&windows).with_context(|| {
         format!(
             "{}: does not fit layout {}",
             args.elf.display(),
             layout.name
         )
     })?;
-    let regions = image.emit(&plan, args.fill);
     let mut out = Vec::new();
-    for (mut r, p) in regions.into_iter().zip(&plan.regions) {
+    for p in plan.regions {
         let path = args
             .output
-            .join(format!("{}.{}", r.name, args.format.extension()));
+            .join(format!("{}.{}", p.name, args.format.extension()));
         // Report (and write Intel HEX at) the address where the image is stored, which for
         // a region with an xip address differs from the address it was matched at.
-        let stored = layout.flash_regions().find(|x| region_name(x) == r.name);
-        if let Some(stored) = stored.filter(|x| x.start() != r.start) {
-            println!(
-                "{}: linked at {:#010x}, stored at {:#010x}",
-                r.name,
-                r.start,
+        let stored = layout.flash_regions().find(|x| region_name(x) == p.name);
+        let stored_start = match stored.filter(|x| x.start() != p.start) {
+            Some(stored) => {
+                println!(
+                    "{}: linked at {:#010x}, stored at {:#010x}",
+                    p.name,
+                    p.start,
+                    stored.start()
+                );
                 stored.start()
-            );
-            r.start = stored.start();
-        }
-        print_region(&r, &path);
-        print_segments(image, |index| {
-            p.placements.iter().any(|x| x.segment == index)
+            }
+            None => p.start,
+        };
+        let o = Output {
+            path,
+            plan: p,
+            stored_start,
+        };
+        print_region(&o);
+        print_segments(elf, |index| {
+            o.plan.placements.iter().any(|x| x.segment == index)
         });
-        out.push((path, r));
+        out.push(o);
     }
     Ok(out)
 }
@@ -171,35 +214,46 @@ fn load_layout(spec: &str) -> Result<Layout> {
     Layout::resolve(spec).with_context(|| format!("--layout {spec}"))
 }
 
-/// The file contents for `r`: the image itself (borrowed, images can be tens of MiB) or HEX.
-fn encode(format: Format, r: &RegionImage) -> Result<Cow<'_, [u8]>> {
-    match format {
-        Format::Bin => Ok(Cow::Borrowed(&r.bytes)),
+/// Refuses what the format cannot express, before any file is written.
+fn check_format(format: Format, out: &Output) -> Result<()> {
+    let end = out
+        .stored_start
+        .saturating_add(out.plan.end.saturating_sub(out.plan.start));
+    if format == Format::Hex && end > 1 << 32 {
+        bail!(
+            "{}: {:#010x}..{end:#x} lies above 4 GiB, which Intel HEX cannot address; use --format bin",
+            out.plan.name,
+            out.stored_start
+        );
+    }
+    Ok(())
+}
+
+/// Writes one output atomically: a binary image streamed from the ELF, or Intel HEX.
+fn write_output<R: Read + Seek>(args: &Args, elf: &mut ElfFile<R>, out: &Output) -> Result<()> {
+    match args.format {
+        Format::Bin => crate::output::write_atomic_with(&out.path, |file| {
+            elf.write_region(&out.plan, args.fill, file)
+        }),
         Format::Hex => {
-            let end = r.start + r.bytes.len() as u64;
-            if end > 1 << 32 {
-                bail!(
-                    "{}: {:#010x}..{end:#x} lies above 4 GiB, which Intel HEX cannot address; use --format bin",
-                    r.name,
-                    r.start
-                );
-            }
-            Ok(Cow::Owned(
-                elf2bin::ihex::to_intel_hex(r.start, &r.bytes).into_bytes(),
-            ))
+            let image = elf
+                .region_image(&out.plan, args.fill)
+                .with_context(|| format!("{}", args.elf.display()))?;
+            let hex = elf2bin::ihex::to_intel_hex(out.stored_start, &image.bytes);
+            crate::output::write_atomic(&out.path, hex.as_bytes())
         }
     }
 }
 
-fn print_segments(image: &LoadImage, include: impl Fn(usize) -> bool) {
-    for s in image.segments.iter().filter(|s| include(s.index)) {
-        let bss = s.memsz.saturating_sub(s.data.len() as u64);
+fn print_segments<R>(elf: &ElfFile<R>, include: impl Fn(usize) -> bool) {
+    for s in elf.segments().iter().filter(|s| include(s.index)) {
+        let bss = s.memsz.saturating_sub(s.filesz);
         println!(
             "  segment {:<2} {:#010x}..{:#010x} {:>9} bytes  (runs at {:#010x}{})",
             s.index,
             s.paddr,
             s.end(),
-            s.data.len(),
+            s.filesz,
             s.vaddr,
             if bss > 0 {
                 format!(", +{bss} bytes .bss not written")
@@ -210,14 +264,16 @@ fn print_segments(image: &LoadImage, include: impl Fn(usize) -> bool) {
     }
 }
 
-fn print_region(r: &RegionImage, path: &Path) {
+fn print_region(out: &Output) {
+    let p = &out.plan;
+    let len = p.end.saturating_sub(p.start);
     println!(
         "{} {:#010x}..{:#010x} {} bytes ({} fill) -> {}",
-        r.name,
-        r.start,
-        r.start + r.bytes.len() as u64,
-        r.bytes.len(),
-        r.fill_bytes,
-        path.display()
+        p.name,
+        out.stored_start,
+        out.stored_start.saturating_add(len),
+        len,
+        p.fill_bytes,
+        out.path.display()
     );
 }
