@@ -305,6 +305,19 @@ fn bad_input_is_an_error_with_exit_2() {
         ),
         (&["simulate", "--layout", "board.toml", s(&bad)], "CRC"),
         (
+            &[
+                "simulate",
+                "--layout",
+                "board.toml",
+                s(&pkg),
+                "--power-cut",
+                "all",
+                "--max-ops",
+                "3",
+            ],
+            "more than --max-ops 3",
+        ),
+        (
             &["simulate", "--layout", "no-such-board", s(&pkg)],
             "no-such-board",
         ),

@@ -61,6 +61,11 @@ pub struct Args {
     /// app does not; compare the two sweeps.
     #[arg(long)]
     pub app_resumes: bool,
+    /// Refuse --power-cut all when the flow has more flash operations than this: the sweep
+    /// re-runs the flow once per operation, so its time grows with the square (a tiny
+    /// --pksize makes thousands of program calls)
+    #[arg(long, default_value_t = 20_000, value_name = "N")]
+    pub max_ops: usize,
 }
 
 enum Cuts {
@@ -101,6 +106,15 @@ pub fn run(args: Args) -> Result<Outcome> {
         Cuts::None => Ok(verdict(print_run(&scenario.run()))),
         Cuts::One(op) => print_one_cut(&scenario, op),
         Cuts::All => {
+            let ops = scenario.run().ops.len();
+            if ops > args.max_ops {
+                bail!(
+                    "the flow has {ops} flash operations, more than --max-ops {}: a full sweep \
+                     re-runs it {ops} times; raise --max-ops, pick single cuts with --power-cut N, \
+                     or pack with a larger --pksize",
+                    args.max_ops
+                );
+            }
             let sweep = scenario.power_cuts();
             let ok = print_run(&sweep.reference);
             let safe = print_sweep(&scenario, &sweep);
