@@ -15,7 +15,7 @@ const AFTER_HELP: &str = "\
 Examples:
   imgtool simulate --layout sf32lb52x-eh-lb523 out/offline_install.bin
   imgtool simulate --layout board.toml pkg.bin --power-cut all
-  imgtool simulate --layout board.toml pkg.bin --old-app v1/hcpu.bin --old-dfu v1/dfu.bin --power-cut 17
+  imgtool simulate --layout board.toml pkg.bin --old-app v1/hcpu.bin --power-cut 17
   imgtool simulate --layout board.toml pkg.bin --power-cut all --app-resumes
 
 What is modelled: NOR flash (erase sets a whole erase unit to 0xFF, programming only clears
@@ -62,9 +62,9 @@ pub struct Args {
     #[arg(long)]
     pub app_resumes: bool,
     /// Refuse --power-cut all when the flow has more flash operations than this: the sweep
-    /// re-runs the flow once per operation, so its time grows with the square (a tiny
-    /// --pksize makes thousands of program calls)
-    #[arg(long, default_value_t = 20_000, value_name = "N")]
+    /// re-runs the flow once per operation, so its time grows with the square (a full 3 MiB
+    /// app region is about 1100 operations; a tiny --pksize makes many more)
+    #[arg(long, default_value_t = 4_000, value_name = "N")]
     pub max_ops: usize,
 }
 
