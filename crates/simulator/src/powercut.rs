@@ -4,6 +4,7 @@
 use crate::flash::FlashOp;
 use crate::outcome::{Class, Outcome};
 use crate::scenario::{RunReport, Scenario};
+use rayon::prelude::*;
 
 /// One power cut and how it ended.
 #[derive(Debug, Clone)]
@@ -92,9 +93,10 @@ impl Scenario {
     /// Runs the flow once per flash operation, cutting power just before it.
     pub fn power_cuts(&self) -> PowerCutReport {
         let reference = self.run();
+        // Cuts are independent runs from the same start: one per core, results in op order.
         let cuts = reference
             .ops
-            .iter()
+            .par_iter()
             .map(|op| {
                 let (outcome, trace) = self.run_with_cut(op.index);
                 CutResult {
