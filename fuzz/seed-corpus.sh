@@ -5,7 +5,7 @@
 set -eu
 c=fuzz/corpus
 mkdir -p $c/elf $c/ptab $c/layout_toml $c/ota_toml $c/package $c/payload $c/ezip $c/manifest \
-         $c/trailer $c/keys $c/simulator
+         $c/trailer $c/keys $c/simulator $c/verify_vs_device
 cp testdata/elf/*.elf testdata/examples/sf32lb52x-eh-lb523/*.elf $c/elf/
 cp testdata/ptab/*.json $c/ptab/
 cp layouts/*.toml testdata/layout/*.toml $c/layout_toml/
@@ -17,6 +17,7 @@ cargo run -q -p imgtool -- pack --config testdata/examples/sf32lb52x-eh-lb523/ot
 cp "$tmp/offline_install.bin" $c/package/example.bin
 cp "$tmp/offline_install.bin" $c/simulator/example.bin
 cp "$tmp/offline_install.bin" $c/trailer/example.bin
+cp "$tmp/offline_install.bin" $c/verify_vs_device/example.bin
 cp "$tmp/manifest.json" $c/manifest/
 # The payloads of the example package: offsets from its table (imgtool inspect prints them).
 python3 - "$tmp/offline_install.bin" $c/payload <<'PY'

@@ -3,6 +3,8 @@
 use simulator::{FlashMap, OldImages, Region, Scenario};
 use std::sync::OnceLock;
 
+include!("fix_crc.rs");
+
 static MAP: OnceLock<FlashMap> = OnceLock::new();
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
@@ -17,7 +19,9 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         )
         .expect("valid map")
     });
-    if let Ok(s) = Scenario::new(map.clone(), data, OldImages::default()) {
-        let _ = s.run();
+    for input in [data, with_fixed_crc(data).as_slice()] {
+        if let Ok(s) = Scenario::new(map.clone(), input, OldImages::default()) {
+            let _ = s.run();
+        }
     }
 });
