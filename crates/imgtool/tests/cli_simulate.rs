@@ -361,3 +361,31 @@ fn bad_input_is_an_error_with_exit_2() {
         assert!(err.contains(needle), "{args:?}: {err}");
     }
 }
+
+/// Found by the mutation test's verify-vs-device check: the example package made the vendor's
+/// way (no byte after the last packet) has a 176-byte installer payload. The app decodes
+/// nothing of it, leaves DFU_FLASH_CODE erased, and hands over to it: bricked on the first
+/// boot, while `verify` only warns.
+#[test]
+fn regression_vendor_style_small_installer_payload_bricks_in_the_app_step() {
+    let d = Dir::new();
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/regressions/simulator/vendor-style-176-byte-installer-payload.bin");
+    let (code, out, err) = d.imgtool(&[
+        "simulate",
+        "--layout",
+        "sf32lb52x-eh-lb523",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(
+        out.contains("app: payload fits one 512-byte block and its last packet is not followed by a byte: stops at 0 of 176 bytes"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "result: BROKEN: starts the installer in DFU_FLASH_CODE, which is not fully written"
+        ),
+        "{out}"
+    );
+}
