@@ -1,29 +1,17 @@
 //! `imgtool compress` / `decompress`, run as the built binary in a temp dir.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
 
-fn imgtool(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_imgtool"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run imgtool")
-}
+use crate::common::{imgtool, tempdir, testdata};
 
+/// `testdata/ezip/<name>`: the vendor's compressor vectors.
 fn vector(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/ezip")
-        .join(name)
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    testdata(&format!("ezip/{name}"))
 }
 
 #[test]
 fn decompress_vendor_vectors() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let expected = std::fs::read(vector("expected.bin")).unwrap();
     for (mode, file) in [("gzip", "gzip_packet.bin"), ("lz4", "lz4_packet.bin")] {
         let input = vector(file);
@@ -38,19 +26,15 @@ fn decompress_vendor_vectors() {
                 "out.bin",
             ],
         );
-        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(out.status.success(), "{}", out.stderr);
         assert_eq!(std::fs::read(dir.path().join("out.bin")).unwrap(), expected);
-        assert!(
-            text(&out.stdout).contains("86240 bytes"),
-            "{}",
-            text(&out.stdout)
-        );
+        assert!(out.stdout.contains("86240 bytes"), "{}", out.stdout);
     }
 }
 
 #[test]
 fn compress_then_decompress_every_mode_and_level() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let input = vector("expected.bin");
     let expected = std::fs::read(&input).unwrap();
     for mode in ["gzip", "zlib", "lz4"] {
@@ -68,8 +52,8 @@ fn compress_then_decompress_every_mode_and_level() {
                     "s.bin",
                 ],
             );
-            assert!(out.status.success(), "{}", text(&out.stderr));
-            let stdout = text(&out.stdout);
+            assert!(out.status.success(), "{}", out.stderr);
+            let stdout = out.stdout;
             assert!(
                 stdout.contains("86240 bytes ->") && stdout.contains('%'),
                 "{stdout}"
@@ -78,7 +62,7 @@ fn compress_then_decompress_every_mode_and_level() {
                 dir.path(),
                 &["decompress", "--mode", mode, "s.bin", "-o", "d.bin"],
             );
-            assert!(out.status.success(), "{}", text(&out.stderr));
+            assert!(out.status.success(), "{}", out.stderr);
             assert_eq!(std::fs::read(dir.path().join("d.bin")).unwrap(), expected);
         }
     }
@@ -86,13 +70,13 @@ fn compress_then_decompress_every_mode_and_level() {
 
 #[test]
 fn gzip_stream_has_the_vector_layout() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     std::fs::write(dir.path().join("in.bin"), b"hello hello hello hello").unwrap();
     let out = imgtool(
         dir.path(),
         &["compress", "--mode", "gzip", "in.bin", "-o", "s.bin"],
     );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.status.success(), "{}", out.stderr);
     let s = std::fs::read(dir.path().join("s.bin")).unwrap();
     assert_eq!(&s[..4], &23u32.to_le_bytes());
     assert_eq!(&s[s.len() - 4..], &23u32.to_le_bytes());
@@ -100,7 +84,7 @@ fn gzip_stream_has_the_vector_layout() {
 
 #[test]
 fn corrupt_stream_fails_with_exit_2_and_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let mut s = std::fs::read(vector("gzip_packet.bin")).unwrap();
     let n = s.len();
     s[n - 8] ^= 0xFF; // CRC-32
@@ -110,14 +94,14 @@ fn corrupt_stream_fails_with_exit_2_and_writes_nothing() {
         &["decompress", "--mode", "gzip", "bad.bin", "-o", "d.bin"],
     );
     assert_eq!(out.status.code(), Some(2));
-    let err = text(&out.stderr);
+    let err = out.stderr;
     assert!(err.contains("bad.bin") && err.contains("CRC-32"), "{err}");
     assert!(!dir.path().join("d.bin").exists());
 }
 
 #[test]
 fn wrong_mode_is_rejected() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let input = vector("lz4_packet.bin");
     let out = imgtool(
         dir.path(),
@@ -134,24 +118,16 @@ fn wrong_mode_is_rejected() {
     assert!(!dir.path().join("d.bin").exists());
     let out = imgtool(dir.path(), &["compress", "--mode", "zstd", "x", "-o", "y"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("gzip, zlib, lz4"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(out.stderr.contains("gzip, zlib, lz4"), "{}", out.stderr);
 }
 
 #[test]
 fn missing_input_is_named() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let out = imgtool(
         dir.path(),
         &["compress", "--mode", "gzip", "nope.bin", "-o", "y"],
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("nope.bin"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(out.stderr.contains("nope.bin"), "{}", out.stderr);
 }

@@ -1,39 +1,9 @@
 //! `imgtool layout import/show/export/list`, run as the built binary in a temp dir.
 //!
-//! Expected outputs are the golden files the `layout` crate's tests also check
+//! Expected outputs are the golden files the `layout` crate's tests also check (and bless)
 //! (`testdata/layout/golden/`) and the bundled layouts (`layouts/`).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn imgtool(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_imgtool"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run imgtool")
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn read(p: &Path) -> String {
-    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn files_in(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
+use crate::common::{files_in, imgtool, read_text, root, tempdir};
 
 const BOARDS: &[(&str, &str)] = &[
     ("eh-lb523.json", "sf32lb52x-eh-lb523"),
@@ -44,7 +14,7 @@ const BOARDS: &[(&str, &str)] = &[
 
 #[test]
 fn import_reproduces_the_bundled_layouts() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     for (file, name) in BOARDS {
         let ptab = root().join("testdata/ptab").join(file);
         let out_rel = format!("layouts/{name}.toml");
@@ -52,10 +22,10 @@ fn import_reproduces_the_bundled_layouts() {
             dir.path(),
             &["layout", "import", ptab.to_str().unwrap(), "-o", &out_rel],
         );
-        assert!(out.status.success(), "{file}: {}", text(&out.stderr));
+        assert!(out.status.success(), "{file}: {}", out.stderr);
         assert_eq!(
-            read(&dir.path().join(&out_rel)),
-            read(&root().join(&out_rel)),
+            read_text(&dir.path().join(&out_rel)),
+            read_text(&root().join(&out_rel)),
             "{file}"
         );
     }
@@ -63,14 +33,14 @@ fn import_reproduces_the_bundled_layouts() {
 
 #[test]
 fn show_and_export_a_bundled_layout_from_any_directory() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let golden = root().join("testdata/layout/golden");
     for (_, name) in BOARDS {
         let out = imgtool(dir.path(), &["layout", "show", name]);
-        assert!(out.status.success(), "{name}: {}", text(&out.stderr));
+        assert!(out.status.success(), "{name}: {}", out.stderr);
         assert_eq!(
-            text(&out.stdout),
-            read(&golden.join(format!("{name}.show.txt")))
+            out.stdout,
+            read_text(&golden.join(format!("{name}.show.txt")))
         );
         let out = imgtool(
             dir.path(),
@@ -84,36 +54,36 @@ fn show_and_export_a_bundled_layout_from_any_directory() {
                 "out/memory.x",
             ],
         );
-        assert!(out.status.success(), "{name}: {}", text(&out.stderr));
+        assert!(out.status.success(), "{name}: {}", out.stderr);
         assert_eq!(
-            read(&dir.path().join("out/ptab.h")),
-            read(&golden.join(format!("{name}.h")))
+            read_text(&dir.path().join("out/ptab.h")),
+            read_text(&golden.join(format!("{name}.h")))
         );
         assert_eq!(
-            read(&dir.path().join("out/memory.x")),
-            read(&golden.join(format!("{name}.memory.x")))
+            read_text(&dir.path().join("out/memory.x")),
+            read_text(&golden.join(format!("{name}.memory.x")))
         );
     }
     // A path works too, and names the same layout.
     let path = root().join("layouts/sf32lb52x-eh-lb523.toml");
     let out = imgtool(dir.path(), &["layout", "show", path.to_str().unwrap()]);
     assert_eq!(
-        text(&out.stdout),
-        read(&golden.join("sf32lb52x-eh-lb523.show.txt"))
+        out.stdout,
+        read_text(&golden.join("sf32lb52x-eh-lb523.show.txt"))
     );
 }
 
 #[test]
 fn show_flags_overlapping_flash_regions_and_exits_1() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let bad = root().join("testdata/layout/err_flash_overlap.toml");
     let out = imgtool(dir.path(), &["layout", "show", bad.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{}", out.stderr);
     assert_eq!(
-        text(&out.stdout),
-        read(&root().join("testdata/layout/golden/err_flash_overlap.show.txt"))
+        out.stdout,
+        read_text(&root().join("testdata/layout/golden/err_flash_overlap.show.txt"))
     );
-    let err = text(&out.stderr);
+    let err = out.stderr;
     assert!(
         err.contains("err_flash_overlap.toml") && err.contains("flash regions \"A\""),
         "{err}"
@@ -122,7 +92,7 @@ fn show_flags_overlapping_flash_regions_and_exits_1() {
 
 #[test]
 fn memory_x_for_another_image() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let out = imgtool(
         dir.path(),
         &[
@@ -137,8 +107,8 @@ fn memory_x_for_another_image() {
             "NONE",
         ],
     );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let m = read(&dir.path().join("m.x"));
+    assert!(out.status.success(), "{}", out.stderr);
+    let m = read_text(&dir.path().join("m.x"));
     assert!(
         m.contains("FLASH : ORIGIN = 0x12320000, LENGTH = 0x00060000"),
         "{m}"
@@ -148,7 +118,7 @@ fn memory_x_for_another_image() {
 
 #[test]
 fn export_errors_write_nothing() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     // lcpu has no region on SF32LB52x: the header must not be written either.
     let out = imgtool(
         dir.path(),
@@ -166,26 +136,22 @@ fn export_errors_write_nothing() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("no destination region for image lcpu"),
+        out.stderr.contains("no destination region for image lcpu"),
         "{}",
-        text(&out.stderr)
+        out.stderr
     );
     let out = imgtool(dir.path(), &["layout", "export", "sf32lb52x-eh-lb523"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("--c-header"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(out.stderr.contains("--c-header"), "{}", out.stderr);
     let out = imgtool(
         dir.path(),
         &["layout", "export", "no-such-board", "--c-header", "a.h"],
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("bundled layouts: sf32lb52x-eh-lb523"),
+        out.stderr.contains("bundled layouts: sf32lb52x-eh-lb523"),
         "{}",
-        text(&out.stderr)
+        out.stderr
     );
     assert!(
         files_in(dir.path()).is_empty(),
@@ -196,7 +162,7 @@ fn export_errors_write_nothing() {
 
 #[test]
 fn import_errors_name_the_field_and_write_nothing() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let bad = dir.path().join("ptab.json");
     std::fs::write(&bad, r#"[{"mem": "flash2", "base": "0x12000000", "regions": [{"offset": "0x0", "max_size": "big"}]}]"#).unwrap();
     let out = imgtool(
@@ -204,7 +170,7 @@ fn import_errors_name_the_field_and_write_nothing() {
         &["layout", "import", "ptab.json", "-o", "sf32lb52x-x.toml"],
     );
     assert_eq!(out.status.code(), Some(2));
-    let err = text(&out.stderr);
+    let err = out.stderr;
     assert!(
         err.contains("ptab.json") && err.contains("[0].regions[0].max_size: expected a hex string"),
         "{err}"
@@ -228,20 +194,16 @@ fn import_errors_name_the_field_and_write_nothing() {
         ],
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("expected NAME=VALUE"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(out.stderr.contains("expected NAME=VALUE"), "{}", out.stderr);
     let out = imgtool(
         dir.path(),
         &["layout", "import", "ptab.json", "-o", "sf32lb52x-x.toml"],
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("--memory-kind ext=nor"),
+        out.stderr.contains("--memory-kind ext=nor"),
         "{}",
-        text(&out.stderr)
+        out.stderr
     );
     assert_eq!(files_in(dir.path()), ["ptab.json"]);
     // With the override it imports.
@@ -259,8 +221,8 @@ fn import_errors_name_the_field_and_write_nothing() {
             "ext=0x40000",
         ],
     );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let l = read(&dir.path().join("sf32lb52x-x.toml"));
+    assert!(out.status.success(), "{}", out.stderr);
+    let l = read_text(&dir.path().join("sf32lb52x-x.toml"));
     assert!(
         l.contains("kind = \"nand\"\nerase_unit = \"0x00040000\""),
         "{l}"
@@ -269,11 +231,11 @@ fn import_errors_name_the_field_and_write_nothing() {
 
 #[test]
 fn list_prints_the_bundled_names() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let out = imgtool(dir.path(), &["layout", "list"]);
     assert!(out.status.success());
     assert_eq!(
-        text(&out.stdout),
+        out.stdout,
         "sf32lb52x-eh-lb523\nsf32lb52x-eh-lb525\nsf32lb52x-lcd_n16r8\nsf32lb56x-eh-lb561\n"
     );
 }

@@ -2,45 +2,16 @@
 //! the bundled example firmware and on generated images, in temporary directories.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+use crate::common::{golden, imgtool, put, read, root, tempdir, testdata};
 
 const LAYOUT: &str = "sf32lb52x-eh-lb523";
 /// Sizes from `layouts/sf32lb52x-eh-lb523.toml`.
 const DFU_FLASH_CODE_SIZE: usize = 0x0006_0000;
 const DFU_DOWNLOAD_REGION_SIZE: usize = 0x0012_0000;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 fn example(rel: &str) -> PathBuf {
-    root()
-        .join("testdata/examples/sf32lb52x-eh-lb523")
-        .join(rel)
-}
-
-fn read(p: &Path) -> Vec<u8> {
-    std::fs::read(p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
-}
-
-fn imgtool(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_imgtool"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn assert_exit(o: &Output, code: i32) {
-    assert_eq!(o.status.code(), Some(code), "{}", text(o));
+    testdata("examples/sf32lb52x-eh-lb523").join(rel)
 }
 
 /// Deterministic pseudo-random bytes; each value repeated `runs` times.
@@ -63,22 +34,9 @@ fn padded(b: &[u8]) -> Vec<u8> {
     v
 }
 
-/// Compares `actual` with the golden file, or rewrites it with `IMGTOOL_BLESS=1`.
-fn golden(actual: &[u8], file: &Path) {
-    if std::env::var_os("IMGTOOL_BLESS").is_some() {
-        std::fs::write(file, actual).unwrap();
-        return;
-    }
-    assert!(
-        read(file) == actual,
-        "{} differs (IMGTOOL_BLESS=1 regenerates it after a deliberate change)",
-        file.display()
-    );
-}
-
 #[test]
 fn bundled_example_matches_the_golden_package_and_manifest() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let out = tmp.path().join("out");
     let o = imgtool(
         &root(),
@@ -90,8 +48,8 @@ fn bundled_example_matches_the_golden_package_and_manifest() {
             out.to_str().unwrap(),
         ],
     );
-    assert_exit(&o, 0);
-    let t = text(&o);
+    o.assert_exit(0);
+    let t = o.text();
     assert!(
         t.contains("hcpu (0)") && t.contains("ota-manager (6)"),
         "{t}"
@@ -109,15 +67,15 @@ fn bundled_example_matches_the_golden_package_and_manifest() {
         tmp.path(),
         &["verify", "out/offline_install.bin", "--layout", LAYOUT],
     );
-    assert_exit(&o, 0);
+    o.assert_exit(0);
 }
 
 #[test]
 fn golden_package_unpacks_to_the_elf_region_bytes() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let pkg = example("golden/offline_install.bin");
     let o = imgtool(tmp.path(), &["unpack", pkg.to_str().unwrap(), "-o", "un"]);
-    assert_exit(&o, 0);
+    o.assert_exit(0);
     // The same bytes `imgtool elf2bin --layout` extracts for each region.
     for (elf, region, file) in [
         ("app.elf", "HCPU_FLASH_CODE", "0-hcpu.bin"),
@@ -134,7 +92,7 @@ fn golden_package_unpacks_to_the_elf_region_bytes() {
                 "regions",
             ],
         );
-        assert_exit(&o, 0);
+        o.assert_exit(0);
         let want = read(&tmp.path().join(format!("regions/{region}.bin")));
         assert_eq!(read(&tmp.path().join("un").join(file)), padded(&want));
     }
@@ -162,14 +120,14 @@ fn manifest_describes_every_image() {
 
 #[test]
 fn pack_is_deterministic() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let cfg = example("ota.toml");
     for out in ["a", "b"] {
         let o = imgtool(
             tmp.path(),
             &["pack", "--config", cfg.to_str().unwrap(), "-o", out],
         );
-        assert_exit(&o, 0);
+        o.assert_exit(0);
     }
     let a = tmp.path().join("a");
     let b = tmp.path().join("b");
@@ -183,14 +141,9 @@ fn pack_is_deterministic() {
     );
 }
 
-/// Writes `name` with `data` in `dir`.
-fn put(dir: &Path, name: &str, data: &[u8]) {
-    std::fs::write(dir.join(name), data).unwrap();
-}
-
 #[test]
 fn app_only_installer_only_and_both_with_resources() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let d = tmp.path();
     let app = example("app.elf");
     let dfu = example("dfu.elf");
@@ -223,7 +176,7 @@ fn app_only_installer_only_and_both_with_resources() {
         let mut args = vec!["pack", "--layout", LAYOUT, "-o", out];
         args.extend_from_slice(images);
         let o = imgtool(d, &args);
-        assert_exit(&o, 0);
+        o.assert_exit(0);
         let pkg = read(&d.join(out).join("offline_install.bin"));
         assert_eq!(usize::from(pkg[6]), ids.len());
         for (i, id) in ids.iter().enumerate() {
@@ -238,19 +191,19 @@ fn app_only_installer_only_and_both_with_resources() {
                 LAYOUT,
             ],
         );
-        assert_exit(&o, 0);
+        o.assert_exit(0);
     }
     // The raw resource is stored as is (flag 0).
     let pkg = read(&d.join("both/offline_install.bin"));
     assert_eq!(pkg[12 + 6 * 2 + 1], 0);
     let o = imgtool(d, &["unpack", "both/offline_install.bin", "-o", "un"]);
-    assert_exit(&o, 0);
+    o.assert_exit(0);
     assert_eq!(read(&d.join("un/5-ex.bin")), bytes(4, 50_000, 8));
 }
 
 #[test]
 fn unpack_round_trips_every_flag_and_codec() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let d = tmp.path();
     let sizes = [
         1usize,
@@ -291,12 +244,12 @@ fn unpack_round_trips_every_flag_and_codec() {
                         "p",
                     ],
                 );
-                assert_exit(&o, 0);
-                assert!(text(&o).contains("no layout given"), "{}", text(&o));
+                o.assert_exit(0);
+                assert!(o.text().contains("no layout given"), "{}", o.text());
                 let o = imgtool(d, &["verify", "p/offline_install.bin"]);
-                assert_exit(&o, 0);
+                o.assert_exit(0);
                 let o = imgtool(d, &["unpack", "p/offline_install.bin", "-o", "u"]);
-                assert_exit(&o, 0);
+                o.assert_exit(0);
                 let want = if codec == "none" {
                     data.clone()
                 } else {
@@ -318,8 +271,8 @@ fn assert_refused(dir: &Path, args: &[&str], needles: &[&str]) {
     full.extend_from_slice(args);
     full.extend_from_slice(&["-o", out.to_str().unwrap()]);
     let o = imgtool(dir, &full);
-    assert_exit(&o, 2);
-    let t = text(&o);
+    o.assert_exit(2);
+    let t = o.text();
     for n in needles {
         assert!(t.contains(n), "expected {n:?} in: {t}");
     }
@@ -328,7 +281,7 @@ fn assert_refused(dir: &Path, args: &[&str], needles: &[&str]) {
 
 #[test]
 fn refusals_name_the_numbers() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let d = tmp.path();
     let app = format!("hcpu={}", example("app.elf").display());
     let dfu_as_app = format!("hcpu={}", example("dfu.elf").display());
@@ -403,7 +356,7 @@ fn refusals_name_the_numbers() {
 
 #[test]
 fn config_errors_name_the_file() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let d = tmp.path();
     put(
         d,
@@ -412,25 +365,25 @@ fn config_errors_name_the_file() {
     );
     put(d, "a.bin", &[1; 32]);
     let o = imgtool(d, &["pack", "--config", "ota.toml", "-o", "out"]);
-    assert_exit(&o, 2);
-    assert!(text(&o).contains("no-such-board"), "{}", text(&o));
+    o.assert_exit(2);
+    assert!(o.text().contains("no-such-board"), "{}", o.text());
     put(
         d,
         "ota.toml",
         b"[[image]]\nid = \"hcpu\"\npath = \"a.bin\"\nfoo = 1\n",
     );
     let o = imgtool(d, &["pack", "--config", "ota.toml", "-o", "out"]);
-    assert_exit(&o, 2);
+    o.assert_exit(2);
     assert!(
-        text(&o).contains("ota.toml") && text(&o).contains("foo"),
+        o.text().contains("ota.toml") && o.text().contains("foo"),
         "{}",
-        text(&o)
+        o.text()
     );
 }
 
 #[test]
 fn gen_dfu_takes_the_vendor_command_line() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let d = tmp.path();
     put(d, "hcpu.bin", &bytes(11, 70_000, 4));
     put(d, "dfu.bin", &bytes(12, 9_000, 2));
@@ -450,7 +403,7 @@ fn gen_dfu_takes_the_vendor_command_line() {
                 "--offline_img=2",
             ],
         );
-        assert_exit(&o, 0);
+        o.assert_exit(0);
         let pkg = read(&d.join("offline_install.bin"));
         assert_eq!(&pkg[12..14], &[0, 16]);
         assert_eq!(&pkg[18..20], &[6, 16]);
@@ -470,13 +423,13 @@ fn gen_dfu_takes_the_vendor_command_line() {
                 "p",
             ],
         );
-        assert_exit(&o, 0);
+        o.assert_exit(0);
         assert!(
             read(&d.join("p/offline_install.bin")) == pkg,
             "com_type {com_type}"
         );
         let o = imgtool(d, &["verify", "offline_install.bin"]);
-        assert_exit(&o, 0);
+        o.assert_exit(0);
     }
     // Flag 0 and any image id, files from --dir, output elsewhere.
     std::fs::create_dir(d.join("bins")).unwrap();
@@ -495,7 +448,7 @@ fn gen_dfu_takes_the_vendor_command_line() {
             "pk",
         ],
     );
-    assert_exit(&o, 0);
+    o.assert_exit(0);
     let pkg = read(&d.join("pk/offline_install.bin"));
     assert_eq!(&pkg[12..18], &[4, 0, 0xE8, 0x03, 0, 0]);
     assert_eq!(&pkg[18..], &bytes(13, 1000, 1)[..]);
@@ -503,7 +456,7 @@ fn gen_dfu_takes_the_vendor_command_line() {
 
 #[test]
 fn gen_dfu_refuses_what_it_does_not_implement() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let d = tmp.path();
     put(d, "hcpu.bin", &[1; 100]);
     let cases: &[(&[&str], &str)] = &[
@@ -515,8 +468,8 @@ fn gen_dfu_refuses_what_it_does_not_implement() {
         let mut args = vec!["gen-dfu", "--img_para", "hcpu", "16", "0"];
         args.extend_from_slice(extra);
         let o = imgtool(d, &args);
-        assert_exit(&o, 2);
-        assert!(text(&o).contains(needle), "{}", text(&o));
+        o.assert_exit(2);
+        assert!(o.text().contains(needle), "{}", o.text());
     }
     for (flag, needle) in [
         ("1", "encryption"),
@@ -524,29 +477,29 @@ fn gen_dfu_refuses_what_it_does_not_implement() {
         ("2", "flag 2 is not supported"),
     ] {
         let o = imgtool(d, &["gen-dfu", "--img_para", "hcpu", flag, "0"]);
-        assert_exit(&o, 2);
-        assert!(text(&o).contains(needle), "{}", text(&o));
+        o.assert_exit(2);
+        assert!(o.text().contains(needle), "{}", o.text());
     }
     let o = imgtool(d, &["gen-dfu", "--img_para", "hcpu", "16"]);
-    assert_exit(&o, 2);
+    o.assert_exit(2);
     assert!(!d.join("offline_install.bin").exists());
 }
 
 #[test]
 fn inspect_shows_header_table_and_regions() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let pkg = example("golden/offline_install.bin");
     let o = imgtool(
         tmp.path(),
         &["inspect", pkg.to_str().unwrap(), "--layout", LAYOUT],
     );
-    assert_exit(&o, 0);
-    let t = text(&o);
+    o.assert_exit(0);
+    let t = o.text();
     assert!(t.contains("install_state 0xff, 2 images"), "{t}");
     assert!(t.contains("HCPU_FLASH_CODE 0x12020000 3040/3145728"), "{t}");
     let o = imgtool(tmp.path(), &["inspect", pkg.to_str().unwrap(), "--json"]);
-    assert_exit(&o, 0);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    o.assert_exit(0);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
     assert_eq!(v["image_count"], 2);
     assert_eq!(v["images"][0]["image_len"], 3040);
     assert_eq!(v["images"][0]["mode"], "gzip");
@@ -564,7 +517,7 @@ fn write_corrupt(dir: &Path, name: &str, f: impl FnOnce(&mut Vec<u8>)) -> String
 
 #[test]
 fn verify_fails_corrupted_packages_with_exit_1() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let d = tmp.path();
     let cases: Vec<(String, &str)> = vec![
         (
@@ -610,50 +563,50 @@ fn verify_fails_corrupted_packages_with_exit_1() {
     ];
     for (file, needle) in cases {
         let o = imgtool(d, &["verify", &file]);
-        assert_exit(&o, 1);
+        o.assert_exit(1);
         assert!(
-            text(&o).contains(needle),
+            o.text().contains(needle),
             "{file}: expected {needle:?} in {}",
-            text(&o)
+            o.text()
         );
     }
     let o = imgtool(d, &["verify", "missing.bin"]);
-    assert_exit(&o, 2);
+    o.assert_exit(2);
 }
 
 #[test]
 fn verify_checks_the_layout() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let d = tmp.path();
     // A resource image (id 3) packed without a layout: eh-lb523 cannot place it.
     put(d, "res.bin", &bytes(3, 2000, 4));
     let o = imgtool(d, &["pack", "--image", "res=res.bin", "-o", "p"]);
-    assert_exit(&o, 0);
+    o.assert_exit(0);
     let o = imgtool(d, &["verify", "p/offline_install.bin"]);
-    assert_exit(&o, 0);
+    o.assert_exit(0);
     let o = imgtool(d, &["verify", "p/offline_install.bin", "--layout", LAYOUT]);
-    assert_exit(&o, 1);
+    o.assert_exit(1);
     assert!(
-        text(&o).contains("no destination region for image id 3"),
+        o.text().contains("no destination region for image id 3"),
         "{}",
-        text(&o)
+        o.text()
     );
     // Too big for DFU_FLASH_CODE once decoded, though the package is small.
     put(d, "zeros.bin", &vec![0u8; DFU_FLASH_CODE_SIZE + 16]);
     let o = imgtool(d, &["pack", "--image", "dfu=zeros.bin", "-o", "z"]);
-    assert_exit(&o, 0);
+    o.assert_exit(0);
     let o = imgtool(d, &["verify", "z/offline_install.bin", "--layout", LAYOUT]);
-    assert_exit(&o, 1);
+    o.assert_exit(1);
     assert!(
-        text(&o).contains("holds 393216 bytes: 16 bytes too many"),
+        o.text().contains("holds 393216 bytes: 16 bytes too many"),
         "{}",
-        text(&o)
+        o.text()
     );
 }
 
 #[test]
 fn verify_warns_about_vendor_packages_without_the_trailing_byte() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let d = tmp.path();
     // Rebuild the golden package the way the vendor tool would: no byte after the last packet.
     let good = read(&example("golden/offline_install.bin"));
@@ -679,8 +632,8 @@ fn verify_warns_about_vendor_packages_without_the_trailing_byte() {
     vendor.extend_from_slice(&payloads);
     put(d, "vendor.bin", &vendor);
     let o = imgtool(d, &["verify", "vendor.bin"]);
-    assert_exit(&o, 0);
-    let t = text(&o);
+    o.assert_exit(0);
+    let t = o.text();
     // The installer's payload fits one 512-byte block: at risk. The app's is longer: not.
     assert!(lens[1] <= 512 && lens[0] > 512, "{lens:?}");
     let risk = format!(
@@ -693,15 +646,16 @@ fn verify_warns_about_vendor_packages_without_the_trailing_byte() {
     );
     assert!(t.contains(&risk) && t.contains(&safe), "{t}");
     let o = imgtool(d, &["verify", "vendor.bin", "--deny-warnings"]);
-    assert_exit(&o, 1);
+    o.assert_exit(1);
     // The simulator (written independently from the same spec) agrees: the installer image
     // is not fully written and the device is broken.
     let o = imgtool(d, &["simulate", "--layout", LAYOUT, "vendor.bin"]);
-    assert_exit(&o, 1);
+    o.assert_exit(1);
     assert!(
-        text(&o).contains("DFU_FLASH_CODE, which is not fully written"),
+        o.text()
+            .contains("DFU_FLASH_CODE, which is not fully written"),
         "{}",
-        text(&o)
+        o.text()
     );
 }
 
@@ -728,31 +682,31 @@ fn independent_crc_matches_the_check_value() {
 
 #[test]
 fn unpack_writes_nothing_for_a_bad_package() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let d = tmp.path();
     let f = write_corrupt(d, "crc.bin", |b| b[9] ^= 1);
     let o = imgtool(d, &["unpack", &f, "-o", "un"]);
-    assert_exit(&o, 2);
-    assert!(text(&o).contains("--ignore-crc"), "{}", text(&o));
+    o.assert_exit(2);
+    assert!(o.text().contains("--ignore-crc"), "{}", o.text());
     assert!(!d.join("un").exists());
     let o = imgtool(d, &["unpack", &f, "-o", "un", "--ignore-crc"]);
-    assert_exit(&o, 0);
+    o.assert_exit(0);
     // Table entry 1 claims image id 0 too (the table is not covered by the CRC).
     let f = write_corrupt(d, "dup.bin", |b| b[18] = 0);
     let o = imgtool(d, &["unpack", &f, "-o", "dup"]);
-    assert_exit(&o, 2);
+    o.assert_exit(2);
     assert!(
-        text(&o).contains("image id hcpu appears twice"),
+        o.text().contains("image id hcpu appears twice"),
         "{}",
-        text(&o)
+        o.text()
     );
     assert!(!d.join("dup").exists());
     let o = imgtool(d, &["verify", &f]);
-    assert_exit(&o, 1);
+    o.assert_exit(1);
     assert!(
-        text(&o).contains("image id hcpu already used by image 0"),
+        o.text().contains("image id hcpu already used by image 0"),
         "{}",
-        text(&o)
+        o.text()
     );
 }
 
@@ -760,7 +714,7 @@ fn unpack_writes_nothing_for_a_bad_package() {
 /// power cut before every flash operation (a third decoder, written by someone else).
 #[test]
 fn golden_package_installs_on_the_simulated_device() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let pkg = example("golden/offline_install.bin");
     let o = imgtool(
         tmp.path(),
@@ -773,5 +727,5 @@ fn golden_package_installs_on_the_simulated_device() {
             "all",
         ],
     );
-    assert_exit(&o, 0);
+    o.assert_exit(0);
 }

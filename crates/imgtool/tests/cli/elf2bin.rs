@@ -1,46 +1,14 @@
 //! `imgtool elf2bin` end to end: the built binary on the committed ELF fixtures.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn testdata(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata")
-        .join(rel)
-}
-
-fn read(p: &Path) -> Vec<u8> {
-    std::fs::read(p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
-}
+use crate::common::{files_in, imgtool, imgtool_stdin, read, tempdir, testdata, Run};
 
 /// Runs `imgtool elf2bin <args>` in `dir`.
-fn elf2bin(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_imgtool"))
-        .current_dir(dir)
-        .arg("elf2bin")
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// Names of the files in `dir` (empty when it does not exist).
-fn files_in(dir: &Path) -> Vec<String> {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut v: Vec<String> = rd
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
+fn elf2bin(dir: &Path, args: &[&str]) -> Run {
+    let mut full = vec!["elf2bin"];
+    full.extend_from_slice(args);
+    imgtool(dir, &full)
 }
 
 /// Flash and RAM regions of the SF32LB52x eh-lb523 board (its ptab.json), as a layout file in
@@ -89,7 +57,7 @@ fn elf(name: &str) -> String {
 
 #[test]
 fn flat_equals_objcopy_with_fill_zero_and_gap_fill_ff_by_default() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     for name in ["multi", "multi_be32", "multi_le64", "multi_be64"] {
         let o = elf2bin(
             tmp.path(),
@@ -101,7 +69,7 @@ fn flat_equals_objcopy_with_fill_zero_and_gap_fill_ff_by_default() {
                 "0",
             ],
         );
-        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(o.status.success(), "{}", o.stderr);
         let reference = testdata(&format!("elf/{name}.objcopy.bin"));
         assert_eq!(
             read(&tmp.path().join("zero.bin")),
@@ -109,7 +77,7 @@ fn flat_equals_objcopy_with_fill_zero_and_gap_fill_ff_by_default() {
             "{name}"
         );
         let o = elf2bin(tmp.path(), &[&elf(&format!("{name}.elf")), "-o", "ff.bin"]);
-        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(o.status.success(), "{}", o.stderr);
         let reference = testdata(&format!("elf/{name}.objcopy-ff.bin"));
         assert_eq!(read(&tmp.path().join("ff.bin")), read(&reference), "{name}");
     }
@@ -117,10 +85,10 @@ fn flat_equals_objcopy_with_fill_zero_and_gap_fill_ff_by_default() {
 
 #[test]
 fn flat_reports_segments_and_fill() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let o = elf2bin(tmp.path(), &[&elf("multi.elf"), "-o", "m.bin"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let out = stdout(&o);
+    assert!(o.status.success(), "{}", o.stderr);
+    let out = o.stdout;
     // 0x1007 bytes, of which 0x95 + 9 + 7 come from segments.
     assert!(
         out.contains("flat 0x12020000..0x12021007 4103 bytes (3938 fill)"),
@@ -132,7 +100,7 @@ fn flat_reports_segments_and_fill() {
 
 #[test]
 fn layout_mode_writes_one_file_per_region() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let o = elf2bin(
         tmp.path(),
         &[
@@ -143,7 +111,7 @@ fn layout_mode_writes_one_file_per_region() {
             "out",
         ],
     );
-    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(o.status.success(), "{}", o.stderr);
     let out_dir = tmp.path().join("out");
     assert_eq!(
         files_in(&out_dir),
@@ -157,7 +125,7 @@ fn layout_mode_writes_one_file_per_region() {
             "{tag}"
         );
     }
-    let out = stdout(&o);
+    let out = o.stdout;
     assert!(
         out.contains("HCPU_FLASH_CODE 0x12020000..0x12020028 40 bytes (0 fill)"),
         "{out}"
@@ -170,7 +138,7 @@ fn layout_mode_writes_one_file_per_region() {
 
 #[test]
 fn layout_mode_hex_format() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let o = elf2bin(
         tmp.path(),
         &[
@@ -183,7 +151,7 @@ fn layout_mode_hex_format() {
             "out",
         ],
     );
-    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(o.status.success(), "{}", o.stderr);
     assert_eq!(
         files_in(&tmp.path().join("out")),
         ["DFU_FLASH_CODE.hex", "HCPU_FLASH_CODE.hex"]
@@ -199,12 +167,12 @@ fn layout_mode_hex_format() {
 
 #[test]
 fn flat_hex_format() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let o = elf2bin(
         tmp.path(),
         &[&elf("multi.elf"), "--format", "hex", "-o", "m.hex"],
     );
-    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(o.status.success(), "{}", o.stderr);
     let hex = String::from_utf8(read(&tmp.path().join("m.hex"))).unwrap();
     assert!(hex.starts_with(":020000041202E6\n"), "{hex}");
     // 0x1007 bytes in 16-byte records: 257 data records, one upper-address record, EOF.
@@ -213,11 +181,11 @@ fn flat_hex_format() {
 
 #[test]
 fn not_an_elf_fails_with_exit_2_and_no_output() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     std::fs::write(tmp.path().join("notes.txt"), "hello world").unwrap();
     let o = elf2bin(tmp.path(), &["notes.txt", "-o", "out.bin"]);
     assert_eq!(o.status.code(), Some(2));
-    let err = stderr(&o);
+    let err = o.stderr;
     assert!(
         err.contains("notes.txt") && err.contains("not an ELF file"),
         "{err}"
@@ -227,12 +195,12 @@ fn not_an_elf_fails_with_exit_2_and_no_output() {
 
 #[test]
 fn truncated_elf_fails_with_no_output() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let bytes = read(&testdata("elf/multi.elf"));
     std::fs::write(tmp.path().join("cut.elf"), &bytes[..0x2004]).unwrap();
     let o = elf2bin(tmp.path(), &["cut.elf", "-o", "out.bin"]);
     assert_eq!(o.status.code(), Some(2));
-    let err = stderr(&o);
+    let err = o.stderr;
     assert!(
         err.contains("segment 1") && err.contains("offset 0x2000"),
         "{err}"
@@ -242,10 +210,10 @@ fn truncated_elf_fails_with_no_output() {
 
 #[test]
 fn flat_span_too_large_suggests_a_layout_and_writes_nothing() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let o = elf2bin(tmp.path(), &[&elf("data_in_ram.elf"), "-o", "out.bin"]);
     assert_eq!(o.status.code(), Some(2));
-    let err = stderr(&o);
+    let err = o.stderr;
     assert!(
         err.contains("0x12020000..0x20000004") && err.contains("--layout"),
         "{err}"
@@ -255,7 +223,7 @@ fn flat_span_too_large_suggests_a_layout_and_writes_nothing() {
 
 #[test]
 fn segment_outside_flash_regions_writes_no_region_file() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let o = elf2bin(
         tmp.path(),
         &[
@@ -267,7 +235,7 @@ fn segment_outside_flash_regions_writes_no_region_file() {
         ],
     );
     assert_eq!(o.status.code(), Some(2));
-    let err = stderr(&o);
+    let err = o.stderr;
     assert!(
         err.contains("segment 1 (0x20000000..0x20000004) lies outside every flash region"),
         "{err}"
@@ -278,25 +246,25 @@ fn segment_outside_flash_regions_writes_no_region_file() {
 
 #[test]
 fn unknown_layout_and_bad_fill_are_errors() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let o = elf2bin(
         tmp.path(),
         &[&elf("multi.elf"), "--layout", "no-such-board", "-o", "out"],
     );
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("no-such-board"), "{}", stderr(&o));
+    assert!(o.stderr.contains("no-such-board"), "{}", o.stderr);
     let o = elf2bin(
         tmp.path(),
         &[&elf("multi.elf"), "--fill", "0x100", "-o", "x.bin"],
     );
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("not a byte"), "{}", stderr(&o));
+    assert!(o.stderr.contains("not a byte"), "{}", o.stderr);
     assert!(files_in(tmp.path()).is_empty());
 }
 
 #[test]
 fn bundled_layout_by_name() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let args = [
         &elf("two_regions.elf"),
         "--layout",
@@ -305,7 +273,7 @@ fn bundled_layout_by_name() {
         "out",
     ];
     let o = elf2bin(tmp.path(), &args);
-    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(o.status.success(), "{}", o.stderr);
     for tag in ["DFU_FLASH_CODE", "HCPU_FLASH_CODE"] {
         let golden = testdata(&format!("elf/golden/two_regions/{tag}.bin"));
         let out = tmp.path().join(format!("out/{tag}.bin"));
@@ -316,7 +284,7 @@ fn bundled_layout_by_name() {
 #[test]
 fn xip_region_is_matched_at_its_link_address_and_written_at_its_storage_address() {
     // The eh-lb523 bootloader region is stored at 0x12010000 and linked at 0x20020000.
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let args = [
         &elf("bootloader_xip.elf"),
         "--layout",
@@ -327,9 +295,9 @@ fn xip_region_is_matched_at_its_link_address_and_written_at_its_storage_address(
         "out",
     ];
     let o = elf2bin(tmp.path(), &args);
-    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(o.status.success(), "{}", o.stderr);
     assert_eq!(files_in(&tmp.path().join("out")), ["bootloader.hex"]);
-    let out = stdout(&o);
+    let out = o.stdout;
     assert!(
         out.contains("bootloader: linked at 0x20020000, stored at 0x12010000"),
         "{out}"
@@ -346,7 +314,7 @@ fn xip_region_is_matched_at_its_link_address_and_written_at_its_storage_address(
 fn example_firmware_lands_in_its_regions() {
     // testdata/examples: the app belongs in HCPU_FLASH_CODE, the DFU installer in
     // DFU_FLASH_CODE; pack relies on it.
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     for (elf, tag) in [
         ("app.elf", "HCPU_FLASH_CODE"),
         ("dfu.elf", "DFU_FLASH_CODE"),
@@ -361,7 +329,7 @@ fn example_firmware_lands_in_its_regions() {
             &dir,
         ];
         let o = elf2bin(tmp.path(), &args);
-        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(o.status.success(), "{}", o.stderr);
         assert_eq!(files_in(&tmp.path().join(&dir)), [format!("{tag}.bin")]);
         // Both start with a vector table: initial stack pointer at the top of HCPU_RAM_DATA.
         let bytes = read(&tmp.path().join(format!("{dir}/{tag}.bin")));
@@ -374,21 +342,11 @@ fn example_firmware_lands_in_its_regions() {
 fn elf_from_a_pipe_gives_the_same_image_as_from_a_file() {
     // A regular file is streamed from disk; a pipe cannot seek, so it is read into memory
     // first. Both must give objcopy's bytes.
-    use std::io::Write;
-    use std::process::Stdio;
-    let tmp = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_imgtool"))
-        .current_dir(tmp.path())
-        .args(["elf2bin", "/dev/stdin", "-o", "piped.bin", "--fill", "0"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let tmp = tempdir();
     let elf_bytes = read(&testdata("elf/multi_be64.elf"));
-    child.stdin.take().unwrap().write_all(&elf_bytes).unwrap();
-    let o = child.wait_with_output().unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
+    let args = ["elf2bin", "/dev/stdin", "-o", "piped.bin", "--fill", "0"];
+    let o = imgtool_stdin(tmp.path(), &args, &elf_bytes);
+    assert!(o.status.success(), "{}", o.stderr);
     assert_eq!(
         read(&tmp.path().join("piped.bin")),
         read(&testdata("elf/multi_be64.objcopy.bin"))

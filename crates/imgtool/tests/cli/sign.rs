@@ -3,24 +3,24 @@
 //! `package::trailer`; here every trailer byte and a stride of body bytes go through the CLI.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn testdata(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/sign")
-        .join(rel)
+use crate::common::{golden, imgtool, imgtool_env, ok, tempdir, testdata};
+
+/// `testdata/sign/<rel>`: test keys and the signed golden package.
+fn sign_data(rel: &str) -> PathBuf {
+    testdata(&format!("sign/{rel}"))
 }
 
 /// The OpenSSL-made test key (testdata/sign/README.md), copied with mode 0600.
 fn test_key(dir: &Path) -> PathBuf {
     let p = dir.join("test-key.pem");
-    std::fs::copy(testdata("openssl-ed25519.pem"), &p).unwrap();
+    std::fs::copy(sign_data("openssl-ed25519.pem"), &p).unwrap();
     chmod(&p, 0o600);
     p
 }
 
 fn test_pub() -> PathBuf {
-    testdata("openssl-ed25519.pub.pem")
+    sign_data("openssl-ed25519.pub.pem")
 }
 
 #[cfg(unix)]
@@ -31,36 +31,6 @@ fn chmod(p: &Path, mode: u32) {
 
 #[cfg(not(unix))]
 fn chmod(_p: &Path, _mode: u32) {}
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    run_env(dir, args, &[])
-}
-
-fn run_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_imgtool"));
-    c.args(args).current_dir(dir);
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c.output().unwrap()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn ok(o: Output) -> Output {
-    assert_eq!(code(&o), 0, "{}", text(&o));
-    o
-}
 
 /// Two deterministic images (an "app" and a "DFU installer") in `dir`.
 fn write_images(dir: &Path) {
@@ -87,7 +57,7 @@ fn pack(dir: &Path, out: &str, extra: &[&str]) -> Vec<u8> {
     args.extend_from_slice(&IMAGES);
     args.extend_from_slice(&["-o", out]);
     args.extend_from_slice(extra);
-    ok(run(dir, &args));
+    ok(imgtool(dir, &args));
     std::fs::read(dir.join(out).join("offline_install.bin")).unwrap()
 }
 
@@ -103,7 +73,7 @@ fn body_len(pkg: &[u8]) -> usize {
 }
 
 fn setup() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     write_images(tmp.path());
     let key = test_key(tmp.path());
     (tmp, key)
@@ -113,13 +83,13 @@ fn setup() -> (tempfile::TempDir, PathBuf) {
 #[test]
 fn keygen_writes_mode_0600_and_never_overwrites() {
     use std::os::unix::fs::PermissionsExt;
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let d = tmp.path();
-    let o = ok(run(d, &["keygen", "-o", "k.pem"]));
+    let o = ok(imgtool(d, &["keygen", "-o", "k.pem"]));
     let pem = std::fs::read_to_string(d.join("k.pem")).unwrap();
     assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"));
     assert!(
-        !text(&o).contains(pem.lines().nth(1).unwrap()),
+        !o.text().contains(pem.lines().nth(1).unwrap()),
         "key printed"
     );
     let mode = std::fs::metadata(d.join("k.pem"))
@@ -127,11 +97,11 @@ fn keygen_writes_mode_0600_and_never_overwrites() {
         .permissions()
         .mode();
     assert_eq!(mode & 0o777, 0o600);
-    let again = run(d, &["keygen", "-o", "k.pem"]);
-    assert_eq!(code(&again), 2);
-    assert!(text(&again).contains("already exists"), "{}", text(&again));
+    let again = imgtool(d, &["keygen", "-o", "k.pem"]);
+    assert_eq!(again.code(), 2);
+    assert!(again.text().contains("already exists"), "{}", again.text());
     assert_eq!(std::fs::read_to_string(d.join("k.pem")).unwrap(), pem);
-    ok(run(d, &["keygen", "-o", "k.pem", "--force"]));
+    ok(imgtool(d, &["keygen", "-o", "k.pem", "--force"]));
     assert_ne!(std::fs::read_to_string(d.join("k.pem")).unwrap(), pem);
 }
 
@@ -140,40 +110,43 @@ fn getpub_formats() {
     let (tmp, key) = setup();
     let d = tmp.path();
     let k = key.to_str().unwrap();
-    ok(run(d, &["getpub", k, "-o", "pub.pem"]));
+    ok(imgtool(d, &["getpub", k, "-o", "pub.pem"]));
     assert_eq!(
         std::fs::read(d.join("pub.pem")).unwrap(),
         std::fs::read(test_pub()).unwrap(),
         "same SubjectPublicKeyInfo PEM as OpenSSL"
     );
-    ok(run(d, &["getpub", k, "--format", "raw", "-o", "pub.bin"]));
+    ok(imgtool(
+        d,
+        &["getpub", k, "--format", "raw", "-o", "pub.bin"],
+    ));
     let raw = std::fs::read(d.join("pub.bin")).unwrap();
     assert_eq!(raw.len(), 32);
-    let c = ok(run(
+    let c = ok(imgtool(
         d,
         &[
             "getpub", "pub.pem", "--format", "c-array", "--name", "dfu_key",
         ],
     ));
-    let c = String::from_utf8(c.stdout).unwrap();
+    let c = c.stdout;
     assert!(c.contains("const unsigned char dfu_key[32] = {"), "{c}");
     assert!(
         c.contains(&format!("0x{:02x}, 0x{:02x}", raw[0], raw[1])),
         "{c}"
     );
-    let no_out = run(d, &["getpub", k, "--format", "raw"]);
-    assert_eq!(code(&no_out), 2);
-    let bad_name = run(d, &["getpub", k, "--format", "c-array", "--name", "1x"]);
-    assert_eq!(code(&bad_name), 2);
+    let no_out = imgtool(d, &["getpub", k, "--format", "raw"]);
+    assert_eq!(no_out.code(), 2);
+    let bad_name = imgtool(d, &["getpub", k, "--format", "c-array", "--name", "1x"]);
+    assert_eq!(bad_name.code(), 2);
 }
 
 #[test]
 fn rsa_keys_are_refused_with_a_reason() {
-    let tmp = tempfile::tempdir().unwrap();
-    let rsa = testdata("rsa-not-ed25519.pem");
-    let o = run(tmp.path(), &["getpub", rsa.to_str().unwrap()]);
-    assert_eq!(code(&o), 2);
-    assert!(text(&o).contains("this is an RSA key"), "{}", text(&o));
+    let tmp = tempdir();
+    let rsa = sign_data("rsa-not-ed25519.pem");
+    let o = imgtool(tmp.path(), &["getpub", rsa.to_str().unwrap()]);
+    assert_eq!(o.code(), 2);
+    assert!(o.text().contains("this is an RSA key"), "{}", o.text());
 }
 
 #[test]
@@ -205,14 +178,14 @@ fn signed_package_verifies_keeps_the_body_and_is_deterministic() {
     );
     assert_eq!(pack(d, "again", &signed_args), signed, "deterministic");
 
-    let o = ok(run(
+    let o = ok(imgtool(
         d,
         &["verify", "signed/offline_install.bin", "--key", p],
     ));
-    assert!(text(&o).contains("signature: OK"), "{}", text(&o));
+    assert!(o.text().contains("signature: OK"), "{}", o.text());
     // Device view (no options) still passes, and says there is a trailer.
-    let o = ok(run(d, &["verify", "signed/offline_install.bin"]));
-    assert!(text(&o).contains("signed by key id"), "{}", text(&o));
+    let o = ok(imgtool(d, &["verify", "signed/offline_install.bin"]));
+    assert!(o.text().contains("signed by key id"), "{}", o.text());
 
     let m: serde_json::Value =
         serde_json::from_slice(&std::fs::read(d.join("signed/manifest.json")).unwrap()).unwrap();
@@ -234,9 +207,9 @@ fn verify_failures_exit_1() {
     let signed = pack(d, "signed", &["--sign", key.to_str().unwrap()]);
 
     // Wrong key.
-    ok(run(d, &["keygen", "-o", "other.pem"]));
-    ok(run(d, &["getpub", "other.pem", "-o", "other.pub.pem"]));
-    let o = run(
+    ok(imgtool(d, &["keygen", "-o", "other.pem"]));
+    ok(imgtool(d, &["getpub", "other.pem", "-o", "other.pub.pem"]));
+    let o = imgtool(
         d,
         &[
             "verify",
@@ -245,17 +218,17 @@ fn verify_failures_exit_1() {
             "other.pub.pem",
         ],
     );
-    assert_eq!(code(&o), 1, "{}", text(&o));
-    assert!(text(&o).contains("key_id"), "{}", text(&o));
+    assert_eq!(o.code(), 1, "{}", o.text());
+    assert!(o.text().contains("key_id"), "{}", o.text());
 
     // Unsigned package: fine for the device view, a failure when a signature is required.
-    let o = ok(run(d, &["verify", "plain/offline_install.bin"]));
-    assert!(text(&o).contains("signature: none"), "{}", text(&o));
+    let o = ok(imgtool(d, &["verify", "plain/offline_install.bin"]));
+    assert!(o.text().contains("signature: none"), "{}", o.text());
     for extra in [&["--require-signature"][..], &["--key", p][..]] {
         let mut args = vec!["verify", "plain/offline_install.bin"];
         args.extend_from_slice(extra);
-        let o = run(d, &args);
-        assert_eq!(code(&o), 1, "{extra:?}: {}", text(&o));
+        let o = imgtool(d, &args);
+        assert_eq!(o.code(), 1, "{extra:?}: {}", o.text());
     }
 
     // Truncated trailer, and one extra byte: failures even without a key.
@@ -265,21 +238,21 @@ fn verify_failures_exit_1() {
     long.push(0);
     write("long.bin", &long);
     for name in ["short.bin", "long.bin"] {
-        let o = run(d, &["verify", name]);
-        assert_eq!(code(&o), 1, "{name}: {}", text(&o));
+        let o = imgtool(d, &["verify", name]);
+        assert_eq!(o.code(), 1, "{name}: {}", o.text());
         assert!(
-            text(&o).contains("signature trailer"),
+            o.text().contains("signature trailer"),
             "{name}: {}",
-            text(&o)
+            o.text()
         );
     }
 
     // A missing key file is an error (2), not a verification failure.
-    let o = run(
+    let o = imgtool(
         d,
         &["verify", "signed/offline_install.bin", "--key", "nope.pem"],
     );
-    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert_eq!(o.code(), 2, "{}", o.text());
 }
 
 #[test]
@@ -296,8 +269,8 @@ fn flipped_bytes_fail_verify_through_the_cli() {
         let mut bad = signed.clone();
         bad[i] ^= 0x01;
         std::fs::write(d.join("bad.bin"), &bad).unwrap();
-        let o = run(d, &["verify", "bad.bin", "--key", p]);
-        assert_eq!(code(&o), 1, "byte {i} flipped still verifies: {}", text(&o));
+        let o = imgtool(d, &["verify", "bad.bin", "--key", p]);
+        assert_eq!(o.code(), 1, "byte {i} flipped still verifies: {}", o.text());
     }
 }
 
@@ -317,13 +290,13 @@ fn external_signing_flow_gives_the_same_bytes() {
         &unsigned[..body_len(&unsigned)],
         &direct[..body_len(&direct)]
     );
-    let o = run(
+    let o = imgtool(
         d,
         &["verify", "uns/offline_install.bin", "--require-signature"],
     );
-    assert_eq!(code(&o), 1, "{}", text(&o));
+    assert_eq!(o.code(), 1, "{}", o.text());
 
-    ok(run(
+    ok(imgtool(
         d,
         &["digest", "uns/offline_install.bin", "-o", "tbs.bin"],
     ));
@@ -335,7 +308,7 @@ fn external_signing_flow_gives_the_same_bytes() {
 
     // A bad signature is refused with exit 1 and leaves the package as it was.
     std::fs::write(d.join("bad.sig"), signer.sign(b"another message")).unwrap();
-    let o = run(
+    let o = imgtool(
         d,
         &[
             "attach-signature",
@@ -346,13 +319,13 @@ fn external_signing_flow_gives_the_same_bytes() {
             p,
         ],
     );
-    assert_eq!(code(&o), 1, "{}", text(&o));
+    assert_eq!(o.code(), 1, "{}", o.text());
     assert_eq!(
         std::fs::read(d.join("uns/offline_install.bin")).unwrap(),
         unsigned
     );
 
-    ok(run(
+    ok(imgtool(
         d,
         &[
             "attach-signature",
@@ -367,9 +340,12 @@ fn external_signing_flow_gives_the_same_bytes() {
         std::fs::read(d.join("uns/offline_install.bin")).unwrap(),
         direct
     );
-    ok(run(d, &["verify", "uns/offline_install.bin", "--key", p]));
+    ok(imgtool(
+        d,
+        &["verify", "uns/offline_install.bin", "--key", p],
+    ));
     // Already signed: refused.
-    let o = run(
+    let o = imgtool(
         d,
         &[
             "attach-signature",
@@ -380,8 +356,8 @@ fn external_signing_flow_gives_the_same_bytes() {
             p,
         ],
     );
-    assert_eq!(code(&o), 2, "{}", text(&o));
-    assert!(text(&o).contains("already signed"), "{}", text(&o));
+    assert_eq!(o.code(), 2, "{}", o.text());
+    assert!(o.text().contains("already signed"), "{}", o.text());
 
     #[cfg(unix)]
     {
@@ -399,8 +375,8 @@ fn external_signing_flow_gives_the_same_bytes() {
         args.extend_from_slice(&IMAGES);
         args.extend_from_slice(&["-o", "cmdbad", "--sign-pub", p, "--version", "2"]);
         args.extend_from_slice(&["--sign-command", "cat >/dev/null; cat bad.sig"]);
-        let o = run(d, &args);
-        assert_eq!(code(&o), 2, "{}", text(&o));
+        let o = imgtool(d, &args);
+        assert_eq!(o.code(), 2, "{}", o.text());
         assert!(!d.join("cmdbad/offline_install.bin").exists());
     }
 }
@@ -414,9 +390,9 @@ fn key_from_environment_and_config() {
     let mut args = vec!["pack"];
     args.extend_from_slice(&IMAGES);
     args.extend_from_slice(&["-o", "env", "--sign", "env:IMGTOOL_TEST_SIGN_KEY"]);
-    let o = ok(run_env(d, &args, &[("IMGTOOL_TEST_SIGN_KEY", &pem)]));
+    let o = ok(imgtool_env(d, &args, &[("IMGTOOL_TEST_SIGN_KEY", &pem)]));
     assert!(
-        !text(&o).contains(pem.lines().nth(1).unwrap()),
+        !o.text().contains(pem.lines().nth(1).unwrap()),
         "key text printed"
     );
     assert_eq!(
@@ -424,9 +400,9 @@ fn key_from_environment_and_config() {
         from_file
     );
 
-    let o = run(d, &args);
-    assert_eq!(code(&o), 2);
-    assert!(text(&o).contains("IMGTOOL_TEST_SIGN_KEY"), "{}", text(&o));
+    let o = imgtool(d, &args);
+    assert_eq!(o.code(), 2);
+    assert!(o.text().contains("IMGTOOL_TEST_SIGN_KEY"), "{}", o.text());
 
     // ota.toml's [package] sign, relative to the toml file.
     std::fs::create_dir(d.join("cfg")).unwrap();
@@ -438,7 +414,7 @@ fn key_from_environment_and_config() {
          [[image]]\nid = \"dfu\"\npath = \"../dfu.bin\"\n",
     )
     .unwrap();
-    ok(run(
+    ok(imgtool(
         d,
         &["pack", "--config", "cfg/ota.toml", "-o", "viacfg"],
     ));
@@ -456,8 +432,8 @@ fn readable_key_file_gets_a_warning() {
     let mut args = vec!["pack"];
     args.extend_from_slice(&IMAGES);
     args.extend_from_slice(&["-o", "out", "--sign", key.to_str().unwrap()]);
-    let o = ok(run(tmp.path(), &args));
-    let err = String::from_utf8_lossy(&o.stderr);
+    let o = ok(imgtool(tmp.path(), &args));
+    let err = &o.stderr;
     assert!(
         err.contains("warning: private key file") && err.contains("chmod 600"),
         "{err}"
@@ -479,18 +455,7 @@ fn golden_signed_package() {
         "1.0.0",
     ];
     let pkg = pack(d, "golden", &args);
-    let golden = testdata("golden/offline_install.signed.bin");
-    if std::env::var_os("IMGTOOL_BLESS").is_some() {
-        std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
-        std::fs::write(&golden, &pkg).unwrap();
-    }
-    let want = std::fs::read(&golden).expect("golden file (IMGTOOL_BLESS=1 to create)");
-    assert_eq!(
-        pkg,
-        want,
-        "signed package differs from {}",
-        golden.display()
-    );
+    golden(&pkg, &sign_data("golden/offline_install.signed.bin"));
 }
 
 /// What the issue promises unmodified devices: the trailer is invisible. The simulated device
@@ -511,7 +476,7 @@ fn simulated_unmodified_device_installs_the_signed_package() {
     for (cut, says) in expect {
         let mut sim = vec!["simulate", "signed/offline_install.bin", "--power-cut", cut];
         sim.extend_from_slice(&layout);
-        let o = ok(run(d, &sim));
-        assert!(text(&o).contains(says), "{cut}: {}", text(&o));
+        let o = ok(imgtool(d, &sim));
+        assert!(o.text().contains(says), "{cut}: {}", o.text());
     }
 }

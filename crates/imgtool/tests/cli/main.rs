@@ -1,0 +1,12 @@
+//! CLI integration tests: the built `imgtool` binary run in temp dirs on real files. One test
+//! binary (one link, one place for the helpers in `common`); a module per command family.
+//!
+//! `IMGTOOL_BLESS=1 cargo test -p imgtool --test cli <module>::<test>` rewrites the golden
+//! files a test compares with, after a deliberate change.
+
+mod common;
+mod compress;
+mod elf2bin;
+mod layout;
+mod pack;
+mod sign;
