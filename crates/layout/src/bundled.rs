@@ -40,7 +40,7 @@ impl Layout {
     pub fn resolve(arg: &str) -> Result<Layout, LayoutError> {
         let mut l = Layout::resolve_unvalidated(arg)?;
         let in_file = |e: LayoutError| {
-            if is_path_arg(arg) {
+            if Layout::is_file_arg(Path::new(""), arg) {
                 LayoutError::InFile {
                     path: arg.into(),
                     source: Box::new(e),
@@ -56,13 +56,10 @@ impl Layout {
     /// Like [`Layout::resolve`] but without [`Layout::validate`], for viewers that show a
     /// broken layout before saying what is wrong with it. Syntax errors are still errors.
     pub fn resolve_unvalidated(arg: &str) -> Result<Layout, LayoutError> {
-        if !is_path_arg(arg) {
+        if !Layout::is_file_arg(Path::new(""), arg) {
             return match BUNDLED.iter().find(|(n, _)| *n == arg) {
                 Some((name, text)) => Layout::parse_unvalidated(name, text),
-                None => Err(LayoutError::UnknownLayout {
-                    arg: arg.to_string(),
-                    bundled: NAMES.iter().map(|n| n.to_string()).collect(),
-                }),
+                None => Err(Layout::unknown_layout(arg)),
             };
         }
         let path = Path::new(arg);
@@ -80,10 +77,21 @@ impl Layout {
     pub fn bundled_names() -> &'static [&'static str] {
         NAMES
     }
-}
 
-/// A LAYOUT argument names a file when the file exists, or when it ends in `.toml` or holds a
-/// path separator (so a mistyped path is reported as a missing file, not an unknown name).
-fn is_path_arg(arg: &str) -> bool {
-    Path::new(arg).exists() || arg.ends_with(".toml") || arg.contains('/') || arg.contains('\\')
+    /// Whether a LAYOUT argument names a file (a relative path taken from `base`) rather than
+    /// a bundled layout: the file exists, or the argument ends in `.toml` or holds a path
+    /// separator (so a mistyped path is reported as a missing file, not an unknown name).
+    /// [`Layout::resolve`] passes an empty `base`; an argument written in a file (imgtool's
+    /// `ota.toml`) is classified with that file's directory, by the same rule.
+    pub fn is_file_arg(base: &Path, arg: &str) -> bool {
+        base.join(arg).exists() || arg.ends_with(".toml") || arg.contains('/') || arg.contains('\\')
+    }
+
+    /// The error of [`Layout::resolve`] for a name that is no bundled layout.
+    pub fn unknown_layout(arg: &str) -> LayoutError {
+        LayoutError::UnknownLayout {
+            arg: arg.to_string(),
+            bundled: NAMES.iter().map(|n| n.to_string()).collect(),
+        }
+    }
 }

@@ -7,6 +7,7 @@
 
 pub mod crc32;
 pub mod error;
+mod le_reader;
 pub mod manifest;
 pub mod payload;
 pub mod trailer;

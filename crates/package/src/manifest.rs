@@ -32,6 +32,7 @@
 //! The fixed fields come first so that a small C verifier (the DFU installer) can find
 //! `body_sha256` at offset 12 without a general decoder.
 
+use crate::le_reader::{LeReader, Short};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -118,6 +119,17 @@ pub enum ManifestError {
         /// Body length.
         len: usize,
     },
+}
+
+impl From<Short> for ManifestError {
+    fn from(s: Short) -> Self {
+        ManifestError::Truncated {
+            field: s.field,
+            offset: s.offset,
+            needed: s.needed,
+            available: s.available,
+        }
+    }
 }
 
 /// The manifest of one OTA package.
@@ -283,7 +295,7 @@ impl Manifest {
     /// Decodes the canonical binary encoding, strictly: unknown versions, bad presence bytes,
     /// invalid UTF-8, truncation and trailing bytes are errors.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ManifestError> {
-        let mut r = Reader { bytes, pos: 0 };
+        let mut r = LeReader::new(bytes, 0);
         let format_version = r.u16("format_version")?;
         if format_version != MANIFEST_FORMAT_VERSION {
             return Err(ManifestError::UnsupportedVersion {
@@ -305,10 +317,10 @@ impl Manifest {
         for _ in 0..n {
             images.push(r.image()?);
         }
-        if r.pos != bytes.len() {
+        if r.remaining() != 0 {
             return Err(ManifestError::TrailingBytes {
-                offset: r.pos,
-                extra: bytes.len() - r.pos,
+                offset: r.offset(),
+                extra: r.remaining(),
             });
         }
         Ok(Manifest {
@@ -357,42 +369,8 @@ fn put_opt(out: &mut Vec<u8>, field: &'static str, s: Option<&str>) -> Result<()
     Ok(())
 }
 
-/// A bounds-checked cursor over the encoding.
-struct Reader<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, field: &'static str, needed: usize) -> Result<&'a [u8], ManifestError> {
-        let available = self.bytes.len() - self.pos;
-        if needed > available {
-            return Err(ManifestError::Truncated {
-                offset: self.pos,
-                field,
-                needed,
-                available,
-            });
-        }
-        let s = &self.bytes[self.pos..self.pos + needed];
-        self.pos += needed;
-        Ok(s)
-    }
-
-    fn u8(&mut self, field: &'static str) -> Result<u8, ManifestError> {
-        Ok(self.take(field, 1)?[0])
-    }
-
-    fn u16(&mut self, field: &'static str) -> Result<u16, ManifestError> {
-        let b = self.take(field, 2)?;
-        Ok(u16::from_le_bytes([b[0], b[1]]))
-    }
-
-    fn u32(&mut self, field: &'static str) -> Result<u32, ManifestError> {
-        let b = self.take(field, 4)?;
-        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    }
-
+// The manifest's field kinds on the reader it shares with the trailer.
+impl LeReader<'_> {
     fn digest(&mut self, field: &'static str) -> Result<Sha256Digest, ManifestError> {
         let mut d = [0u8; 32];
         d.copy_from_slice(self.take(field, 32)?);
@@ -401,13 +379,13 @@ impl<'a> Reader<'a> {
 
     fn str(&mut self, field: &'static str) -> Result<String, ManifestError> {
         let len = self.u16(field)? as usize;
-        let offset = self.pos;
+        let offset = self.offset();
         let b = self.take(field, len)?;
         String::from_utf8(b.to_vec()).map_err(|_| ManifestError::BadUtf8 { field, offset })
     }
 
     fn opt(&mut self, field: &'static str) -> Result<Option<String>, ManifestError> {
-        let offset = self.pos;
+        let offset = self.offset();
         match self.u8(field)? {
             0 => Ok(None),
             1 => self.str(field).map(Some),

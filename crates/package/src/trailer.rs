@@ -33,6 +33,7 @@
 //! programs in flash: the body digest hashes it as 0xFF, and [`verify`] separately requires
 //! 0xFF in a package file (a fresh package).
 
+use crate::le_reader::{LeReader, Short};
 use crate::manifest::{body_sha256, Manifest, ManifestError, INSTALL_STATE_OFFSET};
 use sha2::{Digest, Sha256};
 use sign::{KeyId, PublicKey, SignError, Signer, KEY_ID_LEN, SIGNATURE_LEN};
@@ -120,6 +121,17 @@ pub enum TrailerError {
     Sign(#[from] SignError),
 }
 
+impl From<Short> for TrailerError {
+    fn from(s: Short) -> Self {
+        TrailerError::Truncated {
+            field: s.field,
+            offset: s.offset,
+            needed: s.needed,
+            available: s.available,
+        }
+    }
+}
+
 /// A parsed trailer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Trailer {
@@ -177,11 +189,7 @@ impl Trailer {
 
     /// Parses trailer bytes strictly. `base` is the trailer's offset in the file (for errors).
     pub fn parse(bytes: &[u8], base: usize) -> Result<Self, TrailerError> {
-        let mut r = Cursor {
-            bytes,
-            pos: 0,
-            base,
-        };
+        let mut r = LeReader::new(bytes, base);
         let magic = r.take("magic", 4)?;
         if magic != TRAILER_MAGIC {
             return Err(r.field_err("magic", 4, "49 4d 47 53 (\"IMGS\")", hex(magic)));
@@ -201,7 +209,7 @@ impl Trailer {
             return Err(r.field_err("body_len", 4, &e, format!("{body_len:#010x}")));
         }
         let manifest_len = r.u32("manifest_len")? as usize;
-        let manifest_at = base + r.pos;
+        let manifest_at = r.offset();
         let manifest_bytes = r.take("manifest", manifest_len)?;
         let manifest =
             Manifest::from_bytes(manifest_bytes).map_err(|source| TrailerError::Manifest {
@@ -209,18 +217,18 @@ impl Trailer {
                 source,
             })?;
         let signature = r.signature()?;
-        let expected_len = r.pos + TAIL_LEN;
+        let expected_len = r.pos() + TAIL_LEN;
         let trailer_len = r.u32("trailer_len")? as usize;
         if trailer_len != expected_len {
             let found = trailer_len.to_string();
             return Err(r.field_err("trailer_len", 4, &expected_len.to_string(), found));
         }
-        if r.pos != bytes.len() {
+        if r.remaining() != 0 {
             return Err(TrailerError::Field {
                 field: "end of file",
-                offset: base + r.pos,
+                offset: r.offset(),
                 expected: "the file to end after trailer_len".into(),
-                found: format!("{} more bytes", bytes.len() - r.pos),
+                found: format!("{} more bytes", r.remaining()),
             });
         }
         Ok(Trailer {
@@ -446,39 +454,8 @@ fn hex(b: &[u8]) -> String {
     v.join(" ")
 }
 
-/// A bounds-checked reader over the trailer bytes; errors carry file offsets.
-struct Cursor<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-    base: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn take(&mut self, field: &'static str, needed: usize) -> Result<&'a [u8], TrailerError> {
-        let available = self.bytes.len() - self.pos;
-        if needed > available {
-            return Err(TrailerError::Truncated {
-                field,
-                offset: self.base + self.pos,
-                needed,
-                available,
-            });
-        }
-        let s = &self.bytes[self.pos..self.pos + needed];
-        self.pos += needed;
-        Ok(s)
-    }
-
-    fn u16(&mut self, field: &'static str) -> Result<u16, TrailerError> {
-        let b = self.take(field, 2)?;
-        Ok(u16::from_le_bytes([b[0], b[1]]))
-    }
-
-    fn u32(&mut self, field: &'static str) -> Result<u32, TrailerError> {
-        let b = self.take(field, 4)?;
-        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    }
-
+// The trailer's field kinds on the reader it shares with the manifest (offsets in the file).
+impl LeReader<'_> {
     /// An error about the field of `size` bytes just read.
     fn field_err(
         &self,
@@ -489,7 +466,7 @@ impl<'a> Cursor<'a> {
     ) -> TrailerError {
         TrailerError::Field {
             field,
-            offset: self.base + self.pos - size,
+            offset: self.offset() - size,
             expected: expected.to_owned(),
             found,
         }

@@ -86,7 +86,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     let mut elf = open_elf(&args.elf)?;
     let outputs = match &args.layout {
         None => vec![flat(&args, &elf)?],
-        Some(spec) => split(&args, &elf, &load_layout(spec)?)?,
+        Some(spec) => split(&args, &elf, &super::layout::resolve_arg(spec)?)?,
     };
     for out in &outputs {
         check_format(args.format, out)?;
@@ -207,11 +207,6 @@ fn region_name(r: &layout::Region) -> String {
         "" => format!("region_{:08x}", r.start()),
         n => n.to_string(),
     }
-}
-
-/// A layout file or a bundled layout name, resolved as every command does.
-fn load_layout(spec: &str) -> Result<Layout> {
-    Layout::resolve(spec).with_context(|| format!("--layout {spec}"))
 }
 
 /// Refuses what the format cannot express, before any file is written.

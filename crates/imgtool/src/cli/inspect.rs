@@ -33,16 +33,10 @@ pub struct Args {
     pub json: bool,
 }
 
-/// Loads a layout given on the command line (file path or bundled name).
-pub(super) fn load_layout(arg: Option<&str>) -> Result<Option<layout::Layout>> {
-    arg.map(|l| crate::pack::LayoutRef::parse(l, std::path::Path::new("")).load())
-        .transpose()
-}
-
 /// Runs `imgtool inspect`.
 pub fn run(args: Args) -> Result<Outcome> {
     let bytes = crate::output::read_input(&args.package)?;
-    let layout = load_layout(args.layout.as_deref())?;
+    let layout = super::layout::resolve_option(args.layout.as_deref())?;
     let report =
         check(&bytes, layout.as_ref()).with_context(|| format!("{}", args.package.display()))?;
     if args.json {

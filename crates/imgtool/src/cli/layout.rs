@@ -158,6 +158,17 @@ fn parse_pairs<T>(
     Ok(out)
 }
 
+/// Resolves the `--layout` option of any command: a layout file or a bundled layout name, by
+/// the rule of [`Layout::resolve`] (which `layout show/export` and `ota.toml` follow too).
+pub(super) fn resolve_arg(spec: &str) -> Result<Layout> {
+    Layout::resolve(spec).with_context(|| format!("--layout {spec}"))
+}
+
+/// [`resolve_arg`] for a command whose `--layout` is optional.
+pub(super) fn resolve_option(spec: Option<&str>) -> Result<Option<Layout>> {
+    spec.map(resolve_arg).transpose()
+}
+
 fn parse_size(s: &str) -> Result<u32> {
     let t = s.trim();
     let v = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {

@@ -43,7 +43,7 @@ pub struct Args {
 /// Runs `imgtool verify`.
 pub fn run(args: Args) -> Result<Outcome> {
     let bytes = crate::output::read_input(&args.package)?;
-    let layout = super::inspect::load_layout(args.layout.as_deref())?;
+    let layout = super::layout::resolve_option(args.layout.as_deref())?;
     let name = args.package.display();
     let report = match check(&bytes, layout.as_ref()) {
         Ok(r) => r,

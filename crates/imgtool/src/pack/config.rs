@@ -50,28 +50,25 @@ pub enum LayoutRef {
 }
 
 impl LayoutRef {
-    /// An existing file path is a file; anything else is a bundled name.
+    /// Classifies `s` by the rule of [`Layout::resolve`] (see [`Layout::is_file_arg`]), with
+    /// a relative path taken from `base` (the directory of `ota.toml`; empty for the CLI).
     pub fn parse(s: &str, base: &Path) -> LayoutRef {
-        let p = base.join(s);
-        if p.is_file() {
-            LayoutRef::File(p)
+        if Layout::is_file_arg(base, s) {
+            LayoutRef::File(base.join(s))
         } else {
             LayoutRef::Bundled(s.to_string())
         }
     }
 
-    /// Loads the layout.
+    /// Loads the layout, with the errors of [`Layout::resolve`].
     pub fn load(&self) -> Result<Layout> {
         match self {
-            LayoutRef::File(p) => {
-                Layout::from_file(p).with_context(|| format!("cannot load layout {}", p.display()))
+            LayoutRef::File(p) => Ok(Layout::from_file(p)?),
+            // Not Layout::resolve(n): it would look for a file `n` in the working directory,
+            // and parse already looked in `base`.
+            LayoutRef::Bundled(n) => {
+                Layout::bundled(n).ok_or_else(|| Layout::unknown_layout(n).into())
             }
-            LayoutRef::Bundled(n) => Layout::bundled(n).with_context(|| {
-                format!(
-                    "no layout file {n:?} and no bundled layout of that name (bundled: {})",
-                    Layout::bundled_names().join(", ")
-                )
-            }),
         }
     }
 }

@@ -239,3 +239,55 @@ fn list_prints_the_bundled_names() {
         "sf32lb52x-eh-lb523\nsf32lb52x-eh-lb525\nsf32lb52x-lcd_n16r8\nsf32lb56x-eh-lb561\n"
     );
 }
+
+/// Regression: `pack`, `inspect` and `verify` classified `--layout` by their own rule (an
+/// existing file, else a bundled name), so a mistyped path was reported as an unknown bundled
+/// layout there and as a missing file in `elf2bin` and `layout`. Every command now follows
+/// `Layout::resolve`.
+#[test]
+fn every_command_resolves_layout_arguments_the_same_way() {
+    let dir = tempdir();
+    let d = dir.path();
+    std::fs::write(d.join("img.bin"), [7u8; 64]).unwrap();
+    let pkg = root().join("testdata/examples/sf32lb52x-eh-lb523/golden/offline_install.bin");
+    let pkg = pkg.to_str().unwrap();
+    let elf = root().join("testdata/elf/multi.elf");
+    let elf = elf.to_str().unwrap();
+    for (spec, says, not) in [
+        (
+            "no-such-board",
+            "bundled layouts: sf32lb52x-eh-lb523",
+            "cannot read",
+        ),
+        (
+            "boards/missing.toml",
+            "cannot read layout boards/missing.toml",
+            "bundled layout",
+        ),
+    ] {
+        let commands: [Vec<&str>; 4] = [
+            vec![
+                "pack",
+                "--image",
+                "hcpu=img.bin",
+                "-o",
+                "out",
+                "--layout",
+                spec,
+            ],
+            vec!["inspect", pkg, "--layout", spec],
+            vec!["verify", pkg, "--layout", spec],
+            vec!["elf2bin", elf, "-o", "out", "--layout", spec],
+        ];
+        for args in commands {
+            let out = imgtool(d, &args);
+            out.assert_exit(2);
+            assert!(
+                out.stderr.contains(says) && !out.stderr.contains(not),
+                "{args:?}: {}",
+                out.stderr
+            );
+        }
+    }
+    assert_eq!(files_in(d), ["img.bin"]);
+}
