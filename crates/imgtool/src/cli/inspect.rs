@@ -1,8 +1,10 @@
 //! `imgtool inspect`: what is inside an offline package (header, table, per-image sizes,
-//! compression, and with a layout where each image lands).
+//! compression, the signature trailer and its manifest, and with a layout where each image
+//! lands).
 
 use super::Outcome;
 use anyhow::{Context, Result};
+use package::trailer::{Trailer, TrailerError, TRAILER_VERSION};
 use package::verify::{check, ImageReport, RegionFill, Report};
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -14,8 +16,13 @@ Examples:
       Adds each image's destination region and how full it gets.
   imgtool inspect out/offline_install.bin --json
 
-Works on packages made by imgtool and by the vendor tool. Use `imgtool verify` for a pass/fail
-answer; inspect only describes (it still fails on a package whose structure cannot be read).";
+Works on packages made by imgtool and by the vendor tool. After the table it describes the
+signature trailer, if any (docs/signing.md): signed (key id) or awaiting a signature, and the
+manifest it carries (format, firmware version, build id, minimum hardware/SDK, layout). A
+malformed trailer is reported, not checked further.
+
+Use `imgtool verify` for a pass/fail answer (and `verify --key` to check a signature); inspect
+only describes (it still fails on a package whose structure cannot be read).";
 
 /// Arguments of `imgtool inspect`.
 #[derive(clap::Args, Debug)]
@@ -39,16 +46,64 @@ pub fn run(args: Args) -> Result<Outcome> {
     let layout = super::layout::resolve_option(args.layout.as_deref())?;
     let report =
         check(&bytes, layout.as_ref()).with_context(|| format!("{}", args.package.display()))?;
+    // The body is well-formed here, so an error is about the trailer alone: described, as
+    // inspect describes everything else (verify is what fails on it).
+    let trailer = package::trailer::inspect(&bytes);
     if args.json {
-        let v = to_json(&report);
+        let mut v = to_json(&report);
+        v["trailer"] = trailer_json(&trailer, report.trailer_len);
         println!(
             "{}",
             serde_json::to_string_pretty(&v).expect("JSON value serialises")
         );
     } else {
         print_text(&report);
+        print_trailer(&trailer, report.trailer_len);
+        print_findings(&report);
     }
     Ok(Outcome::Ok)
+}
+
+/// The trailer as `package::trailer::inspect` read it: `null` when there is none.
+fn trailer_json(t: &Result<Option<Trailer>, TrailerError>, len: usize) -> Value {
+    match t {
+        Ok(None) => Value::Null,
+        Ok(Some(t)) => json!({
+            "version": TRAILER_VERSION,
+            "offset": t.body_len,
+            "len": len,
+            "signed": t.signature.is_some(),
+            "key_id": t.signature.as_ref().map(|s| s.key_id.to_string()),
+            // The same fields and names as manifest.json (one Manifest type for both).
+            "manifest": serde_json::to_value(&t.manifest).expect("manifest serialises"),
+        }),
+        Err(e) => json!({ "len": len, "error": e.to_string() }),
+    }
+}
+
+fn print_trailer(t: &Result<Option<Trailer>, TrailerError>, len: usize) {
+    let t = match t {
+        Ok(None) => return println!("trailer: none (no signature trailer after the last payload)"),
+        Ok(Some(t)) => t,
+        Err(e) => return println!("trailer: MALFORMED ({len} bytes after the last payload): {e}"),
+    };
+    println!(
+        "trailer: {}, {len} bytes",
+        super::signing::trailer_headline(t)
+    );
+    let m = &t.manifest;
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    println!(
+        "manifest: format {}, firmware version {}, build id {}, min hw {}, min sdk {}, layout {}, \
+         made by {}",
+        m.format_version,
+        opt(&m.version),
+        opt(&m.build_id),
+        opt(&m.min_hw),
+        opt(&m.min_sdk),
+        if m.layout.is_empty() { "-" } else { &m.layout },
+        m.tool
+    );
 }
 
 fn ratio(payload: usize, image: Option<usize>) -> Option<f64> {
@@ -162,9 +217,9 @@ fn print_text(r: &Report) {
     if let Some(d) = &r.download {
         println!("download region: {}", fill_text(Some(d)));
     }
-    if r.trailer_len > 0 {
-        println!("trailer: {} bytes after the last payload", r.trailer_len);
-    }
+}
+
+fn print_findings(r: &Report) {
     for f in &r.findings {
         println!("{:?}: {}", f.severity, f.message);
     }

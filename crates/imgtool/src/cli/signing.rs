@@ -4,7 +4,7 @@
 use super::Outcome;
 use crate::pack::{sign_planned, PlannedPackage, ReleaseInfo, Signing};
 use anyhow::Result;
-use package::trailer::{inspect, verify, Trailer};
+use package::trailer::{inspect, verify, Trailer, TRAILER_VERSION};
 use sign::{KeySource, PublicKey};
 use std::path::{Path, PathBuf};
 
@@ -170,17 +170,23 @@ fn fail_if(fail: bool, name: &impl std::fmt::Display, why: &str) -> Outcome {
 
 fn describe(t: &Trailer) {
     let m = &t.manifest;
-    let state = match &t.signature {
-        Some(s) => format!("signed by key id {}", s.key_id),
-        None => "unsigned (awaiting a signature)".into(),
-    };
     println!(
-        "trailer: version 1 at {:#010x}, {state}; manifest matches the body (layout {}, version {}, build id {})",
-        t.body_len,
+        "trailer: {}; manifest matches the body (layout {}, version {}, build id {})",
+        trailer_headline(t),
         m.layout,
         m.version.as_deref().unwrap_or("-"),
         m.build_id.as_deref().unwrap_or("-"),
     );
+}
+
+/// `version 1 at 0x........, signed by key id ...` (or unsigned): how `verify` and `inspect`
+/// both name a well-formed trailer. `Trailer::parse` accepts only [`TRAILER_VERSION`].
+pub(super) fn trailer_headline(t: &Trailer) -> String {
+    let state = match &t.signature {
+        Some(s) => format!("signed by key id {}", s.key_id),
+        None => "unsigned (awaiting a signature)".into(),
+    };
+    format!("version {TRAILER_VERSION} at {:#010x}, {state}", t.body_len)
 }
 
 /// Reads a public key PEM file.

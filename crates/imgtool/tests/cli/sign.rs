@@ -480,3 +480,149 @@ fn simulated_unmodified_device_installs_the_signed_package() {
         assert!(o.text().contains(says), "{cut}: {}", o.text());
     }
 }
+
+/// `imgtool inspect PKG [--json]` on `dir/pkg`, exit 0: (text, JSON).
+fn inspect(dir: &Path, pkg: &str) -> (String, serde_json::Value) {
+    let text = ok(imgtool(dir, &["inspect", pkg])).stdout;
+    let json = ok(imgtool(dir, &["inspect", pkg, "--json"])).stdout;
+    (text, serde_json::from_str(&json).unwrap())
+}
+
+/// The key id of the test key, from the `sign` crate (not from imgtool's output).
+fn test_key_id(key: &Path) -> String {
+    let pem = std::fs::read_to_string(key).unwrap();
+    let k = sign::PrivateKey::from_pem(&pem, "test key").unwrap();
+    k.public_key().key_id().to_string()
+}
+
+#[test]
+fn inspect_describes_a_signed_trailer_and_its_manifest() {
+    let (tmp, key) = setup();
+    let d = tmp.path();
+    let release = ["--version", "1.4.0", "--build-id", "g1234"];
+    let mut args = vec!["--sign", key.to_str().unwrap(), "--min-hw", "3"];
+    args.extend_from_slice(&release);
+    args.extend_from_slice(&["--min-sdk", "2.4", "--layout", "sf32lb52x-eh-lb523"]);
+    let pkg = pack(d, "signed", &args);
+    let body = body_len(&pkg);
+    let kid = test_key_id(&key);
+    let (text, v) = inspect(d, "signed/offline_install.bin");
+    let headline = format!(
+        "trailer: version 1 at {body:#010x}, signed by key id {kid}, {} bytes",
+        pkg.len() - body
+    );
+    assert!(text.contains(&headline), "{text}");
+    let manifest = "manifest: format 1, firmware version 1.4.0, build id g1234, min hw 3, \
+                    min sdk 2.4, layout sf32lb52x-eh-lb523, made by imgtool ";
+    assert!(text.contains(manifest), "{text}");
+
+    let t = &v["trailer"];
+    assert_eq!(t["version"], 1);
+    assert_eq!(t["offset"], body);
+    assert_eq!(t["len"], pkg.len() - body);
+    assert_eq!(v["trailer_len"], pkg.len() - body);
+    assert_eq!(t["signed"], true);
+    assert_eq!(t["key_id"], kid.as_str());
+    let m = &t["manifest"];
+    assert_eq!(m["format_version"], 1);
+    assert_eq!(m["version"], "1.4.0");
+    assert_eq!(m["build_id"], "g1234");
+    assert_eq!(m["min_hw"], "3");
+    assert_eq!(m["min_sdk"], "2.4");
+    assert_eq!(m["layout"], "sf32lb52x-eh-lb523");
+    // The trailer carries the manifest pack wrote next to the package, field for field.
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("signed/manifest.json")).unwrap()).unwrap();
+    assert_eq!(*m, written);
+}
+
+#[test]
+fn inspect_says_an_unsigned_trailer_awaits_its_signature() {
+    let (tmp, _key) = setup();
+    let d = tmp.path();
+    let pkg = pack(d, "uns", &["--unsigned", "--version", "2"]);
+    let body = body_len(&pkg);
+    let (text, v) = inspect(d, "uns/offline_install.bin");
+    let headline = format!("trailer: version 1 at {body:#010x}, unsigned (awaiting a signature)");
+    assert!(text.contains(&headline), "{text}");
+    assert!(!text.contains("signed by"), "{text}");
+    assert!(
+        text.contains("manifest: format 1, firmware version 2, build id -, min hw -, min sdk -"),
+        "{text}"
+    );
+    let t = &v["trailer"];
+    assert_eq!(t["signed"], false);
+    assert_eq!(t["key_id"], serde_json::Value::Null);
+    assert_eq!(t["manifest"]["version"], "2");
+    assert_eq!(t["manifest"]["build_id"], serde_json::Value::Null);
+}
+
+#[test]
+fn inspect_without_a_trailer_says_so() {
+    let (tmp, _key) = setup();
+    let d = tmp.path();
+    pack(d, "plain", &[]);
+    let (text, v) = inspect(d, "plain/offline_install.bin");
+    assert!(
+        text.contains("trailer: none (no signature trailer after the last payload)"),
+        "{text}"
+    );
+    assert!(!text.contains("manifest:"), "{text}");
+    assert_eq!(v["trailer"], serde_json::Value::Null);
+    assert_eq!(v["trailer_len"], 0);
+}
+
+#[test]
+fn inspect_reports_a_malformed_trailer_and_still_describes_the_package() {
+    let (tmp, key) = setup();
+    let d = tmp.path();
+    let signed = pack(d, "signed", &["--sign", key.to_str().unwrap()]);
+    let body = body_len(&signed);
+    let tail = signed.len() - 4;
+    // (file, bytes, what the report must name)
+    let cases: [(&str, Vec<u8>, String); 3] = [
+        (
+            "magic.bin",
+            flip(&signed, body),
+            format!("magic at file offset {body:#010x}"),
+        ),
+        (
+            "len.bin",
+            flip(&signed, tail + 1),
+            format!("trailer_len at file offset {tail:#010x}"),
+        ),
+        (
+            "short.bin",
+            signed[..signed.len() - 1].to_vec(),
+            format!(
+                "trailer truncated: trailer_len at file offset {tail:#010x} needs 4 bytes, 3 left"
+            ),
+        ),
+    ];
+    for (name, bytes, says) in cases {
+        std::fs::write(d.join(name), &bytes).unwrap();
+        let (text, v) = inspect(d, name);
+        let n = bytes.len() - body;
+        let malformed = format!("trailer: MALFORMED ({n} bytes after the last payload): ");
+        assert!(
+            text.contains(&malformed) && text.contains(&says),
+            "{name}: {text}"
+        );
+        // The rest of the package is still described.
+        assert!(text.contains("offline package v2:"), "{name}: {text}");
+        assert!(!text.contains("manifest:"), "{name}: {text}");
+        let t = &v["trailer"];
+        assert_eq!(t["len"], n, "{name}");
+        let err = t["error"].as_str().unwrap();
+        assert!(err.contains(&says), "{name}: {err}");
+        assert_eq!(t["signed"], serde_json::Value::Null, "{name}");
+        assert_eq!(v["image_count"], 2, "{name}");
+    }
+}
+
+/// `bytes` with bit 0 of byte `i` flipped.
+fn flip(bytes: &[u8], i: usize) -> Vec<u8> {
+    let mut v = bytes.to_vec();
+    v[i] ^= 0x01;
+    v
+}
