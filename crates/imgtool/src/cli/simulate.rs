@@ -83,7 +83,7 @@ pub fn run(args: Args) -> Result<Outcome> {
             format!("--power-cut {n:?}: expected none, all or an operation number")
         })?),
     };
-    let layout = load_layout(&args.layout)?;
+    let layout = super::layout::resolve_arg(&args.layout)?;
     let map = FlashMap::from_layout(&layout)?;
     let limit = |id: u8| map.region_for(id).map_or(0, |r| r.size);
     let package = read_bounded(&args.package, map.download().size)?;
@@ -146,20 +146,6 @@ fn verdict(ok: bool) -> Outcome {
         Outcome::Ok
     } else {
         Outcome::VerificationFailed
-    }
-}
-
-fn load_layout(spec: &str) -> Result<Layout> {
-    let path = Path::new(spec);
-    if path.exists() {
-        return Layout::from_file(path).map_err(anyhow::Error::new);
-    }
-    match Layout::bundled(spec) {
-        Some(l) => Ok(l),
-        None => bail!(
-            "--layout {spec:?}: no such file and no bundled layout of that name (bundled: {})",
-            Layout::bundled_names().join(", ")
-        ),
     }
 }
 

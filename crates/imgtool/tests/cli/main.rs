@@ -10,3 +10,4 @@ mod elf2bin;
 mod layout;
 mod pack;
 mod sign;
+mod simulate;

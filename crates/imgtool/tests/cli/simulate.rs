@@ -1,11 +1,11 @@
-//! `imgtool simulate` on packages made by `imgtool pack` (and one made the vendor's way),
+//! `imgtool simulate` on packages made by `imgtool pack` (and ones made the vendor's way),
 //! run through the built binary in a temp dir.
 
+use crate::common::{imgtool, put, tempdir, testdata};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const LAYOUT: &str = r#"chip = "SF32LB52x"
-description = "cli_simulate test board (offsets of the SDK's eh-lb523 ptab.json)"
+description = "cli simulate test board (offsets of the SDK's eh-lb523 ptab.json)"
 
 [[memory]]
 name = "flash2"
@@ -43,12 +43,13 @@ ota-manager = "DFU_FLASH_CODE"
 bootloader = "FLASH_BOOT_LOADER"
 "#;
 
+/// A temp dir holding `board.toml`, with shortcuts over [`crate::common`].
 struct Dir(tempfile::TempDir);
 
 impl Dir {
     fn new() -> Self {
-        let d = Dir(tempfile::tempdir().unwrap());
-        std::fs::write(d.path("board.toml"), LAYOUT).unwrap();
+        let d = Dir(tempdir());
+        put(d.0.path(), "board.toml", LAYOUT.as_bytes());
         d
     }
 
@@ -57,23 +58,14 @@ impl Dir {
     }
 
     fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let p = self.path(name);
-        std::fs::write(&p, bytes).unwrap();
-        p
+        put(self.0.path(), name, bytes);
+        self.path(name)
     }
 
     /// Runs imgtool in the temp dir; returns (exit code, stdout, stderr).
     fn imgtool(&self, args: &[&str]) -> (i32, String, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_imgtool"))
-            .args(args)
-            .current_dir(self.0.path())
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        let run = imgtool(self.0.path(), args);
+        (run.code(), run.stdout, run.stderr)
     }
 
     /// `imgtool pack --layout board.toml --image ... -o <name>`; returns the package path.
@@ -369,8 +361,7 @@ fn bad_input_is_an_error_with_exit_2() {
 #[test]
 fn regression_vendor_style_small_installer_payload_bricks_in_the_app_step() {
     let d = Dir::new();
-    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/regressions/simulator/vendor-style-176-byte-installer-payload.bin");
+    let file = testdata("regressions/simulator/vendor-style-176-byte-installer-payload.bin");
     let (code, out, err) = d.imgtool(&[
         "simulate",
         "--layout",
