@@ -8,6 +8,9 @@
 //! before it fails the test. A hard cap of 1 GiB turns a runaway allocation into an abort
 //! instead of an out-of-memory machine.
 //!
+//! A test binary of its own (not a module of `tests/cli`): it installs a global allocator,
+//! which would count every CLI test's allocations too.
+//!
 //! Reproduce a failure: the failing input is written to
 //! `$CARGO_TARGET_TMPDIR/mutation/<reader>-<case>.bin`; copy it to
 //! `testdata/regressions/<reader>/<what-it-caught>.bin` once fixed.
