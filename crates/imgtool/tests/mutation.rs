@@ -598,16 +598,6 @@ fn verify_and_the_device_agree() {
         {
             return Err(f.message.clone());
         }
-        // verify flags a compressed payload of 512 bytes or less without a byte after its last
-        // packet with an "at risk" warning, by design (vendor packages; `--deny-warnings` fails
-        // it). That flag counts as agreement; docs/robustness.md, finding 1.
-        if report
-            .findings
-            .iter()
-            .any(|f| f.message.contains("at risk of a silent mis-install"))
-        {
-            return Err("flagged at risk (verify warning)".into());
-        }
         let s =
             simulator::Scenario::new(map.clone(), b, simulator::OldImages::default()).map_err(e)?;
         let r = s.run();

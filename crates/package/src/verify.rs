@@ -230,12 +230,16 @@ fn check_pitfall(report: &mut Report) {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    // A payload that fits the installer's first block is *always* mis-installed (its last
+    // packet is never decoded, yet the install reports success): an error, not a risk. A
+    // longer one installs, so it is only worth a warning.
     let mut findings = Vec::new();
     if !risk.is_empty() {
         findings.push((
+            Severity::Error,
             risk[0].index,
             format!(
-                "at risk of a silent mis-install: {} end with their last packet and fit in one \
+                "silent mis-install: {} end with their last packet and fit in one \
                  {DEVICE_BLOCK}-byte block, so the device never decodes that packet and leaves \
                  the tail of the image erased; repack with imgtool (it appends {PITFALL_BYTES} \
                  byte after the last packet)",
@@ -245,6 +249,7 @@ fn check_pitfall(report: &mut Report) {
     }
     if !safe.is_empty() {
         findings.push((
+            Severity::Warning,
             safe[0].index,
             format!(
                 "no byte after the last packet in {} (made by the vendor tool?); longer than \
@@ -253,8 +258,8 @@ fn check_pitfall(report: &mut Report) {
             ),
         ));
     }
-    for (index, message) in findings {
-        report.push(Severity::Warning, Some(index), message);
+    for (severity, index, message) in findings {
+        report.push(severity, Some(index), message);
     }
 }
 

@@ -14,8 +14,9 @@ Checks: header (magic, version, image count, fresh install_state 0xff), the CRC-
 the payloads, every table flag (0 or 16), that every payload lies in the file, that every
 compressed packet decodes to its declared length, at most 3 bytes after the last packet, no
 repeated image id; with --layout, that every image fits its region and the package fits
-DFU_DOWNLOAD_REGION. Warns about compressed payloads without the byte after their last packet
-(vendor-made packages), naming the images the device would silently mis-install.
+DFU_DOWNLOAD_REGION. A compressed payload of 512 bytes or less without a byte after its last
+packet (vendor-made packages) fails: the device always leaves its last chunk unwritten while
+reporting success. A longer one only gets a warning.
 
 Exit status: 0 all checks hold, 1 a check failed (the message says what and where),
 2 the file could not be read or the arguments are wrong.";
