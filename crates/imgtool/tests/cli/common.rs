@@ -153,3 +153,51 @@ pub fn golden(actual: &[u8], file: &Path) {
         actual.len()
     );
 }
+
+/// CRC-32/MPEG-2, bit by bit (independent of the crate under test).
+pub fn crc_mpeg2(data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in data {
+        crc ^= u32::from(b) << 24;
+        for _ in 0..8 {
+            crc = if crc & 0x8000_0000 != 0 {
+                (crc << 1) ^ 0x04C1_1DB7
+            } else {
+                crc << 1
+            };
+        }
+    }
+    crc
+}
+
+/// An imgtool package rebuilt the way the vendor tool makes it: the byte after each compressed
+/// payload's last packet dropped, lengths and CRC fixed up. Returns the package and the new
+/// payload lengths. Written from the format, not with the crates under test.
+pub fn vendor_style(pkg: &[u8]) -> (Vec<u8>, Vec<usize>) {
+    let count = usize::from(u16::from_le_bytes([pkg[6], pkg[7]]));
+    let mut table = Vec::new();
+    let mut payloads = Vec::new();
+    let mut lens = Vec::new();
+    let mut at = 12 + 6 * count;
+    for i in 0..count {
+        let e = &pkg[12 + 6 * i..18 + 6 * i];
+        let len = u32::from_le_bytes(e[2..6].try_into().unwrap()) as usize;
+        // Flag 16 payloads end with imgtool's extra byte; raw ones are kept whole.
+        let keep = if e[1] == 16 { len - 1 } else { len };
+        payloads.extend_from_slice(&pkg[at..at + keep]);
+        at += len;
+        lens.push(keep);
+        table.extend_from_slice(&[e[0], e[1]]);
+        table.extend_from_slice(&(keep as u32).to_le_bytes());
+    }
+    let mut vendor = pkg[..8].to_vec();
+    vendor.extend_from_slice(&crc_mpeg2(&payloads).to_le_bytes());
+    vendor.extend_from_slice(&table);
+    vendor.extend_from_slice(&payloads);
+    (vendor, lens)
+}
+
+#[test]
+fn independent_crc_matches_the_check_value() {
+    assert_eq!(crc_mpeg2(b"123456789"), 0x0376_E6E7);
+}

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{golden, imgtool, put, read, root, tempdir, testdata};
+use crate::common::{golden, imgtool, put, read, root, tempdir, testdata, vendor_style};
 
 const LAYOUT: &str = "sf32lb52x-eh-lb523";
 /// Sizes from `layouts/sf32lb52x-eh-lb523.toml`.
@@ -609,27 +609,7 @@ fn verify_warns_about_vendor_packages_without_the_trailing_byte() {
     let tmp = tempdir();
     let d = tmp.path();
     // Rebuild the golden package the way the vendor tool would: no byte after the last packet.
-    let good = read(&example("golden/offline_install.bin"));
-    let count = usize::from(good[6]);
-    let mut table = Vec::new();
-    let mut payloads = Vec::new();
-    let mut at = 12 + 6 * count;
-    let mut lens = Vec::new();
-    for i in 0..count {
-        let e = &good[12 + 6 * i..18 + 6 * i];
-        let len = u32::from_le_bytes(e[2..6].try_into().unwrap()) as usize;
-        let p = &good[at..at + len - 1];
-        at += len;
-        lens.push(len - 1);
-        table.extend_from_slice(&[e[0], e[1]]);
-        table.extend_from_slice(&((len - 1) as u32).to_le_bytes());
-        payloads.extend_from_slice(p);
-    }
-    let crc = crc_mpeg2(&payloads);
-    let mut vendor = good[..8].to_vec();
-    vendor.extend_from_slice(&crc.to_le_bytes());
-    vendor.extend_from_slice(&table);
-    vendor.extend_from_slice(&payloads);
+    let (vendor, lens) = vendor_style(&read(&example("golden/offline_install.bin")));
     put(d, "vendor.bin", &vendor);
     // The installer's payload fits one 512-byte block: the device always mis-installs it, so
     // verify fails. The app's is longer: only a warning.
@@ -656,27 +636,6 @@ fn verify_warns_about_vendor_packages_without_the_trailing_byte() {
         "{}",
         o.text()
     );
-}
-
-/// CRC-32/MPEG-2, bit by bit (independent of the crate under test).
-fn crc_mpeg2(data: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &b in data {
-        crc ^= u32::from(b) << 24;
-        for _ in 0..8 {
-            crc = if crc & 0x8000_0000 != 0 {
-                (crc << 1) ^ 0x04C1_1DB7
-            } else {
-                crc << 1
-            };
-        }
-    }
-    crc
-}
-
-#[test]
-fn independent_crc_matches_the_check_value() {
-    assert_eq!(crc_mpeg2(b"123456789"), 0x0376_E6E7);
 }
 
 #[test]

@@ -225,33 +225,13 @@ fn bootloader_update_reports_the_brick_window_and_exits_1() {
     );
 }
 
-/// CRC-32/MPEG-2, bit by bit (the test must not share the code it checks).
-fn crc_mpeg2(bytes: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &b in bytes {
-        crc ^= u32::from(b) << 24;
-        for _ in 0..8 {
-            crc = if crc & 0x8000_0000 != 0 {
-                (crc << 1) ^ 0x04C1_1DB7
-            } else {
-                crc << 1
-            };
-        }
-    }
-    crc
-}
-
 #[test]
 fn vendor_style_small_payload_without_the_extra_byte_fails_verification() {
     let d = Dir::new();
     d.write("app.bin", &firmware(4, 300));
     let pkg = std::fs::read(d.pack("out", &["hcpu=app.bin"])).unwrap();
     // Drop imgtool's extra byte: payload_len - 1, CRC over the shorter payload.
-    let mut vendor = pkg[..pkg.len() - 1].to_vec();
-    let len = u32::from_le_bytes(vendor[14..18].try_into().unwrap()) - 1;
-    vendor[14..18].copy_from_slice(&len.to_le_bytes());
-    let crc = crc_mpeg2(&vendor[18..]);
-    vendor[8..12].copy_from_slice(&crc.to_le_bytes());
+    let (vendor, _) = crate::common::vendor_style(&pkg);
     let p = d.write("vendor.bin", &vendor);
     let (code, out, _) = d.imgtool(&["simulate", "--layout", "board.toml", s(&p)]);
     assert_eq!(code, 1, "{out}");
