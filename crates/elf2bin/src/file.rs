@@ -125,6 +125,24 @@ impl<R: Read + Seek> ElfFile<R> {
         plan_split(&self.segments, windows)
     }
 
+    /// The plan of one window's image made only of the segments that lie wholly inside it;
+    /// the others are left out (an ELF may hold the bytes of several images). `None` when no
+    /// segment lies inside. Segments that cross the window's edge are the caller's to refuse.
+    pub fn plan_window(&self, window: &Window<'_>) -> Result<Option<RegionPlan>, Error> {
+        let inside: Vec<FileSegment> = self
+            .segments
+            .iter()
+            .filter(|s| s.paddr >= window.start && s.end() <= window.end())
+            .copied()
+            .collect();
+        if inside.is_empty() {
+            return Ok(None);
+        }
+        Ok(plan_split(&inside, std::slice::from_ref(window))?
+            .regions
+            .pop())
+    }
+
     /// Writes the image of `region` (from [`ElfFile::plan_flat`] or [`ElfFile::plan_split`])
     /// to `out`: `region.end - region.start` bytes, gaps filled with `fill`.
     ///

@@ -99,11 +99,7 @@ fn best_of<T>(f: impl Fn() -> T) -> (T, f64) {
 fn imgtool_package(path: &Path, level: ezip::Level, threads: Option<usize>) -> Vec<u8> {
     let config = PackConfig {
         layout: None,
-        images: vec![ImageSpec {
-            id: ImageId::HCPU,
-            path: path.to_path_buf(),
-            compression: None,
-        }],
+        images: vec![ImageSpec::new(ImageId::HCPU, path)],
         options: PackOptions {
             compression: Compression::Gzip,
             level,

@@ -16,16 +16,9 @@ fn main() -> anyhow::Result<()> {
     let config = PackConfig {
         layout: Some(LayoutRef::Bundled("sf32lb52x-eh-lb523".into())),
         images: vec![
-            ImageSpec {
-                id: ImageId::HCPU,
-                path: firmware.join("app.elf"),
-                compression: None, // the package default (gzip)
-            },
-            ImageSpec {
-                id: ImageId::OTA_MANAGER,
-                path: firmware.join("dfu.elf"),
-                compression: None,
-            },
+            // The package default compression (gzip); the format from the .elf name.
+            ImageSpec::new(ImageId::HCPU, firmware.join("app.elf")),
+            ImageSpec::new(ImageId::OTA_MANAGER, firmware.join("dfu.elf")),
         ],
         options: PackOptions::default(),
     };

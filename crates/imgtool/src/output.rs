@@ -1,60 +1,362 @@
-//! Writing output files without ever leaving a partial one behind.
+//! Writing output files without ever destroying what the user points at.
 //!
-//! Every file the tool writes goes to a temporary file in the destination directory first and is
-//! renamed into place only once it is complete, so an error (or a crash) leaves either the old
-//! file or nothing.
+//! Every output is checked with [`plan_output`] (or [`plan_output_dir`]) before any input is
+//! read, which decides a [`Dest`]:
+//! - `-` is standard output;
+//! - a regular file (or a new name) is written to a temporary file in the same directory and
+//!   renamed into place once complete, so an error (or a crash) leaves the old file or nothing;
+//! - a FIFO or a device (`/dev/stdout`, `/dev/null`) is written through: it is never replaced
+//!   by a regular file;
+//! - a symlink is followed: its target is written, the link stays a link;
+//! - the same file as an input, or an existing private key (unless `--force`), is refused.
+//!
+//! [`commit`] writes several files as one: if any cannot be written, none replaces what was
+//! there (pack's package and manifest).
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Writes `bytes` to `path` atomically (temporary file in the same directory, then rename).
+/// Where one output goes; made by [`plan_output`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dest {
+    /// Standard output (`-o -`).
+    Stdout,
+    /// A regular file or a new one: written atomically (temporary file, then rename).
+    File(PathBuf),
+    /// A FIFO, character or block device: opened and written through, never replaced.
+    Special(PathBuf),
+}
+
+impl Dest {
+    /// The path to print in messages (`-` for standard output).
+    pub fn display(&self) -> String {
+        match self {
+            Dest::Stdout => "standard output".to_string(),
+            Dest::File(p) | Dest::Special(p) => p.display().to_string(),
+        }
+    }
+
+    /// Whether this is standard output (callers then print nothing else there).
+    pub fn is_stdout(&self) -> bool {
+        *self == Dest::Stdout
+    }
+}
+
+/// Prints a status line about `dest`: on standard output, unless the data itself went there
+/// (then on standard error, so `-o -` output stays clean).
+pub fn status(dest: &Dest, line: std::fmt::Arguments<'_>) {
+    if dest.is_stdout() {
+        eprintln!("{line}");
+    } else {
+        println!("{line}");
+    }
+}
+
+/// Access mode of a written file (Unix permission bits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// 0644: packages, images, public keys, texts are meant to be shared.
+    Public,
+    /// 0600: private keys; set before the rename, so never visible with wider permissions.
+    Private,
+}
+
+/// Checks the output `path` against the `inputs` of the same command and decides how to write
+/// it. Call it before reading any input, so a refused output costs nothing.
 ///
-/// Creates the parent directory if it does not exist. The file is readable by everyone
-/// (mode 0644 on Unix): packages, images and public keys are meant to be shared.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_with_mode(path, 0o644, |f| f.write_all(bytes))
+/// Refuses: a directory; the same file as an input (same device and inode, or same canonical
+/// path); a dangling symlink; an existing file holding a private key unless `force`.
+pub fn plan_output(path: &Path, inputs: &[&Path], force: bool) -> Result<Dest> {
+    if path.as_os_str() == "-" {
+        return Ok(Dest::Stdout);
+    }
+    let target = follow_link(path)?;
+    refuse_input_as_output(path, &target, inputs)?;
+    let Ok(meta) = std::fs::metadata(&target) else {
+        return Ok(Dest::File(target));
+    };
+    if meta.is_dir() {
+        bail!("output {} is a directory; give a file name", path.display());
+    }
+    if !meta.is_file() {
+        return Ok(Dest::Special(target));
+    }
+    if !force && holds_private_key(&target) {
+        bail!(
+            "output {} holds a private key; refusing to overwrite it (choose another name, or \
+             --force if you really mean to replace the key)",
+            path.display()
+        );
+    }
+    Ok(Dest::File(target))
 }
 
-/// Like [`write_atomic`], but the contents are streamed by `write` (for images too large to
-/// hold in memory twice); if it fails, nothing is left at `path`.
-pub fn write_atomic_with(
-    path: &Path,
-    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
-) -> Result<()> {
-    write_with_mode(path, 0o644, write)
-}
-
-/// Like [`write_atomic`], but readable by the owner only (mode 0600 on Unix), for private keys.
+/// Checks an output directory (`pack`, `unpack`, `elf2bin --layout`, `gen-dfu`) and the
+/// `files` the command will write into it (by name), against its `inputs`. Returns the
+/// destination of each file, in order.
 ///
-/// The mode is set on the temporary file before the rename, so the secret is never visible
-/// under its final name with wider permissions.
-pub fn write_atomic_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_with_mode(path, 0o600, |f| f.write_all(bytes))
+/// `-o x/offline_install.bin` would create a directory named `offline_install.bin`: a name
+/// with an extension that exists as no directory is refused with a hint, and so is an
+/// existing file.
+pub fn plan_output_dir(
+    dir: &Path,
+    files: &[&str],
+    inputs: &[&Path],
+    force: bool,
+) -> Result<Vec<Dest>> {
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => bail!(
+            "-o {} is an existing file, but this command writes {} into a directory: give a \
+             directory (created if missing)",
+            dir.display(),
+            files.join(" and ")
+        ),
+        Err(_) if dir.extension().is_some() => {
+            let parent = dir.parent().filter(|p| !p.as_os_str().is_empty());
+            bail!(
+                "-o {} names a directory to create, but it looks like a file name; this command \
+                 writes {} into a directory: give -o {}",
+                dir.display(),
+                files.join(" and "),
+                parent.map_or(".".into(), |p| p.display().to_string())
+            )
+        }
+        Err(_) => {}
+    }
+    files
+        .iter()
+        .map(|f| plan_output(&dir.join(f), inputs, force))
+        .collect()
 }
 
-fn write_with_mode(
-    path: &Path,
-    mode: u32,
-    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
-) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
+/// A symlink's final target (the link itself is never replaced); any other path as is.
+fn follow_link(path: &Path) -> Result<PathBuf> {
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return Ok(path.to_path_buf());
+    }
+    // `/dev/stdout` -> `/proc/self/fd/1` -> `pipe:[...]`: a link to something that is no
+    // file has no canonical path, but opening the link writes through to it.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return Ok(path.to_path_buf());
+    }
+    std::fs::canonicalize(path).with_context(|| {
+        format!(
+            "output {} is a symlink whose target does not exist; give the target's path",
+            path.display()
+        )
+    })
+}
+
+fn refuse_input_as_output(path: &Path, target: &Path, inputs: &[&Path]) -> Result<()> {
+    for input in inputs {
+        if same_file(target, input) {
+            bail!(
+                "output {} is the same file as the input {}; nothing was read or written \
+                 (give another output name)",
+                path.display(),
+                input.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Same device and inode, or (for a file not yet there) the same canonical path.
+fn same_file(a: &Path, b: &Path) -> bool {
+    if let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+        return same_inode(&ma, &mb);
+    }
+    match (canonical_even_if_missing(a), canonical_even_if_missing(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => false,
+    }
+}
+
+#[cfg(unix)]
+fn same_inode(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_inode(_a: &std::fs::Metadata, _b: &std::fs::Metadata) -> bool {
+    false // the canonical-path comparison below still applies
+}
+
+fn canonical_even_if_missing(p: &Path) -> Option<PathBuf> {
+    if let Ok(c) = std::fs::canonicalize(p) {
+        return Some(c);
+    }
+    let parent = match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
+    Some(std::fs::canonicalize(parent).ok()?.join(p.file_name()?))
+}
+
+/// Whether the file holds a PEM private key of any kind (PKCS#8, PKCS#1, SEC1, OpenSSH,
+/// encrypted): only its first KiBs are looked at, through the bounded reader.
+fn holds_private_key(path: &Path) -> bool {
+    let limit = crate::input::Limit::new("the file being replaced", 64 << 10);
+    let Ok(meta) = std::fs::metadata(path) else {
+        return false;
+    };
+    if meta.len() > limit.bytes {
+        return false; // larger than any key file
+    }
+    crate::input::read_bounded(path, limit)
+        .is_ok_and(|b| String::from_utf8_lossy(&b).contains("PRIVATE KEY-----"))
+}
+
+/// Writes `bytes` to `dest`.
+pub fn write(dest: &Dest, bytes: &[u8], mode: Mode) -> Result<()> {
+    write_with(dest, mode, |f| f.write_all(bytes))
+}
+
+/// Like [`write`], but the contents are streamed by `write` (for images too large to hold in
+/// memory twice); if it fails, nothing is left at a [`Dest::File`].
+pub fn write_with(
+    dest: &Dest,
+    mode: Mode,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    match dest {
+        Dest::Stdout => {
+            let mut out = std::io::stdout().lock();
+            write(&mut out)
+                .and_then(|()| out.flush())
+                .context("cannot write to standard output")
+        }
+        Dest::Special(p) => {
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(p)
+                .with_context(|| format!("cannot open {} for writing", p.display()))?;
+            write(&mut f).with_context(|| format!("cannot write {}", p.display()))
+        }
+        Dest::File(p) => {
+            let tmp = prepare(p, mode, write)?;
+            persist(tmp, p)
+        }
+    }
+}
+
+/// Writes every `(dest, bytes)` or none: all temporary files are written first, then renamed
+/// into place; if a rename fails, the files already replaced get their old contents back.
+/// Special files and standard output (which cannot be rolled back) are written last.
+pub fn commit(files: &[(Dest, &[u8])], mode: Mode) -> Result<()> {
+    let mut staged = Vec::new();
+    for (dest, bytes) in files {
+        if let Dest::File(p) = dest {
+            staged.push((p.as_path(), prepare(p, mode, |f| f.write_all(bytes))?));
+        }
+    }
+    let mut done: Vec<(&Path, Option<tempfile::TempPath>)> = Vec::new();
+    for (path, tmp) in staged {
+        match replace_keeping_old(tmp, path) {
+            Ok(old) => done.push((path, old)),
+            Err(e) => {
+                roll_back(done);
+                return Err(e);
+            }
+        }
+    }
+    // The old contents are no longer needed: dropping the TempPaths deletes them.
+    drop(done);
+    for (dest, bytes) in files {
+        if !matches!(dest, Dest::File(_)) {
+            write(dest, bytes, mode)?;
+        }
+    }
+    Ok(())
+}
+
+/// Renames the old file (if any) to a temporary name, then `tmp` into place. Returns the
+/// old file's temporary path, for a roll-back.
+fn replace_keeping_old(
+    tmp: tempfile::NamedTempFile,
+    path: &Path,
+) -> Result<Option<tempfile::TempPath>> {
+    let old = if path.is_file() {
+        let keep = tempfile::NamedTempFile::new_in(dir_of(path))
+            .with_context(|| format!("cannot create a temporary file beside {}", path.display()))?
+            .into_temp_path();
+        std::fs::rename(path, &keep)
+            .with_context(|| format!("cannot move the old {} aside", path.display()))?;
+        Some(keep)
+    } else {
+        None
+    };
+    if let Err(e) = persist(tmp, path) {
+        if let Some(keep) = old {
+            let _ = std::fs::rename(&keep, path);
+            let _ = keep.keep();
+        }
+        return Err(e);
+    }
+    Ok(old)
+}
+
+fn roll_back(done: Vec<(&Path, Option<tempfile::TempPath>)>) {
+    for (path, old) in done.into_iter().rev() {
+        match old {
+            Some(keep) => {
+                if std::fs::rename(&keep, path).is_ok() {
+                    let _ = keep.keep();
+                }
+            }
+            None => {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+}
+
+fn dir_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// A complete temporary file beside `path` (its directory created if missing).
+fn prepare(
+    path: &Path,
+    mode: Mode,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<tempfile::NamedTempFile> {
+    let dir = dir_of(path);
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create output directory {}", dir.display()))?;
     // The temporary file starts as 0600 (tempfile's default), so a private key is never exposed.
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    let bits = match mode {
+        Mode::Public => 0o644,
+        Mode::Private => 0o600,
+    };
     write(tmp.as_file_mut())
-        .and_then(|()| set_mode(tmp.as_file(), mode))
+        .and_then(|()| set_mode(tmp.as_file(), bits))
         .and_then(|()| tmp.as_file().sync_all())
         .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(tmp)
+}
+
+fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
     tmp.persist(path)
         .map_err(|e| e.error)
         .with_context(|| format!("cannot rename the temporary file to {}", path.display()))?;
     Ok(())
+}
+
+/// Writes `bytes` to `path` atomically (temporary file in the same directory, then rename),
+/// mode 0644, creating the parent directory if missing. For library callers that already
+/// chose the path; the CLI plans its outputs with [`plan_output`] first.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write(&Dest::File(path.to_path_buf()), bytes, Mode::Public)
 }
 
 #[cfg(unix)]
@@ -66,11 +368,6 @@ fn set_mode(file: &std::fs::File, mode: u32) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn set_mode(_file: &std::fs::File, _mode: u32) -> std::io::Result<()> {
     Ok(())
-}
-
-/// Reads a whole input file, naming it in the error.
-pub fn read_input(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
 #[cfg(test)]
@@ -94,12 +391,109 @@ mod tests {
     fn public_outputs_are_0644_and_private_ones_0600() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
-        let public = dir.path().join("pkg.bin");
-        let private = dir.path().join("key.pem");
-        write_atomic(&public, b"pkg").unwrap();
-        write_atomic_private(&private, b"key").unwrap();
-        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode(&public), 0o644);
-        assert_eq!(mode(&private), 0o600);
+        let public = Dest::File(dir.path().join("pkg.bin"));
+        let private = Dest::File(dir.path().join("key.pem"));
+        write(&public, b"pkg", Mode::Public).unwrap();
+        write(&private, b"key", Mode::Private).unwrap();
+        let mode = |p: &str| {
+            std::fs::metadata(dir.path().join(p))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        assert_eq!(mode("pkg.bin"), 0o644);
+        assert_eq!(mode("key.pem"), 0o600);
+    }
+
+    #[test]
+    fn commit_rolls_back_the_files_already_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("offline_install.bin");
+        let b = dir.path().join("manifest.json");
+        std::fs::write(&a, b"old package").unwrap();
+        // A non-empty directory where the manifest goes: its rename must fail.
+        std::fs::create_dir(&b).unwrap();
+        std::fs::write(b.join("x"), b"").unwrap();
+        let files = [
+            (Dest::File(a.clone()), &b"new package"[..]),
+            (Dest::File(b.clone()), &b"{}"[..]),
+        ];
+        assert!(commit(&files, Mode::Public).is_err());
+        assert_eq!(std::fs::read(&a).unwrap(), b"old package");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 2, "no temporary file left behind");
+    }
+
+    #[test]
+    fn an_output_that_is_an_input_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.elf");
+        std::fs::write(&p, b"x").unwrap();
+        let e = plan_output(&p, &[&p], false).unwrap_err();
+        assert!(
+            e.to_string().contains("is the same file as the input"),
+            "{e}"
+        );
+        // Not yet existing, spelled differently: the same canonical path.
+        let q = dir.path().join("new.bin");
+        let q2 = dir.path().join(".").join("new.bin");
+        assert!(plan_output(&q, &[&q2], false).is_err());
+    }
+
+    #[test]
+    fn a_private_key_is_not_overwritten_without_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("prod.pem");
+        std::fs::write(
+            &p,
+            "-----BEGIN PRIVATE KEY-----\nMC4=\n-----END PRIVATE KEY-----\n",
+        )
+        .unwrap();
+        let e = plan_output(&p, &[], false).unwrap_err();
+        assert!(e.to_string().contains("holds a private key"), "{e}");
+        assert_eq!(plan_output(&p, &[], true).unwrap(), Dest::File(p));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn devices_are_written_through_and_symlinks_followed() {
+        let null = plan_output(Path::new("/dev/null"), &[], false).unwrap();
+        assert_eq!(null, Dest::Special("/dev/null".into()));
+        write(&null, b"x", Mode::Public).unwrap();
+        use std::os::unix::fs::FileTypeExt;
+        let kind = std::fs::metadata("/dev/null").unwrap().file_type();
+        assert!(kind.is_char_device(), "/dev/null must stay a device");
+
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target.bin");
+        let link = dir.path().join("link.bin");
+        std::fs::write(&target, b"old").unwrap();
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let dest = plan_output(&link, &[], false).unwrap();
+        write(&dest, b"new", Mode::Public).unwrap();
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read(&target).unwrap(), b"new");
+    }
+
+    #[test]
+    fn a_directory_output_that_looks_like_a_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = plan_output_dir(
+            &dir.path().join("offline_install.bin"),
+            &["a", "b"],
+            &[],
+            false,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("looks like a file name"), "{e}");
+        let f = dir.path().join("file");
+        std::fs::write(&f, b"").unwrap();
+        let e = plan_output_dir(&f, &["a"], &[], false).unwrap_err();
+        assert!(e.to_string().contains("is an existing file"), "{e}");
+        assert!(plan_output_dir(&dir.path().join("out"), &["a"], &[], false).is_ok());
     }
 }

@@ -38,7 +38,16 @@ impl Layout {
     /// Resolves a LAYOUT argument: a path to a `.toml` file (anything that exists, ends in
     /// `.toml` or contains a path separator) or the name of a bundled layout.
     pub fn resolve(arg: &str) -> Result<Layout, LayoutError> {
-        let mut l = Layout::resolve_unvalidated(arg)?;
+        Layout::resolve_with(arg, |p: &Path| std::fs::read_to_string(p))
+    }
+
+    /// Like [`Layout::resolve`], with a layout file read by `read` (see
+    /// [`Layout::from_file_with`]).
+    pub fn resolve_with(
+        arg: &str,
+        read: impl FnOnce(&Path) -> std::io::Result<String>,
+    ) -> Result<Layout, LayoutError> {
+        let mut l = Layout::resolve_unvalidated_with(arg, read)?;
         let in_file = |e: LayoutError| {
             if Layout::is_file_arg(Path::new(""), arg) {
                 LayoutError::InFile {
@@ -56,6 +65,14 @@ impl Layout {
     /// Like [`Layout::resolve`] but without [`Layout::validate`], for viewers that show a
     /// broken layout before saying what is wrong with it. Syntax errors are still errors.
     pub fn resolve_unvalidated(arg: &str) -> Result<Layout, LayoutError> {
+        Layout::resolve_unvalidated_with(arg, |p: &Path| std::fs::read_to_string(p))
+    }
+
+    /// Like [`Layout::resolve_unvalidated`], with a layout file read by `read`.
+    pub fn resolve_unvalidated_with(
+        arg: &str,
+        read: impl FnOnce(&Path) -> std::io::Result<String>,
+    ) -> Result<Layout, LayoutError> {
         if !Layout::is_file_arg(Path::new(""), arg) {
             return match BUNDLED.iter().find(|(n, _)| *n == arg) {
                 Some((name, text)) => Layout::parse_unvalidated(name, text),
@@ -63,7 +80,7 @@ impl Layout {
             };
         }
         let path = Path::new(arg);
-        let text = std::fs::read_to_string(path).map_err(|source| LayoutError::Io {
+        let text = read(path).map_err(|source| LayoutError::Io {
             path: path.to_path_buf(),
             source,
         })?;
@@ -81,10 +98,15 @@ impl Layout {
     /// Whether a LAYOUT argument names a file (a relative path taken from `base`) rather than
     /// a bundled layout: the file exists, or the argument ends in `.toml` or holds a path
     /// separator (so a mistyped path is reported as a missing file, not an unknown name).
+    /// A directory of that name does not count: an example folder named after its board
+    /// must not hide the bundled layout.
     /// [`Layout::resolve`] passes an empty `base`; an argument written in a file (imgtool's
     /// `ota.toml`) is classified with that file's directory, by the same rule.
     pub fn is_file_arg(base: &Path, arg: &str) -> bool {
-        base.join(arg).exists() || arg.ends_with(".toml") || arg.contains('/') || arg.contains('\\')
+        base.join(arg).is_file()
+            || arg.ends_with(".toml")
+            || arg.contains('/')
+            || arg.contains('\\')
     }
 
     /// The error of [`Layout::resolve`] for a name that is no bundled layout.

@@ -90,7 +90,7 @@ pub enum LayoutError {
         tag: String,
     },
     /// A region does not fit its memory (or the 32-bit address space).
-    #[error("region {region:?} ({start:#010x}..{end:#010x}) does not fit memory {memory:?} ({mem_start:#010x}..{mem_end:#010x})")]
+    #[error("region {region:?} ({start:#010x} to {end:#010x}) does not fit memory {memory:?} ({mem_start:#010x} to {mem_end:#010x})")]
     RegionOutsideMemory {
         /// Region name.
         region: String,
@@ -106,7 +106,7 @@ pub enum LayoutError {
         mem_end: u64,
     },
     /// Two flash regions overlap (RAM and PSRAM regions may overlap, as in the SDK).
-    #[error("flash regions {a:?} ({a_start:#010x}..{a_end:#010x}) and {b:?} ({b_start:#010x}..{b_end:#010x}) overlap")]
+    #[error("flash regions {a:?} ({a_start:#010x} to {a_end:#010x}) and {b:?} ({b_start:#010x} to {b_end:#010x}) overlap")]
     FlashOverlap {
         /// First region.
         a: String,

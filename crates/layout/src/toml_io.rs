@@ -28,7 +28,16 @@ impl Layout {
 
     /// Reads, parses and validates a layout file; errors name the file.
     pub fn from_file(path: &Path) -> Result<Layout, LayoutError> {
-        let text = std::fs::read_to_string(path).map_err(|source| LayoutError::Io {
+        Layout::from_file_with(path, |p: &Path| std::fs::read_to_string(p))
+    }
+
+    /// Like [`Layout::from_file`], with the file read by `read` (imgtool passes a reader
+    /// that refuses files larger than a limit, so `/dev/zero` cannot take all memory).
+    pub fn from_file_with(
+        path: &Path,
+        read: impl FnOnce(&Path) -> std::io::Result<String>,
+    ) -> Result<Layout, LayoutError> {
+        let text = read(path).map_err(|source| LayoutError::Io {
             path: path.to_path_buf(),
             source,
         })?;

@@ -118,6 +118,31 @@ const EC_OID: &[u8] = &[0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01];
 
 /// Names the key type when a PEM holds a valid key of another algorithm: the decoder's own
 /// message ("unknown OID 1.3.101.112", the ed25519 OID it wanted) does not say what to do.
+/// The PEM text in `bytes`, or an error that says what the file is instead: empty, binary
+/// DER (with the command that converts it), or text without a `-----BEGIN` line.
+/// `expected` is "private key (PKCS#8)" or "public key (SubjectPublicKeyInfo)".
+pub fn pem_text<'a>(
+    bytes: &'a [u8],
+    what: &str,
+    expected: &'static str,
+) -> Result<&'a str, SignError> {
+    let reason = match std::str::from_utf8(bytes) {
+        Ok(t) if t.contains("-----BEGIN ") => return Ok(t),
+        _ if bytes.iter().all(u8::is_ascii_whitespace) => "not a PEM key: the file is empty",
+        // DER is an ASN.1 SEQUENCE: 0x30, then a length.
+        _ if bytes[0] == 0x30 => {
+            "not a PEM key: this looks like a binary DER key; convert it with \
+             `openssl pkey -inform DER -in KEY.der -out KEY.pem` (add -pubin for a public key)"
+        }
+        _ => "not a PEM key: no -----BEGIN line",
+    };
+    Err(SignError::BadPem {
+        what: what.to_owned(),
+        expected,
+        reason: reason.to_owned(),
+    })
+}
+
 fn foreign_key_hint(pem: &str) -> Option<String> {
     let (label, der) = ed25519_dalek::pkcs8::spki::der::pem::decode_vec(pem.as_bytes()).ok()?;
     let der = Zeroizing::new(der);
@@ -218,7 +243,7 @@ impl PublicKey {
     pub fn to_c_array(&self, name: &str) -> String {
         let mut s = format!(
             "/* ed25519 public key, key id {} (imgtool getpub --format c-array) */\n\
-             const unsigned char {name}[{PUBLIC_KEY_LEN}] = {{\n",
+             static const unsigned char {name}[{PUBLIC_KEY_LEN}] = {{\n",
             self.key_id()
         );
         for row in self.to_bytes().chunks(8) {
@@ -355,7 +380,7 @@ mod tests {
     #[test]
     fn c_array_lists_the_raw_bytes() {
         let c = rfc_key().public_key().to_c_array("pubkey");
-        assert!(c.contains("const unsigned char pubkey[32] = {"));
+        assert!(c.contains("static const unsigned char pubkey[32] = {"));
         assert!(c.contains("0xd7, 0x5a, 0x98, 0x01"));
         assert_eq!(c.matches("0x").count(), 32);
     }

@@ -13,6 +13,8 @@ pub mod signer;
 pub mod source;
 
 pub use error::SignError;
-pub use key::{KeyId, PrivateKey, PublicKey, Signature, KEY_ID_LEN, PUBLIC_KEY_LEN, SIGNATURE_LEN};
+pub use key::{
+    pem_text, KeyId, PrivateKey, PublicKey, Signature, KEY_ID_LEN, PUBLIC_KEY_LEN, SIGNATURE_LEN,
+};
 pub use signer::{sign_checked, CommandSigner, Signer};
-pub use source::{load_private_key, KeySource, KeyWarning, LoadedKey};
+pub use source::{load_private_key, load_private_key_with, KeySource, KeyWarning, LoadedKey};

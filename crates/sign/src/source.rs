@@ -72,17 +72,24 @@ pub struct LoadedKey {
 
 /// Loads a private key from a file or an environment variable.
 pub fn load_private_key(source: &KeySource) -> Result<LoadedKey, SignError> {
+    load_private_key_with(source, |p: &Path| std::fs::read(p))
+}
+
+/// Like [`load_private_key`], with a key file read by `read` (imgtool passes a reader that
+/// refuses files larger than a limit).
+pub fn load_private_key_with(
+    source: &KeySource,
+    read: impl FnOnce(&Path) -> std::io::Result<Vec<u8>>,
+) -> Result<LoadedKey, SignError> {
     let what = source.to_string();
     match source {
         KeySource::File(path) => {
-            let pem =
-                Zeroizing::new(
-                    std::fs::read_to_string(path).map_err(|e| SignError::ReadKey {
-                        path: path.clone(),
-                        source: e,
-                    })?,
-                );
-            let key = PrivateKey::from_pem(&pem, &what)?;
+            let bytes = Zeroizing::new(read(path).map_err(|e| SignError::ReadKey {
+                path: path.clone(),
+                source: e,
+            })?);
+            let pem = crate::key::pem_text(&bytes, &what, "private key (PKCS#8)")?;
+            let key = PrivateKey::from_pem(pem, &what)?;
             Ok(LoadedKey {
                 key,
                 warnings: permission_warnings(path),

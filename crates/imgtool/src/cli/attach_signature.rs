@@ -34,12 +34,29 @@ pub struct Args {
     /// Write the signed package here instead of replacing PACKAGE
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub force: super::ForceArg,
 }
 
 /// Runs `imgtool attach-signature`.
 pub fn run(args: Args) -> Result<Outcome> {
-    let bytes = crate::output::read_input(&args.package)?;
-    let sig = crate::output::read_input(&args.sig)?;
+    // In place (no -o) is this command's documented default; an explicit -o must name
+    // another file than any input, like every other command's.
+    let out = match &args.output {
+        Some(o) => crate::output::plan_output(
+            o,
+            &[&args.package, &args.sig, &args.public_key],
+            args.force.force,
+        )?,
+        None => crate::output::plan_output(
+            &args.package,
+            &[&args.sig, &args.public_key],
+            args.force.force,
+        )?,
+    };
+    let bytes = crate::input::read_bounded(&args.package, crate::input::Limit::PACKAGE)?;
+    let sig = crate::input::read_bounded(&args.sig, crate::input::Limit::SMALL)?;
     let key = super::signing::load_public_key(&args.public_key)?;
     let signed = match attach_signature(&bytes, &key, &sig) {
         Ok(s) => s,
@@ -56,8 +73,10 @@ pub fn run(args: Args) -> Result<Outcome> {
             return Err(e).with_context(|| format!("{}: nothing written", args.package.display()))
         }
     };
-    let out = args.output.as_ref().unwrap_or(&args.package);
-    crate::output::write_atomic(out, &signed)?;
-    println!("wrote {} (signed, key id {})", out.display(), key.key_id());
+    crate::output::write(&out, &signed, crate::output::Mode::Public)?;
+    crate::output::status(
+        &out,
+        format_args!("wrote {} (signed, key id {})", out.display(), key.key_id()),
+    );
     Ok(Outcome::Ok)
 }

@@ -1,7 +1,8 @@
 //! `imgtool compress` / `imgtool decompress`: one standalone EZIP-compatible stream.
 
 use super::Outcome;
-use crate::output::{read_input, write_atomic};
+use crate::input::{read_bounded, Limit};
+use crate::output::{plan_output, write, Mode as FileMode};
 use anyhow::{Context, Result};
 use ezip::{Level, Mode};
 use std::path::PathBuf;
@@ -32,9 +33,12 @@ pub struct CompressArgs {
     pub level: Level,
     /// File to compress
     pub input: PathBuf,
-    /// Where to write the stream
+    /// Where to write the stream (`-`: standard output)
     #[arg(short, long)]
     pub output: PathBuf,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub force: super::ForceArg,
 }
 
 const DECOMPRESS_EXAMPLES: &str = "\
@@ -53,9 +57,12 @@ pub struct DecompressArgs {
     pub mode: Mode,
     /// Stream to decode
     pub input: PathBuf,
-    /// Where to write the decoded data
+    /// Where to write the decoded data (`-`: standard output)
     #[arg(short, long)]
     pub output: PathBuf,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub force: super::ForceArg,
 }
 
 fn parse_mode(s: &str) -> Result<Mode, String> {
@@ -64,6 +71,18 @@ fn parse_mode(s: &str) -> Result<Mode, String> {
 
 fn parse_level(s: &str) -> Result<Level, String> {
     s.parse().map_err(|e: ezip::Error| e.to_string())
+}
+
+/// A hint for the most likely mistake: a `.gz` file (RFC 1952, magic 1f 8b) given as an EZIP
+/// gzip stream, which starts with the u32 length instead.
+fn gzip_file_hint(mode: Mode, stream: &[u8]) -> &'static str {
+    if mode == Mode::Gzip && stream.starts_with(&[0x1f, 0x8b]) {
+        " (this is a .gz file, RFC 1952: an EZIP gzip stream is not a .gz file; it starts with \
+         the u32 uncompressed length, then raw DEFLATE and the gzip trailer, see \
+         docs/compression.md)"
+    } else {
+        ""
+    }
 }
 
 /// Compressed size as a percentage of the raw size (0 for an empty input).
@@ -77,35 +96,49 @@ fn ratio(compressed: usize, raw: usize) -> f64 {
 
 /// Runs `imgtool compress`.
 pub fn run_compress(a: CompressArgs) -> Result<Outcome> {
-    let data = read_input(&a.input)?;
+    let out = plan_output(&a.output, &[&a.input], a.force.force)?;
+    let data = read_bounded(&a.input, Limit::IMAGE)?;
     let stream = ezip::compress(a.mode, a.level, &data)
         .with_context(|| format!("cannot compress {}", a.input.display()))?;
-    write_atomic(&a.output, &stream)?;
-    println!(
-        "{}: {} bytes -> {} bytes ({:.1}%), {} mode, level {}",
-        a.output.display(),
-        data.len(),
-        stream.len(),
-        ratio(stream.len(), data.len()),
-        a.mode,
-        a.level
+    write(&out, &stream, FileMode::Public)?;
+    crate::output::status(
+        &out,
+        format_args!(
+            "{}: {} bytes -> {} bytes ({:.1}%), {} mode, level {}",
+            out.display(),
+            data.len(),
+            stream.len(),
+            ratio(stream.len(), data.len()),
+            a.mode,
+            a.level
+        ),
     );
     Ok(Outcome::Ok)
 }
 
 /// Runs `imgtool decompress`.
 pub fn run_decompress(a: DecompressArgs) -> Result<Outcome> {
-    let stream = read_input(&a.input)?;
-    let data = ezip::decompress(a.mode, &stream)
-        .with_context(|| format!("{} is not a valid {} stream", a.input.display(), a.mode))?;
-    write_atomic(&a.output, &data)?;
-    println!(
-        "{}: {} bytes -> {} bytes (stream is {:.1}% of the data), {} mode",
-        a.output.display(),
-        stream.len(),
-        data.len(),
-        ratio(stream.len(), data.len()),
-        a.mode
+    let out = plan_output(&a.output, &[&a.input], a.force.force)?;
+    let stream = read_bounded(&a.input, Limit::STREAM)?;
+    let data = ezip::decompress(a.mode, &stream).with_context(|| {
+        format!(
+            "{} is not a valid {} stream{}",
+            a.input.display(),
+            a.mode,
+            gzip_file_hint(a.mode, &stream)
+        )
+    })?;
+    write(&out, &data, FileMode::Public)?;
+    crate::output::status(
+        &out,
+        format_args!(
+            "{}: {} bytes -> {} bytes (stream is {:.1}% of the data), {} mode",
+            out.display(),
+            stream.len(),
+            data.len(),
+            ratio(stream.len(), data.len()),
+            a.mode
+        ),
     );
     Ok(Outcome::Ok)
 }

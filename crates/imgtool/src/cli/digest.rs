@@ -24,29 +24,36 @@ pub struct Args {
     /// A package with a trailer (made with `imgtool pack --unsigned`, or already signed)
     pub package: PathBuf,
 
-    /// Where to write the message to sign
+    /// Where to write the message to sign (`-`: standard output)
     #[arg(short, long, value_name = "TOBESIGNED.bin")]
     pub output: PathBuf,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub force: super::ForceArg,
 }
 
 /// Runs `imgtool digest`.
 pub fn run(args: Args) -> Result<Outcome> {
-    let bytes = crate::output::read_input(&args.package)?;
+    let out = crate::output::plan_output(&args.output, &[&args.package], args.force.force)?;
+    let bytes = crate::input::read_bounded(&args.package, crate::input::Limit::PACKAGE)?;
     let message = package::trailer::message_to_sign(&bytes).with_context(|| {
         format!(
             "{}: nothing written (digest needs a package made with imgtool pack --unsigned)",
             args.package.display()
         )
     })?;
-    crate::output::write_atomic(&args.output, &message)?;
+    crate::output::write(&out, &message, crate::output::Mode::Public)?;
     let sha: String = Sha256::digest(&message)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    println!(
-        "wrote {} ({} bytes, sha256 {sha}): sign it with ed25519 (pure, no pre-hash)",
-        args.output.display(),
-        message.len()
+    crate::output::status(
+        &out,
+        format_args!(
+            "wrote {} ({} bytes, sha256 {sha}): sign it with ed25519 (pure, no pre-hash)",
+            out.display(),
+            message.len()
+        ),
     );
     Ok(Outcome::Ok)
 }

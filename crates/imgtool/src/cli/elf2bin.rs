@@ -8,6 +8,8 @@
 //! fast as objcopy (docs/benchmarks.md).
 
 use super::Outcome;
+use crate::input::{read_bounded, Limit};
+use crate::output::{plan_output, plan_output_dir, write, write_with, Dest, Mode};
 use anyhow::{bail, Context, Result};
 use elf2bin::{ElfFile, RegionPlan, Window};
 use layout::Layout;
@@ -70,6 +72,10 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Bin)]
     pub format: Format,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub force: super::ForceArg,
 }
 
 /// Parses a byte given as decimal or `0x` hex.
@@ -83,13 +89,35 @@ fn parse_byte(s: &str) -> Result<u8, String> {
 
 /// Runs `imgtool elf2bin`.
 pub fn run(args: Args) -> Result<Outcome> {
+    // Refuse a wrong output before reading anything: the ELF itself, or with --layout a
+    // file where the directory goes.
+    let layout = match &args.layout {
+        None => {
+            plan_output(&args.output, &[&args.elf], args.force.force)?;
+            None
+        }
+        Some(spec) => {
+            plan_output_dir(&args.output, &["one image per region"], &[&args.elf], false)?;
+            Some(super::layout::resolve_arg(spec)?)
+        }
+    };
     let mut elf = open_elf(&args.elf)?;
-    let outputs = match &args.layout {
-        None => vec![flat(&args, &elf)?],
-        Some(spec) => split(&args, &elf, &super::layout::resolve_arg(spec)?)?,
+    let mut log = Vec::new();
+    let outputs = match &layout {
+        None => vec![flat(&args, &elf, &mut log)?],
+        Some(l) => split(&args, &elf, l, &mut log)?,
     };
     for out in &outputs {
         check_format(args.format, out)?;
+    }
+    // Printed after planning, on stderr when the image itself goes to standard output.
+    let stdout = outputs.iter().any(|o| o.dest.is_stdout());
+    for line in &log {
+        if stdout {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
     }
     // Everything is checked: from here only an I/O error can stop the writing.
     for out in &outputs {
@@ -106,13 +134,12 @@ impl<T: Read + Seek> ElfInput for T {}
 /// copied straight to the outputs); anything else (a pipe) is read into memory first.
 fn open_elf(path: &Path) -> Result<ElfFile<Box<dyn ElfInput>>> {
     let cannot_read = || format!("cannot read {}", path.display());
-    let mut file = File::open(path).with_context(cannot_read)?;
+    let file = File::open(path).with_context(cannot_read)?;
     let input: Box<dyn ElfInput> = if file.metadata().is_ok_and(|m| m.is_file()) {
         Box::new(file)
     } else {
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes).with_context(cannot_read)?;
-        Box::new(Cursor::new(bytes))
+        // A pipe or a device: read into memory, no more than an image can be.
+        Box::new(Cursor::new(read_bounded(path, Limit::IMAGE)?))
     };
     ElfFile::open(input)
         .with_context(|| format!("{}: cannot extract the loadable bytes", path.display()))
@@ -120,14 +147,14 @@ fn open_elf(path: &Path) -> Result<ElfFile<Box<dyn ElfInput>>> {
 
 /// One file to write: the plan of its bytes and the address its image is stored at.
 struct Output {
-    path: PathBuf,
+    dest: Dest,
     plan: RegionPlan,
     /// Where the image is stored (Intel HEX addresses): differs from `plan.start` for a
     /// region matched at its xip address.
     stored_start: u64,
 }
 
-fn flat<R: Read + Seek>(args: &Args, elf: &ElfFile<R>) -> Result<Output> {
+fn flat<R: Read + Seek>(args: &Args, elf: &ElfFile<R>, log: &mut Vec<String>) -> Result<Output> {
     let plan = elf.plan_flat().map_err(|e| match e {
         elf2bin::Error::SpanTooLarge { .. } => anyhow::anyhow!(
             "{}: {e}; an image this large usually means some load addresses lie outside flash \
@@ -138,16 +165,21 @@ fn flat<R: Read + Seek>(args: &Args, elf: &ElfFile<R>) -> Result<Output> {
         other => anyhow::Error::new(other).context(format!("{}", args.elf.display())),
     })?;
     let out = Output {
-        path: args.output.clone(),
+        dest: plan_output(&args.output, &[&args.elf], args.force.force)?,
         stored_start: plan.start,
         plan,
     };
-    print_region(&out);
-    print_segments(elf, |_| true);
+    print_region(&out, log);
+    print_segments(elf, |_| true, log);
     Ok(out)
 }
 
-fn split<R: Read + Seek>(args: &Args, elf: &ElfFile<R>, layout: &Layout) -> Result<Vec<Output>> {
+fn split<R: Read + Seek>(
+    args: &Args,
+    elf: &ElfFile<R>,
+    layout: &Layout,
+    log: &mut Vec<String>,
+) -> Result<Vec<Output>> {
     let names: Vec<String> = layout.flash_regions().map(region_name).collect();
     let windows: Vec<Window<'_>> = layout
         .flash_regions()
@@ -177,25 +209,27 @@ fn split<R: Read + Seek>(args: &Args, elf: &ElfFile<R>, layout: &Layout) -> Resu
         let stored = layout.flash_regions().find(|x| region_name(x) == p.name);
         let stored_start = match stored.filter(|x| x.start() != p.start) {
             Some(stored) => {
-                println!(
+                log.push(format!(
                     "{}: linked at {:#010x}, stored at {:#010x}",
                     p.name,
                     p.start,
                     stored.start()
-                );
+                ));
                 stored.start()
             }
             None => p.start,
         };
         let o = Output {
-            path,
+            dest: plan_output(&path, &[&args.elf], args.force.force)?,
             plan: p,
             stored_start,
         };
-        print_region(&o);
-        print_segments(elf, |index| {
-            o.plan.placements.iter().any(|x| x.segment == index)
-        });
+        print_region(&o, log);
+        print_segments(
+            elf,
+            |index| o.plan.placements.iter().any(|x| x.segment == index),
+            log,
+        );
         out.push(o);
     }
     Ok(out)
@@ -216,7 +250,7 @@ fn check_format(format: Format, out: &Output) -> Result<()> {
         .saturating_add(out.plan.end.saturating_sub(out.plan.start));
     if format == Format::Hex && end > 1 << 32 {
         bail!(
-            "{}: {:#010x}..{end:#x} lies above 4 GiB, which Intel HEX cannot address; use --format bin",
+            "{}: {:#010x} to {end:#x} lies above 4 GiB, which Intel HEX cannot address; use --format bin",
             out.plan.name,
             out.stored_start
         );
@@ -227,24 +261,25 @@ fn check_format(format: Format, out: &Output) -> Result<()> {
 /// Writes one output atomically: a binary image streamed from the ELF, or Intel HEX.
 fn write_output<R: Read + Seek>(args: &Args, elf: &mut ElfFile<R>, out: &Output) -> Result<()> {
     match args.format {
-        Format::Bin => crate::output::write_atomic_with(&out.path, |file| {
-            elf.write_region(&out.plan, args.fill, file)
+        Format::Bin => write_with(&out.dest, Mode::Public, |file| {
+            let mut file = file;
+            elf.write_region(&out.plan, args.fill, &mut file)
         }),
         Format::Hex => {
             let image = elf
                 .region_image(&out.plan, args.fill)
                 .with_context(|| format!("{}", args.elf.display()))?;
             let hex = elf2bin::ihex::to_intel_hex(out.stored_start, &image.bytes);
-            crate::output::write_atomic(&out.path, hex.as_bytes())
+            write(&out.dest, hex.as_bytes(), Mode::Public)
         }
     }
 }
 
-fn print_segments<R>(elf: &ElfFile<R>, include: impl Fn(usize) -> bool) {
+fn print_segments<R>(elf: &ElfFile<R>, include: impl Fn(usize) -> bool, log: &mut Vec<String>) {
     for s in elf.segments().iter().filter(|s| include(s.index)) {
         let bss = s.memsz.saturating_sub(s.filesz);
-        println!(
-            "  segment {:<2} {:#010x}..{:#010x} {:>9} bytes  (runs at {:#010x}{})",
+        log.push(format!(
+            "  segment {:<2} {:#010x} to {:#010x} {:>9} bytes  (runs at {:#010x}{})",
             s.index,
             s.paddr,
             s.end(),
@@ -255,20 +290,20 @@ fn print_segments<R>(elf: &ElfFile<R>, include: impl Fn(usize) -> bool) {
             } else {
                 String::new()
             }
-        );
+        ));
     }
 }
 
-fn print_region(out: &Output) {
+fn print_region(out: &Output, log: &mut Vec<String>) {
     let p = &out.plan;
     let len = p.end.saturating_sub(p.start);
-    println!(
-        "{} {:#010x}..{:#010x} {} bytes ({} fill) -> {}",
+    log.push(format!(
+        "{} {:#010x} to {:#010x} {} bytes ({} fill) -> {}",
         p.name,
         out.stored_start,
         out.stored_start.saturating_add(len),
         len,
         p.fill_bytes,
-        out.path.display()
-    );
+        out.dest.display()
+    ));
 }

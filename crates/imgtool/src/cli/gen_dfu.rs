@@ -95,6 +95,8 @@ fn parse_triples(args: &Args, codec: Compression) -> Result<Vec<ImageSpec>> {
             id,
             path: args.dir.join(format!("{stem}.bin")),
             compression: Some(compression),
+            // The vendor tool packs STEM.bin files as they are.
+            format: crate::pack::InputFormat::Bin,
         });
     }
     Ok(specs)
@@ -128,12 +130,14 @@ pub fn run(args: Args) -> Result<Outcome> {
             ..PackOptions::default()
         },
     };
+    let out_dir = args.output.clone().unwrap_or_else(|| args.dir.clone());
+    let inputs: Vec<&std::path::Path> = config.images.iter().map(|i| i.path.as_path()).collect();
+    let dest =
+        crate::output::plan_output_dir(&out_dir, &[crate::pack::PACKAGE_FILE], &inputs, false)?
+            .remove(0);
     let planned = plan_package(&config).context("nothing written")?;
-    let out = args
-        .output
-        .unwrap_or_else(|| args.dir.clone())
-        .join(crate::pack::PACKAGE_FILE);
-    crate::output::write_atomic(&out, &planned.bytes)?;
+    crate::output::write(&dest, &planned.bytes, crate::output::Mode::Public)?;
+    let out = out_dir.join(crate::pack::PACKAGE_FILE);
     for (i, im) in planned.images.iter().enumerate() {
         println!(
             "{i}: {} -> image {} ({}), flag {}, {} -> {} bytes",

@@ -2,7 +2,7 @@
 
 use super::Outcome;
 use anyhow::{bail, Result};
-use sign::{load_private_key, KeySource, PublicKey};
+use sign::{load_private_key_with, KeySource, PublicKey};
 use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
@@ -48,19 +48,23 @@ pub struct Args {
     /// Array name for --format c-array
     #[arg(long, default_value = "imgtool_ed25519_public_key")]
     pub name: String,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub force: super::ForceArg,
 }
 
 /// Loads the public key behind KEY: a public key PEM file as is, else a private key source.
 pub(crate) fn public_key_of(key: &str) -> Result<PublicKey> {
     let source = KeySource::parse(key)?;
     if let KeySource::File(path) = &source {
-        let text = crate::output::read_input(path)?;
+        let text = crate::input::read_bounded(path, crate::input::Limit::SMALL)?;
         if String::from_utf8_lossy(&text).contains("-----BEGIN PUBLIC KEY-----") {
             let pem = String::from_utf8_lossy(&text);
             return Ok(PublicKey::from_pem(&pem, &path.display().to_string())?);
         }
     }
-    let loaded = load_private_key(&source)?;
+    let loaded = load_private_key_with(&source, crate::input::read_small)?;
     for w in &loaded.warnings {
         eprintln!("warning: {w}");
     }
@@ -72,16 +76,26 @@ pub fn run(args: Args) -> Result<Outcome> {
     if args.format == Format::CArray && !is_c_identifier(&args.name) {
         bail!("--name {:?} is not a C identifier", args.name);
     }
+    let key_path = match KeySource::parse(&args.key)? {
+        KeySource::File(p) => Some(p),
+        KeySource::Env(_) => None,
+    };
+    let inputs: Vec<&std::path::Path> = key_path.iter().map(|p| p.as_path()).collect();
+    let out = args
+        .output
+        .as_ref()
+        .map(|p| crate::output::plan_output(p, &inputs, args.force.force))
+        .transpose()?;
     let key = public_key_of(&args.key)?;
     let bytes = match args.format {
         Format::Pem => key.to_pem()?.into_bytes(),
         Format::Raw => key.to_bytes().to_vec(),
         Format::CArray => key.to_c_array(&args.name).into_bytes(),
     };
-    match &args.output {
-        Some(path) => {
-            crate::output::write_atomic(path, &bytes)?;
-            eprintln!("wrote {} (key id {})", path.display(), key.key_id());
+    match &out {
+        Some(dest) => {
+            crate::output::write(dest, &bytes, crate::output::Mode::Public)?;
+            eprintln!("wrote {} (key id {})", dest.display(), key.key_id());
         }
         None if args.format == Format::Raw => {
             bail!("--format raw writes binary: give -o FILE")

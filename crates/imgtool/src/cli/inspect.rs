@@ -3,6 +3,7 @@
 //! lands).
 
 use super::Outcome;
+use crate::input::package_limit;
 use anyhow::{Context, Result};
 use package::trailer::{Trailer, TrailerError, TRAILER_VERSION};
 use package::verify::{check, ImageReport, RegionFill, Report};
@@ -42,8 +43,8 @@ pub struct Args {
 
 /// Runs `imgtool inspect`.
 pub fn run(args: Args) -> Result<Outcome> {
-    let bytes = crate::output::read_input(&args.package)?;
     let layout = super::layout::resolve_option(args.layout.as_deref())?;
+    let bytes = crate::input::read_bounded(&args.package, package_limit(layout.as_ref()))?;
     let report =
         check(&bytes, layout.as_ref()).with_context(|| format!("{}", args.package.display()))?;
     // The body is well-formed here, so an error is about the trailer alone: described, as
@@ -51,6 +52,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     let trailer = package::trailer::inspect(&bytes);
     if args.json {
         let mut v = to_json(&report);
+        v["sha256"] = Value::String(super::file_sha256(&bytes));
         v["trailer"] = trailer_json(&trailer, report.trailer_len);
         println!(
             "{}",
@@ -58,6 +60,10 @@ pub fn run(args: Args) -> Result<Outcome> {
         );
     } else {
         print_text(&report);
+        println!(
+            "sha256 {} (the whole file, as sha256sum prints it)",
+            super::file_sha256(&bytes)
+        );
         print_trailer(&trailer, report.trailer_len);
         print_findings(&report);
     }
@@ -168,12 +174,12 @@ fn print_text(r: &Report) {
     let h = &r.header;
     println!(
         "offline package v2: {} bytes, magic {:#010x}, version {}, install_state {:#04x}, \
-         {} images, crc {:#010x} ({})",
+         {}, crc {:#010x} ({})",
         r.package_len,
         h.magic,
         h.version,
         h.install_state,
-        h.image_count,
+        super::count(usize::from(h.image_count), "image"),
         h.crc,
         if h.crc == r.computed_crc {
             "ok".to_string()

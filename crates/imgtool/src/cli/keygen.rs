@@ -37,14 +37,18 @@ pub fn run(args: Args) -> Result<Outcome> {
             args.output.display()
         );
     }
+    let out = crate::output::plan_output(&args.output, &[], args.force)?;
     let key = PrivateKey::generate()?;
     let pem = key.to_pem()?;
-    crate::output::write_atomic_private(&args.output, pem.as_bytes())?;
-    println!(
-        "wrote {} (ed25519 private key, key id {}); public key: imgtool getpub {} -o PUB.pem",
-        args.output.display(),
-        key.public_key().key_id(),
-        args.output.display()
+    crate::output::write(&out, pem.as_bytes(), crate::output::Mode::Private)?;
+    crate::output::status(
+        &out,
+        format_args!(
+            "wrote {} (ed25519 private key, key id {}); public key: imgtool getpub {} -o PUB.pem",
+            out.display(),
+            key.public_key().key_id(),
+            args.output.display()
+        ),
     );
     Ok(Outcome::Ok)
 }

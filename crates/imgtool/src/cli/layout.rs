@@ -1,7 +1,8 @@
 //! `imgtool layout`: import the SDK's `ptab.json`, show a layout, export C header / memory.x.
 
 use super::Outcome;
-use crate::output::{read_input, write_atomic};
+use crate::input::{read_text, Limit};
+use crate::output::{plan_output, status, write, Mode};
 use anyhow::{bail, Context, Result};
 use layout::export::{self, MemoryXOptions};
 use layout::ptab::{self, ImportOptions};
@@ -55,6 +56,9 @@ pub struct ImportArgs {
     /// Erase unit override in bytes, NAME=SIZE, e.g. flash2=0x2000 (repeatable)
     #[arg(long = "erase-unit", value_name = "NAME=SIZE")]
     pub erase_units: Vec<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub force: super::ForceArg,
 }
 
 /// Arguments of `imgtool layout show`.
@@ -86,6 +90,9 @@ pub struct ExportArgs {
     /// Region tag that becomes PSRAM in memory.x (left out if the layout lacks it)
     #[arg(long, default_value = "PSRAM_DATA")]
     pub psram: String,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub force: super::ForceArg,
 }
 
 /// Runs one `imgtool layout` subcommand.
@@ -104,9 +111,8 @@ pub fn run(c: Command) -> Result<Outcome> {
 }
 
 fn import(a: ImportArgs) -> Result<Outcome> {
-    let bytes = read_input(&a.ptab)?;
-    let text = String::from_utf8(bytes)
-        .with_context(|| format!("{} is not UTF-8 text", a.ptab.display()))?;
+    let out = plan_output(&a.output, &[&a.ptab], a.force.force)?;
+    let text = read_text(&a.ptab, Limit::SMALL)?;
     let name = a
         .output
         .file_stem()
@@ -122,12 +128,15 @@ fn import(a: ImportArgs) -> Result<Outcome> {
     };
     let layout = ptab::import(&name, &text, &opts)
         .with_context(|| format!("cannot import {}", a.ptab.display()))?;
-    write_atomic(&a.output, layout.to_toml_string().as_bytes())?;
-    println!(
-        "wrote {} ({} memories, {} regions)",
-        a.output.display(),
-        layout.memories.len(),
-        layout.regions.len()
+    write(&out, layout.to_toml_string().as_bytes(), Mode::Public)?;
+    status(
+        &out,
+        format_args!(
+            "wrote {} ({} memories, {} regions)",
+            out.display(),
+            layout.memories.len(),
+            layout.regions.len()
+        ),
     );
     Ok(Outcome::Ok)
 }
@@ -161,7 +170,8 @@ fn parse_pairs<T>(
 /// Resolves the `--layout` option of any command: a layout file or a bundled layout name, by
 /// the rule of [`Layout::resolve`] (which `layout show/export` and `ota.toml` follow too).
 pub(super) fn resolve_arg(spec: &str) -> Result<Layout> {
-    Layout::resolve(spec).with_context(|| format!("--layout {spec}"))
+    Layout::resolve_with(spec, crate::input::read_small_text)
+        .with_context(|| format!("--layout {spec}"))
 }
 
 /// [`resolve_arg`] for a command whose `--layout` is optional.
@@ -179,7 +189,7 @@ fn parse_size(s: &str) -> Result<u32> {
 }
 
 fn show(a: ShowArgs) -> Result<Outcome> {
-    let mut layout = Layout::resolve_unvalidated(&a.layout)?;
+    let mut layout = Layout::resolve_unvalidated_with(&a.layout, crate::input::read_small_text)?;
     print!("{}", layout::show::render(&layout));
     match layout.validate() {
         Ok(()) => Ok(Outcome::Ok),
@@ -194,7 +204,16 @@ fn export_files(a: ExportArgs) -> Result<Outcome> {
     if a.c_header.is_none() && a.memory_x.is_none() {
         bail!("nothing to export: give --c-header FILE and/or --memory-x FILE");
     }
-    let layout = Layout::resolve(&a.layout)?;
+    let outputs = [&a.c_header, &a.memory_x];
+    let dests = outputs
+        .iter()
+        .map(|o| {
+            o.as_ref()
+                .map(|p| plan_output(p, &[Path::new(&a.layout)], a.force.force))
+                .transpose()
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let layout = Layout::resolve_with(&a.layout, crate::input::read_small_text)?;
     // Build every output before writing any, so an error leaves no partial set of files.
     let header = a.c_header.as_ref().map(|_| export::c_header(&layout));
     let memx = match &a.memory_x {
@@ -208,11 +227,11 @@ fn export_files(a: ExportArgs) -> Result<Outcome> {
         }
         None => None,
     };
-    if let (Some(p), Some(h)) = (&a.c_header, header) {
-        write_atomic(p, h.as_bytes())?;
+    if let (Some(d), Some(h)) = (&dests[0], header) {
+        write(d, h.as_bytes(), Mode::Public)?;
     }
-    if let (Some(p), Some(m)) = (&a.memory_x, memx) {
-        write_atomic(p, m.as_bytes())?;
+    if let (Some(d), Some(m)) = (&dests[1], memx) {
+        write(d, m.as_bytes(), Mode::Public)?;
     }
     Ok(Outcome::Ok)
 }

@@ -23,6 +23,32 @@ mod simulate;
 mod unpack;
 mod verify;
 
+/// `--force`, flattened into every command that writes files.
+#[derive(clap::Args, Debug, Clone, Copy, Default)]
+pub struct ForceArg {
+    /// Overwrite an output file even if it holds a private key
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `1 image`, `2 images`: a count with its noun, for messages.
+pub(crate) fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// The SHA-256 of a whole file as `sha256sum` prints it: how every command names a package.
+pub(crate) fn file_sha256(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// What a subcommand reports back when it did not fail outright.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {

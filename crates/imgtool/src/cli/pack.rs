@@ -3,7 +3,8 @@
 
 use super::Outcome;
 use crate::pack::{
-    plan_package, write_package, Compression, ImageSpec, LayoutRef, PackConfig, PlannedPackage,
+    plan_package, plan_package_outputs, write_planned, Compression, ImageSpec, InputFormat,
+    LayoutRef, PackConfig, PlannedPackage, MANIFEST_FILE, PACKAGE_FILE,
 };
 use anyhow::{bail, Context, Result};
 use ezip::Level;
@@ -64,27 +65,41 @@ pub struct Args {
     #[arg(long, value_name = "BYTES")]
     pub pksize: Option<u32>,
 
-    /// Output directory (created if missing)
+    /// Output directory (created if missing); it receives offline_install.bin and
+    /// manifest.json
     #[arg(short, long, value_name = "DIR")]
     pub output: PathBuf,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub force: super::ForceArg,
 
     /// Release information and signing (docs/signing.md)
     #[command(flatten)]
     pub signing: super::signing::PackSignArgs,
 }
 
-/// Parses `ID=PATH` or `ID:COMPRESS=PATH`.
+/// Parses `ID=PATH` or `ID:OPT[:OPT]=PATH`, each OPT a storage (gzip, zlib, none) or an
+/// input format (elf, bin).
 fn parse_image(s: &str) -> Result<ImageSpec, String> {
     let (key, path) = s
         .split_once('=')
         .ok_or_else(|| format!("{s:?}: expected ID=PATH, e.g. hcpu=build/main.elf"))?;
-    let (id, compression) = match key.split_once(':') {
-        Some((id, c)) => (
-            id,
-            Some(c.parse::<Compression>().map_err(|e| e.to_string())?),
-        ),
-        None => (key, None),
-    };
+    let mut parts = key.split(':');
+    let id = parts.next().unwrap_or_default();
+    let (mut compression, mut format) = (None, InputFormat::Auto);
+    for opt in parts {
+        if let Ok(c) = opt.parse::<Compression>() {
+            compression = Some(c);
+        } else if let Ok(f) = opt.parse::<InputFormat>() {
+            format = f;
+        } else {
+            return Err(format!(
+                "{s:?}: {opt:?} is neither a storage (gzip, zlib, none) nor an input format \
+                 (elf, bin)"
+            ));
+        }
+    }
     if path.is_empty() {
         return Err(format!("{s:?}: the path after '=' is empty"));
     }
@@ -92,6 +107,7 @@ fn parse_image(s: &str) -> Result<ImageSpec, String> {
         id: id.parse().map_err(|e| format!("{e}"))?,
         path: PathBuf::from(path),
         compression,
+        format,
     })
 }
 
@@ -123,26 +139,71 @@ fn config_from(args: &Args) -> Result<PackConfig> {
     Ok(config)
 }
 
+/// Every file `pack` reads, for the output == input check.
+fn input_paths<'a>(args: &'a Args, config: &'a PackConfig) -> Vec<&'a Path> {
+    let mut inputs: Vec<&Path> = config.images.iter().map(|i| i.path.as_path()).collect();
+    inputs.extend(args.config.as_deref());
+    if let Some(LayoutRef::File(p)) = &config.layout {
+        inputs.push(p);
+    }
+    if let Some(sign::KeySource::File(p)) = &config.options.sign {
+        inputs.push(p);
+    }
+    inputs.extend(args.signing.sign.as_deref().map(Path::new));
+    inputs.extend(args.signing.sign_pub.as_deref());
+    inputs
+}
+
 /// Runs `imgtool pack`.
 pub fn run(args: Args) -> Result<Outcome> {
     let config = config_from(&args)?;
+    let dests = plan_package_outputs(&args.output, &input_paths(&args, &config), args.force.force)?;
     let mut planned = plan_package(&config).context("nothing written")?;
     let key = config.options.sign.as_ref();
-    args.signing
+    let signed = args
+        .signing
         .apply(&mut planned, key)
         .context("nothing written")?;
+    check_signed_fit(&mut planned).context("nothing written")?;
     for note in &planned.notes {
         eprintln!("note: {note}");
     }
-    let written = write_package(&planned, &args.output)?;
+    write_planned(&planned, &dests)?;
     print_table(&planned);
+    if let Some(key_id) = signed {
+        println!("signed: ed25519, key id {key_id}");
+    }
     println!(
         "wrote {} ({} bytes) and {}",
-        written.package.display(),
+        args.output.join(PACKAGE_FILE).display(),
         planned.bytes.len(),
-        written.manifest.display()
+        args.output.join(MANIFEST_FILE).display()
     );
     Ok(Outcome::Ok)
+}
+
+/// The download region must hold the package as written, the signature trailer included
+/// (the plan checked the body alone, before signing).
+fn check_signed_fit(p: &mut PlannedPackage) -> Result<()> {
+    let Some(d) = &mut p.download else {
+        return Ok(());
+    };
+    let len = p.bytes.len() as u64;
+    let body = std::mem::replace(&mut d.used, len);
+    if len > d.size {
+        bail!(
+            "the signed package is {len} bytes (body {} + signature trailer {}) but {} \
+             ({:#010x} to {:#010x}) holds {} bytes: {} bytes too many",
+            body,
+            len - body,
+            d.name,
+            d.start,
+            d.start + d.size,
+            d.size,
+            len - d.size
+        );
+    }
+    Ok(())
 }
 
 fn percent(part: u64, whole: u64) -> String {
@@ -176,11 +237,20 @@ fn print_table(p: &PlannedPackage) {
         );
     }
     let m = &p.manifest;
+    let body = if p.bytes.len() == p.plan.total_len {
+        String::new()
+    } else {
+        format!(
+            " (body {} bytes, body sha256 {})",
+            p.plan.total_len,
+            hex(&m.body_sha256)
+        )
+    };
     println!(
-        "package: {} bytes, crc {:#010x}, sha256 {}, layout {}",
+        "package: {} bytes, sha256 {}, crc {:#010x}, layout {}{body}",
         p.bytes.len(),
+        super::file_sha256(&p.bytes),
         m.body_crc,
-        hex(&m.body_sha256),
         p.layout_name.as_deref().unwrap_or("none")
     );
     if let Some(d) = &p.download {

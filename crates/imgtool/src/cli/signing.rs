@@ -88,16 +88,20 @@ impl PackSignArgs {
     }
 
     /// Applies release information and signing to a planned package, printing key warnings.
+    /// Returns the key id of the signature, if one was made.
     pub fn apply(
         &self,
         planned: &mut PlannedPackage,
         config_key: Option<&KeySource>,
-    ) -> Result<()> {
+    ) -> Result<Option<String>> {
         let signing = self.signing(config_key)?;
         for w in sign_planned(planned, &self.release(), &signing)? {
             eprintln!("warning: {w}");
         }
-        Ok(())
+        let trailer = inspect(&planned.bytes).ok().flatten();
+        Ok(trailer
+            .and_then(|t| t.signature)
+            .map(|s| s.key_id.to_string()))
     }
 }
 
@@ -191,9 +195,5 @@ pub(super) fn trailer_headline(t: &Trailer) -> String {
 
 /// Reads a public key PEM file.
 pub fn load_public_key(path: &Path) -> Result<PublicKey> {
-    let pem = crate::output::read_input(path)?;
-    Ok(PublicKey::from_pem(
-        &String::from_utf8_lossy(&pem),
-        &path.display().to_string(),
-    )?)
+    crate::pack::load_public_key(path)
 }

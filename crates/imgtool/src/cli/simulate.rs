@@ -5,6 +5,7 @@
 //! the simulator's flash map and prints the reports.
 
 use super::Outcome;
+use crate::input::Limit;
 use anyhow::{bail, Context, Result};
 use clap::Args as ClapArgs;
 use layout::{ImageId, Layout};
@@ -125,20 +126,26 @@ pub fn run(args: Args) -> Result<Outcome> {
 
 /// Reads a file no larger than the flash region it models, checking the size before reading.
 fn read_bounded(path: &Path, limit: u32) -> Result<Vec<u8>> {
-    let len = std::fs::metadata(path)
-        .with_context(|| format!("cannot read {}", path.display()))?
-        .len();
-    if len > u64::from(limit) {
-        bail!(
-            "{}: {len} bytes, larger than the {limit}-byte flash region it would occupy",
-            path.display()
-        );
-    }
-    crate::output::read_input(path)
+    let limit = Limit::new("the flash region it models", u64::from(limit));
+    crate::input::read_bounded(path, limit)
 }
 
+/// Reads an old firmware image: the raw bytes of its region, as `imgtool elf2bin --layout`
+/// writes them. An ELF here would be installed as garbage.
 fn read_optional(path: Option<&Path>, limit: u32) -> Result<Option<Vec<u8>>> {
-    path.map(|p| read_bounded(p, limit)).transpose()
+    let Some(p) = path else {
+        return Ok(None);
+    };
+    let bytes = read_bounded(p, limit)?;
+    if bytes.starts_with(b"\x7fELF") {
+        bail!(
+            "{}: this is an ELF file; --old-app and --old-dfu take the raw image of the region \
+             (make it with: imgtool elf2bin {} --layout LAYOUT -o DIR)",
+            p.display(),
+            p.display()
+        );
+    }
+    Ok(Some(bytes))
 }
 
 fn verdict(ok: bool) -> Outcome {
@@ -161,9 +168,9 @@ fn print_setup(args: &Args, layout: &Layout, s: &Scenario) {
         dl.size
     );
     println!(
-        "package {}: {} image(s), installer decodes {} packets",
+        "package {}: {}, installer decodes {} packets",
         args.package.display(),
-        s.images().len(),
+        super::count(s.images().len(), "image"),
         s.com_type().name()
     );
     for img in s.images() {
@@ -260,7 +267,7 @@ fn print_sweep(s: &Scenario, sweep: &PowerCutReport) -> bool {
     println!("windows (consecutive cuts with the same end state):");
     for w in sweep.windows() {
         println!(
-            "  ops {}..={} ({} cut{}): {}",
+            "  ops {} to {} ({} cut{}): {}",
             w.first.index,
             w.last.index,
             w.len(),

@@ -32,7 +32,13 @@ pub struct Args {
 
 /// Runs `imgtool unpack`.
 pub fn run(args: Args) -> Result<Outcome> {
-    let bytes = crate::output::read_input(&args.package)?;
+    crate::output::plan_output_dir(
+        &args.output,
+        &["one file per image"],
+        &[&args.package],
+        false,
+    )?;
+    let bytes = crate::input::read_bounded(&args.package, crate::input::Limit::PACKAGE)?;
     let name = args.package.display();
     let pkg = parse(&bytes).with_context(|| format!("{name}"))?;
     if !pkg.crc_ok() && !args.ignore_crc {
@@ -64,9 +70,15 @@ pub fn run(args: Args) -> Result<Outcome> {
         }
         files.push((path, decoded.image));
     }
+    let mut planned = Vec::with_capacity(files.len());
     for (path, data) in &files {
-        crate::output::write_atomic(path, data)?;
-        println!("wrote {} ({} bytes)", path.display(), data.len());
+        let dest = crate::output::plan_output(path, &[&args.package], false)?;
+        planned.push((dest, data.as_slice()));
+    }
+    // All files or none.
+    crate::output::commit(&planned, crate::output::Mode::Public)?;
+    for (dest, data) in &planned {
+        println!("wrote {} ({} bytes)", dest.display(), data.len());
     }
     Ok(Outcome::Ok)
 }

@@ -1,6 +1,7 @@
 //! `imgtool verify`: does this package install correctly on the device (and fit the layout)?
 
 use super::Outcome;
+use crate::input::package_limit;
 use anyhow::Result;
 use package::verify::{check, Severity};
 use std::path::PathBuf;
@@ -41,11 +42,21 @@ pub struct Args {
     pub signature: super::signing::VerifySignArgs,
 }
 
+fn file_len(path: &std::path::Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |m| if m.is_file() { m.len() } else { 0 })
+}
+
 /// Runs `imgtool verify`.
 pub fn run(args: Args) -> Result<Outcome> {
-    let bytes = crate::output::read_input(&args.package)?;
     let layout = super::layout::resolve_option(args.layout.as_deref())?;
     let name = args.package.display();
+    let limit = package_limit(layout.as_ref());
+    // A package the download region cannot hold is a failed check, not an unreadable file.
+    if let Err(e) = crate::input::check_size(&args.package, file_len(&args.package), limit) {
+        println!("FAIL {e:#}: the device cannot store it");
+        return Ok(Outcome::VerificationFailed);
+    }
+    let bytes = crate::input::read_bounded(&args.package, limit)?;
     let report = match check(&bytes, layout.as_ref()) {
         Ok(r) => r,
         Err(e) => {
@@ -73,9 +84,10 @@ pub fn run(args: Args) -> Result<Outcome> {
         return Ok(Outcome::VerificationFailed);
     }
     println!(
-        "OK {name}: {} images, {} bytes, crc {:#010x}{}",
-        report.images.len(),
+        "OK {name}: {}, {} bytes, sha256 {}, crc {:#010x}{}",
+        super::count(report.images.len(), "image"),
         report.package_len,
+        super::file_sha256(&bytes),
         report.header.crc,
         match &layout {
             Some(l) => format!(", fits layout {}", l.name),

@@ -4,6 +4,8 @@ use anyhow::{bail, Context, Result};
 use ezip::payload::{PayloadOptions, DEFAULT_PKSIZE};
 use ezip::{Level, Mode};
 use layout::{ImageId, Layout};
+
+pub use super::input::InputFormat;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -63,7 +65,7 @@ impl LayoutRef {
     /// Loads the layout, with the errors of [`Layout::resolve`].
     pub fn load(&self) -> Result<Layout> {
         match self {
-            LayoutRef::File(p) => Ok(Layout::from_file(p)?),
+            LayoutRef::File(p) => Ok(Layout::from_file_with(p, crate::input::read_small_text)?),
             // Not Layout::resolve(n): it would look for a file `n` in the working directory,
             // and parse already looked in `base`.
             LayoutRef::Bundled(n) => {
@@ -126,6 +128,21 @@ pub struct ImageSpec {
     pub path: PathBuf,
     /// Overrides [`PackOptions::compression`] for this image.
     pub compression: Option<Compression>,
+    /// How the file is read (ELF or raw); [`InputFormat::Auto`] decides by name and contents.
+    pub format: InputFormat,
+}
+
+impl ImageSpec {
+    /// Image `id` from `path`, with the package's compression and the format decided by the
+    /// file's name and contents.
+    pub fn new(id: ImageId, path: impl Into<PathBuf>) -> ImageSpec {
+        ImageSpec {
+            id,
+            path: path.into(),
+            compression: None,
+            format: InputFormat::Auto,
+        }
+    }
 }
 
 /// Everything `pack` needs.
@@ -164,14 +181,13 @@ struct ImageToml {
     id: String,
     path: PathBuf,
     compress: Option<String>,
+    format: Option<String>,
 }
 
 impl PackConfig {
     /// Reads `ota.toml`. Relative paths (images, layout file) are relative to its directory.
     pub fn from_toml_file(path: &Path) -> Result<PackConfig> {
-        let text = crate::output::read_input(path)?;
-        let text = String::from_utf8(text)
-            .with_context(|| format!("{} is not UTF-8 text", path.display()))?;
+        let text = crate::input::read_text(path, crate::input::Limit::SMALL)?;
         let base = path.parent().unwrap_or(Path::new(""));
         Self::from_toml_str(&text, base).with_context(|| format!("in {}", path.display()))
     }
@@ -209,10 +225,17 @@ impl PackConfig {
                 ),
                 None => None,
             };
+            let format = match &im.format {
+                Some(f) => f
+                    .parse()
+                    .with_context(|| format!("[[image]] {id} format"))?,
+                None => InputFormat::Auto,
+            };
             images.push(ImageSpec {
                 id,
                 path: base.join(&im.path),
                 compression,
+                format,
             });
         }
         if images.is_empty() {

@@ -17,8 +17,10 @@ mod plan;
 mod sign;
 mod write;
 
-pub use config::{Compression, ImageSpec, LayoutRef, PackConfig, PackOptions};
+pub use config::{Compression, ImageSpec, InputFormat, LayoutRef, PackConfig, PackOptions};
 pub use input::{load_image, LoadedImage};
 pub use plan::{plan_package, PlannedImageInfo, PlannedPackage};
-pub use sign::{sign_planned, ReleaseInfo, Signing};
-pub use write::{write_package, WrittenPackage, MANIFEST_FILE, PACKAGE_FILE};
+pub use sign::{load_public_key, sign_planned, ReleaseInfo, Signing};
+pub use write::{
+    plan_package_outputs, write_package, write_planned, WrittenPackage, MANIFEST_FILE, PACKAGE_FILE,
+};

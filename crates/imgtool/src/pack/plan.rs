@@ -129,7 +129,7 @@ fn check_nand_pksize(
 fn check_fits(image: &PlannedImageInfo, r: &Region) -> Result<()> {
     if image.written_len as u64 > r.size {
         bail!(
-            "image {} ({}) is {} bytes but its region {} ({:#010x}..{:#010x}) holds {} bytes: \
+            "image {} ({}) is {} bytes but its region {} ({:#010x} to {:#010x}) holds {} bytes: \
              {} bytes too many",
             image.id,
             image.source.display(),
@@ -197,7 +197,7 @@ fn check_download(layout: &Layout, len: usize) -> Result<RegionFill> {
     };
     if len as u64 > r.size {
         bail!(
-            "package is {len} bytes but {} ({:#010x}..{:#010x}) holds {} bytes: {} bytes too \
+            "package is {len} bytes but {} ({:#010x} to {:#010x}) holds {} bytes: {} bytes too \
              many (use --level best, compress every image, or ship fewer images per package)",
             r.name(),
             r.start(),
@@ -229,7 +229,7 @@ pub fn plan_package(config: &PackConfig) -> Result<PlannedPackage> {
     let mut raws = Vec::new();
     for spec in &config.images {
         let region = destination(layout.as_ref(), spec.id)?;
-        let loaded = load_image(spec.id, &spec.path, region)?;
+        let loaded = load_image(spec.id, &spec.path, spec.format, region)?;
         notes.extend(loaded.notes.iter().cloned());
         let compression = spec.compression.unwrap_or(config.options.compression);
         let (info, image) = plan_image(config, &loaded, compression, region)?;
@@ -259,6 +259,15 @@ pub fn plan_package(config: &PackConfig) -> Result<PlannedPackage> {
     })
 }
 
+/// What the manifest records of an input: its file name only. The manifest is signed, so it
+/// must not depend on the working directory, nor leak the build machine's directories.
+fn source_name(path: &std::path::Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
 fn build_manifest(
     layout: Option<&str>,
     plan: &PackagePlan,
@@ -275,7 +284,7 @@ fn build_manifest(
             raw,
             &image.payload,
         )?;
-        e.source = Some(info.source.display().to_string());
+        e.source = Some(source_name(&info.source));
         m.images.push(e);
     }
     m.set_body(bytes)?;

@@ -5,8 +5,8 @@
 use super::plan::PlannedPackage;
 use anyhow::{Context, Result};
 use package::trailer::append_trailer;
-use sign::{load_private_key, CommandSigner, KeySource, KeyWarning, PublicKey, Signer};
-use std::path::PathBuf;
+use sign::{load_private_key_with, CommandSigner, KeySource, KeyWarning, PublicKey, Signer};
+use std::path::{Path, PathBuf};
 
 /// Release information given by the user; it goes into the manifest (and so is signed).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -42,6 +42,15 @@ pub enum Signing {
     },
 }
 
+/// Reads a public key PEM file (SubjectPublicKeyInfo), bounded like every key file; the
+/// error says what the file is instead (empty, DER, a private key, an RSA key).
+pub fn load_public_key(path: &Path) -> Result<PublicKey> {
+    let what = path.display().to_string();
+    let bytes = crate::input::read_bounded(path, crate::input::Limit::SMALL)?;
+    let pem = sign::pem_text(&bytes, &what, "public key (SubjectPublicKeyInfo)")?;
+    Ok(PublicKey::from_pem(pem, &what)?)
+}
+
 /// Writes `release` into the manifest, then appends the trailer `signing` asks for. Returns
 /// warnings about the key (e.g. a private key file readable by others) for the caller to show.
 pub fn sign_planned(
@@ -59,7 +68,7 @@ pub fn sign_planned(
         Signing::None => return Ok(warnings),
         Signing::Unsigned => None,
         Signing::Key(source) => {
-            let loaded = load_private_key(source)?;
+            let loaded = load_private_key_with(source, crate::input::read_small)?;
             warnings = loaded.warnings;
             Some(Box::new(loaded.key))
         }
@@ -67,11 +76,7 @@ pub fn sign_planned(
             command,
             public_key,
         } => {
-            let pem = crate::output::read_input(public_key)?;
-            let key = PublicKey::from_pem(
-                &String::from_utf8_lossy(&pem),
-                &public_key.display().to_string(),
-            )?;
+            let key = load_public_key(public_key)?;
             Some(Box::new(CommandSigner::new(command, key)))
         }
     };

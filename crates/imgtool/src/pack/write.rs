@@ -1,8 +1,8 @@
-//! Writing a planned package to disk.
+//! Writing a planned package to disk: the package and its manifest, committed together.
 
 use super::plan::PlannedPackage;
+use crate::output::{commit, plan_output_dir, Dest, Mode};
 use anyhow::Result;
-use package::manifest::Manifest;
 use std::path::{Path, PathBuf};
 
 /// File name of the package in the output directory.
@@ -19,15 +19,35 @@ pub struct WrittenPackage {
     pub manifest: PathBuf,
 }
 
-/// Writes `DIR/offline_install.bin` and `DIR/manifest.json`, each atomically.
-pub fn write_package(planned: &PlannedPackage, dir: &Path) -> Result<WrittenPackage> {
-    let package = dir.join(PACKAGE_FILE);
-    let manifest = dir.join(MANIFEST_FILE);
-    crate::output::write_atomic(&package, &planned.bytes)?;
-    write_manifest(&planned.manifest, &manifest)?;
-    Ok(WrittenPackage { package, manifest })
+/// Checks the output directory `dir` before anything is read (see
+/// [`crate::output::plan_output_dir`]): the destinations of the package and the manifest.
+pub fn plan_package_outputs(dir: &Path, inputs: &[&Path], force: bool) -> Result<[Dest; 2]> {
+    let dests = plan_output_dir(dir, &[PACKAGE_FILE, MANIFEST_FILE], inputs, force)?;
+    let [package, manifest]: [Dest; 2] = dests
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("two destinations were planned"))?;
+    Ok([package, manifest])
 }
 
-fn write_manifest(m: &Manifest, path: &Path) -> Result<()> {
-    crate::output::write_atomic(path, m.to_json().as_bytes())
+/// Writes `DIR/offline_install.bin` and `DIR/manifest.json` as one: if either cannot be
+/// written, neither replaces what was there.
+pub fn write_package(planned: &PlannedPackage, dir: &Path) -> Result<WrittenPackage> {
+    let dests = plan_package_outputs(dir, &[], false)?;
+    write_planned(planned, &dests)?;
+    Ok(WrittenPackage {
+        package: dir.join(PACKAGE_FILE),
+        manifest: dir.join(MANIFEST_FILE),
+    })
+}
+
+/// Writes the package and manifest to destinations from [`plan_package_outputs`].
+pub fn write_planned(planned: &PlannedPackage, dests: &[Dest; 2]) -> Result<()> {
+    let manifest = planned.manifest.to_json();
+    commit(
+        &[
+            (dests[0].clone(), &planned.bytes),
+            (dests[1].clone(), manifest.as_bytes()),
+        ],
+        Mode::Public,
+    )
 }

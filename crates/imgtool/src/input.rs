@@ -1,0 +1,212 @@
+//! Reading input files with a bound: every file imgtool reads goes through [`read_bounded`].
+//!
+//! A user can point any argument at `/dev/zero`, `/dev/urandom` or a 200 MiB file by mistake;
+//! reading "the whole file" would then take all memory or never end. Each kind of input has a
+//! [`Limit`]: a regular file larger than it is refused from its size, before a byte is read;
+//! anything else (a pipe, a device) is read up to the limit plus one byte and refused if that
+//! byte arrives. Memory use is at most the limit (plus one byte), allocated once.
+
+use anyhow::{bail, Context, Result};
+use std::fmt;
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+const MIB: u64 = 1 << 20;
+
+/// The largest input of one kind that imgtool reads, with the kind's name for messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    /// What is read, e.g. "key files" (used as "the 1 MiB limit for key files").
+    pub kind: &'static str,
+    /// The largest accepted size in bytes.
+    pub bytes: u64,
+}
+
+impl Limit {
+    /// Keys, signatures, configs, layouts and `ptab.json` files: small text or binary files.
+    pub const SMALL: Limit = Limit {
+        kind: "keys, signatures, configs, layouts and ptab files",
+        bytes: MIB,
+    };
+    /// Images (ELF or raw) when no layout gives their region's size.
+    pub const IMAGE: Limit = Limit {
+        kind: "images without a layout",
+        bytes: 64 * MIB,
+    };
+    /// Packages when no layout gives the download region's size.
+    pub const PACKAGE: Limit = Limit {
+        kind: "packages without a layout",
+        bytes: 256 * MIB,
+    };
+    /// Compressed streams (`decompress`): as large as an image can be.
+    pub const STREAM: Limit = Limit {
+        kind: "compressed streams",
+        bytes: 64 * MIB,
+    };
+
+    /// A limit of `bytes` for inputs of `kind` (e.g. a region's size).
+    pub const fn new(kind: &'static str, bytes: u64) -> Limit {
+        Limit { kind, bytes }
+    }
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the {} limit for {}", size_text(self.bytes), self.kind)
+    }
+}
+
+/// The limit for a package: the layout's `DFU_DOWNLOAD_REGION` (the device cannot store more),
+/// else [`Limit::PACKAGE`].
+pub fn package_limit(layout: Option<&layout::Layout>) -> Limit {
+    match layout.and_then(|l| l.download_region()) {
+        Some(r) => Limit::new("packages (the layout's DFU_DOWNLOAD_REGION)", r.size),
+        None => Limit::PACKAGE,
+    }
+}
+
+/// `4 MiB`, `1.5 KiB` or `100 bytes`: sizes as the messages print them.
+pub fn size_text(bytes: u64) -> String {
+    let unit = |d: u64, name: &str| {
+        let whole = bytes / d;
+        let tenth = (bytes % d) * 10 / d;
+        if tenth == 0 {
+            format!("{whole} {name}")
+        } else {
+            format!("{whole}.{tenth} {name}")
+        }
+    };
+    match bytes {
+        b if b >= MIB => unit(MIB, "MiB"),
+        b if b >= 1024 => unit(1024, "KiB"),
+        b => format!("{b} bytes"),
+    }
+}
+
+/// Reads all of `path`, refusing it if it is larger than `limit`.
+///
+/// The error names the file, its size (or that it was still going at the limit) and the limit.
+pub fn read_bounded(path: &Path, limit: Limit) -> Result<Vec<u8>> {
+    let cannot_read = || format!("cannot read {}", path.display());
+    let file = File::open(path).with_context(cannot_read)?;
+    let meta = file.metadata().with_context(cannot_read)?;
+    if meta.is_dir() {
+        bail!("{} is a directory, not a file", path.display());
+    }
+    let capacity = if meta.is_file() {
+        check_size(path, meta.len(), limit)?;
+        meta.len()
+    } else {
+        // A pipe or a device: its size is unknown until read. Reserving the limit up front
+        // touches no memory yet and means the buffer never doubles past it.
+        limit.bytes
+    };
+    // +1 so that one byte past the limit can arrive (and be refused) without a reallocation.
+    let mut bytes = Vec::with_capacity(usize::try_from(capacity + 1).unwrap_or(usize::MAX));
+    file.take(limit.bytes + 1)
+        .read_to_end(&mut bytes)
+        .with_context(cannot_read)?;
+    if bytes.len() as u64 > limit.bytes {
+        bail!(
+            "{}: more than {} bytes (still going when reading stopped at {limit}); \
+             is this the right file?",
+            path.display(),
+            limit.bytes
+        );
+    }
+    Ok(bytes)
+}
+
+/// Like [`read_bounded`], for text: the bytes must be UTF-8.
+pub fn read_text(path: &Path, limit: Limit) -> Result<String> {
+    let bytes = read_bounded(path, limit)?;
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not UTF-8 text (invalid byte at offset {:#010x})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// Refuses a regular file of `len` bytes that is larger than `limit`, from its size alone.
+pub fn check_size(path: &Path, len: u64, limit: Limit) -> Result<()> {
+    if len > limit.bytes {
+        let exact = if len >= 1024 {
+            format!(" ({len} bytes)")
+        } else {
+            String::new()
+        };
+        bail!(
+            "{}: {}{exact} is larger than {limit}; is this the right file?",
+            path.display(),
+            size_text(len)
+        );
+    }
+    Ok(())
+}
+
+/// Reads a small text file (a layout) for library calls that take a reader function:
+/// [`read_text`] with [`Limit::SMALL`] and an `std::io::Error` that keeps the message.
+pub fn read_small_text(path: &Path) -> std::io::Result<String> {
+    read_text(path, Limit::SMALL).map_err(|e| io_error(path, &e))
+}
+
+/// [`read_small_text`] for binary or text files the library checks itself (keys).
+pub fn read_small(path: &Path) -> std::io::Result<Vec<u8>> {
+    read_bounded(path, Limit::SMALL).map_err(|e| io_error(path, &e))
+}
+
+fn io_error(path: &Path, e: &anyhow::Error) -> std::io::Error {
+    // The library adds the path itself; keep only what is wrong with the file.
+    let text = format!("{e:#}");
+    let prefix = format!("{}: ", path.display());
+    let text = text.strip_prefix(&prefix).unwrap_or(&text).to_string();
+    std::io::Error::new(std::io::ErrorKind::InvalidData, text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_print_in_the_largest_whole_unit() {
+        assert_eq!(size_text(100), "100 bytes");
+        assert_eq!(size_text(1536), "1.5 KiB");
+        assert_eq!(size_text(64 << 20), "64 MiB");
+    }
+
+    #[test]
+    fn a_file_at_the_limit_is_read_and_one_byte_more_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("k.pem");
+        let limit = Limit::new("test files", 10);
+        std::fs::write(&p, [7u8; 10]).unwrap();
+        assert_eq!(read_bounded(&p, limit).unwrap(), [7u8; 10]);
+        std::fs::write(&p, [7u8; 11]).unwrap();
+        let e = format!("{:#}", read_bounded(&p, limit).unwrap_err());
+        assert!(
+            e.contains("k.pem: 11 bytes is larger than the 10 bytes limit for test files"),
+            "{e}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_is_read_up_to_the_limit_only() {
+        let limit = Limit::new("test files", 4096);
+        let e = format!(
+            "{:#}",
+            read_bounded(Path::new("/dev/zero"), limit).unwrap_err()
+        );
+        assert!(e.contains("/dev/zero: more than 4096 bytes"), "{e}");
+    }
+
+    #[test]
+    fn a_directory_is_named_as_such() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = format!("{:#}", read_bounded(dir.path(), Limit::SMALL).unwrap_err());
+        assert!(e.contains("is a directory"), "{e}");
+    }
+}
