@@ -15,7 +15,11 @@ pub struct Nearby {
 
 impl fmt::Display for Nearby {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {:#010x}..{:#010x}", self.name, self.start, self.end)
+        write!(
+            f,
+            "{} {:#010x} to {:#010x}",
+            self.name, self.start, self.end
+        )
     }
 }
 
@@ -108,7 +112,7 @@ pub enum Error {
         filesz: u64,
     },
     /// Two segments' loadable bytes overlap at their load addresses.
-    #[error("segments {first} ({first_start:#010x}..{first_end:#010x}) and {second} ({second_start:#010x}..{second_end:#010x}) overlap at their load addresses")]
+    #[error("segments {first} ({first_start:#010x} to {first_end:#010x}) and {second} ({second_start:#010x} to {second_end:#010x}) overlap at their load addresses")]
     Overlap {
         /// Program header index of the lower segment.
         first: usize,
@@ -134,7 +138,7 @@ pub enum Error {
         load_segments: usize,
     },
     /// A flat image would be larger than [`crate::MAX_FLAT_SPAN`].
-    #[error("the load addresses span {span} bytes ({start:#010x}..{end:#010x}), more than the {limit}-byte limit for one flat image")]
+    #[error("the load addresses span {span} bytes ({start:#010x} to {end:#010x}), more than the {limit}-byte limit for one flat image")]
     SpanTooLarge {
         /// Lowest load address.
         start: u64,
@@ -146,7 +150,7 @@ pub enum Error {
         limit: u64,
     },
     /// A segment lies in no window.
-    #[error("segment {index} ({start:#010x}..{end:#010x}) lies outside every flash region; nearest: {}", list(.nearest))]
+    #[error("segment {index} ({start:#010x} to {end:#010x}) lies outside every flash region; nearest: {}", list(.nearest))]
     OutsideRegions {
         /// Program header index.
         index: usize,
@@ -158,7 +162,7 @@ pub enum Error {
         nearest: Vec<Nearby>,
     },
     /// A segment starts in one window and ends outside it.
-    #[error("segment {index} ({start:#010x}..{end:#010x}) starts in flash region {} but runs past its end; it straddles into: {}", .region, list(.beyond))]
+    #[error("segment {index} ({start:#010x} to {end:#010x}) starts in flash region {} but runs past its end; it straddles into: {}", .region, list(.beyond))]
     Straddles {
         /// Program header index.
         index: usize,

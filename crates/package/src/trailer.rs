@@ -285,7 +285,7 @@ fn check_manifest(manifest: &Manifest, body: &Body<'_>) -> Result<(), TrailerErr
     }
     if manifest.images.len() != body.payloads.len() {
         return mismatch(format!(
-            "{} images in the manifest, {} in the package table",
+            "{} image(s) in the manifest, {} in the package table",
             manifest.images.len(),
             body.payloads.len()
         ));

@@ -127,7 +127,9 @@ pub fn check(bytes: &[u8], layout: Option<&Layout>) -> Result<Report, PackageErr
     if let Some(layout) = layout {
         check_layout(layout, &mut report);
     }
-    if !pkg.trailer.is_empty() {
+    // A well-formed signature trailer is expected there: only unknown bytes deserve a note.
+    let known_trailer = matches!(crate::trailer::inspect(bytes), Ok(Some(_)));
+    if !pkg.trailer.is_empty() && !known_trailer {
         report.push(
             Severity::Note,
             None,
@@ -160,7 +162,7 @@ fn check_header(pkg: &Package<'_>, report: &mut Report) {
             None,
             format!(
                 "crc at offset 0x00000008 is {:#010x} but the payloads \
-                 ({:#010x}..{:#010x}) give {:#010x}",
+                 ({:#010x} to {:#010x}) give {:#010x}",
                 pkg.header.crc, pkg.payloads_start, pkg.payloads_end, pkg.computed_crc
             ),
         );
@@ -291,7 +293,7 @@ fn check_layout(layout: &Layout, report: &mut Report) {
             findings.push((
                 Some(image.index),
                 format!(
-                    "image {} (id {}) is {len} bytes but its region {} ({:#010x}..{:#010x}) \
+                    "image {} (id {}) is {len} bytes but its region {} ({:#010x} to {:#010x}) \
                      holds {} bytes: {} bytes too many",
                     image.index,
                     image.id,
@@ -318,7 +320,7 @@ fn check_layout(layout: &Layout, report: &mut Report) {
                 findings.push((
                     None,
                     format!(
-                        "package is {} bytes but {} ({:#010x}..{:#010x}) holds {} bytes: {} \
+                        "package is {} bytes but {} ({:#010x} to {:#010x}) holds {} bytes: {} \
                          bytes too many",
                         report.package_len,
                         r.name(),

@@ -159,8 +159,9 @@ impl<'m> Device<'m> {
             return Err(self.fail(who, msg));
         }
         self.note(format!(
-            "{who}: package CRC ok, {} images",
-            pkg.entries.len()
+            "{who}: package CRC ok, {} image{}",
+            pkg.entries.len(),
+            if pkg.entries.len() == 1 { "" } else { "s" }
         ));
         Ok(pkg.entries)
     }

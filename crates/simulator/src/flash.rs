@@ -40,7 +40,7 @@ impl fmt::Display for FlashOp {
         };
         write!(
             f,
-            "op {}: {kind} {:#010x}..{:#010x} ({} bytes) [{}]",
+            "op {}: {kind} {:#010x} to {:#010x} ({} bytes) [{}]",
             self.index,
             self.addr,
             u64::from(self.addr) + u64::from(self.len),

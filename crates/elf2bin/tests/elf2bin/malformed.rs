@@ -145,7 +145,10 @@ fn overlapping_segments() {
             },
             "{kind:?}"
         );
-        assert!(err.to_string().contains("0x00001000..0x00001020"), "{err}");
+        assert!(
+            err.to_string().contains("0x00001000 to 0x00001020"),
+            "{err}"
+        );
     }
 }
 

@@ -93,7 +93,8 @@ fn data_loaded_in_ram_is_outside_every_flash_region() {
         }
     );
     assert!(
-        err.to_string().contains("FS_REGION 0x124a0000..0x127a0000"),
+        err.to_string()
+            .contains("FS_REGION 0x124a0000 to 0x127a0000"),
         "{err}"
     );
 }

@@ -91,10 +91,10 @@ fn flat_reports_segments_and_fill() {
     let out = o.stdout;
     // 0x1007 bytes, of which 0x95 + 9 + 7 come from segments.
     assert!(
-        out.contains("flat 0x12020000..0x12021007 4103 bytes (3938 fill)"),
+        out.contains("flat 0x12020000 to 0x12021007 4103 bytes (3938 fill)"),
         "{out}"
     );
-    assert!(out.contains("segment 1  0x12020098..0x120200a1"), "{out}");
+    assert!(out.contains("segment 1  0x12020098 to 0x120200a1"), "{out}");
     assert!(out.contains("runs at 0x20000000"), "{out}");
 }
 
@@ -127,11 +127,11 @@ fn layout_mode_writes_one_file_per_region() {
     }
     let out = o.stdout;
     assert!(
-        out.contains("HCPU_FLASH_CODE 0x12020000..0x12020028 40 bytes (0 fill)"),
+        out.contains("HCPU_FLASH_CODE 0x12020000 to 0x12020028 40 bytes (0 fill)"),
         "{out}"
     );
     assert!(
-        out.contains("DFU_FLASH_CODE 0x12320000..0x1232000c 12 bytes (0 fill)"),
+        out.contains("DFU_FLASH_CODE 0x12320000 to 0x1232000c 12 bytes (0 fill)"),
         "{out}"
     );
 }
@@ -215,7 +215,7 @@ fn flat_span_too_large_suggests_a_layout_and_writes_nothing() {
     assert_eq!(o.status.code(), Some(2));
     let err = o.stderr;
     assert!(
-        err.contains("0x12020000..0x20000004") && err.contains("--layout"),
+        err.contains("0x12020000 to 0x20000004") && err.contains("--layout"),
         "{err}"
     );
     assert!(files_in(tmp.path()).is_empty());
@@ -237,7 +237,7 @@ fn segment_outside_flash_regions_writes_no_region_file() {
     assert_eq!(o.status.code(), Some(2));
     let err = o.stderr;
     assert!(
-        err.contains("segment 1 (0x20000000..0x20000004) lies outside every flash region"),
+        err.contains("segment 1 (0x20000000 to 0x20000004) lies outside every flash region"),
         "{err}"
     );
     // Segment 0 alone would have made HCPU_FLASH_CODE.bin: nothing is written on error.
@@ -303,7 +303,7 @@ fn xip_region_is_matched_at_its_link_address_and_written_at_its_storage_address(
         "{out}"
     );
     assert!(
-        out.contains("bootloader 0x12010000..0x12011007 4103 bytes"),
+        out.contains("bootloader 0x12010000 to 0x12011007 4103 bytes"),
         "{out}"
     );
     let hex = String::from_utf8(read(&tmp.path().join("out/bootloader.hex"))).unwrap();

@@ -303,8 +303,8 @@ fn refusals_name_the_numbers() {
         d,
         &["--layout", LAYOUT, "--image", &dfu_as_app],
         &[
-            "no bytes of this ELF lie in region HCPU_FLASH_CODE (0x12020000..0x12320000)",
-            "0x12320000..0x123200ac",
+            "no bytes of this ELF lie in region HCPU_FLASH_CODE (0x12020000 to 0x12320000)",
+            "0x12320000 to 0x123200ac",
         ],
     );
     // An image larger than its region.
@@ -313,7 +313,7 @@ fn refusals_name_the_numbers() {
         d,
         &["--layout", LAYOUT, "--image", "dfu:none=big.bin"],
         &[
-            "393217 bytes but its region DFU_FLASH_CODE (0x12320000..0x12380000) holds 393216 bytes: 1 bytes too many",
+            "393217 bytes but its region DFU_FLASH_CODE (0x12320000 to 0x12380000) holds 393216 bytes: 1 bytes too many",
         ],
     );
     // A package larger than DFU_DOWNLOAD_REGION (an incompressible app fits HCPU_FLASH_CODE).
@@ -322,7 +322,7 @@ fn refusals_name_the_numbers() {
         d,
         &["--layout", LAYOUT, "--image", "hcpu:none=huge.bin"],
         &[
-            "package is 1179666 bytes but DFU_DOWNLOAD_REGION (0x12380000..0x124a0000) holds 1179648 bytes: 18 bytes too many",
+            "package is 1179666 bytes but DFU_DOWNLOAD_REGION (0x12380000 to 0x124a0000) holds 1179648 bytes: 18 bytes too many",
         ],
     );
     // An empty image.

@@ -129,7 +129,10 @@ fn getpub_formats() {
         ],
     ));
     let c = c.stdout;
-    assert!(c.contains("const unsigned char dfu_key[32] = {"), "{c}");
+    assert!(
+        c.contains("static const unsigned char dfu_key[32] = {"),
+        "{c}"
+    );
     assert!(
         c.contains(&format!("0x{:02x}, 0x{:02x}", raw[0], raw[1])),
         "{c}"
