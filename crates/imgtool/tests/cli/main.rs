@@ -7,6 +7,7 @@
 mod common;
 mod compress;
 mod elf2bin;
+mod files;
 mod layout;
 mod pack;
 mod sign;

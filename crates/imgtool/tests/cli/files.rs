@@ -1,0 +1,686 @@
+//! What every command does with the files the user points at (issue 9): outputs never destroy
+//! anything (inputs, private keys, symlinks, FIFOs, devices), directory outputs are not
+//! confused with files, pack's two outputs are committed together, and wrong inputs are
+//! refused instead of being silently misread. Bounded reads have their own test binary
+//! (`tests/bounded_inputs.rs`), which measures peak memory.
+
+use std::path::PathBuf;
+
+use crate::common::{imgtool, imgtool_env, ok, put, read, read_text, tempdir, testdata};
+
+const LAYOUT: &str = "sf32lb52x-eh-lb523";
+/// `DFU_DOWNLOAD_REGION` of `layouts/sf32lb52x-eh-lb523.toml`.
+const DFU_DOWNLOAD_REGION_SIZE: usize = 0x0012_0000;
+
+fn example(rel: &str) -> PathBuf {
+    testdata("examples/sf32lb52x-eh-lb523").join(rel)
+}
+
+/// A directory with the example ELFs, a package, an unsigned package, a key pair, a ptab
+/// file and a layout file: every kind of input some command reads.
+fn workspace() -> tempfile::TempDir {
+    let tmp = tempdir();
+    let d = tmp.path();
+    for f in ["app.elf", "dfu.elf"] {
+        std::fs::copy(example(f), d.join(f)).unwrap();
+    }
+    std::fs::copy(testdata("ptab/eh-lb523.json"), d.join("ptab.json")).unwrap();
+    ok(imgtool(
+        d,
+        &[
+            "layout",
+            "import",
+            "ptab.json",
+            "--chip",
+            "SF32LB52x",
+            "-o",
+            "board.toml",
+        ],
+    ));
+    ok(imgtool(
+        d,
+        &[
+            "pack",
+            "--layout",
+            LAYOUT,
+            "--image",
+            "hcpu=app.elf",
+            "-o",
+            "pkg",
+        ],
+    ));
+    ok(imgtool(
+        d,
+        &[
+            "pack",
+            "--image",
+            "hcpu=app.elf",
+            "--unsigned",
+            "-o",
+            "unsigned",
+        ],
+    ));
+    ok(imgtool(d, &["keygen", "-o", "k.pem"]));
+    ok(imgtool(d, &["getpub", "k.pem", "-o", "pub.pem"]));
+    put(d, "data.bin", &[7; 1000]);
+    ok(imgtool(
+        d,
+        &["compress", "--mode", "zlib", "data.bin", "-o", "data.z"],
+    ));
+    put(d, "sig.bin", &[0; 64]);
+    tmp
+}
+
+#[test]
+fn every_command_refuses_its_input_as_its_output() {
+    let tmp = workspace();
+    let d = tmp.path();
+    std::fs::create_dir(d.join("gen")).unwrap();
+    put(&d.join("gen"), "offline_install.bin", &[1; 100]);
+    std::fs::create_dir(d.join("split")).unwrap();
+    std::fs::copy(example("app.elf"), d.join("split/HCPU_FLASH_CODE.bin")).unwrap();
+    std::fs::create_dir(d.join("u")).unwrap();
+    std::fs::copy(d.join("pkg/offline_install.bin"), d.join("u/0-hcpu.bin")).unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (&["getpub", "k.pem", "-o", "k.pem"], "k.pem"),
+        (&["elf2bin", "app.elf", "-o", "app.elf"], "app.elf"),
+        (
+            &[
+                "elf2bin",
+                "split/HCPU_FLASH_CODE.bin",
+                "--layout",
+                LAYOUT,
+                "-o",
+                "split",
+            ],
+            "split/HCPU_FLASH_CODE.bin",
+        ),
+        (
+            &[
+                "digest",
+                "unsigned/offline_install.bin",
+                "-o",
+                "unsigned/offline_install.bin",
+            ],
+            "unsigned/offline_install.bin",
+        ),
+        (
+            &["compress", "--mode", "gzip", "data.bin", "-o", "data.bin"],
+            "data.bin",
+        ),
+        (
+            &["decompress", "--mode", "zlib", "data.z", "-o", "./data.z"],
+            "data.z",
+        ),
+        (
+            &["layout", "import", "ptab.json", "-o", "ptab.json"],
+            "ptab.json",
+        ),
+        (
+            &["layout", "export", "board.toml", "--c-header", "board.toml"],
+            "board.toml",
+        ),
+        (
+            &[
+                "pack",
+                "--image",
+                "hcpu:bin=pkg/offline_install.bin",
+                "-o",
+                "pkg",
+            ],
+            "pkg/offline_install.bin",
+        ),
+        (&["unpack", "u/0-hcpu.bin", "-o", "u"], "u/0-hcpu.bin"),
+        (
+            &[
+                "gen-dfu",
+                "--img_para",
+                "offline_install",
+                "16",
+                "0",
+                "--dir",
+                "gen",
+            ],
+            "gen/offline_install.bin",
+        ),
+        (
+            &[
+                "attach-signature",
+                "unsigned/offline_install.bin",
+                "--sig",
+                "sig.bin",
+                "--pub",
+                "pub.pem",
+                "-o",
+                "pub.pem",
+            ],
+            "pub.pem",
+        ),
+    ];
+    for (args, input) in cases {
+        let before = read(&d.join(input));
+        let o = imgtool(d, args);
+        o.assert_exit(2);
+        assert!(
+            o.stderr.contains("is the same file as the input")
+                && o.stderr.contains("nothing was read or written"),
+            "{args:?}: {}",
+            o.text()
+        );
+        assert_eq!(read(&d.join(input)), before, "{args:?} changed {input}");
+    }
+}
+
+#[test]
+fn an_existing_private_key_is_never_overwritten_without_force() {
+    let tmp = workspace();
+    let d = tmp.path();
+    ok(imgtool(d, &["keygen", "-o", "prod.pem"]));
+    let prod = read(&d.join("prod.pem"));
+    for args in [
+        &["getpub", "k.pem", "-o", "prod.pem"][..],
+        &["compress", "--mode", "zlib", "data.bin", "-o", "prod.pem"],
+        &["layout", "export", LAYOUT, "--memory-x", "prod.pem"],
+    ] {
+        let o = imgtool(d, args);
+        o.assert_exit(2);
+        assert!(
+            o.stderr.contains("output prod.pem holds a private key"),
+            "{}",
+            o.text()
+        );
+        assert_eq!(read(&d.join("prod.pem")), prod, "{args:?}");
+    }
+    ok(imgtool(
+        d,
+        &["getpub", "k.pem", "-o", "prod.pem", "--force"],
+    ));
+    assert!(read_text(&d.join("prod.pem")).contains("BEGIN PUBLIC KEY"));
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_fifos_and_devices_are_written_through_not_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let tmp = workspace();
+    let d = tmp.path();
+    // A symlink: the target gets the bytes, the link stays a link.
+    put(d, "target.pem", b"old");
+    std::os::unix::fs::symlink("target.pem", d.join("link.pem")).unwrap();
+    ok(imgtool(d, &["getpub", "k.pem", "-o", "link.pem"]));
+    assert!(std::fs::symlink_metadata(d.join("link.pem"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(read(&d.join("target.pem")), read(&d.join("pub.pem")));
+    // A dangling symlink is refused, nothing is created.
+    std::os::unix::fs::symlink("missing/nowhere.bin", d.join("dangling.bin")).unwrap();
+    let o = imgtool(
+        d,
+        &[
+            "compress",
+            "--mode",
+            "zlib",
+            "data.bin",
+            "-o",
+            "dangling.bin",
+        ],
+    );
+    o.assert_exit(2);
+    assert!(
+        o.stderr
+            .contains("is a symlink whose target does not exist"),
+        "{}",
+        o.text()
+    );
+    // A FIFO: written through, still a FIFO afterwards.
+    let fifo = d.join("pipe");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    ok(imgtool(
+        d,
+        &["compress", "--mode", "zlib", "data.bin", "-o", "pipe"],
+    ));
+    assert_eq!(reader.join().unwrap(), read(&d.join("data.z")));
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    // A device (as root, a rename would have replaced it with a regular file).
+    ok(imgtool(d, &["elf2bin", "app.elf", "-o", "/dev/null"]));
+    assert!(std::fs::metadata("/dev/null")
+        .unwrap()
+        .file_type()
+        .is_char_device());
+}
+
+#[test]
+fn dash_writes_the_one_output_to_stdout_and_the_status_to_stderr() {
+    let tmp = workspace();
+    let d = tmp.path();
+    let o = ok(imgtool(d, &["layout", "export", LAYOUT, "--memory-x", "-"]));
+    assert!(
+        o.stdout.starts_with("/* Generated by imgtool"),
+        "{}",
+        o.stdout
+    );
+    let o = ok(imgtool(
+        d,
+        &["getpub", "k.pem", "--format", "pem", "-o", "-"],
+    ));
+    assert_eq!(o.stdout.as_bytes(), read(&d.join("pub.pem")));
+    let o = ok(imgtool(
+        d,
+        &[
+            "layout",
+            "import",
+            "ptab.json",
+            "--chip",
+            "SF32LB52x",
+            "-o",
+            "-",
+        ],
+    ));
+    assert!(o.stdout.contains("[[region]]"), "{}", o.stdout);
+    assert!(o.stderr.contains("wrote standard output"), "{}", o.stderr);
+    assert!(!d.join("-").exists());
+}
+
+#[test]
+fn directory_outputs_refuse_what_looks_like_a_file() {
+    let tmp = workspace();
+    let d = tmp.path();
+    let o = imgtool(
+        d,
+        &[
+            "pack",
+            "--image",
+            "hcpu=app.elf",
+            "-o",
+            "x/offline_install.bin",
+        ],
+    );
+    o.assert_exit(2);
+    assert!(
+        o.stderr.contains("looks like a file name") && o.stderr.contains("give -o x"),
+        "{}",
+        o.text()
+    );
+    assert!(!d.join("x").exists(), "no directory named after the file");
+    let o = imgtool(d, &["pack", "--image", "hcpu=app.elf", "-o", "data.bin"]);
+    o.assert_exit(2);
+    assert!(
+        o.stderr.contains("-o data.bin is an existing file"),
+        "{}",
+        o.text()
+    );
+    let o = imgtool(
+        d,
+        &["unpack", "pkg/offline_install.bin", "-o", "images.bin"],
+    );
+    o.assert_exit(2);
+    let o = imgtool(
+        d,
+        &["elf2bin", "app.elf", "--layout", LAYOUT, "-o", "data.bin"],
+    );
+    o.assert_exit(2);
+    assert_eq!(read(&d.join("data.bin")), vec![7; 1000]);
+}
+
+#[test]
+fn regression_pack_replaced_the_package_when_the_manifest_could_not_be_written() {
+    let tmp = workspace();
+    let d = tmp.path();
+    let old = read(&d.join("pkg/offline_install.bin"));
+    std::fs::remove_file(d.join("pkg/manifest.json")).unwrap();
+    std::fs::create_dir_all(d.join("pkg/manifest.json/blocked")).unwrap();
+    let o = imgtool(
+        d,
+        &[
+            "pack",
+            "--layout",
+            LAYOUT,
+            "--image",
+            "hcpu=app.elf",
+            "--image",
+            "dfu=dfu.elf",
+            "-o",
+            "pkg",
+        ],
+    );
+    o.assert_exit(2);
+    assert_eq!(
+        read(&d.join("pkg/offline_install.bin")),
+        old,
+        "the old package stays"
+    );
+    let mut names = crate::common::files_in(&d.join("pkg"));
+    names.sort();
+    assert_eq!(
+        names,
+        ["manifest.json", "offline_install.bin"],
+        "no temporary file left"
+    );
+}
+
+#[test]
+fn regression_a_git_lfs_pointer_named_elf_was_packed_as_a_raw_image() {
+    let tmp = workspace();
+    let d = tmp.path();
+    put(
+        d,
+        "lfs.elf",
+        b"version https://git-lfs.github.com/spec/v1\noid sha256:0\nsize 9\n",
+    );
+    let o = imgtool(d, &["pack", "--image", "hcpu=lfs.elf", "-o", "o"]);
+    o.assert_exit(2);
+    assert!(
+        o.stderr.contains("lfs.elf: not an ELF file") && o.stderr.contains("git lfs pull"),
+        "{}",
+        o.text()
+    );
+    assert!(!d.join("o").exists());
+    // Said explicitly, the same bytes are a raw image.
+    ok(imgtool(
+        d,
+        &["pack", "--image", "hcpu:bin=lfs.elf", "-o", "o"],
+    ));
+    // ota.toml says it with format = "bin".
+    put(
+        d,
+        "ota.toml",
+        b"[[image]]\nid = \"hcpu\"\npath = \"lfs.elf\"\nformat = \"bin\"\n",
+    );
+    ok(imgtool(d, &["pack", "--config", "ota.toml", "-o", "o2"]));
+    put(
+        d,
+        "bad.toml",
+        b"[[image]]\nid = \"hcpu\"\npath = \"data.bin\"\nformat = \"elf\"\n",
+    );
+    let o = imgtool(d, &["pack", "--config", "bad.toml", "-o", "o3"]);
+    o.assert_exit(2);
+    assert!(
+        o.stderr.contains("data.bin: not an ELF file"),
+        "{}",
+        o.text()
+    );
+}
+
+#[test]
+fn regression_a_package_or_an_elf_given_where_an_image_belongs() {
+    let tmp = workspace();
+    let d = tmp.path();
+    let o = imgtool(
+        d,
+        &["pack", "--image", "hcpu=pkg/offline_install.bin", "-o", "o"],
+    );
+    o.assert_exit(2);
+    assert!(o.stderr.contains("this is an OTA package"), "{}", o.text());
+    let o = imgtool(
+        d,
+        &[
+            "simulate",
+            "--layout",
+            LAYOUT,
+            "pkg/offline_install.bin",
+            "--old-app",
+            "app.elf",
+        ],
+    );
+    o.assert_exit(2);
+    assert!(
+        o.stderr.contains("app.elf: this is an ELF file") && o.stderr.contains("imgtool elf2bin"),
+        "{}",
+        o.text()
+    );
+}
+
+#[test]
+fn regression_pack_sign_wrote_a_package_over_the_download_region() {
+    let tmp = workspace();
+    let d = tmp.path();
+    // The body fits with 10 bytes to spare; the signature trailer does not.
+    put(
+        d,
+        "big.bin",
+        &vec![0x5A; DFU_DOWNLOAD_REGION_SIZE - 18 - 10],
+    );
+    ok(imgtool(
+        d,
+        &[
+            "pack",
+            "--layout",
+            LAYOUT,
+            "--image",
+            "hcpu:none=big.bin",
+            "-o",
+            "plain",
+        ],
+    ));
+    let o = imgtool(
+        d,
+        &[
+            "pack",
+            "--layout",
+            LAYOUT,
+            "--image",
+            "hcpu:none=big.bin",
+            "--sign",
+            "k.pem",
+            "-o",
+            "signed",
+        ],
+    );
+    o.assert_exit(2);
+    assert!(
+        o.stderr.contains("the signed package is")
+            && o.stderr.contains("body 1179638 + signature trailer")
+            && o.stderr.contains("DFU_DOWNLOAD_REGION"),
+        "{}",
+        o.text()
+    );
+    assert!(!d.join("signed").exists());
+}
+
+#[test]
+fn regression_the_signed_manifest_recorded_build_machine_paths() {
+    let tmp = workspace();
+    let d = tmp.path();
+    let abs = format!("hcpu={}", d.join("app.elf").display());
+    ok(imgtool(
+        d,
+        &["pack", "--image", &abs, "--sign", "k.pem", "-o", "a"],
+    ));
+    std::fs::create_dir(d.join("sub")).unwrap();
+    ok(imgtool(
+        &d.join("sub"),
+        &[
+            "pack",
+            "--image",
+            "hcpu=../app.elf",
+            "--sign",
+            "../k.pem",
+            "-o",
+            "../b",
+        ],
+    ));
+    let m = read_text(&d.join("a/manifest.json"));
+    assert!(m.contains("\"source\": \"app.elf\""), "{m}");
+    assert!(!m.contains(&d.display().to_string()), "{m}");
+    // Same inputs from another directory: the same signed bytes.
+    assert_eq!(
+        read(&d.join("a/offline_install.bin")),
+        read(&d.join("b/offline_install.bin"))
+    );
+}
+
+/// The `sha256 <hex>` that follows `after` in `text`.
+fn sha_after(text: &str, after: &str) -> String {
+    let at = text
+        .find(after)
+        .unwrap_or_else(|| panic!("no {after:?} in {text}"));
+    text[at + after.len()..].chars().take(64).collect()
+}
+
+#[test]
+fn pack_inspect_and_verify_report_the_same_size_and_sha256() {
+    let tmp = workspace();
+    let d = tmp.path();
+    let p = ok(imgtool(
+        d,
+        &[
+            "pack",
+            "--layout",
+            LAYOUT,
+            "--image",
+            "hcpu=app.elf",
+            "--sign",
+            "k.pem",
+            "-o",
+            "s",
+        ],
+    ));
+    let bytes = read(&d.join("s/offline_install.bin"));
+    let file_sha = {
+        use sha2::{Digest, Sha256};
+        let h = Sha256::digest(&bytes);
+        h.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    assert_eq!(sha_after(&p.stdout, "bytes, sha256 "), file_sha);
+    assert!(
+        p.stdout.contains(&format!("sha256 {file_sha}")),
+        "{}",
+        p.stdout
+    );
+    assert!(
+        p.stdout.contains("signed: ed25519, key id "),
+        "{}",
+        p.stdout
+    );
+    let used = format!("DFU_DOWNLOAD_REGION: {} of", bytes.len());
+    assert!(
+        p.stdout.contains(&used),
+        "pack counts the trailer: {}",
+        p.stdout
+    );
+    let i = ok(imgtool(
+        d,
+        &["inspect", "s/offline_install.bin", "--layout", LAYOUT],
+    ));
+    assert!(
+        i.stdout.contains(&format!("sha256 {file_sha}")),
+        "{}",
+        i.stdout
+    );
+    assert!(
+        i.stdout.contains(&format!("{} bytes", bytes.len())),
+        "{}",
+        i.stdout
+    );
+    let v = ok(imgtool(
+        d,
+        &["verify", "s/offline_install.bin", "--layout", LAYOUT],
+    ));
+    assert!(
+        v.stdout.contains(&format!(
+            "1 image, {} bytes, sha256 {file_sha}",
+            bytes.len()
+        )),
+        "{}",
+        v.stdout
+    );
+    assert!(
+        !v.stdout.contains("follow the last payload"),
+        "no note for the known trailer: {}",
+        v.stdout
+    );
+}
+
+#[test]
+fn key_files_that_are_not_pem_say_what_they_are() {
+    let tmp = workspace();
+    let d = tmp.path();
+    put(d, "empty.pem", b"");
+    put(d, "noise.pem", &[0x8f, 0x01, 0xff, 0x00, 0x12]);
+    put(d, "key.der", &[0x30, 0x2e, 0x02, 0x01, 0x00]);
+    for (file, says) in [
+        ("empty.pem", "not a PEM key: the file is empty"),
+        ("noise.pem", "not a PEM key: no -----BEGIN line"),
+        (
+            "key.der",
+            "binary DER key; convert it with `openssl pkey -inform DER",
+        ),
+    ] {
+        let o = imgtool(d, &["getpub", file]);
+        o.assert_exit(2);
+        assert!(o.stderr.contains(says), "{file}: {}", o.text());
+        let o = imgtool(
+            d,
+            &["pack", "--image", "hcpu=app.elf", "--sign", file, "-o", "o"],
+        );
+        assert!(o.stderr.contains(says), "{file}: {}", o.text());
+        let o = imgtool(d, &["verify", "pkg/offline_install.bin", "--key", file]);
+        o.assert_exit(2);
+        assert!(
+            o.stderr.contains(says) || o.stdout.contains(says),
+            "{file}: {}",
+            o.text()
+        );
+    }
+}
+
+#[test]
+fn regression_an_rfc1952_gz_file_given_to_decompress_gzip() {
+    use std::io::Write;
+    let tmp = workspace();
+    let d = tmp.path();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&[7; 1000]).unwrap();
+    put(d, "data.gz", &gz.finish().unwrap());
+    let o = imgtool(d, &["decompress", "--mode", "gzip", "data.gz", "-o", "x"]);
+    o.assert_exit(2);
+    assert!(
+        o.stderr.contains("this is a .gz file, RFC 1952"),
+        "{}",
+        o.text()
+    );
+}
+
+#[test]
+fn regression_the_example_folder_shadowed_the_bundled_layout_name() {
+    // testdata/examples/ holds a folder named after the board; the name still means the
+    // bundled layout there.
+    let o = imgtool_env(&testdata("examples"), &["layout", "show", LAYOUT], &[]);
+    o.assert_exit(0);
+    assert!(
+        o.stdout.contains("layout sf32lb52x-eh-lb523"),
+        "{}",
+        o.text()
+    );
+}
+
+#[test]
+fn messages_use_no_rust_range_syntax() {
+    let tmp = workspace();
+    let d = tmp.path();
+    let o = ok(imgtool(d, &["elf2bin", "app.elf", "-o", "app.bin"]));
+    let o2 = imgtool(
+        d,
+        &[
+            "pack",
+            "--layout",
+            LAYOUT,
+            "--image",
+            "hcpu=dfu.elf",
+            "-o",
+            "o",
+        ],
+    );
+    for text in [o.text(), o2.text()] {
+        assert!(!text.contains(".."), "{text}");
+    }
+}
