@@ -56,7 +56,8 @@ pub struct Args {
     /// The ELF file (ELF32 or ELF64, little- or big-endian; GCC, LLVM or ARM Compiler output)
     pub elf: PathBuf,
 
-    /// Output: a file without --layout, a directory with --layout (created if missing)
+    /// Output: a file without --layout (`-`: standard output), a directory with --layout
+    /// (created if missing)
     #[arg(short, long, value_name = "PATH")]
     pub output: PathBuf,
 

@@ -37,7 +37,7 @@ pub struct Args {
     #[arg(value_name = "KEY")]
     pub key: String,
 
-    /// Output file (default: print pem and c-array on stdout)
+    /// Output file (`-` or none: print pem and c-array on stdout)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 

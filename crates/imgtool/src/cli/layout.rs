@@ -44,7 +44,8 @@ see docs/build-rs.md."
 pub struct ImportArgs {
     /// The SDK's ptab.json
     pub ptab: PathBuf,
-    /// Layout file to write (its stem is the layout name, e.g. sf32lb52x-eh-lb523.toml)
+    /// Layout file to write (its stem is the layout name, e.g. sf32lb52x-eh-lb523.toml;
+    /// `-`: standard output)
     #[arg(short, long)]
     pub output: PathBuf,
     /// Chip family (SF32LB52x, SF32LB55x, SF32LB56x, SF32LB58x) when the name does not say it
@@ -113,8 +114,9 @@ pub fn run(c: Command) -> Result<Outcome> {
 fn import(a: ImportArgs) -> Result<Outcome> {
     let out = plan_output(&a.output, &[&a.ptab], a.force.force)?;
     let text = read_text(&a.ptab, Limit::SMALL)?;
-    let name = a
-        .output
+    // The layout is named after its file; on standard output, after the ptab file.
+    let named_after = if out.is_stdout() { &a.ptab } else { &a.output };
+    let name = named_after
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .with_context(|| format!("output path {} has no file name", a.output.display()))?;

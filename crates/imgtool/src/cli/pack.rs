@@ -24,11 +24,15 @@ Examples:
       Installer only, plus a resource image stored raw (flag 0).
 
 Inputs: an ELF is converted by load address, taking the bytes that lie in the image's
-destination region of the layout; any other file is taken as is. Image ids: hcpu, lcpu, patch,
-res, font, ex, ota-manager (alias dfu), tiny-font, res-upgrade, bootloader, or a number.
+destination region of the layout; a raw image is taken as is. A *.elf name must hold an ELF
+(a Git LFS pointer is an error); another name is an ELF if it starts with the ELF magic, else
+raw; ID:bin=PATH or ID:elf=PATH says it explicitly. An OTA package is refused as an image.
+Image ids: hcpu, lcpu, patch, res, font, ex, ota-manager (alias dfu), tiny-font, res-upgrade,
+bootloader, or a number.
 
 Writes OUT/offline_install.bin (what the app downloads into DFU_DOWNLOAD_REGION) and
-OUT/manifest.json (ids, sizes, SHA-256 digests, CRC), after checking that every image fits its
+OUT/manifest.json (ids, sizes, SHA-256 digests, CRC) together (if either cannot be written,
+neither replaces the old one), after checking that every image fits its
 region, the package fits DFU_DOWNLOAD_REGION, and each ELF's bytes lie in its image's region.
 Same inputs, same bytes. See docs/packages.md.";
 
@@ -45,9 +49,9 @@ pub struct Args {
     #[arg(long, value_name = "LAYOUT")]
     pub layout: Option<String>,
 
-    /// An image: ID=PATH, or ID:COMPRESS=PATH to override --compress for it
-    /// (e.g. hcpu=build/main.elf, dfu=build/dfu.elf, res:none=res.bin); repeat for each image,
-    /// in package order
+    /// An image: ID=PATH, or ID:OPT[:OPT]=PATH with OPT a storage overriding --compress
+    /// (gzip, zlib, none) or an input format (elf, bin), e.g. hcpu=build/main.elf,
+    /// dfu=build/dfu.elf, res:none:bin=res.bin; repeat for each image, in package order
     #[arg(long = "image", value_name = "ID=PATH", value_parser = parse_image)]
     pub images: Vec<ImageSpec>,
 
