@@ -71,6 +71,14 @@ fn workspace() -> tempfile::TempDir {
     tmp
 }
 
+/// Runs a command that must be refused: exit 2, `says` in its error message.
+#[track_caller]
+fn refused(dir: &std::path::Path, args: &[&str], says: &str) {
+    let o = imgtool(dir, args);
+    o.assert_exit(2);
+    assert!(o.stderr.contains(says), "{args:?}: {}", o.text());
+}
+
 #[test]
 fn every_command_refuses_its_input_as_its_output() {
     let tmp = workspace();
@@ -182,13 +190,7 @@ fn an_existing_private_key_is_never_overwritten_without_force() {
         &["compress", "--mode", "zlib", "data.bin", "-o", "prod.pem"],
         &["layout", "export", LAYOUT, "--memory-x", "prod.pem"],
     ] {
-        let o = imgtool(d, args);
-        o.assert_exit(2);
-        assert!(
-            o.stderr.contains("output prod.pem holds a private key"),
-            "{}",
-            o.text()
-        );
+        refused(d, args, "output prod.pem holds a private key");
         assert_eq!(read(&d.join("prod.pem")), prod, "{args:?}");
     }
     ok(imgtool(
@@ -311,12 +313,10 @@ fn directory_outputs_refuse_what_looks_like_a_file() {
         o.text()
     );
     assert!(!d.join("x").exists(), "no directory named after the file");
-    let o = imgtool(d, &["pack", "--image", "hcpu=app.elf", "-o", "data.bin"]);
-    o.assert_exit(2);
-    assert!(
-        o.stderr.contains("-o data.bin is an existing file"),
-        "{}",
-        o.text()
+    refused(
+        d,
+        &["pack", "--image", "hcpu=app.elf", "-o", "data.bin"],
+        "-o data.bin is an existing file",
     );
     let o = imgtool(
         d,
@@ -401,12 +401,10 @@ fn regression_a_git_lfs_pointer_named_elf_was_packed_as_a_raw_image() {
         "bad.toml",
         b"[[image]]\nid = \"hcpu\"\npath = \"data.bin\"\nformat = \"elf\"\n",
     );
-    let o = imgtool(d, &["pack", "--config", "bad.toml", "-o", "o3"]);
-    o.assert_exit(2);
-    assert!(
-        o.stderr.contains("data.bin: not an ELF file"),
-        "{}",
-        o.text()
+    refused(
+        d,
+        &["pack", "--config", "bad.toml", "-o", "o3"],
+        "data.bin: not an ELF file",
     );
 }
 
@@ -414,12 +412,11 @@ fn regression_a_git_lfs_pointer_named_elf_was_packed_as_a_raw_image() {
 fn regression_a_package_or_an_elf_given_where_an_image_belongs() {
     let tmp = workspace();
     let d = tmp.path();
-    let o = imgtool(
+    refused(
         d,
         &["pack", "--image", "hcpu=pkg/offline_install.bin", "-o", "o"],
+        "this is an OTA package",
     );
-    o.assert_exit(2);
-    assert!(o.stderr.contains("this is an OTA package"), "{}", o.text());
     let o = imgtool(
         d,
         &[
@@ -641,12 +638,10 @@ fn regression_an_rfc1952_gz_file_given_to_decompress_gzip() {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(&[7; 1000]).unwrap();
     put(d, "data.gz", &gz.finish().unwrap());
-    let o = imgtool(d, &["decompress", "--mode", "gzip", "data.gz", "-o", "x"]);
-    o.assert_exit(2);
-    assert!(
-        o.stderr.contains("this is a .gz file, RFC 1952"),
-        "{}",
-        o.text()
+    refused(
+        d,
+        &["decompress", "--mode", "gzip", "data.gz", "-o", "x"],
+        "this is a .gz file, RFC 1952",
     );
 }
 
