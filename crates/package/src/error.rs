@@ -81,6 +81,27 @@ pub enum PackageError {
         /// Its length.
         len: usize,
     },
+    /// Compressed images in both packet codecs: the installer is built for one of them.
+    #[error(
+        "image {index} (image id {image_id}) is {mode}-compressed but image {first} (image id \
+         {first_id}) is {first_mode}-compressed: the device installer is built either for the \
+         EZIP engine (gzip) or for software zlib, never both, and installs the other kind wrong; \
+         compress every image of a package with the same mode"
+    )]
+    MixedCompression {
+        /// Table index of the first compressed image.
+        first: usize,
+        /// Its image id.
+        first_id: u8,
+        /// Its codec.
+        first_mode: ezip::Mode,
+        /// Table index of the first image in another codec.
+        index: usize,
+        /// Its image id.
+        image_id: u8,
+        /// Its codec.
+        mode: ezip::Mode,
+    },
     /// A compressed payload that does not decode as section 3 says.
     #[error("image {index} (image id {image_id}), payload at offset {offset:#010x}: {source}")]
     Payload {

@@ -9,9 +9,10 @@
 //! `packet_len`. So the writer appends exactly [`PITFALL_BYTES`] and the reader accepts 0 to
 //! [`MAX_TRAILING`].
 
-use crate::error::PayloadError;
+use crate::error::{PackageError, PayloadError};
 use crate::v2::Flag;
 use ezip::payload::{PayloadInfo, PayloadOptions};
+use ezip::Mode;
 
 /// Bytes imgtool appends after the last packet of every compressed payload.
 pub const PITFALL_BYTES: usize = 1;
@@ -38,6 +39,40 @@ pub fn build(
         ezip::payload::encode(image, opts).map_err(|e| PayloadError::Codec(e.to_string()))?;
     payload.resize(payload.len() + PITFALL_BYTES, 0);
     Ok((Flag::Compressed, payload))
+}
+
+/// The packet codec of a payload: `None` for a raw one, or a compressed one whose framing does
+/// not parse (the decoder reports that).
+pub fn mode_of(flag: Flag, payload: &[u8]) -> Option<Mode> {
+    match flag {
+        Flag::Raw => None,
+        Flag::Compressed => ezip::payload::parse(payload).ok().map(|i| i.mode),
+    }
+}
+
+/// Refuses compressed images in more than one codec. A package does not record the codec and
+/// the installer is compiled for one (the EZIP engine for gzip, or software zlib): it decodes
+/// every compressed image that way, so an image in the other codec is installed wrong.
+///
+/// `modes` yields `(table index, image id, codec)` for each compressed image, in table order.
+pub fn check_one_mode(
+    modes: impl IntoIterator<Item = (usize, u8, Mode)>,
+) -> Result<(), PackageError> {
+    let mut modes = modes.into_iter();
+    let Some((first, first_id, first_mode)) = modes.next() else {
+        return Ok(());
+    };
+    match modes.find(|&(_, _, m)| m != first_mode) {
+        None => Ok(()),
+        Some((index, image_id, mode)) => Err(PackageError::MixedCompression {
+            first,
+            first_id,
+            first_mode,
+            index,
+            image_id,
+            mode,
+        }),
+    }
 }
 
 /// A payload turned back into the bytes the device writes to the destination region.
@@ -96,7 +131,6 @@ pub fn decode(flag: Flag, payload: &[u8]) -> Result<Decoded, PayloadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ezip::Mode;
 
     fn opts(mode: Mode) -> PayloadOptions {
         PayloadOptions {
@@ -150,5 +184,34 @@ mod tests {
         assert_eq!(build(&[1, 2, 3], None).unwrap(), (Flag::Raw, vec![1, 2, 3]));
         assert!(build(&[], None).is_err());
         assert!(build(&[], Some(&opts(Mode::Gzip))).is_err());
+    }
+
+    #[test]
+    fn mixed_gzip_and_zlib_images_are_refused_one_mode_is_fine() {
+        let (_, g) = build(&[1u8; 64], Some(&opts(Mode::Gzip))).unwrap();
+        let (_, z) = build(&[1u8; 64], Some(&opts(Mode::Zlib))).unwrap();
+        assert_eq!(mode_of(Flag::Compressed, &g), Some(Mode::Gzip));
+        assert_eq!(mode_of(Flag::Compressed, &z), Some(Mode::Zlib));
+        assert_eq!(mode_of(Flag::Raw, &z), None);
+        assert_eq!(
+            check_one_mode([(0, 0, Mode::Zlib), (2, 6, Mode::Zlib)]),
+            Ok(())
+        );
+        let e = check_one_mode([(0, 0, Mode::Gzip), (1, 6, Mode::Gzip), (2, 3, Mode::Zlib)])
+            .unwrap_err();
+        assert_eq!(
+            e,
+            PackageError::MixedCompression {
+                first: 0,
+                first_id: 0,
+                first_mode: Mode::Gzip,
+                index: 2,
+                image_id: 3,
+                mode: Mode::Zlib
+            }
+        );
+        let msg = e.to_string();
+        assert!(msg.contains("image 2 (image id 3) is zlib-compressed but image 0 (image id 0) is gzip-compressed"), "{msg}");
+        assert!(msg.contains("never both"), "{msg}");
     }
 }

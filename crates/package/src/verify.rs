@@ -124,6 +124,7 @@ pub fn check(bytes: &[u8], layout: Option<&Layout>) -> Result<Report, PackageErr
         report.images.push(r);
     }
     check_pitfall(&mut report);
+    check_modes(&mut report);
     if let Some(layout) = layout {
         check_layout(layout, &mut report);
     }
@@ -262,6 +263,22 @@ fn check_pitfall(report: &mut Report) {
     }
     for (severity, index, message) in findings {
         report.push(severity, Some(index), message);
+    }
+}
+
+/// One codec per package (see [`payload::check_one_mode`]).
+fn check_modes(report: &mut Report) {
+    let modes: Vec<_> = report
+        .images
+        .iter()
+        .filter_map(|i| Some((i.index, i.id.0, i.payload_info.as_ref()?.mode)))
+        .collect();
+    if let Err(e) = payload::check_one_mode(modes) {
+        let index = match e {
+            PackageError::MixedCompression { index, .. } => Some(index),
+            _ => None,
+        };
+        report.push(Severity::Error, index, e.to_string());
     }
 }
 

@@ -265,7 +265,7 @@ fn unpack_round_trips_every_flag_and_codec() {
 }
 
 /// Runs a pack that must be refused: exit 2, every `needles` in the message, nothing written.
-fn assert_refused(dir: &Path, args: &[&str], needles: &[&str]) {
+pub(crate) fn assert_refused(dir: &Path, args: &[&str], needles: &[&str]) {
     let out = dir.join("refused");
     let mut full = vec!["pack"];
     full.extend_from_slice(args);
