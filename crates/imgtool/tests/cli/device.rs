@@ -90,3 +90,20 @@ fn verify_fails_a_package_mixing_gzip_and_zlib_images() {
     );
     assert!(t.contains("FAIL mixed.bin"), "{t}");
 }
+
+#[test]
+fn regression_ota_toml_accepts_integer_image_ids_including_0() {
+    let tmp = tempdir();
+    let d = tmp.path();
+    put(d, "app.bin", &image(1, 5000));
+    put(d, "dfu.bin", &image(2, 3000));
+    put(
+        d,
+        "ota.toml",
+        b"[[image]]\nid = 0\npath = \"app.bin\"\n[[image]]\nid = 6\npath = \"dfu.bin\"\n",
+    );
+    let o = imgtool(d, &["pack", "--config", "ota.toml", "-o", "out"]);
+    o.assert_exit(0);
+    let pkg = read(&d.join("out/offline_install.bin"));
+    assert_eq!((pkg[12], pkg[18]), (0, 6), "table image ids");
+}
