@@ -294,15 +294,18 @@ fn fill(region: &Region, used: u64) -> RegionFill {
 fn check_layout(layout: &Layout, report: &mut Report) {
     let mut findings = Vec::new();
     for image in &mut report.images {
-        let Some(region) = layout.region_for_image(image.id) else {
-            findings.push((
-                Some(image.index),
-                format!(
-                    "image {} (id {}): layout {} has no destination region for image id {}",
-                    image.index, image.id, layout.name, image.id.0
-                ),
-            ));
-            continue;
+        let region = match layout.install_region(image.id) {
+            Ok(i) => i.region,
+            Err(e) => {
+                findings.push((
+                    Some(image.index),
+                    format!(
+                        "image {} (id {}): layout {} cannot install image id {}: {e}",
+                        image.index, image.id, layout.name, image.id.0
+                    ),
+                ));
+                continue;
+            }
         };
         let Some(len) = image.image_len else { continue };
         image.region = Some(fill(region, len as u64));

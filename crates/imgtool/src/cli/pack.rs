@@ -25,7 +25,9 @@ Examples:
 
 Inputs: an ELF is converted by load address, taking the bytes that lie in the image's
 destination region of the layout; any other file is taken as is. Image ids: hcpu, lcpu, patch,
-res, font, ex, ota-manager (alias dfu), tiny-font, res-upgrade, bootloader, or a number.
+res, font, ex, ota-manager (alias dfu), tiny-font, res-upgrade, bootloader, or a number. With a
+layout, an id the device's installer cannot install on that board is refused with the reason
+(`imgtool layout show LAYOUT` lists the installable ids); a bootloader update gets a warning.
 
 Writes OUT/offline_install.bin (what the app downloads into DFU_DOWNLOAD_REGION) and
 OUT/manifest.json (ids, sizes, SHA-256 digests, CRC), after checking that every image fits its
@@ -167,6 +169,9 @@ pub fn run(args: Args) -> Result<Outcome> {
     check_signed_fit(&mut planned).context("nothing written")?;
     for note in &planned.notes {
         eprintln!("note: {note}");
+    }
+    for warning in &planned.warnings {
+        eprintln!("warning: {warning}");
     }
     write_planned(&planned, &dests)?;
     print_table(&planned);

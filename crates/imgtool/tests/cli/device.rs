@@ -107,3 +107,145 @@ fn regression_ota_toml_accepts_integer_image_ids_including_0() {
     let pkg = read(&d.join("out/offline_install.bin"));
     assert_eq!((pkg[12], pkg[18]), (0, 6), "table image ids");
 }
+
+#[test]
+fn pack_refuses_image_ids_the_device_cannot_install_on_the_board() {
+    let tmp = tempdir();
+    let d = tmp.path();
+    put(d, "x.bin", &image(3, 4000));
+    let installable = "installable here: hcpu (0) -> HCPU_FLASH_CODE, ota-manager (6) -> \
+                       DFU_FLASH_CODE";
+    let cases: &[(&str, &[&str])] = &[
+        // Regression: id 5 went to FS_REGION, but the device writes it to
+        // HCPU_FS_ROOT_BURN_ADDR, which nothing defines: it writes nothing.
+        (
+            "ex=x.bin",
+            &[
+                "layout sf32lb52x-eh-lb523 cannot place image id ex (5): the device's installer \
+                 writes image ex (5) to HCPU_FS_ROOT_BURN_ADDR",
+                "it writes nothing",
+                installable,
+            ],
+        ),
+        // Regression: the SF32LB52x FLASH_BOOT_LOADER is the bootloader's RAM run address.
+        (
+            "bootloader:none=x.bin",
+            &[
+                "cannot place image id bootloader (11): the device's installer writes image \
+                 bootloader (11) to FLASH_BOOT_LOADER_START_ADDR = 0x20020000, region \
+                 FLASH_BOOT_LOADER in ram memory hpsys_ram: not flash, so it silently writes \
+                 nothing",
+                installable,
+            ],
+        ),
+        (
+            "lcpu=x.bin",
+            &["on SF32LB52x: its case in dfu_get_download_addr_by_imgid is compiled out"],
+        ),
+        ("9=x.bin", &["has no destination for image 9 (9)"]),
+        (
+            "font=x.bin",
+            &[
+                "no region is tagged HCPU_FLASH2_FONT",
+                "chip's default address",
+            ],
+        ),
+    ];
+    for (image, needles) in cases {
+        assert_refused(
+            d,
+            &["--layout", "sf32lb52x-eh-lb523", "--image", image],
+            needles,
+        );
+    }
+}
+
+#[test]
+fn pack_warns_that_a_bootloader_update_can_brick_where_the_device_installs_it() {
+    let tmp = tempdir();
+    let d = tmp.path();
+    put(d, "bl.bin", &image(4, 20_000));
+    let o = imgtool(
+        d,
+        &[
+            "pack",
+            "--layout",
+            "sf32lb56x-eh-lb561",
+            "--image",
+            "bootloader=bl.bin",
+            "-o",
+            "out",
+        ],
+    );
+    o.assert_exit(0);
+    assert!(
+        o.stderr.contains(
+            "warning: image bootloader (11) is installed in place over the running bootloader \
+             in FLASH_BOOT_LOADER (0x1c020000..0x1c02c000); the device keeps no second copy, \
+             so a power cut during that install bricks it"
+        ),
+        "{}",
+        o.text()
+    );
+    // No warning for an app-only package.
+    put(d, "app.bin", &image(5, 20_000));
+    let o = imgtool(
+        d,
+        &[
+            "pack",
+            "--layout",
+            "sf32lb56x-eh-lb561",
+            "--image",
+            "hcpu=app.bin",
+            "-o",
+            "app",
+        ],
+    );
+    o.assert_exit(0);
+    assert!(!o.stderr.contains("warning"), "{}", o.text());
+}
+
+#[test]
+fn layout_show_lists_the_installable_image_ids() {
+    let tmp = tempdir();
+    let o = imgtool(tmp.path(), &["layout", "show", "sf32lb56x-eh-lb561"]);
+    o.assert_exit(0);
+    let t = o.text();
+    let at = t
+        .find("installable image ids (where the device's DFU installer writes them):")
+        .unwrap_or_else(|| panic!("{t}"));
+    let list = &t[at..];
+    for line in [
+        "hcpu (0)           HCPU_FLASH_CODE_START_ADDR           0x14000000  HCPU_FLASH_CODE",
+        "bootloader (11)    FLASH_BOOT_LOADER_START_ADDR         0x1c020000  FLASH_BOOT_LOADER",
+        "ex (5): the device's installer writes image ex (5) to HCPU_FS_ROOT_BURN_ADDR",
+    ] {
+        assert!(list.contains(line), "{line:?} in {list}");
+    }
+}
+
+#[test]
+fn verify_with_a_layout_fails_an_image_the_device_cannot_install() {
+    let tmp = tempdir();
+    let d = tmp.path();
+    put(d, "fs.bin", &image(6, 4000));
+    imgtool(d, &["pack", "--image", "ex=fs.bin", "-o", "p"]).assert_exit(0);
+    let o = imgtool(
+        d,
+        &[
+            "verify",
+            "p/offline_install.bin",
+            "--layout",
+            "sf32lb52x-eh-lb523",
+        ],
+    );
+    o.assert_exit(1);
+    assert!(
+        o.text().contains(
+            "image 0 (id ex): layout sf32lb52x-eh-lb523 cannot install image id 5: the \
+             device's installer writes image ex (5) to HCPU_FS_ROOT_BURN_ADDR"
+        ),
+        "{}",
+        o.text()
+    );
+}
