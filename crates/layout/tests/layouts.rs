@@ -807,3 +807,40 @@ fn a_custom_macro_gives_an_id_its_install_address() {
         ("HCPU_FS_ROOT_BURN_ADDR", "FS_REGION")
     );
 }
+
+#[test]
+fn regression_import_of_an_empty_table_is_an_error() {
+    for json in ["[]", " [ ]\n"] {
+        let e = import("sf32lb52x-t", json).unwrap_err();
+        assert!(matches!(e, ImportError::NoMemories), "{e:?}");
+        assert!(
+            e.to_string().contains("lists no memories (it is [])"),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn regression_overrides_for_unknown_memories_are_errors_listing_the_known_ones() {
+    let json =
+        r#"[{"mem": "flash2", "base": "0x12000000"}, {"mem": "hpsys_ram", "base": "0x20000000"}]"#;
+    let mut opts = ImportOptions::default();
+    opts.memory_kinds
+        .insert("flash9".into(), layout::MemoryKind::Nand);
+    let e = ptab::import("sf32lb52x-t", json, &opts).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "--memory-kind names memory \"flash9\", which the table does not have; its memories: \
+         flash2, hpsys_ram"
+    );
+    let mut opts = ImportOptions::default();
+    opts.erase_units.insert("flash3".into(), 0x2000);
+    let e = ptab::import("sf32lb52x-t", json, &opts).unwrap_err();
+    assert!(
+        matches!(&e, ImportError::UnknownOverride { option: "--erase-unit", memory, .. } if memory == "flash3"),
+        "{e:?}"
+    );
+    opts.erase_units.clear();
+    opts.erase_units.insert("flash2".into(), 0x2000);
+    assert!(ptab::import("sf32lb52x-t", json, &opts).is_ok());
+}

@@ -249,3 +249,57 @@ fn verify_with_a_layout_fails_an_image_the_device_cannot_install() {
         o.text()
     );
 }
+
+#[test]
+fn regression_layout_import_of_an_empty_table_is_an_error_and_writes_nothing() {
+    let tmp = tempdir();
+    let d = tmp.path();
+    put(d, "ptab.json", b"[]\n");
+    let o = imgtool(
+        d,
+        &["layout", "import", "ptab.json", "-o", "sf32lb52x-x.toml"],
+    );
+    o.assert_exit(2);
+    assert!(
+        o.stderr.contains("the table lists no memories (it is [])"),
+        "{}",
+        o.text()
+    );
+    assert!(!d.join("sf32lb52x-x.toml").exists());
+}
+
+#[test]
+fn regression_layout_import_refuses_overrides_for_unknown_memories() {
+    let tmp = tempdir();
+    let d = tmp.path();
+    let ptab = crate::common::testdata("ptab/eh-lb523.json");
+    let ptab = ptab.to_str().unwrap();
+    for (option, value) in [
+        ("--memory-kind", "flash9=nand"),
+        ("--erase-unit", "flsh2=0x2000"),
+    ] {
+        let o = imgtool(
+            d,
+            &[
+                "layout",
+                "import",
+                ptab,
+                "-o",
+                "sf32lb52x-x.toml",
+                option,
+                value,
+            ],
+        );
+        o.assert_exit(2);
+        let memory = value.split('=').next().unwrap();
+        assert!(
+            o.stderr.contains(&format!(
+                "{option} names memory \"{memory}\", which the table does not have; its \
+                 memories: flash2, psram1, hpsys_ram, lpsys_ram"
+            )),
+            "{}",
+            o.text()
+        );
+        assert!(!d.join("sf32lb52x-x.toml").exists());
+    }
+}
