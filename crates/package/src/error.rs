@@ -102,6 +102,24 @@ pub enum PackageError {
         /// Its codec.
         mode: ezip::Mode,
     },
+    /// A `pksize` above what the installer can be expected to allocate.
+    #[error(
+        "pksize {pksize} is above {limit} bytes: the device's installer allocates pksize + 2 x \
+         the largest packet ({largest_packet} bytes here) + a {block}-byte block buffer, {heap} \
+         bytes of heap for this package, and fails or crashes when malloc cannot give them"
+    )]
+    PksizeTooLarge {
+        /// The chunk size.
+        pksize: u32,
+        /// The largest chunk size accepted without an override.
+        limit: u32,
+        /// The largest packet of any compressed image.
+        largest_packet: u32,
+        /// The installer's block buffer.
+        block: u32,
+        /// The heap the install needs.
+        heap: u64,
+    },
     /// A compressed payload that does not decode as section 3 says.
     #[error("image {index} (image id {image_id}), payload at offset {offset:#010x}: {source}")]
     Payload {

@@ -41,6 +41,49 @@ pub fn build(
     Ok((Flag::Compressed, payload))
 }
 
+/// The largest `pksize` accepted without an override: 64 KiB.
+pub const MAX_PKSIZE: u32 = ezip::payload::LARGE_PKSIZE;
+/// The installer's block buffer (`DFU_MAX_BLK_SIZE` in the SDK's `dfu.h`), allocated for the
+/// whole install.
+pub const INSTALL_BLOCK_BUFFER: u32 = 2048 + 4;
+
+/// Heap the installer needs for one compressed payload: the block buffer, the `pksize`
+/// decompression buffer and two packet-sized buffers (the packet being assembled and its
+/// aligned copy), `None` for a payload whose framing does not parse.
+pub fn install_heap(payload: &[u8]) -> Option<(u32, u32, u64)> {
+    let info = ezip::payload::parse(payload).ok()?;
+    let largest = info.packets.iter().map(|p| p.len).max().unwrap_or(0);
+    let heap = u64::from(INSTALL_BLOCK_BUFFER) + u64::from(info.pksize) + 2 * u64::from(largest);
+    Some((info.pksize, largest, heap))
+}
+
+/// Refuses compressed payloads whose `pksize` is above [`MAX_PKSIZE`]; the error states the
+/// heap the install would need. Returns that heap (0 when nothing is compressed) either way
+/// when `allow_large` is set.
+pub fn check_install_heap<'a>(
+    payloads: impl IntoIterator<Item = &'a [u8]>,
+    allow_large: bool,
+) -> Result<u64, PackageError> {
+    let mut worst: Option<(u32, u32, u64)> = None;
+    for (pksize, largest, heap) in payloads.into_iter().filter_map(install_heap) {
+        let w = worst.get_or_insert((pksize, largest, heap));
+        *w = (w.0.max(pksize), w.1.max(largest), w.2.max(heap));
+    }
+    let Some((pksize, largest_packet, heap)) = worst else {
+        return Ok(0);
+    };
+    if pksize > MAX_PKSIZE && !allow_large {
+        return Err(PackageError::PksizeTooLarge {
+            pksize,
+            limit: MAX_PKSIZE,
+            largest_packet,
+            block: INSTALL_BLOCK_BUFFER,
+            heap,
+        });
+    }
+    Ok(heap)
+}
+
 /// The packet codec of a payload: `None` for a raw one, or a compressed one whose framing does
 /// not parse (the decoder reports that).
 pub fn mode_of(flag: Flag, payload: &[u8]) -> Option<Mode> {
@@ -213,5 +256,34 @@ mod tests {
         let msg = e.to_string();
         assert!(msg.contains("image 2 (image id 3) is zlib-compressed but image 0 (image id 0) is gzip-compressed"), "{msg}");
         assert!(msg.contains("never both"), "{msg}");
+    }
+
+    #[test]
+    fn pksize_above_64_kib_is_refused_with_the_heap_need_unless_allowed() {
+        let image: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let o = |pksize| PayloadOptions {
+            pksize,
+            ..opts(Mode::Zlib)
+        };
+        let (_, ok) = build(&image, Some(&o(MAX_PKSIZE))).unwrap();
+        let heap = check_install_heap([ok.as_slice()], false).unwrap();
+        let (_, largest, h) = install_heap(&ok).unwrap();
+        assert_eq!(heap, h);
+        assert_eq!(h, 2052 + 65536 + 2 * u64::from(largest));
+        let (_, big) = build(&image, Some(&o(MAX_PKSIZE + 16))).unwrap();
+        let e = check_install_heap([ok.as_slice(), big.as_slice()], false).unwrap_err();
+        let PackageError::PksizeTooLarge { pksize, heap, .. } = e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(pksize, 65552);
+        assert_eq!(Some(heap), install_heap(&big).map(|t| t.2));
+        let msg = e.to_string();
+        assert!(msg.starts_with("pksize 65552 is above 65536 bytes: the device's installer allocates pksize + 2 x the largest packet"), "{msg}");
+        assert!(
+            msg.contains(&format!("{heap} bytes of heap for this package")),
+            "{msg}"
+        );
+        assert_eq!(check_install_heap([big.as_slice()], true), Ok(heap));
+        assert_eq!(check_install_heap([&[1u8, 2, 3][..]], false), Ok(0));
     }
 }

@@ -63,7 +63,8 @@ pub struct Args {
     pub level: Option<Level>,
 
     /// Uncompressed chunk size of compressed images (the device allocates a buffer this
-    /// big; default 10240; a multiple of 2048 on NAND boards)
+    /// big plus two packets; default 10240; a multiple of 2048 on NAND boards; above 65536
+    /// only with --force)
     #[arg(long, value_name = "BYTES")]
     pub pksize: Option<u32>,
 
@@ -138,6 +139,7 @@ fn config_from(args: &Args) -> Result<PackConfig> {
     if let Some(p) = args.pksize {
         config.options.pksize = p;
     }
+    config.options.allow_large_pksize = args.force.force;
     Ok(config)
 }
 

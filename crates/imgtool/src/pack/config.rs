@@ -88,6 +88,9 @@ pub struct PackOptions {
     pub threads: Option<usize>,
     /// Signing key (`[package] sign`: a path relative to ota.toml, or `env:NAME`).
     pub sign: Option<sign::KeySource>,
+    /// Accept a `pksize` above 64 KiB (the CLI's `--force`): the installer must then have
+    /// the heap the planner reports.
+    pub allow_large_pksize: bool,
 }
 
 impl Default for PackOptions {
@@ -98,6 +101,7 @@ impl Default for PackOptions {
             pksize: DEFAULT_PKSIZE,
             threads: None,
             sign: None,
+            allow_large_pksize: false,
         }
     }
 }

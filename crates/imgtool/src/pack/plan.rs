@@ -128,6 +128,31 @@ fn bootloader_warning(id: ImageId, region: Option<&Region>) -> Option<String> {
     ))
 }
 
+/// The installer mallocs pksize + 2 x the largest packet: refuse a pksize above 64 KiB unless
+/// allowed, and then warn with the heap it needs.
+fn check_heap(
+    config: &PackConfig,
+    planned: &[PlannedImage],
+    warnings: &mut Vec<String>,
+) -> Result<()> {
+    let payloads = planned.iter().map(|p| p.payload.as_slice());
+    let allow = config.options.allow_large_pksize;
+    let heap = package::payload::check_install_heap(payloads, allow).map_err(|e| {
+        anyhow::anyhow!(
+            "{e}; use --pksize 65536 or less, or --force if the installer has that heap free"
+        )
+    })?;
+    if config.options.pksize > package::payload::MAX_PKSIZE && heap > 0 {
+        warnings.push(format!(
+            "pksize {} is above {} bytes (--force): the device's installer needs {heap} bytes \
+             of heap for this package",
+            config.options.pksize,
+            package::payload::MAX_PKSIZE
+        ));
+    }
+    Ok(())
+}
+
 /// NAND pages are 2048 bytes: the installer writes whole chunks, so `pksize` must be a
 /// multiple of 2048 when a compressed image lands in NAND.
 const NAND_PKSIZE_UNIT: u32 = 2048;
@@ -249,9 +274,6 @@ pub fn plan_package(config: &PackConfig) -> Result<PlannedPackage> {
     if layout.is_none() {
         notes.push("no layout given: region and size checks skipped".to_string());
     }
-    if let Some(o) = config.options.payload_options(Compression::Gzip) {
-        notes.extend(ezip::payload::warnings(&o).iter().map(ToString::to_string));
-    }
     let mut infos = Vec::new();
     let mut planned = Vec::new();
     let mut raws = Vec::new();
@@ -270,6 +292,7 @@ pub fn plan_package(config: &PackConfig) -> Result<PlannedPackage> {
         planned.push(image);
         raws.push(loaded.bytes);
     }
+    check_heap(config, &planned, &mut warnings)?;
     let plan = PackagePlan::new(planned)?;
     let bytes = plan.emit();
     let download = match &layout {

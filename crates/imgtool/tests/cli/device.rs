@@ -303,3 +303,89 @@ fn regression_layout_import_refuses_overrides_for_unknown_memories() {
         assert!(!d.join("sf32lb52x-x.toml").exists());
     }
 }
+
+#[test]
+fn pksize_above_64_kib_is_an_error_stating_the_heap_unless_forced() {
+    let tmp = tempdir();
+    let d = tmp.path();
+    put(d, "hcpu.bin", &image(7, 300_000));
+    let heap_needle = "the device's installer allocates pksize + 2 x the largest packet";
+    // pack, from the command line and from ota.toml.
+    assert_refused(
+        d,
+        &["--image", "hcpu=hcpu.bin", "--pksize", "65552"],
+        &[
+            "pksize 65552 is above 65536 bytes",
+            heap_needle,
+            "bytes of heap for this package",
+            "--force",
+        ],
+    );
+    put(
+        d,
+        "ota.toml",
+        b"[package]\npksize = 131072\n[[image]]\nid = 0\npath = \"hcpu.bin\"\n",
+    );
+    assert_refused(
+        d,
+        &["--config", "ota.toml"],
+        &["pksize 131072 is above 65536 bytes", heap_needle],
+    );
+    // 64 KiB itself is fine.
+    let o = imgtool(
+        d,
+        &[
+            "pack",
+            "--image",
+            "hcpu=hcpu.bin",
+            "--pksize",
+            "65536",
+            "-o",
+            "ok",
+        ],
+    );
+    o.assert_exit(0);
+    assert!(!o.stderr.contains("warning"), "{}", o.text());
+    // --force packs and says how much heap the install takes.
+    let o = imgtool(
+        d,
+        &["pack", "--config", "ota.toml", "--force", "-o", "forced"],
+    );
+    o.assert_exit(0);
+    assert!(
+        o.stderr.contains(
+            "warning: pksize 131072 is above 65536 bytes (--force): the device's installer needs"
+        ),
+        "{}",
+        o.text()
+    );
+    // gen-dfu takes the vendor's --pksize with the same rule.
+    let gen = |extra: &[&str]| {
+        let mut args = vec![
+            "gen-dfu",
+            "--img_para",
+            "hcpu",
+            "16",
+            "0",
+            "--pksize",
+            "98304",
+            "-o",
+            "g",
+        ];
+        args.extend_from_slice(extra);
+        imgtool(d, &args)
+    };
+    let o = gen(&[]);
+    o.assert_exit(2);
+    assert!(
+        o.stderr.contains("pksize 98304 is above 65536 bytes"),
+        "{}",
+        o.text()
+    );
+    assert!(!d.join("g/offline_install.bin").exists());
+    let o = gen(&["--force"]);
+    o.assert_exit(0);
+    let pkg = read(&d.join("g/offline_install.bin"));
+    // The payload header's pksize (after the 12-byte header, one 6-byte entry, total_len).
+    assert_eq!(u32::from_le_bytes(pkg[22..26].try_into().unwrap()), 98304);
+}
