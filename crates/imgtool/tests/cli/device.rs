@@ -9,6 +9,12 @@ fn image(seed: u8, len: usize) -> Vec<u8> {
     (0..len).map(|i| seed.wrapping_add((i / 7) as u8)).collect()
 }
 
+/// `app.bin` and `dfu.bin` in `d`.
+fn app_and_dfu(d: &std::path::Path) {
+    put(d, "app.bin", &image(1, 5000));
+    put(d, "dfu.bin", &image(2, 3000));
+}
+
 /// One package holding the images of several one-image packages, in order, with the CRC
 /// recomputed. Written from the format (header 12 bytes, 6-byte entries), not with the crates
 /// under test, so it can build what `pack` refuses.
@@ -31,8 +37,7 @@ fn combine(pkgs: &[Vec<u8>]) -> Vec<u8> {
 fn pack_refuses_a_package_mixing_gzip_and_zlib_images() {
     let tmp = tempdir();
     let d = tmp.path();
-    put(d, "app.bin", &image(1, 5000));
-    put(d, "dfu.bin", &image(2, 3000));
+    app_and_dfu(d);
     assert_refused(
         d,
         &[
@@ -69,8 +74,7 @@ fn pack_refuses_a_package_mixing_gzip_and_zlib_images() {
 fn verify_fails_a_package_mixing_gzip_and_zlib_images() {
     let tmp = tempdir();
     let d = tmp.path();
-    put(d, "app.bin", &image(1, 5000));
-    put(d, "dfu.bin", &image(2, 3000));
+    app_and_dfu(d);
     imgtool(d, &["pack", "--image", "hcpu:gzip=app.bin", "-o", "g"]).assert_exit(0);
     imgtool(d, &["pack", "--image", "dfu:zlib=dfu.bin", "-o", "z"]).assert_exit(0);
     let mixed = combine(&[
@@ -95,8 +99,7 @@ fn verify_fails_a_package_mixing_gzip_and_zlib_images() {
 fn regression_ota_toml_accepts_integer_image_ids_including_0() {
     let tmp = tempdir();
     let d = tmp.path();
-    put(d, "app.bin", &image(1, 5000));
-    put(d, "dfu.bin", &image(2, 3000));
+    app_and_dfu(d);
     put(
         d,
         "ota.toml",
