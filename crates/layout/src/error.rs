@@ -168,4 +168,17 @@ pub enum LayoutError {
         /// Its memory's kind.
         kind: &'static str,
     },
+    /// An `[images]` entry names another region than the one the device's installer writes
+    /// that id to (so pack would check the image against the wrong region).
+    #[error("image {image} maps to region {region:?}, but the device's installer writes it to {macro_name}, the start of region {installed:?}: map it there")]
+    ImageNotWhereInstalled {
+        /// The image id.
+        image: ImageId,
+        /// The region `[images]` names.
+        region: String,
+        /// The installer's macro for the id.
+        macro_name: &'static str,
+        /// The region the installer writes.
+        installed: String,
+    },
 }

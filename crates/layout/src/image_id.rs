@@ -180,10 +180,39 @@ impl Serialize for ImageId {
     }
 }
 
+/// A name or number (`"hcpu"`, `"0"`) or a plain integer (`0`), as configs write ids.
 impl<'de> Deserialize<'de> for ImageId {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
+        d.deserialize_any(IdVisitor)
+    }
+}
+
+struct IdVisitor;
+
+impl serde::de::Visitor<'_> for IdVisitor {
+    type Value = ImageId;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an image id: a name such as \"hcpu\" or a number from 0 to 255")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<ImageId, E> {
+        s.parse().map_err(E::custom)
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<ImageId, E> {
+        u8::try_from(n)
+            .map(ImageId)
+            .map_err(|_| E::custom(format!("image id {n} is not a number from 0 to 255")))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<ImageId, E> {
+        match u64::try_from(n) {
+            Ok(n) => self.visit_u64(n),
+            Err(_) => Err(E::custom(format!(
+                "image id {n} is not a number from 0 to 255"
+            ))),
+        }
     }
 }
 
@@ -203,5 +232,28 @@ mod tests {
         assert_eq!(ImageId::BOOTLOADER.to_string(), "bootloader");
         assert!("256".parse::<ImageId>().is_err());
         assert!("app".parse::<ImageId>().is_err());
+    }
+
+    #[test]
+    fn integers_deserialize_like_names_and_out_of_range_ones_are_refused() {
+        #[derive(Deserialize)]
+        struct T {
+            id: ImageId,
+        }
+        let id = |text: &str| toml::from_str::<T>(text).map(|t| t.id);
+        for n in 0..=255u8 {
+            assert_eq!(id(&format!("id = {n}")).unwrap(), ImageId(n));
+            assert_eq!(id(&format!("id = \"{n}\"")).unwrap(), ImageId(n));
+        }
+        assert_eq!(id("id = \"hcpu\"").unwrap(), ImageId::HCPU);
+        for bad in ["id = 256", "id = -1"] {
+            let e = id(bad).unwrap_err().to_string();
+            assert!(e.contains("is not a number from 0 to 255"), "{e}");
+        }
+        let e = id("id = 1.5").unwrap_err().to_string();
+        assert!(
+            e.contains("a name such as \"hcpu\" or a number from 0 to 255"),
+            "{e}"
+        );
     }
 }

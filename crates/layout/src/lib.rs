@@ -2,7 +2,8 @@
 //!
 //! Owns the TOML layout format (`layouts/*.toml`, documented in `docs/layouts.md`), its
 //! validation, the import of the SiFli SDK's `ptab.json` partition tables ([`ptab`]), region
-//! lookup (by tag, by OTA image id, by address), the OTA [`ImageId`]s, and the exports a
+//! lookup (by tag, by OTA image id, by address), the OTA [`ImageId`]s, where the device's DFU
+//! installer writes each of them ([`Layout::install_region`], derived like the SDK), and the exports a
 //! firmware build needs ([`export`]: a C header of `<TAG>_START_ADDR` / `<TAG>_SIZE` macros and
 //! a cortex-m-rt `memory.x`).
 //!
@@ -36,6 +37,7 @@ mod error;
 pub mod export;
 mod hex;
 mod image_id;
+mod install;
 mod lookup;
 mod model;
 pub mod ptab;
@@ -45,6 +47,7 @@ mod validate;
 
 pub use error::LayoutError;
 pub use image_id::{ImageId, ParseImageIdError};
+pub use install::{Install, NotInstallable};
 pub use lookup::DOWNLOAD_REGION_TAG;
 pub use model::{FtabAddress, FtabRef, Layout, Memory, MemoryKind, ParseMemoryKindError, Region};
 pub use validate::CHIPS;

@@ -91,6 +91,19 @@ pub enum ImportError {
         /// The chip family.
         chip: String,
     },
+    /// The table lists no memories (`[]`): there is nothing to make a layout of.
+    #[error("the table lists no memories (it is []): a ptab.json is a list of {{\"mem\", \"base\", \"regions\"}} objects")]
+    NoMemories,
+    /// An override (`--memory-kind`, `--erase-unit`) names a memory the table does not have.
+    #[error("{option} names memory {memory:?}, which the table does not have; its memories: {}", known.join(", "))]
+    UnknownOverride {
+        /// The option (`--memory-kind` or `--erase-unit`).
+        option: &'static str,
+        /// The memory name given.
+        memory: String,
+        /// The table's memory names, in order.
+        known: Vec<String>,
+    },
     /// The converted layout breaks a layout rule.
     #[error("the imported layout is invalid: {0}")]
     Invalid(#[from] LayoutError),
@@ -105,6 +118,10 @@ pub fn source_description(file_name: &str) -> String {
 /// Converts the text of a `ptab.json` into a validated [`Layout`] called `name`.
 pub fn import(name: &str, json: &str, opts: &ImportOptions) -> Result<Layout, ImportError> {
     let table = json::parse(json)?;
+    if table.is_empty() {
+        return Err(ImportError::NoMemories);
+    }
+    check_overrides(&table, opts)?;
     let chip = match &opts.chip {
         // Canonical spelling for a known family; validation rejects an unknown one.
         Some(c) => crate::CHIPS
@@ -117,4 +134,20 @@ pub fn import(name: &str, json: &str, opts: &ImportOptions) -> Result<Layout, Im
     let mut layout = derive::build(name, &chip, &table, opts)?;
     layout.validate()?;
     Ok(layout)
+}
+
+/// An override for a memory the table does not have is a typo that would silently do nothing.
+fn check_overrides(table: &[json::PMemory], opts: &ImportOptions) -> Result<(), ImportError> {
+    let kinds = opts.memory_kinds.keys().map(|m| ("--memory-kind", m));
+    let units = opts.erase_units.keys().map(|m| ("--erase-unit", m));
+    for (option, memory) in kinds.chain(units) {
+        if !table.iter().any(|m| &m.name == memory) {
+            return Err(ImportError::UnknownOverride {
+                option,
+                memory: memory.clone(),
+                known: table.iter().map(|m| m.name.clone()).collect(),
+            });
+        }
+    }
+    Ok(())
 }

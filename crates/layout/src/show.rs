@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// The listing: memories, then every region sorted by address with start, exclusive end, size
-/// in KiB, memory, tags (or `(label)`) and notes (image ids, run address, overlaps).
+/// in KiB, memory, tags (or `(label)`) and notes (image ids, run address, overlaps), then the
+/// image ids the device can install and why the others cannot be.
 pub fn render(l: &Layout) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "layout {} ({})", l.name, l.chip);
@@ -69,7 +70,37 @@ pub fn render(l: &Layout) -> String {
         }
         let _ = writeln!(s, "{}", line.trim_end());
     }
+    installs(l, &mut s);
     s
+}
+
+/// The image ids the device's installer can install here (and where), then why each other
+/// named id cannot be installed.
+fn installs(l: &Layout, s: &mut String) {
+    let _ = writeln!(
+        s,
+        "\ninstallable image ids (where the device's DFU installer writes them):"
+    );
+    let mut refused = Vec::new();
+    for id in crate::ImageId::named() {
+        match l.install_region(id) {
+            Ok(i) => {
+                let _ = writeln!(
+                    s,
+                    "  {:<18} {:<36} {}  {}",
+                    format!("{id} ({})", id.0),
+                    i.macro_name,
+                    hex::format(i.region.start()),
+                    i.region.name()
+                );
+            }
+            Err(e) => refused.push((id, e)),
+        }
+    }
+    let _ = writeln!(s, "\nnot installable (pack refuses them):");
+    for (id, e) in refused {
+        let _ = writeln!(s, "  {id} ({}): {e}", id.0);
+    }
 }
 
 /// Notes per region index: image ids, download region, run address, overlaps.

@@ -15,7 +15,8 @@ impl Layout {
     /// Rules, in the order checked: known chip; unique memory names; flash erase units a power
     /// of two (0 for RAM); every region named (tag or label), C-identifier names, unique names;
     /// regions in a defined memory and inside it; `xip` only on flash regions; flash regions
-    /// not overlapping; image ids mapped to existing flash regions; image destinations and the
+    /// not overlapping; image ids mapped to existing flash regions, and to the region the
+    /// device's installer writes them to when it can install them; image destinations and the
     /// download region aligned to their erase unit.
     pub fn validate(&mut self) -> Result<(), LayoutError> {
         check_chip(&self.chip)?;
@@ -93,6 +94,16 @@ impl Layout {
                     kind: kind.as_str(),
                 });
             }
+            if let Ok(i) = self.install_region(image) {
+                if i.region.name() != r.name() {
+                    return Err(LayoutError::ImageNotWhereInstalled {
+                        image,
+                        region: name.clone(),
+                        macro_name: i.macro_name,
+                        installed: i.region.name().to_string(),
+                    });
+                }
+            }
         }
         Ok(())
     }
@@ -103,7 +114,8 @@ impl Layout {
     /// erase units from the region start: both must be aligned or a neighbour gets erased.
     fn check_erase_alignment(&self) -> Result<(), LayoutError> {
         let erased = self.images.values().filter_map(|n| self.region_by_name(n));
-        for r in erased.chain(self.download_region()) {
+        let installed: Vec<&Region> = self.installable().iter().map(|(_, i)| i.region).collect();
+        for r in erased.chain(installed).chain(self.download_region()) {
             let unit = u64::from(self.erase_unit_of(r));
             if self.is_flash_region(r) && unit > 0 && (r.offset % unit != 0 || r.size % unit != 0) {
                 return Err(LayoutError::UnalignedErasedRegion {

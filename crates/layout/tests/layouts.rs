@@ -89,6 +89,7 @@ fn each_err_fixture_produces_exactly_its_error() {
         ("err_xip_size_without_xip.toml", |e| matches!(e, E::XipSizeWithoutXip { region } if region == "CODE"), "region \"CODE\": xip_size needs xip (the run address it is the size at)"),
         ("err_image_region_missing.toml", |e| matches!(e, E::ImageRegionMissing { image: ImageId::OTA_MANAGER, .. }), "image ota-manager maps to region \"DFU_FLASH_CODE\", which does not exist"),
         ("err_image_region_not_flash.toml", |e| matches!(e, E::ImageRegionNotFlash { image: ImageId::BOOTLOADER, kind: "ram", .. }), "image bootloader maps to region \"FLASH_BOOT_LOADER\" in ram memory; images can only be installed into flash"),
+        ("err_image_not_where_installed.toml", |e| matches!(e, E::ImageNotWhereInstalled { image: ImageId::HCPU, macro_name: "HCPU_FLASH_CODE_START_ADDR", .. }), "image hcpu maps to region \"APP_COPY\", but the device's installer writes it to HCPU_FLASH_CODE_START_ADDR, the start of region \"HCPU_FLASH_CODE\": map it there"),
         ("err_unaligned_erased_region.toml", |e| matches!(e, E::UnalignedErasedRegion { erase_unit: 0x20000, .. }), "region \"DFU_DOWNLOAD_REGION\" (offset 0x00070000, size 0x00100000) is erased by the device but is not aligned to the 0x20000-byte erase unit of its memory"),
     ];
     for (file, check, message) in cases {
@@ -674,4 +675,172 @@ size = "0xffffffffffffffff"
         ),
         "{e:?}"
     );
+}
+
+/// Where the device's installer writes each id on every bundled board, as the SDK derives it
+/// (`dfu_get_download_addr_by_imgid`: one `<TAG>_START_ADDR` macro per id, from ptab.json).
+#[test]
+fn install_destinations_follow_the_sdk_macros_on_every_bundled_board() {
+    use layout::NotInstallable as N;
+    /// (image id, region, start) per installable id.
+    type Ids = &'static [(u8, &'static str, u64)];
+    let want: &[(&str, Ids)] = &[
+        (
+            "sf32lb52x-eh-lb523",
+            &[
+                (0, "HCPU_FLASH_CODE", 0x1202_0000),
+                (6, "DFU_FLASH_CODE", 0x1232_0000),
+            ],
+        ),
+        (
+            "sf32lb52x-eh-lb525",
+            &[
+                (0, "HCPU_FLASH_CODE", 0x6206_0000),
+                (6, "DFU_FLASH_CODE", 0x623e_0000),
+            ],
+        ),
+        (
+            "sf32lb52x-lcd_n16r8",
+            &[
+                (0, "HCPU_FLASH_CODE", 0x1202_0000),
+                (6, "DFU_FLASH_CODE", 0x1272_0000),
+            ],
+        ),
+        (
+            "sf32lb56x-eh-lb561",
+            &[
+                (0, "HCPU_FLASH_CODE", 0x1400_0000),
+                (6, "DFU_FLASH_CODE", 0x1420_0000),
+                (11, "FLASH_BOOT_LOADER", 0x1c02_0000),
+            ],
+        ),
+    ];
+    for (name, ids) in want {
+        let l = Layout::bundled(name).unwrap();
+        let got: Vec<(u8, &str, u64)> = l
+            .installable()
+            .iter()
+            .map(|(id, i)| (id.0, i.region.name(), i.region.start()))
+            .collect();
+        assert_eq!(&got, ids, "{name}");
+        // Regression: id 5 has no address anywhere (HCPU_FS_ROOT_BURN_ADDR is defined by no
+        // SDK file), though every board has an FS_REGION that [images] maps it to.
+        let e = l.install_region(ImageId::EX).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                N::Undefined {
+                    macro_name: "HCPU_FS_ROOT_BURN_ADDR",
+                    ..
+                }
+            ),
+            "{name}: {e}"
+        );
+        assert!(l.region_for_image(ImageId::EX).is_some(), "{name}");
+        for id in [9u8, 10, 12, 200] {
+            assert!(matches!(
+                l.install_region(ImageId(id)),
+                Err(N::NoSdkDestination { .. })
+            ));
+        }
+    }
+    // Regression: on SF32LB52x boards the SDK's ptab tags FLASH_BOOT_LOADER on the RAM
+    // address the bootloader runs at, so the installer writes nothing for id 11.
+    for name in [
+        "sf32lb52x-eh-lb523",
+        "sf32lb52x-eh-lb525",
+        "sf32lb52x-lcd_n16r8",
+    ] {
+        let l = Layout::bundled(name).unwrap();
+        let e = l.install_region(ImageId::BOOTLOADER).unwrap_err();
+        assert!(
+            matches!(
+                &e,
+                N::NotFlash {
+                    address: 0x2002_0000,
+                    kind: "ram",
+                    ..
+                }
+            ),
+            "{name}: {e:?}"
+        );
+        assert_eq!(
+            e.to_string(),
+            "the device's installer writes image bootloader (11) to FLASH_BOOT_LOADER_START_ADDR \
+             = 0x20020000, region FLASH_BOOT_LOADER in ram memory hpsys_ram: not flash, so it \
+             silently writes nothing"
+        );
+        let e = l.install_region(ImageId::LCPU).unwrap_err();
+        assert!(matches!(e, N::NotOnChip { .. }), "{name}: {e:?}");
+        let e = l.install_region(ImageId::RES).unwrap_err().to_string();
+        assert!(e.contains("(no region is tagged HCPU_FLASH2_IMG): the installer falls back to the chip's default"), "{e}");
+    }
+}
+
+/// A board can give id 5 an address the SDK way: a `custom` HCPU_FS_ROOT_BURN_ADDR macro.
+#[test]
+fn a_custom_macro_gives_an_id_its_install_address() {
+    let with = |value: &str| {
+        format!(
+            r#"[{{"mem": "flash2", "base": "0x12000000", "regions": [
+            {{"offset": "0x0", "max_size": "0x100000", "tags": ["HCPU_FLASH_CODE"]}},
+            {{"offset": "0x100000", "max_size": "0x100000", "tags": ["FS_REGION"],
+              "custom": {{"HCPU_FS_ROOT_BURN_ADDR": {value}}}}}]}}]"#
+        )
+    };
+    let l = import("sf32lb52x-t", &with("302514176")).unwrap(); // 0x12080000: inside HCPU_FLASH_CODE
+    let e = l.install_region(ImageId::EX).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            layout::NotInstallable::NoRegionAt {
+                address: 0x1208_0000,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    let l = import("sf32lb52x-t", &with("303038464")).unwrap(); // 0x12100000
+    let i = l.install_region(ImageId::EX).unwrap();
+    assert_eq!(
+        (i.macro_name, i.region.name()),
+        ("HCPU_FS_ROOT_BURN_ADDR", "FS_REGION")
+    );
+}
+
+#[test]
+fn regression_import_of_an_empty_table_is_an_error() {
+    for json in ["[]", " [ ]\n"] {
+        let e = import("sf32lb52x-t", json).unwrap_err();
+        assert!(matches!(e, ImportError::NoMemories), "{e:?}");
+        assert!(
+            e.to_string().contains("lists no memories (it is [])"),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn regression_overrides_for_unknown_memories_are_errors_listing_the_known_ones() {
+    let json =
+        r#"[{"mem": "flash2", "base": "0x12000000"}, {"mem": "hpsys_ram", "base": "0x20000000"}]"#;
+    let mut opts = ImportOptions::default();
+    opts.memory_kinds
+        .insert("flash9".into(), layout::MemoryKind::Nand);
+    let e = ptab::import("sf32lb52x-t", json, &opts).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "--memory-kind names memory \"flash9\", which the table does not have; its memories: \
+         flash2, hpsys_ram"
+    );
+    let mut opts = ImportOptions::default();
+    opts.erase_units.insert("flash3".into(), 0x2000);
+    let e = ptab::import("sf32lb52x-t", json, &opts).unwrap_err();
+    assert!(
+        matches!(&e, ImportError::UnknownOverride { option: "--erase-unit", memory, .. } if memory == "flash3"),
+        "{e:?}"
+    );
+    opts.erase_units.clear();
+    opts.erase_units.insert("flash2".into(), 0x2000);
+    assert!(ptab::import("sf32lb52x-t", json, &opts).is_ok());
 }

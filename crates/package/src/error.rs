@@ -81,6 +81,45 @@ pub enum PackageError {
         /// Its length.
         len: usize,
     },
+    /// Compressed images in both packet codecs: the installer is built for one of them.
+    #[error(
+        "image {index} (image id {image_id}) is {mode}-compressed but image {first} (image id \
+         {first_id}) is {first_mode}-compressed: the device installer is built either for the \
+         EZIP engine (gzip) or for software zlib, never both, and installs the other kind wrong; \
+         compress every image of a package with the same mode"
+    )]
+    MixedCompression {
+        /// Table index of the first compressed image.
+        first: usize,
+        /// Its image id.
+        first_id: u8,
+        /// Its codec.
+        first_mode: ezip::Mode,
+        /// Table index of the first image in another codec.
+        index: usize,
+        /// Its image id.
+        image_id: u8,
+        /// Its codec.
+        mode: ezip::Mode,
+    },
+    /// A `pksize` above what the installer can be expected to allocate.
+    #[error(
+        "pksize {pksize} is above {limit} bytes: the device's installer allocates pksize + 2 x \
+         the largest packet ({largest_packet} bytes here) + a {block}-byte block buffer, {heap} \
+         bytes of heap for this package, and fails or crashes when malloc cannot give them"
+    )]
+    PksizeTooLarge {
+        /// The chunk size.
+        pksize: u32,
+        /// The largest chunk size accepted without an override.
+        limit: u32,
+        /// The largest packet of any compressed image.
+        largest_packet: u32,
+        /// The installer's block buffer.
+        block: u32,
+        /// The heap the install needs.
+        heap: u64,
+    },
     /// A compressed payload that does not decode as section 3 says.
     #[error("image {index} (image id {image_id}), payload at offset {offset:#010x}: {source}")]
     Payload {

@@ -9,9 +9,10 @@
 //! `packet_len`. So the writer appends exactly [`PITFALL_BYTES`] and the reader accepts 0 to
 //! [`MAX_TRAILING`].
 
-use crate::error::PayloadError;
+use crate::error::{PackageError, PayloadError};
 use crate::v2::Flag;
 use ezip::payload::{PayloadInfo, PayloadOptions};
+use ezip::Mode;
 
 /// Bytes imgtool appends after the last packet of every compressed payload.
 pub const PITFALL_BYTES: usize = 1;
@@ -38,6 +39,83 @@ pub fn build(
         ezip::payload::encode(image, opts).map_err(|e| PayloadError::Codec(e.to_string()))?;
     payload.resize(payload.len() + PITFALL_BYTES, 0);
     Ok((Flag::Compressed, payload))
+}
+
+/// The largest `pksize` accepted without an override: 64 KiB.
+pub const MAX_PKSIZE: u32 = ezip::payload::LARGE_PKSIZE;
+/// The installer's block buffer (`DFU_MAX_BLK_SIZE` in the SDK's `dfu.h`), allocated for the
+/// whole install.
+pub const INSTALL_BLOCK_BUFFER: u32 = 2048 + 4;
+
+/// Heap the installer needs for one compressed payload: the block buffer, the `pksize`
+/// decompression buffer and two packet-sized buffers (the packet being assembled and its
+/// aligned copy), `None` for a payload whose framing does not parse.
+pub fn install_heap(payload: &[u8]) -> Option<(u32, u32, u64)> {
+    let info = ezip::payload::parse(payload).ok()?;
+    let largest = info.packets.iter().map(|p| p.len).max().unwrap_or(0);
+    let heap = u64::from(INSTALL_BLOCK_BUFFER) + u64::from(info.pksize) + 2 * u64::from(largest);
+    Some((info.pksize, largest, heap))
+}
+
+/// Refuses compressed payloads whose `pksize` is above [`MAX_PKSIZE`]; the error states the
+/// heap the install would need. Returns that heap (0 when nothing is compressed) either way
+/// when `allow_large` is set.
+pub fn check_install_heap<'a>(
+    payloads: impl IntoIterator<Item = &'a [u8]>,
+    allow_large: bool,
+) -> Result<u64, PackageError> {
+    let mut worst: Option<(u32, u32, u64)> = None;
+    for (pksize, largest, heap) in payloads.into_iter().filter_map(install_heap) {
+        let w = worst.get_or_insert((pksize, largest, heap));
+        *w = (w.0.max(pksize), w.1.max(largest), w.2.max(heap));
+    }
+    let Some((pksize, largest_packet, heap)) = worst else {
+        return Ok(0);
+    };
+    if pksize > MAX_PKSIZE && !allow_large {
+        return Err(PackageError::PksizeTooLarge {
+            pksize,
+            limit: MAX_PKSIZE,
+            largest_packet,
+            block: INSTALL_BLOCK_BUFFER,
+            heap,
+        });
+    }
+    Ok(heap)
+}
+
+/// The packet codec of a payload: `None` for a raw one, or a compressed one whose framing does
+/// not parse (the decoder reports that).
+pub fn mode_of(flag: Flag, payload: &[u8]) -> Option<Mode> {
+    match flag {
+        Flag::Raw => None,
+        Flag::Compressed => ezip::payload::parse(payload).ok().map(|i| i.mode),
+    }
+}
+
+/// Refuses compressed images in more than one codec. A package does not record the codec and
+/// the installer is compiled for one (the EZIP engine for gzip, or software zlib): it decodes
+/// every compressed image that way, so an image in the other codec is installed wrong.
+///
+/// `modes` yields `(table index, image id, codec)` for each compressed image, in table order.
+pub fn check_one_mode(
+    modes: impl IntoIterator<Item = (usize, u8, Mode)>,
+) -> Result<(), PackageError> {
+    let mut modes = modes.into_iter();
+    let Some((first, first_id, first_mode)) = modes.next() else {
+        return Ok(());
+    };
+    match modes.find(|&(_, _, m)| m != first_mode) {
+        None => Ok(()),
+        Some((index, image_id, mode)) => Err(PackageError::MixedCompression {
+            first,
+            first_id,
+            first_mode,
+            index,
+            image_id,
+            mode,
+        }),
+    }
 }
 
 /// A payload turned back into the bytes the device writes to the destination region.
@@ -96,7 +174,6 @@ pub fn decode(flag: Flag, payload: &[u8]) -> Result<Decoded, PayloadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ezip::Mode;
 
     fn opts(mode: Mode) -> PayloadOptions {
         PayloadOptions {
@@ -150,5 +227,63 @@ mod tests {
         assert_eq!(build(&[1, 2, 3], None).unwrap(), (Flag::Raw, vec![1, 2, 3]));
         assert!(build(&[], None).is_err());
         assert!(build(&[], Some(&opts(Mode::Gzip))).is_err());
+    }
+
+    #[test]
+    fn mixed_gzip_and_zlib_images_are_refused_one_mode_is_fine() {
+        let (_, g) = build(&[1u8; 64], Some(&opts(Mode::Gzip))).unwrap();
+        let (_, z) = build(&[1u8; 64], Some(&opts(Mode::Zlib))).unwrap();
+        assert_eq!(mode_of(Flag::Compressed, &g), Some(Mode::Gzip));
+        assert_eq!(mode_of(Flag::Compressed, &z), Some(Mode::Zlib));
+        assert_eq!(mode_of(Flag::Raw, &z), None);
+        assert_eq!(
+            check_one_mode([(0, 0, Mode::Zlib), (2, 6, Mode::Zlib)]),
+            Ok(())
+        );
+        let e = check_one_mode([(0, 0, Mode::Gzip), (1, 6, Mode::Gzip), (2, 3, Mode::Zlib)])
+            .unwrap_err();
+        assert_eq!(
+            e,
+            PackageError::MixedCompression {
+                first: 0,
+                first_id: 0,
+                first_mode: Mode::Gzip,
+                index: 2,
+                image_id: 3,
+                mode: Mode::Zlib
+            }
+        );
+        let msg = e.to_string();
+        assert!(msg.contains("image 2 (image id 3) is zlib-compressed but image 0 (image id 0) is gzip-compressed"), "{msg}");
+        assert!(msg.contains("never both"), "{msg}");
+    }
+
+    #[test]
+    fn pksize_above_64_kib_is_refused_with_the_heap_need_unless_allowed() {
+        let image: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let o = |pksize| PayloadOptions {
+            pksize,
+            ..opts(Mode::Zlib)
+        };
+        let (_, ok) = build(&image, Some(&o(MAX_PKSIZE))).unwrap();
+        let heap = check_install_heap([ok.as_slice()], false).unwrap();
+        let (_, largest, h) = install_heap(&ok).unwrap();
+        assert_eq!(heap, h);
+        assert_eq!(h, 2052 + 65536 + 2 * u64::from(largest));
+        let (_, big) = build(&image, Some(&o(MAX_PKSIZE + 16))).unwrap();
+        let e = check_install_heap([ok.as_slice(), big.as_slice()], false).unwrap_err();
+        let PackageError::PksizeTooLarge { pksize, heap, .. } = e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(pksize, 65552);
+        assert_eq!(Some(heap), install_heap(&big).map(|t| t.2));
+        let msg = e.to_string();
+        assert!(msg.starts_with("pksize 65552 is above 65536 bytes: the device's installer allocates pksize + 2 x the largest packet"), "{msg}");
+        assert!(
+            msg.contains(&format!("{heap} bytes of heap for this package")),
+            "{msg}"
+        );
+        assert_eq!(check_install_heap([big.as_slice()], true), Ok(heap));
+        assert_eq!(check_install_heap([&[1u8, 2, 3][..]], false), Ok(0));
     }
 }

@@ -124,6 +124,7 @@ pub fn check(bytes: &[u8], layout: Option<&Layout>) -> Result<Report, PackageErr
         report.images.push(r);
     }
     check_pitfall(&mut report);
+    check_modes(&mut report);
     if let Some(layout) = layout {
         check_layout(layout, &mut report);
     }
@@ -265,6 +266,22 @@ fn check_pitfall(report: &mut Report) {
     }
 }
 
+/// One codec per package (see [`payload::check_one_mode`]).
+fn check_modes(report: &mut Report) {
+    let modes: Vec<_> = report
+        .images
+        .iter()
+        .filter_map(|i| Some((i.index, i.id.0, i.payload_info.as_ref()?.mode)))
+        .collect();
+    if let Err(e) = payload::check_one_mode(modes) {
+        let index = match e {
+            PackageError::MixedCompression { index, .. } => Some(index),
+            _ => None,
+        };
+        report.push(Severity::Error, index, e.to_string());
+    }
+}
+
 fn fill(region: &Region, used: u64) -> RegionFill {
     RegionFill {
         name: region.name().to_string(),
@@ -277,15 +294,18 @@ fn fill(region: &Region, used: u64) -> RegionFill {
 fn check_layout(layout: &Layout, report: &mut Report) {
     let mut findings = Vec::new();
     for image in &mut report.images {
-        let Some(region) = layout.region_for_image(image.id) else {
-            findings.push((
-                Some(image.index),
-                format!(
-                    "image {} (id {}): layout {} has no destination region for image id {}",
-                    image.index, image.id, layout.name, image.id.0
-                ),
-            ));
-            continue;
+        let region = match layout.install_region(image.id) {
+            Ok(i) => i.region,
+            Err(e) => {
+                findings.push((
+                    Some(image.index),
+                    format!(
+                        "image {} (id {}): layout {} cannot install image id {}: {e}",
+                        image.index, image.id, layout.name, image.id.0
+                    ),
+                ));
+                continue;
+            }
         };
         let Some(len) = image.image_len else { continue };
         image.region = Some(fill(region, len as u64));

@@ -343,3 +343,41 @@ fn plan_refusals_are_typed() {
         })
     ));
 }
+
+#[test]
+fn verify_refuses_a_package_mixing_gzip_and_zlib_images() {
+    let image = bytes(3, 3000, 3);
+    let (_, g) = payload::build(&image, Some(&opts(Mode::Gzip, Level::Fast, 1024))).unwrap();
+    let (_, z) = payload::build(&image, Some(&opts(Mode::Zlib, Level::Fast, 1024))).unwrap();
+    // The planner refuses mixed codecs, so plan the zlib payload as raw and flip its table
+    // flag to 16 afterwards (the CRC covers the payloads only, so it stays right).
+    let mut pkg = PackagePlan::new(vec![
+        PlannedImage {
+            image_id: 0,
+            flag: Flag::Compressed,
+            payload: g,
+        },
+        PlannedImage {
+            image_id: 6,
+            flag: Flag::Raw,
+            payload: z,
+        },
+    ])
+    .unwrap()
+    .emit();
+    assert!(errors(&pkg).is_empty(), "{:?}", errors(&pkg));
+    pkg[12 + 6 + 1] = 16;
+    assert_fails(
+        &pkg,
+        "image 1 (image id 6) is zlib-compressed but image 0 (image id 0) is gzip-compressed",
+    );
+    let report = check(&pkg, None).unwrap();
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.message.contains("never both"));
+    assert_eq!(
+        f.map(|f| (f.severity, f.image)),
+        Some((Severity::Error, Some(1)))
+    );
+}

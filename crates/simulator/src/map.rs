@@ -133,7 +133,8 @@ impl FlashMap {
 
 impl FlashMap {
     /// The map of a board layout: `DFU_DOWNLOAD_REGION`, its NOR erase unit, and the
-    /// destination of every image id the layout maps in the same memory kind.
+    /// destination of every image id the device's installer can install there
+    /// ([`layout::Layout::install_region`]) in the same memory kind.
     ///
     /// NAND boards keep the install state in `DFU_INFO_REGION` instead of the stored package;
     /// the model covers NOR boards only and says so.
@@ -152,7 +153,8 @@ impl FlashMap {
         let unit = l.erase_unit_of(dl);
         let mut images = Vec::new();
         for id in (0..=255u8).map(layout::ImageId) {
-            let Some(r) = l.region_for_image(id) else {
+            // Where the device's installer really writes the id (none: it writes nothing).
+            let Ok(layout::Install { region: r, .. }) = l.install_region(id) else {
                 continue;
             };
             // An empty region, or one in a memory with another erase unit (e.g. NAND) that

@@ -39,6 +39,15 @@ pub struct Args {
     #[arg(long = "offline_img", value_name = "N", default_value_t = 2)]
     pub offline_img: u8,
 
+    /// Uncompressed chunk size of compressed images (the vendor's --pksize; above 65536 only
+    /// with --force: the installer allocates pksize + 2 x the largest packet)
+    #[arg(long, value_name = "BYTES", default_value_t = ezip::payload::DEFAULT_PKSIZE)]
+    pub pksize: u32,
+
+    /// Accept a --pksize above 65536 bytes
+    #[arg(long)]
+    pub force: bool,
+
     /// Directory holding the STEM.bin files (default: the current directory)
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub dir: PathBuf,
@@ -127,6 +136,8 @@ pub fn run(args: Args) -> Result<Outcome> {
         images: parse_triples(&args, codec)?,
         options: PackOptions {
             compression: codec,
+            pksize: args.pksize,
+            allow_large_pksize: args.force,
             ..PackOptions::default()
         },
     };
@@ -136,6 +147,9 @@ pub fn run(args: Args) -> Result<Outcome> {
         crate::output::plan_output_dir(&out_dir, &[crate::pack::PACKAGE_FILE], &inputs, false)?
             .remove(0);
     let planned = plan_package(&config).context("nothing written")?;
+    for warning in &planned.warnings {
+        eprintln!("warning: {warning}");
+    }
     crate::output::write(&dest, &planned.bytes, crate::output::Mode::Public)?;
     let out = out_dir.join(crate::pack::PACKAGE_FILE);
     for (i, im) in planned.images.iter().enumerate() {

@@ -29,6 +29,9 @@ destination region of the layout; a raw image is taken as is. A *.elf name must 
 raw; ID:bin=PATH or ID:elf=PATH says it explicitly. An OTA package is refused as an image.
 Image ids: hcpu, lcpu, patch, res, font, ex, ota-manager (alias dfu), tiny-font, res-upgrade,
 bootloader, or a number.
+With a layout, an id the device's installer cannot install on that board is refused with the
+reason (`imgtool layout show LAYOUT` lists the installable ids); a bootloader update gets a
+warning.
 
 Writes OUT/offline_install.bin (what the app downloads into DFU_DOWNLOAD_REGION) and
 OUT/manifest.json (ids, sizes, SHA-256 digests, CRC) together (if either cannot be written,
@@ -65,7 +68,8 @@ pub struct Args {
     pub level: Option<Level>,
 
     /// Uncompressed chunk size of compressed images (the device allocates a buffer this
-    /// big; default 10240; a multiple of 2048 on NAND boards)
+    /// big plus two packets; default 10240; a multiple of 2048 on NAND boards; above 65536
+    /// only with --force)
     #[arg(long, value_name = "BYTES")]
     pub pksize: Option<u32>,
 
@@ -140,6 +144,7 @@ fn config_from(args: &Args) -> Result<PackConfig> {
     if let Some(p) = args.pksize {
         config.options.pksize = p;
     }
+    config.options.allow_large_pksize = args.force.force;
     Ok(config)
 }
 
@@ -171,6 +176,9 @@ pub fn run(args: Args) -> Result<Outcome> {
     check_signed_fit(&mut planned).context("nothing written")?;
     for note in &planned.notes {
         eprintln!("note: {note}");
+    }
+    for warning in &planned.warnings {
+        eprintln!("warning: {warning}");
     }
     write_planned(&planned, &dests)?;
     print_table(&planned);

@@ -88,6 +88,9 @@ pub struct PackOptions {
     pub threads: Option<usize>,
     /// Signing key (`[package] sign`: a path relative to ota.toml, or `env:NAME`).
     pub sign: Option<sign::KeySource>,
+    /// Accept a `pksize` above 64 KiB (the CLI's `--force`): the installer must then have
+    /// the heap the planner reports.
+    pub allow_large_pksize: bool,
 }
 
 impl Default for PackOptions {
@@ -98,6 +101,7 @@ impl Default for PackOptions {
             pksize: DEFAULT_PKSIZE,
             threads: None,
             sign: None,
+            allow_large_pksize: false,
         }
     }
 }
@@ -178,7 +182,8 @@ struct PackageToml {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ImageToml {
-    id: String,
+    /// A name (`"hcpu"`) or a number, quoted or not (`0`, `"0"`).
+    id: ImageId,
     path: PathBuf,
     compress: Option<String>,
     format: Option<String>,
@@ -213,11 +218,8 @@ impl PackConfig {
             });
         }
         let mut images = Vec::with_capacity(t.images.len());
-        for (i, im) in t.images.iter().enumerate() {
-            let id = im
-                .id
-                .parse()
-                .with_context(|| format!("[[image]] number {} id", i + 1))?;
+        for im in &t.images {
+            let id = im.id;
             let compression = match &im.compress {
                 Some(c) => Some(
                     c.parse()
@@ -296,5 +298,31 @@ compress = "none"
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn regression_integer_image_ids_0_and_up_are_accepted() {
+        let c = PackConfig::from_toml_str(
+            "[[image]]\nid = 0\npath = \"a\"\n[[image]]\nid = 6\npath = \"b\"\n\
+             [[image]]\nid = 255\npath = \"c\"\n[[image]]\nid = \"11\"\npath = \"d\"\n",
+            Path::new(""),
+        )
+        .unwrap();
+        let ids: Vec<ImageId> = c.images.iter().map(|i| i.id).collect();
+        assert_eq!(
+            ids,
+            [
+                ImageId::HCPU,
+                ImageId::OTA_MANAGER,
+                ImageId(255),
+                ImageId::BOOTLOADER
+            ]
+        );
+        let e = PackConfig::from_toml_str("[[image]]\nid = 256\npath = \"a\"\n", Path::new(""))
+            .unwrap_err();
+        assert!(
+            format!("{e:#}").contains("image id 256 is not a number from 0 to 255"),
+            "{e:#}"
+        );
     }
 }

@@ -51,6 +51,8 @@ pub struct PlannedPackage {
     pub download: Option<RegionFill>,
     /// Remarks for the user (checks skipped, segments left out, risky options).
     pub notes: Vec<String>,
+    /// Dangers the device runs installing this package (a bootloader update).
+    pub warnings: Vec<String>,
 }
 
 /// The `tool` string written into manifests.
@@ -82,23 +84,73 @@ fn check_unique_ids(config: &PackConfig) -> Result<()> {
     Ok(())
 }
 
+/// Where the device's installer writes image `id` on the layout's board; refuses an id it
+/// cannot install there, with the SDK's reason.
 fn destination(layout: Option<&Layout>, id: ImageId) -> Result<Option<&Region>> {
     let Some(layout) = layout else {
         return Ok(None);
     };
-    match layout.region_for_image(id) {
-        Some(r) => Ok(Some(r)),
-        None => {
-            let placed: Vec<String> = layout.images.keys().map(ToString::to_string).collect();
-            bail!(
-                "layout {} cannot place image id {id} ({}): its [images] table has no \
-                 destination region for it (it places: {})",
-                layout.name,
-                id.0,
-                placed.join(", ")
-            )
-        }
+    match layout.install_region(id) {
+        Ok(i) => Ok(Some(i.region)),
+        Err(e) => bail!(
+            "layout {} cannot place image id {id} ({}): {e}; installable here: {}",
+            layout.name,
+            id.0,
+            installable_list(layout)
+        ),
     }
+}
+
+fn installable_list(layout: &Layout) -> String {
+    let ids: Vec<String> = layout
+        .installable()
+        .iter()
+        .map(|(id, i)| format!("{id} ({}) -> {}", id.0, i.region.name()))
+        .collect();
+    if ids.is_empty() {
+        "none".into()
+    } else {
+        ids.join(", ")
+    }
+}
+
+/// The bootloader is installed in place, over the one that boots the device: the SDK keeps
+/// no second copy (ftab entries 3 and 7 are the same region).
+fn bootloader_warning(id: ImageId, region: Option<&Region>) -> Option<String> {
+    let r = region.filter(|_| id == ImageId::BOOTLOADER)?;
+    Some(format!(
+        "image bootloader (11) is installed in place over the running bootloader in {} \
+         ({:#010x}..{:#010x}); the device keeps no second copy, so a power cut during that \
+         install bricks it (see imgtool simulate)",
+        r.name(),
+        r.start(),
+        r.end()
+    ))
+}
+
+/// The installer mallocs pksize + 2 x the largest packet: refuse a pksize above 64 KiB unless
+/// allowed, and then warn with the heap it needs.
+fn check_heap(
+    config: &PackConfig,
+    planned: &[PlannedImage],
+    warnings: &mut Vec<String>,
+) -> Result<()> {
+    let payloads = planned.iter().map(|p| p.payload.as_slice());
+    let allow = config.options.allow_large_pksize;
+    let heap = package::payload::check_install_heap(payloads, allow).map_err(|e| {
+        anyhow::anyhow!(
+            "{e}; use --pksize 65536 or less, or --force if the installer has that heap free"
+        )
+    })?;
+    if config.options.pksize > package::payload::MAX_PKSIZE && heap > 0 {
+        warnings.push(format!(
+            "pksize {} is above {} bytes (--force): the device's installer needs {heap} bytes \
+             of heap for this package",
+            config.options.pksize,
+            package::payload::MAX_PKSIZE
+        ));
+    }
+    Ok(())
 }
 
 /// NAND pages are 2048 bytes: the installer writes whole chunks, so `pksize` must be a
@@ -211,7 +263,8 @@ fn check_download(layout: &Layout, len: usize) -> Result<RegionFill> {
 
 /// Reads every input, converts and compresses it, checks everything against the layout and
 /// returns the finished package in memory. Refuses (with the numbers in the message): a
-/// repeated image id, an id the layout cannot place, an ELF whose bytes are not in the image's
+/// repeated image id, an id the device's installer cannot install on the layout's board (see
+/// [`Layout::install_region`]), an ELF whose bytes are not in the image's
 /// region, an image larger than its region, a package larger than `DFU_DOWNLOAD_REGION`, an
 /// empty image, a `pksize` that is not a multiple of 2048 for an image going to NAND.
 pub fn plan_package(config: &PackConfig) -> Result<PlannedPackage> {
@@ -221,14 +274,13 @@ pub fn plan_package(config: &PackConfig) -> Result<PlannedPackage> {
     if layout.is_none() {
         notes.push("no layout given: region and size checks skipped".to_string());
     }
-    if let Some(o) = config.options.payload_options(Compression::Gzip) {
-        notes.extend(ezip::payload::warnings(&o).iter().map(ToString::to_string));
-    }
     let mut infos = Vec::new();
     let mut planned = Vec::new();
     let mut raws = Vec::new();
+    let mut warnings = Vec::new();
     for spec in &config.images {
         let region = destination(layout.as_ref(), spec.id)?;
+        warnings.extend(bootloader_warning(spec.id, region));
         let loaded = load_image(spec.id, &spec.path, spec.format, region)?;
         notes.extend(loaded.notes.iter().cloned());
         let compression = spec.compression.unwrap_or(config.options.compression);
@@ -240,6 +292,7 @@ pub fn plan_package(config: &PackConfig) -> Result<PlannedPackage> {
         planned.push(image);
         raws.push(loaded.bytes);
     }
+    check_heap(config, &planned, &mut warnings)?;
     let plan = PackagePlan::new(planned)?;
     let bytes = plan.emit();
     let download = match &layout {
@@ -256,6 +309,7 @@ pub fn plan_package(config: &PackConfig) -> Result<PlannedPackage> {
         images: infos,
         download,
         notes,
+        warnings,
     })
 }
 

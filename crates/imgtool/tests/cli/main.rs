@@ -6,6 +6,7 @@
 
 mod common;
 mod compress;
+mod device;
 mod elf2bin;
 mod files;
 mod layout;

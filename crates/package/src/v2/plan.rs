@@ -44,7 +44,8 @@ pub struct PackagePlan {
 
 impl PackagePlan {
     /// Checks the images (1 to 255 of them, unique ids, non-empty payloads of at most
-    /// `u32::MAX` bytes) and lays them out in the given order.
+    /// `u32::MAX` bytes, compressed ones all in one codec) and lays them out in the given
+    /// order.
     pub fn new(images: Vec<PlannedImage>) -> Result<Self, PackageError> {
         if images.is_empty() || images.len() > MAX_IMAGES {
             return Err(PackageError::BadImageCount {
@@ -72,6 +73,9 @@ impl PackagePlan {
             });
             offset += image.payload.len();
         }
+        crate::payload::check_one_mode(images.iter().enumerate().filter_map(|(i, im)| {
+            crate::payload::mode_of(im.flag, &im.payload).map(|m| (i, im.image_id, m))
+        }))?;
         let crc = crc32_mpeg2_parts(images.iter().map(|i| i.payload.as_slice()));
         let header = OfflineHeader {
             magic: MAGIC,
@@ -218,6 +222,44 @@ mod tests {
         assert_eq!(
             PackagePlan::new(many),
             Err(PackageError::BadImageCount { found: 256 })
+        );
+    }
+
+    #[test]
+    fn plan_refuses_a_package_mixing_gzip_and_zlib_images() {
+        use ezip::payload::PayloadOptions;
+        use ezip::Mode;
+        let build = |mode| {
+            let opts = PayloadOptions {
+                mode,
+                ..PayloadOptions::default()
+            };
+            crate::payload::build(&[9u8; 300], Some(&opts)).unwrap().1
+        };
+        let (g, z) = (build(Mode::Gzip), build(Mode::Zlib));
+        let same = PackagePlan::new(vec![
+            img(0, Flag::Compressed, &z),
+            img(3, Flag::Raw, &[1]),
+            img(6, Flag::Compressed, &z),
+        ]);
+        assert!(same.is_ok(), "{same:?}");
+        let e = PackagePlan::new(vec![
+            img(0, Flag::Compressed, &g),
+            img(3, Flag::Raw, &[1]),
+            img(6, Flag::Compressed, &z),
+        ])
+        .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                PackageError::MixedCompression {
+                    first: 0,
+                    index: 2,
+                    image_id: 6,
+                    ..
+                }
+            ),
+            "{e}"
         );
     }
 }
