@@ -120,7 +120,7 @@ fn bootloader_warning(id: ImageId, region: Option<&Region>) -> Option<String> {
     let r = region.filter(|_| id == ImageId::BOOTLOADER)?;
     Some(format!(
         "image bootloader (11) is installed in place over the running bootloader in {} \
-         ({:#010x}..{:#010x}); the device keeps no second copy, so a power cut during that \
+         ({:#010x} to {:#010x}); the device keeps no second copy, so a power cut during that \
          install bricks it (see imgtool simulate)",
         r.name(),
         r.start(),

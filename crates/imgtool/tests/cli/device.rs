@@ -184,7 +184,7 @@ fn pack_warns_that_a_bootloader_update_can_brick_where_the_device_installs_it() 
     assert!(
         o.stderr.contains(
             "warning: image bootloader (11) is installed in place over the running bootloader \
-             in FLASH_BOOT_LOADER (0x1c020000..0x1c02c000); the device keeps no second copy, \
+             in FLASH_BOOT_LOADER (0x1c020000 to 0x1c02c000); the device keeps no second copy, \
              so a power cut during that install bricks it"
         ),
         "{}",
