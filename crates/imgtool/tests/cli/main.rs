@@ -8,6 +8,7 @@ mod common;
 mod compress;
 mod elf2bin;
 mod layout;
+mod levels;
 mod pack;
 mod sign;
 mod simulate;
