@@ -14,6 +14,9 @@
 //!    of pseudo-random bytes (xorshift64*, fixed seed) and 512 KiB of already-compressed data
 //!    (raw DEFLATE of more of corpus 1): what an app with a reserved area and packed resources
 //!    looks like to the compressor.
+//! 4. **Vendor EZIP example data**: `testdata/ezip/expected.bin`, the 86,240 bytes of C source
+//!    text that the SDK's EZIP example compresses (its `gzip_packet.bin` is zlib 9's): not
+//!    firmware, but the vendor's own test data, and text-like resources do ship in images.
 
 use ezip::payload::PAD;
 use object::read::archive::ArchiveFile;
@@ -24,6 +27,10 @@ const NEWLIB: &str = "/usr/lib/arm-none-eabi/newlib/thumb";
 const EXAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../testdata/examples/sf32lb52x-eh-lb523"
+);
+const EZIP_DATA: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../testdata/ezip/expected.bin"
 );
 /// Seed of the mixed corpus's random blob: fixed, so every run measures the same bytes.
 const MIXED_SEED: u64 = 0x5eed_0010;
@@ -54,7 +61,7 @@ fn padded(mut image: Vec<u8>) -> Vec<u8> {
     image
 }
 
-/// The three corpora, or `None` without newlib and libstdc++ (corpora 1 and 3 need their
+/// The four corpora, or `None` without newlib and libstdc++ (corpora 1 and 3 need their
 /// code, at least 3 MiB of it).
 pub fn all() -> Option<Vec<Corpus>> {
     let code = thumb_code().filter(|c| c.len() >= 3 * 1024 * KIB)?;
@@ -72,6 +79,10 @@ pub fn all() -> Option<Vec<Corpus>> {
             name: "mixed firmware (code, zeros, random, compressed)",
             images: vec![padded(mixed)],
         },
+        Corpus {
+            name: "vendor EZIP example data (C source text)",
+            images: vec![padded(read(Path::new(EZIP_DATA)))],
+        },
     ])
 }
 
@@ -80,12 +91,15 @@ fn example_pair() -> Vec<Vec<u8>> {
     ["app.elf", "dfu.elf"]
         .iter()
         .map(|name| {
-            let path = Path::new(EXAMPLE).join(name);
-            let elf = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let elf = read(&Path::new(EXAMPLE).join(name));
             let image = elf2bin::parse(&elf).expect("example ELF").flat(0xff);
             padded(image.expect("example ELF span").bytes)
         })
         .collect()
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// Corpus 3, built from the code of corpus 1 (which is far longer than 2.5 MiB).

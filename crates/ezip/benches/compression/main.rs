@@ -1,4 +1,4 @@
-//! Compression benchmark: the levels against the vendor method on three corpora.
+//! Compression benchmark: the levels against the vendor method on four corpora.
 //!
 //! Run: `cargo bench -p ezip --bench compression` (prints the markdown tables of
 //! `docs/benchmarks.md`, section "Compression (`ezip`)"). Corpora: see [`corpus`].

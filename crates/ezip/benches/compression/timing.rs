@@ -42,7 +42,7 @@ pub fn timed<T: Send>(threads: usize, f: impl Fn() -> T + Send + Sync) -> (T, Ti
             runs += 1;
             let cpu = cpu_seconds() - cpu0;
             if secs > 3.0 || (runs >= 3 && cpu >= 1.0) {
-                let cpu = (cpu / runs as f64).max(0.01);
+                let cpu = (cpu / runs as f64).max(1e-9);
                 return (result, Timing { wall, cpu });
             }
         }
