@@ -40,6 +40,8 @@ const TARGET_SPEEDUP: f64 = 2.5;
 const PKSIZE: usize = 10240;
 const LIBS: &str = "/usr/lib/arm-none-eabi";
 const REPS: usize = 3;
+/// Alternating rounds of the target check.
+const TARGET_ROUNDS: usize = 9;
 
 fn main() {
     let Some(app) = app() else {
@@ -52,6 +54,10 @@ fn main() {
 
     let (vendor, vendor_s) = best_of(|| vendor_package(&app));
     check(&vendor, &app, true);
+    // IMGTOOL_BENCH_TARGET_ONLY=1: only the target line (seconds, not a minute).
+    if std::env::var_os("IMGTOOL_BENCH_TARGET_ONLY").is_some() {
+        return target_check(&app, &path, &tmp.path().join("out-target"), vendor.len());
+    }
     println!("app: {} bytes of Cortex-M33 code\n", app.len());
     println!("| method | threads | time | package bytes | speed vs vendor | size vs vendor |");
     println!("|---|---|---|---|---|---|");
@@ -62,16 +68,12 @@ fn main() {
         (vendor_s, vendor.len()),
         base,
     );
-    let mut target = None;
     for level in [ezip::Level::Fast, ezip::Level::Default, ezip::Level::Best] {
         let out = tmp.path().join(format!("out-{}", level.name()));
         let (pkg, s) = best_of(|| whole_process(&path, level, &out));
         check(&pkg, &app, false);
         let name = format!("`imgtool pack --level {}`, whole process", level.name());
         row(&name, "2", (s, pkg.len()), base);
-        if level == ezip::Level::Default {
-            target = Some((vendor_s / s, pkg.len() <= vendor.len()));
-        }
     }
     for (level, threads) in [
         (ezip::Level::Fast, None),
@@ -85,19 +87,41 @@ fn main() {
         let name = format!("`plan_package`, level {}, in process", level.name());
         row(&name, &t, (s, pkg.len()), base);
     }
-    if let Some((speedup, no_larger)) = target {
-        println!(
-            "\ntarget, whole-process `default` on 2 threads: package no larger than the vendor \
-             method's: {}; speed {speedup:.2}x the vendor method's on 1 thread (target \
-             {TARGET_SPEEDUP}x): {}",
-            if no_larger { "met" } else { "NOT met" },
-            if speedup >= TARGET_SPEEDUP {
-                "met"
-            } else {
-                "NOT met"
-            }
-        );
+    target_check(&app, &path, &tmp.path().join("out-target"), vendor.len());
+}
+
+/// The issue's target, measured so that load from other jobs on the shared machine hits both
+/// sides alike: vendor method and whole-process `default` alternate, best of
+/// [`TARGET_ROUNDS`] each.
+fn target_check(app: &[u8], path: &Path, out: &Path, vendor_len: usize) {
+    let (mut vendor_s, mut ours_s, mut ours_len) = (f64::MAX, f64::MAX, 0);
+    for _ in 0..TARGET_ROUNDS {
+        let t = Instant::now();
+        std::hint::black_box(vendor_package(app));
+        vendor_s = vendor_s.min(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        ours_len = whole_process(path, ezip::Level::Default, out).len();
+        ours_s = ours_s.min(t.elapsed().as_secs_f64());
     }
+    let speedup = vendor_s / ours_s;
+    println!(
+        "\ntarget, whole-process `default` on 2 threads (alternating with the vendor method, \
+         best of {TARGET_ROUNDS}: {:.0} ms vs {:.0} ms): package no larger than the vendor \
+         method's: {}; speed {speedup:.2}x the vendor method's on 1 thread (target \
+         {TARGET_SPEEDUP}x): {}",
+        ours_s * 1000.0,
+        vendor_s * 1000.0,
+        if ours_len <= vendor_len {
+            "met"
+        } else {
+            "NOT met"
+        },
+        if speedup >= TARGET_SPEEDUP {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
 }
 
 /// Prints one row of the table; `run` and `base` are (seconds, package bytes).

@@ -37,7 +37,10 @@ fn golden_gzip_fast_stream() {
 fn golden_gzip_default_stream() {
     let s = ezip::compress(Mode::Gzip, Level::Default, &testdata("expected.bin")).unwrap();
     check_golden("expected.default.gzip", &s);
-    assert_eq!(ezip::decompress(Mode::Gzip, &s).unwrap(), testdata("expected.bin"));
+    assert_eq!(
+        ezip::decompress(Mode::Gzip, &s).unwrap(),
+        testdata("expected.bin")
+    );
 }
 
 #[test]
