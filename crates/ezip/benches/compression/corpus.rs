@@ -18,6 +18,9 @@
 //!    text that the SDK's EZIP example compresses (its `gzip_packet.bin` is zlib 9's): not
 //!    firmware, but the vendor's own test data, and text-like resources do ship in images.
 
+#[path = "../../tests/ezip/xorshift.rs"]
+mod xorshift;
+
 use ezip::payload::PAD;
 use object::read::archive::ArchiveFile;
 use object::{Object, ObjectSection, SectionKind};
@@ -106,7 +109,7 @@ fn read(path: &Path) -> Vec<u8> {
 fn mixed(code: &[u8]) -> Vec<u8> {
     let mut image = code[..2048 * KIB].to_vec();
     image.resize(image.len() + 512 * KIB, 0);
-    image.extend(random(512 * KIB, MIXED_SEED));
+    image.extend(xorshift::xorshift_bytes(512 * KIB, MIXED_SEED | 1));
     let mut compressed = Vec::new();
     for chunk in code[2048 * KIB..].chunks(64 * KIB) {
         compressed.extend(ezip::deflate::zlib9(chunk).expect("zlib 9"));
@@ -117,19 +120,6 @@ fn mixed(code: &[u8]) -> Vec<u8> {
     compressed.truncate(512 * KIB);
     image.extend(compressed);
     image
-}
-
-/// Deterministic incompressible bytes (xorshift64*).
-fn random(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x >> 12;
-            x ^= x << 25;
-            x ^= x >> 27;
-            (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 56) as u8
-        })
-        .collect()
 }
 
 /// Cortex-M multilib directories, sorted so the corpus is the same on every run.
