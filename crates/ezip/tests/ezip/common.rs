@@ -13,15 +13,7 @@ pub fn testdata(name: &str) -> Vec<u8> {
 
 /// Deterministic pseudo-random bytes (xorshift64*), incompressible.
 pub fn random(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x >> 12;
-            x ^= x << 25;
-            x ^= x >> 27;
-            (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 56) as u8
-        })
-        .collect()
+    crate::xorshift::xorshift_bytes(len, seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
 }
 
 /// Highly repetitive bytes: a short phrase over and over, with a counter now and then.

@@ -7,3 +7,4 @@ mod malformed;
 mod payload;
 mod streams;
 mod vectors;
+mod xorshift;

@@ -18,8 +18,9 @@ Layouts (all integers little-endian):
   zlib  a plain zlib stream (header 78 DA, DEFLATE, Adler-32)
   lz4   u32 length, u32 compressed length, one LZ4 block (like the SDK's lz4_packet.bin)
 
-Levels: fast (libdeflate 6), default (never larger than zlib -9, the vendor's method),
-best (Zopfli; slowest, smallest). OTA packages chunk images themselves: see `docs/compression.md`.";
+Levels: fast (libdeflate 6), default (libdeflate 9: measured no larger in total than the
+vendor's zlib -9 per chunk, not on every chunk), best (Zopfli or libdeflate 12; slowest,
+smallest). OTA packages chunk images themselves: see `docs/compression.md`.";
 
 /// Arguments of `imgtool compress`.
 #[derive(clap::Args, Debug)]

@@ -63,7 +63,8 @@ pub struct Args {
     #[arg(long, value_name = "MODE")]
     pub compress: Option<Compression>,
 
-    /// Compression effort: fast, default (never larger than the vendor's zlib -9) or best
+    /// Compression effort: fast, default (measured no larger in total than the vendor's zlib -9
+    /// per chunk) or best
     #[arg(long, value_name = "LEVEL")]
     pub level: Option<Level>,
 

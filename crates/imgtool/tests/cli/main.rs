@@ -10,6 +10,7 @@ mod device;
 mod elf2bin;
 mod files;
 mod layout;
+mod levels;
 mod pack;
 mod sign;
 mod simulate;
