@@ -1,0 +1,1 @@
+//! Offline package v1: golden file, round trip, refused flags.
