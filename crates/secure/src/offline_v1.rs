@@ -13,7 +13,7 @@
 use crate::ctrl::{open_ctrl, OpenedCtrl, FLAG_COMPRESS, IMG_ID_CTRL};
 use crate::error::{malformed, refused, Result};
 use crate::keys::{RootKey, VerifyingKey};
-use crate::online::aligned;
+use crate::online::{aligned, build_online, BuildKeys, OnlineDfu, OnlineImage, OnlineParams};
 use crate::report::Findings;
 use sha2::{Digest, Sha256};
 
@@ -49,6 +49,30 @@ pub fn write_v1(ctrl: &[u8], images: &[(u8, &[u8])]) -> Result<Vec<u8>> {
         out.extend_from_slice(data);
     }
     Ok(out)
+}
+
+/// Plans the control packet for `images` (every flag must be 16) and the v1 package around
+/// it; also returns the online set (the vendor writes its record files too).
+pub fn build_offline_v1(
+    images: &[OnlineImage],
+    params: &OnlineParams,
+    keys: &BuildKeys<'_>,
+) -> Result<(OnlineDfu, Vec<u8>)> {
+    if let Some(im) = images.iter().find(|i| i.flag != FLAG_COMPRESS) {
+        return Err(refused(format!(
+            "image id {}: flag {}; offline package v1 carries the compressed plaintext files, \
+             so every flag must be 16 (with bit 0 the installer would decrypt plaintext; \
+             without bit 4 the vendor packer has no com_ file to pack)",
+            im.img_id, im.flag
+        )));
+    }
+    let dfu = build_online(images, params, keys)?;
+    let payloads: Vec<(u8, &[u8])> = images
+        .iter()
+        .map(|i| (i.img_id, i.data.as_slice()))
+        .collect();
+    let pkg = write_v1(&dfu.ctrl, &payloads)?;
+    Ok((dfu, pkg))
 }
 
 /// One entry of a parsed package.
