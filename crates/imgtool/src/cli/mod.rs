@@ -12,6 +12,7 @@ mod attach_signature;
 mod compress;
 mod digest;
 mod elf2bin;
+mod ftab;
 mod gen_dfu;
 mod getpub;
 mod inspect;
@@ -103,7 +104,10 @@ enum Command {
     Unpack(unpack::Args),
     /// Install a package on a simulated device, with a power cut before every flash operation
     Simulate(simulate::Args),
-    /// Make an ed25519 signing key (PKCS#8 PEM, mode 0600)
+    /// Build or show a flash table (struct sec_configuration) for the vendor bootloader
+    #[command(subcommand)]
+    Ftab(ftab::Command),
+    /// Make a signing key: ed25519 (PKCS#8 PEM), or --type rsa2048|root|uid for secure DFU
     Keygen(keygen::Args),
     /// Write the public key of a signing key (PEM, raw or C array)
     Getpub(getpub::Args),
@@ -128,6 +132,7 @@ pub fn main() -> ExitCode {
         Command::Verify(a) => verify::run(a),
         Command::Unpack(a) => unpack::run(a),
         Command::Simulate(a) => simulate::run(a),
+        Command::Ftab(c) => ftab::run(c),
         Command::Keygen(a) => keygen::run(a),
         Command::Getpub(a) => getpub::run(a),
         Command::Digest(a) => digest::run(a),

@@ -415,3 +415,50 @@ pub fn is_rsa_key(text: &[u8]) -> bool {
         Err(_) => String::from_utf8_lossy(text).contains("BEGIN RSA "),
     }
 }
+
+/// `getpub` of an RSA key file; `None` when KEY is not an RSA key (the ed25519 path then).
+pub fn getpub_rsa(args: &super::getpub::Args) -> Result<Option<Outcome>> {
+    use super::getpub::Format;
+    let path = Path::new(&args.key);
+    if args.key.starts_with("env:") || !path.is_file() {
+        return Ok(None);
+    }
+    let text = zeroize::Zeroizing::new(crate::output::read_input(path)?);
+    if !is_rsa_key(&text) {
+        return Ok(None);
+    }
+    let key = VerifyingKey::from_file_bytes(&text, &args.key)?;
+    let der = key.spki_der()?;
+    let bytes = match args.format {
+        Format::Pem => key.to_pem()?.into_bytes(),
+        Format::Raw => der.clone(),
+        Format::CArray => c_array(&args.name, &der).into_bytes(),
+    };
+    let hash = key.sig_hash()?;
+    let mut files = Vec::new();
+    if let Some(stem) = &args.dumpsig {
+        files.push(Artifact::new(
+            PathBuf::from(format!("{stem}_pub.der")),
+            "RSA public key, SPKI DER",
+            None,
+            der,
+        ));
+        files.push(Artifact::new(
+            PathBuf::from(format!("{stem}_hash.bin")),
+            "SHA-256 of the DER",
+            None,
+            hash.to_vec(),
+        ));
+    }
+    match &args.output {
+        Some(p) => files.push(Artifact::new(p.clone(), "RSA public key", None, bytes)),
+        None if args.format == Format::Raw => bail!("--format raw writes binary: give -o FILE"),
+        None => print!("{}", String::from_utf8_lossy(&bytes)),
+    }
+    write_all(&files)?;
+    eprintln!(
+        "RSA-2048 public key, sig hash {}",
+        secure::record::hex(&hash)
+    );
+    Ok(Some(Outcome::Ok))
+}
