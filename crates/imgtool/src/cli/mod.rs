@@ -22,6 +22,7 @@ mod pack;
 mod secure;
 mod secure_check;
 mod secure_gen;
+mod secure_pack;
 mod signing;
 mod simulate;
 mod unpack;
