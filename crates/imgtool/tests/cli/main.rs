@@ -11,5 +11,6 @@ mod elf2bin;
 mod files;
 mod layout;
 mod pack;
+mod secure;
 mod sign;
 mod simulate;
