@@ -6,7 +6,8 @@
 //! device's counter block, the device's CBC session-key wrap), the online image record files
 //! `out*`/`enc*` ([`record`]), the control packet `ctrl_packet.bin` ([`ctrl`]), the whole
 //! online DFU set planned from images ([`online`]), the legacy offline package v1
-//! ([`offline_v1`]) and the flash table `struct sec_configuration` ([`ftab`]).
+//! ([`offline_v1`]), the flash table `struct sec_configuration` ([`ftab`]) and the UART
+//! secure download image of the vendor's `imgtool enc` ([`enc`]).
 //!
 //! Every reader decrypts and checks every hash and signature and reports each failure with the
 //! file offset it concerns; writers refuse what the device would reject. No CLI concerns:
@@ -17,6 +18,7 @@
 
 pub mod cipher;
 pub mod ctrl;
+pub mod enc;
 pub mod error;
 pub mod ftab;
 pub mod keys;

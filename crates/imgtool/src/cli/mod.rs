@@ -21,6 +21,7 @@ mod layout;
 mod pack;
 mod secure;
 mod secure_check;
+mod secure_enc;
 mod secure_gen;
 mod secure_pack;
 mod signing;
@@ -105,6 +106,10 @@ enum Command {
     Unpack(unpack::Args),
     /// Install a package on a simulated device, with a power cut before every flash operation
     Simulate(simulate::Args),
+    /// Vendor `imgtool enc`: the UART/BLE secure download image (encrypted, RSA-signed)
+    Enc(secure_enc::EncArgs),
+    /// Vendor `imgtool dec`: check and decrypt a secure download image; exit 1 on a failure
+    Dec(secure_enc::DecArgs),
     /// Build or show a flash table (struct sec_configuration) for the vendor bootloader
     #[command(subcommand)]
     Ftab(ftab::Command),
@@ -133,6 +138,8 @@ pub fn main() -> ExitCode {
         Command::Verify(a) => verify::run(a),
         Command::Unpack(a) => unpack::run(a),
         Command::Simulate(a) => simulate::run(a),
+        Command::Enc(a) => secure_enc::run_enc(a),
+        Command::Dec(a) => secure_enc::run_dec(a),
         Command::Ftab(c) => ftab::run(c),
         Command::Keygen(a) => keygen::run(a),
         Command::Getpub(a) => getpub::run(a),

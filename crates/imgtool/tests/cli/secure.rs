@@ -654,3 +654,49 @@ fn ftab_build_show_and_verify() {
         r.text()
     );
 }
+
+#[test]
+fn enc_and_dec_round_trip_with_the_vendor_arguments() {
+    let d = vendor_dir();
+    let enc = [
+        "enc",
+        "--img",
+        "hcpu.bin",
+        "--eimg",
+        "hcpu_sec.bin",
+        "--key=s01",
+        "--sigkey=sig",
+        "--flags=3",
+        "--session-key",
+        "skey.bin",
+    ];
+    ok(imgtool(d.path(), &enc));
+    golden(
+        &read(&d.path().join("hcpu_sec.bin")),
+        &testdata("secure/golden/cli/hcpu_sec.bin"),
+    );
+    ok(imgtool(
+        d.path(),
+        &[
+            "dec",
+            "--eimg",
+            "hcpu_sec.bin",
+            "--img",
+            "back.bin",
+            "--key=s01",
+            "--sigkey=sig",
+        ],
+    ));
+    let mut want = read(&d.path().join("hcpu.bin"));
+    want.resize(want.len().next_multiple_of(16), 0);
+    assert_eq!(read(&d.path().join("back.bin")), want);
+    let mut bad = read(&d.path().join("hcpu_sec.bin"));
+    bad[40] ^= 1;
+    put(d.path(), "bad_sec.bin", &bad);
+    let r = imgtool(
+        d.path(),
+        &["dec", "--eimg", "bad_sec.bin", "--key=s01", "--sigkey=sig"],
+    );
+    r.assert_exit(1);
+    assert!(r.stdout.contains("header SHA-256 mismatch"), "{}", r.text());
+}

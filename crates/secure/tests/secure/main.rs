@@ -3,6 +3,7 @@
 //! through the `openssl` command line, byte flips and refused inputs.
 
 mod common;
+mod enc;
 mod ftab;
 mod keys;
 mod offline_v1;
