@@ -83,6 +83,7 @@ pub fn run(c: Command) -> Result<Outcome> {
 }
 
 fn build(a: BuildArgs) -> Result<Outcome> {
+    let dest = crate::output::plan_output(&a.output, &[], false)?;
     let layout = layout::Layout::resolve(&a.layout)?;
     let key = a
         .sig_pub
@@ -96,7 +97,7 @@ fn build(a: BuildArgs) -> Result<Outcome> {
         eprintln!("note: {n}");
     }
     let bytes = plan.table.to_bytes();
-    crate::output::write_atomic(&a.output, &bytes)?;
+    crate::output::write(&dest, &bytes, crate::output::Mode::Public)?;
     print!("{}", super::secure_check::ftab_text(&plan.table));
     println!(
         "wrote {} ({} bytes, layout {})",
@@ -108,7 +109,7 @@ fn build(a: BuildArgs) -> Result<Outcome> {
 }
 
 fn show(a: ShowArgs) -> Result<Outcome> {
-    let bytes = crate::output::read_input(&a.ftab)?;
+    let bytes = super::secure::read_small(&a.ftab)?;
     let t = SecConfiguration::from_bytes(&bytes).with_context(|| a.ftab.display().to_string())?;
     if a.json {
         let v = super::secure_check::ftab_json(&t);

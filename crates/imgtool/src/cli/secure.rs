@@ -11,21 +11,31 @@ use secure::online::{
 use secure::{RootKey, SessionKey, SigningKey, VerifyingKey};
 use std::path::{Path, PathBuf};
 
+/// Reads a key file or other small input (bounded: keys are never large).
+pub(crate) fn read_small(path: &Path) -> Result<Vec<u8>> {
+    crate::input::read_bounded(path, crate::input::Limit::SMALL)
+}
+
+/// Reads an artifact (control packet, record file, package): bounded like packages.
+pub(crate) fn read_artifact(path: &Path) -> Result<Vec<u8>> {
+    crate::input::read_bounded(path, crate::input::Limit::PACKAGE)
+}
+
 /// Reads a raw root key file (32 bytes).
 pub(crate) fn load_root(path: &Path) -> Result<RootKey> {
-    let b = crate::output::read_input(path)?;
+    let b = read_small(path)?;
     Ok(RootKey::from_bytes(&b, &path.display().to_string())?)
 }
 
 /// Reads an RSA-2048 private key (PKCS#1 or PKCS#8 PEM).
 pub(crate) fn load_signer(path: &Path) -> Result<SigningKey> {
-    let b = zeroize::Zeroizing::new(crate::output::read_input(path)?);
+    let b = zeroize::Zeroizing::new(read_small(path)?);
     Ok(SigningKey::from_pem(&b, &path.display().to_string())?)
 }
 
 /// Reads an RSA-2048 public key (SPKI PEM/DER, or the public half of a private key).
 pub(crate) fn load_verifier(path: &Path) -> Result<VerifyingKey> {
-    let b = crate::output::read_input(path)?;
+    let b = read_small(path)?;
     Ok(VerifyingKey::from_file_bytes(
         &b,
         &path.display().to_string(),
@@ -35,7 +45,7 @@ pub(crate) fn load_verifier(path: &Path) -> Result<VerifyingKey> {
 fn load_session(path: Option<&Path>) -> Result<SessionKey> {
     match path {
         Some(p) => {
-            let b = zeroize::Zeroizing::new(crate::output::read_input(p)?);
+            let b = zeroize::Zeroizing::new(read_small(p)?);
             Ok(SessionKey::from_bytes(&b, &p.display().to_string())?)
         }
         None => Ok(SessionKey::generate()?),
@@ -196,14 +206,23 @@ impl Artifact {
     }
 }
 
-/// Writes every planned artifact (each atomically) and prints one line per file.
-pub fn write_all(artifacts: &[Artifact]) -> Result<()> {
+/// Writes every planned artifact, all or none (an output that is one of `inputs` is refused
+/// before anything is written), and prints one line per file.
+pub fn write_all(artifacts: &[Artifact], inputs: &[&Path]) -> Result<()> {
+    use crate::output::{commit, plan_output, Mode};
+    let mut public = Vec::new();
+    let mut private = Vec::new();
     for a in artifacts {
+        let dest = plan_output(&a.path, inputs, false)?;
         if a.private {
-            crate::output::write_atomic_private(&a.path, &a.bytes)?;
+            private.push((dest, a.bytes.as_slice()));
         } else {
-            crate::output::write_atomic(&a.path, &a.bytes)?;
+            public.push((dest, a.bytes.as_slice()));
         }
+    }
+    commit(&public, Mode::Public)?;
+    commit(&private, Mode::Private)?;
+    for a in artifacts {
         let id = a
             .img_id
             .map(|i| format!(" (image {i})"))
@@ -241,7 +260,7 @@ fn check_sig_hash(signer: &SigningKey, path: Option<&Path>) -> Result<()> {
     let Some(p) = path.filter(|p| p.exists()) else {
         return Ok(());
     };
-    let file = crate::output::read_input(p)?;
+    let file = read_small(p)?;
     let want = signer.verifying_key().sig_hash()?;
     if file.len() < 8 || file[..8] != want[..8] {
         bail!(
@@ -366,7 +385,7 @@ pub fn check_triples(
 }
 
 /// `keygen --type root|uid|rsa2048`.
-pub fn keygen(kind: &str, output: &Path) -> Result<Outcome> {
+pub fn keygen(kind: &str, output: &crate::output::Dest) -> Result<Outcome> {
     let (bytes, what): (zeroize::Zeroizing<Vec<u8>>, String) = match kind {
         "root" => (
             RootKey::generate()?.as_bytes().to_vec().into(),
@@ -386,7 +405,7 @@ pub fn keygen(kind: &str, output: &Path) -> Result<Outcome> {
         }
         other => bail!("unknown key type {other:?}"),
     };
-    crate::output::write_atomic_private(output, &bytes)?;
+    crate::output::write(output, &bytes, crate::output::Mode::Private)?;
     println!("wrote {} ({what}, mode 0600)", output.display());
     if kind == "rsa2048" {
         println!(
@@ -423,7 +442,7 @@ pub fn getpub_rsa(args: &super::getpub::Args) -> Result<Option<Outcome>> {
     if args.key.starts_with("env:") || !path.is_file() {
         return Ok(None);
     }
-    let text = zeroize::Zeroizing::new(crate::output::read_input(path)?);
+    let text = zeroize::Zeroizing::new(read_small(path)?);
     if !is_rsa_key(&text) {
         return Ok(None);
     }
@@ -455,7 +474,7 @@ pub fn getpub_rsa(args: &super::getpub::Args) -> Result<Option<Outcome>> {
         None if args.format == Format::Raw => bail!("--format raw writes binary: give -o FILE"),
         None => print!("{}", String::from_utf8_lossy(&bytes)),
     }
-    write_all(&files)?;
+    write_all(&files, &[path])?;
     eprintln!(
         "RSA-2048 public key, sig hash {}",
         secure::record::hex(&hash)

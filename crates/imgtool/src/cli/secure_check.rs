@@ -79,7 +79,7 @@ fn keys(args: &SecureCheckArgs, what: &str) -> Result<Keys> {
 fn read_records(args: &SecureCheckArgs) -> Result<Vec<(u8, Vec<u8>)>> {
     args.records
         .iter()
-        .map(|(id, p)| Ok((*id, crate::output::read_input(p)?)))
+        .map(|(id, p)| Ok((*id, super::secure::read_artifact(p)?)))
         .collect()
 }
 
@@ -402,8 +402,18 @@ pub fn unpack(
         }
         files.push((out.join(format!("{stem}.stored.bin")), data));
     }
+    let mut inputs: Vec<&Path> = vec![path];
+    inputs.extend(args.records.iter().map(|(_, p)| p.as_path()));
+    let dests = files
+        .iter()
+        .map(|(p, _)| crate::output::plan_output(p, &inputs, false))
+        .collect::<Result<Vec<_>>>()?;
+    let plan: Vec<_> = dests
+        .into_iter()
+        .zip(files.iter().map(|(_, d)| d.as_slice()))
+        .collect();
+    crate::output::commit(&plan, crate::output::Mode::Public)?;
     for (p, data) in &files {
-        crate::output::write_atomic(p, data)?;
         println!("wrote {} ({} bytes)", p.display(), data.len());
     }
     Ok(Outcome::Ok)

@@ -67,19 +67,20 @@ pub struct DecArgs {
 
 /// Runs `imgtool enc`.
 pub fn run_enc(a: EncArgs) -> Result<Outcome> {
-    let image = crate::output::read_input(&a.img)?;
+    let dest = crate::output::plan_output(&a.eimg, &[&a.img], false)?;
+    let image = crate::input::read_bounded(&a.img, crate::input::Limit::IMAGE)?;
     let root = load_root(&PathBuf::from(format!("{}.bin", a.key)))?;
     let signer = load_signer(&PathBuf::from(format!("{}_pri.pem", a.sigkey)))?;
     let session = match &a.session_key {
         Some(p) => secure::SessionKey::from_bytes(
-            &crate::output::read_input(p)?,
+            &super::secure::read_small(p)?,
             &p.display().to_string(),
         )?,
         None => secure::SessionKey::generate()?,
     };
     let out = secure::enc::seal_enc(&image, a.bksize, a.flags, &a.ver, &root, &signer, &session)
         .context("nothing written")?;
-    crate::output::write_atomic(&a.eimg, &out)?;
+    crate::output::write(&dest, &out, crate::output::Mode::Public)?;
     println!(
         "wrote {} ({} bytes; image {} bytes, flags {})",
         a.eimg.display(),
@@ -92,7 +93,12 @@ pub fn run_enc(a: EncArgs) -> Result<Outcome> {
 
 /// Runs `imgtool dec`.
 pub fn run_dec(a: DecArgs) -> Result<Outcome> {
-    let file = crate::output::read_input(&a.eimg)?;
+    let dest = a
+        .img
+        .as_ref()
+        .map(|p| crate::output::plan_output(p, &[&a.eimg], false))
+        .transpose()?;
+    let file = super::secure::read_artifact(&a.eimg)?;
     let root = load_root(&PathBuf::from(format!("{}.bin", a.key)))?;
     let verifier = load_verifier(&PathBuf::from(format!("{}_pub.der", a.sigkey)))?;
     let name = a.eimg.display();
@@ -110,8 +116,8 @@ pub fn run_dec(a: DecArgs) -> Result<Outcome> {
         println!("FAIL {name}");
         return Ok(Outcome::VerificationFailed);
     }
-    if let Some(p) = &a.img {
-        crate::output::write_atomic(p, &o.plain)?;
+    if let Some(d) = &dest {
+        crate::output::write(d, &o.plain, crate::output::Mode::Public)?;
     }
     println!(
         "OK {name}: length {}, blksize {}, flags {}, ver {:?}",

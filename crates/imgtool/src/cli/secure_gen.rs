@@ -53,14 +53,6 @@ pub struct GenDfuSecureArgs {
     )]
     pub flags: Option<u8>,
 
-    /// Uncompressed chunk size of compressed images (default 10240)
-    #[arg(
-        long,
-        value_name = "BYTES",
-        help_heading = "Secure DFU (--offline_img 0/1)"
-    )]
-    pub pksize: Option<u32>,
-
     /// Control packet and record options
     #[command(flatten)]
     pub build: SecureBuildArgs,
@@ -120,15 +112,16 @@ pub fn run(args: &Args, offline: u8) -> Result<Outcome> {
             } else {
                 Compression::None
             }),
+            // The vendor tool packs STEM.bin files as they are.
+            format: crate::pack::InputFormat::Bin,
         })
         .collect();
     let mut options = PackOptions {
         compression: codec,
         ..PackOptions::default()
     };
-    if let Some(p) = v.pksize {
-        options.pksize = p;
-    }
+    options.pksize = args.pksize;
+    options.allow_large_pksize = args.force;
     let planned = plan_package(&PackConfig {
         layout: None,
         images: specs,
@@ -167,6 +160,12 @@ pub fn run(args: &Args, offline: u8) -> Result<Outcome> {
         ),
     };
     let files = artifacts(&inputs, &dfu, v1, &dir, naming, v.build.debug_plaintext);
-    write_all(&files)?;
+    let mut inputs: Vec<PathBuf> = t
+        .iter()
+        .map(|(stem, _, _)| args.dir.join(format!("{stem}.bin")))
+        .collect();
+    inputs.extend([root, signer]);
+    let refs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
+    write_all(&files, &refs)?;
     Ok(Outcome::Ok)
 }

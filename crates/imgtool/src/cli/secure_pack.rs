@@ -72,7 +72,7 @@ pub fn resolve(args: &PackSecureArgs, config: Option<&Path>) -> Result<Option<Pa
     let mut a = args.clone();
     let toml = match config {
         Some(p) => {
-            let text = String::from_utf8(crate::output::read_input(p)?)
+            let text = String::from_utf8(super::secure::read_small(p)?)
                 .with_context(|| format!("{} is not UTF-8", p.display()))?;
             let t: OtaSecure =
                 toml::from_str(&text).with_context(|| format!("{}: [secure]", p.display()))?;
@@ -206,6 +206,8 @@ pub fn run(a: &PackSecureArgs, planned: &PlannedPackage, out: &Path) -> Result<O
         bytes: m,
         private: false,
     });
-    write_all(&files)?;
+    let mut inputs: Vec<&Path> = planned.images.iter().map(|i| i.source.as_path()).collect();
+    inputs.extend([root.as_path(), sign.as_path()]);
+    write_all(&files, &inputs)?;
     Ok(Outcome::Ok)
 }

@@ -44,7 +44,13 @@ pub fn run(args: Args) -> Result<Outcome> {
     )?;
     let bytes = crate::input::read_bounded(&args.package, crate::input::Limit::PACKAGE)?;
     if let Some(kind) = super::secure_check::detect(&bytes, &args.secure) {
-        return super::secure_check::unpack(&args.package, &bytes, kind, &args.secure, &args.output);
+        return super::secure_check::unpack(
+            &args.package,
+            &bytes,
+            kind,
+            &args.secure,
+            &args.output,
+        );
     }
     let name = args.package.display();
     let pkg = parse(&bytes).with_context(|| format!("{name}"))?;
