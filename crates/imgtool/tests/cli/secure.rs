@@ -50,6 +50,23 @@ const GEN: &[&str] = &[
     "skey.bin",
 ];
 
+/// Runs imgtool, expects exit `code` and `needle` in its output.
+#[track_caller]
+fn fails(dir: &std::path::Path, args: &[&str], code: i32, needle: &str) {
+    let r = imgtool(dir, args);
+    r.assert_exit(code);
+    assert!(r.text().contains(needle), "{needle:?} not in: {}", r.text());
+}
+
+fn strings(a: &[&str]) -> Vec<String> {
+    a.iter().map(|s| s.to_string()).collect()
+}
+
+/// The golden gen-dfu command line with `extra` appended.
+fn gen_with(extra: &[&str]) -> Vec<String> {
+    strings(&[GEN, extra].concat())
+}
+
 fn verify_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
     let mut v = vec![
         "verify",
@@ -133,12 +150,11 @@ fn verify_checks_the_control_packet_and_every_record_file() {
     let last = ctrl.len() - 1;
     ctrl[last] ^= 1;
     put(d.path(), "ctrl_packet.bin", &ctrl);
-    let r = imgtool(d.path(), &verify_args(&[]));
-    r.assert_exit(1);
-    assert!(
-        r.stdout.contains("RSA signature does not verify"),
-        "{}",
-        r.text()
+    fails(
+        d.path(),
+        &verify_args(&[]),
+        1,
+        "RSA signature does not verify",
     );
     let r = imgtool(d.path(), &["verify", "ctrl_packet.bin"]);
     r.assert_exit(2);
@@ -308,39 +324,20 @@ fn refused_inputs_write_nothing() {
         (many(256), "256 images: img_count is one byte"),
         (many(12), "12 images: a control packet carries 1 to 11"),
         (
-            [GEN, &["--bksize", "500", "-o", "out"]]
-                .concat()
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
+            gen_with(&["--bksize", "500", "-o", "out"]),
             "bksize 500 is not a positive multiple of 16",
         ),
         (
-            [GEN, &["--bksize", "1024", "-o", "out"]]
-                .concat()
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
+            gen_with(&["--bksize", "1024", "-o", "out"]),
             "bksize 1024 is larger than 512",
         ),
+        (gen_with(&["--dfu_id", "7", "-o", "out"]), "dfu_id 7"),
         (
-            [GEN, &["--dfu_id", "7", "-o", "out"]]
-                .concat()
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-            "dfu_id 7",
-        ),
-        (
-            [GEN, &["--flags=0", "-o", "out"]]
-                .concat()
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
+            gen_with(&["--flags=0", "-o", "out"]),
             "--flags=0: signatures over the plaintext",
         ),
         (
-            [
+            strings(&[
                 "gen-dfu",
                 "--img_para",
                 "hcpu",
@@ -350,13 +347,11 @@ fn refused_inputs_write_nothing() {
                 "--sigkey=sig",
                 "-o",
                 "out",
-            ]
-            .map(String::from)
-            .to_vec(),
+            ]),
             "flag 2",
         ),
         (
-            [
+            strings(&[
                 "gen-dfu",
                 "--img_para",
                 "hcpu",
@@ -366,13 +361,11 @@ fn refused_inputs_write_nothing() {
                 "--sigkey=sig",
                 "-o",
                 "out",
-            ]
-            .map(String::from)
-            .to_vec(),
+            ]),
             "id 10 is not an image id",
         ),
         (
-            [
+            strings(&[
                 "gen-dfu",
                 "--img_para",
                 "hcpu",
@@ -382,13 +375,11 @@ fn refused_inputs_write_nothing() {
                 "--sigkey=sig",
                 "-o",
                 "out",
-            ]
-            .map(String::from)
-            .to_vec(),
+            ]),
             "root key short.bin: expected 32 bytes",
         ),
         (
-            [
+            strings(&[
                 "gen-dfu",
                 "--img_para",
                 "hcpu",
@@ -398,13 +389,11 @@ fn refused_inputs_write_nothing() {
                 "--sigkey=ed",
                 "-o",
                 "out",
-            ]
-            .map(String::from)
-            .to_vec(),
+            ]),
             "this is an ed25519 key; the vendor's secure DFU needs an RSA-2048 key",
         ),
         (
-            [
+            strings(&[
                 "gen-dfu",
                 "--img_para",
                 "hcpu",
@@ -416,9 +405,7 @@ fn refused_inputs_write_nothing() {
                 "short.bin",
                 "-o",
                 "out",
-            ]
-            .map(String::from)
-            .to_vec(),
+            ]),
             "session key short.bin: expected 32 bytes",
         ),
     ];
@@ -496,15 +483,11 @@ fn pack_secure_writes_verifiable_files_and_a_manifest() {
         "0=pk/enccom_hcpu.bin",
     ];
     ok(imgtool(d.path(), &v));
-    let r = imgtool(
+    fails(
         d.path(),
         &["pack", "--image", &app, "-o", "pk2", "--secure"],
-    );
-    r.assert_exit(2);
-    assert!(
-        r.stderr.contains("pack --secure needs --root-key"),
-        "{}",
-        r.text()
+        2,
+        "pack --secure needs --root-key",
     );
 }
 
@@ -639,19 +622,17 @@ fn ftab_build_show_and_verify() {
         d.path(),
         &["keygen", "--type", "rsa2048", "-o", "other.pem"],
     ));
-    let r = imgtool(d.path(), &["verify", "ftab.bin", "--sig-pub", "other.pem"]);
-    r.assert_exit(1);
-    assert!(
-        r.stdout.contains("sig_pub_key is not the key in other.pem"),
-        "{}",
-        r.text()
+    fails(
+        d.path(),
+        &["verify", "ftab.bin", "--sig-pub", "other.pem"],
+        1,
+        "sig_pub_key is not the key in other.pem",
     );
-    let r = imgtool(d.path(), &["ftab", "show", "hcpu.bin"]);
-    r.assert_exit(2);
-    assert!(
-        r.stderr.contains("struct sec_configuration is 11280"),
-        "{}",
-        r.text()
+    fails(
+        d.path(),
+        &["ftab", "show", "hcpu.bin"],
+        2,
+        "struct sec_configuration is 11280",
     );
 }
 
@@ -693,10 +674,10 @@ fn enc_and_dec_round_trip_with_the_vendor_arguments() {
     let mut bad = read(&d.path().join("hcpu_sec.bin"));
     bad[40] ^= 1;
     put(d.path(), "bad_sec.bin", &bad);
-    let r = imgtool(
+    fails(
         d.path(),
         &["dec", "--eimg", "bad_sec.bin", "--key=s01", "--sigkey=sig"],
+        1,
+        "header SHA-256 mismatch",
     );
-    r.assert_exit(1);
-    assert!(r.stdout.contains("header SHA-256 mismatch"), "{}", r.text());
 }

@@ -105,3 +105,51 @@ pub fn openssl(args: &[&str], stdin: &[u8]) -> Option<Vec<u8>> {
 pub fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
+
+/// openssl's AES-256-CTR decryption of `data` with `key` and the 16-byte counter block `iv`.
+pub fn openssl_ctr(key: &[u8], iv: &str, data: &[u8]) -> Option<Vec<u8>> {
+    let k = hex(key);
+    openssl(
+        &["enc", "-d", "-aes-256-ctr", "-nosalt", "-K", &k, "-iv", iv],
+        data,
+    )
+}
+
+/// Whether openssl verifies `sig` (RSA PKCS#1 v1.5 SHA-256) over `msg` with sifli02's key.
+pub fn openssl_verifies(sig: &[u8], msg: &[u8]) -> Option<bool> {
+    let dir = tempfile::tempdir().unwrap();
+    let sig_path = dir.path().join("sig.bin");
+    std::fs::write(&sig_path, sig).unwrap();
+    let pubk = testdata("secure/keys/sifli02/sig_pub.pem");
+    let args = [
+        "dgst",
+        "-sha256",
+        "-verify",
+        pubk.to_str().unwrap(),
+        "-signature",
+        sig_path.to_str().unwrap(),
+    ];
+    let msg_path = dir.path().join("msg.bin");
+    std::fs::write(&msg_path, msg).unwrap();
+    let out = Command::new("openssl").args(args).arg(&msg_path).output();
+    match out {
+        // "Verified OK" with exit 0; "Verification failure" with exit 1.
+        Ok(o) => {
+            Some(o.status.success() && String::from_utf8_lossy(&o.stdout).trim() == "Verified OK")
+        }
+        Err(e) => {
+            eprintln!("SKIPPED independent openssl check: cannot run openssl ({e})");
+            None
+        }
+    }
+}
+
+/// Runs `f` with the sifli02 build keys and the fixed session key.
+pub fn with_keys<T>(f: impl FnOnce(&secure::online::BuildKeys<'_>) -> T) -> T {
+    let (root, signer, session) = (root(), signer(), session());
+    f(&secure::online::BuildKeys {
+        root: &root,
+        signer: &signer,
+        session_key: &session,
+    })
+}

@@ -23,19 +23,7 @@ fn golden_secure_image_and_header_through_openssl() {
     assert_eq!(f.len(), 32 + 316 + 1504 + 3 * 36);
     let nonce = hex(&sifli02("sig_hash.bin")[..8]);
     let iv = format!("{nonce}0000000000000000");
-    let Some(h) = openssl(
-        &[
-            "enc",
-            "-d",
-            "-aes-256-ctr",
-            "-nosalt",
-            "-K",
-            &hex(&sifli02("s01.bin")),
-            "-iv",
-            &iv,
-        ],
-        &f[32..348],
-    ) else {
+    let Some(h) = openssl_ctr(&sifli02("s01.bin"), &iv, &f[32..348]) else {
         return;
     };
     assert_eq!(

@@ -3,7 +3,7 @@
 use crate::common::*;
 use crate::online::{images, params};
 use secure::offline_v1::{build_offline_v1, is_v1, open_v1, parse_v1};
-use secure::online::{BuildKeys, OnlineImage};
+use secure::online::OnlineImage;
 
 fn v1_images() -> Vec<OnlineImage> {
     images()
@@ -16,13 +16,7 @@ fn v1_images() -> Vec<OnlineImage> {
 }
 
 fn build(images: &[OnlineImage]) -> Result<Vec<u8>, String> {
-    let (root, signer, session) = (root(), signer(), session());
-    let keys = BuildKeys {
-        root: &root,
-        signer: &signer,
-        session_key: &session,
-    };
-    build_offline_v1(images, &params(), &keys)
+    with_keys(|k| build_offline_v1(images, &params(), k))
         .map(|(_, p)| p)
         .map_err(|e| e.to_string())
 }

@@ -2,7 +2,7 @@
 //! fixed session key, an independent check through openssl, every byte flip, refused sets.
 
 use crate::common::*;
-use secure::online::{build_online, open_online, BuildKeys, OnlineDfu, OnlineImage, OnlineParams};
+use secure::online::{build_online, open_online, OnlineDfu, OnlineImage, OnlineParams};
 use secure::record::RECORD_HEADER_LEN;
 
 /// Four images covering flags 17, 16, 0 and 1, lengths not multiples of 16 or of bksize.
@@ -33,13 +33,7 @@ pub fn params() -> OnlineParams {
 }
 
 pub fn build(images: &[OnlineImage]) -> OnlineDfu {
-    let (root, signer, session) = (root(), signer(), session());
-    let keys = BuildKeys {
-        root: &root,
-        signer: &signer,
-        session_key: &session,
-    };
-    build_online(images, &params(), &keys).unwrap()
+    with_keys(|k| build_online(images, &params(), k).unwrap())
 }
 
 fn opened_ok(dfu: &OnlineDfu, ids: &[u8]) -> bool {
@@ -100,61 +94,21 @@ fn openssl_decrypts_and_verifies_what_we_wrote() {
     let nonce = hex(&sifli02("sig_hash.bin")[..8]);
     let body = &dfu.ctrl[32..dfu.ctrl.len() - 256];
     let iv0 = format!("{nonce}0000000000000000");
-    let Some(plain) = openssl(
-        &[
-            "enc",
-            "-d",
-            "-aes-256-ctr",
-            "-nosalt",
-            "-K",
-            &hex(&sifli02("s01.bin")),
-            "-iv",
-            &iv0,
-        ],
-        body,
-    ) else {
+    let Some(plain) = openssl_ctr(&sifli02("s01.bin"), &iv0, body) else {
         return;
     };
     assert_eq!(plain, dfu.ctrl_plain);
     let digest = openssl(&["dgst", "-sha256", "-binary"], &plain).unwrap();
     assert_eq!(digest, &dfu.ctrl[..32]);
     assert_eq!(&plain[13..45], session().as_bytes());
-    let dir = tempfile::tempdir().unwrap();
-    let sig = dir.path().join("sig");
-    std::fs::write(&sig, &dfu.ctrl[dfu.ctrl.len() - 256..]).unwrap();
-    let pubk = testdata("secure/keys/sifli02/sig_pub.pem");
-    let ok = openssl(
-        &[
-            "dgst",
-            "-sha256",
-            "-verify",
-            pubk.to_str().unwrap(),
-            "-signature",
-            sig.to_str().unwrap(),
-        ],
-        &plain,
-    )
-    .unwrap();
-    assert_eq!(String::from_utf8_lossy(&ok).trim(), "Verified OK");
+    let ctrl_sig = &dfu.ctrl[dfu.ctrl.len() - 256..];
+    assert_eq!(openssl_verifies(ctrl_sig, &plain), Some(true));
     // Second record of image id 6 (flag 1): offset 512, counter 32.
     let file = &dfu.images[3].file;
     let rec = &file[548..];
     assert_eq!(&rec[32..36], &512u32.to_le_bytes());
     let iv = format!("{nonce}0000000000000020");
-    let block = openssl(
-        &[
-            "enc",
-            "-d",
-            "-aes-256-ctr",
-            "-nosalt",
-            "-K",
-            &hex(session().as_bytes()),
-            "-iv",
-            &iv,
-        ],
-        &rec[36..],
-    )
-    .unwrap();
+    let block = openssl_ctr(session().as_bytes(), &iv, &rec[36..]).unwrap();
     assert_eq!(block, secure::online::aligned(&input[3].data, true)[512..]);
     assert_eq!(
         openssl(&["dgst", "-sha256", "-binary"], &block).unwrap(),
@@ -163,20 +117,7 @@ fn openssl_decrypts_and_verifies_what_we_wrote() {
     // The image signature covers the stored (encrypted) blocks.
     let stored: Vec<u8> = [&file[36..548], &file[548 + 36..]].concat();
     let entry_sig = &plain[50 + 3 * 263..50 + 3 * 263 + 256];
-    std::fs::write(&sig, entry_sig).unwrap();
-    let ok = openssl(
-        &[
-            "dgst",
-            "-sha256",
-            "-verify",
-            pubk.to_str().unwrap(),
-            "-signature",
-            sig.to_str().unwrap(),
-        ],
-        &stored,
-    )
-    .unwrap();
-    assert_eq!(String::from_utf8_lossy(&ok).trim(), "Verified OK");
+    assert_eq!(openssl_verifies(entry_sig, &stored), Some(true));
 }
 
 #[test]
@@ -235,13 +176,7 @@ fn the_wrong_root_key_is_reported_as_a_hash_failure() {
 }
 
 fn refused(images: &[OnlineImage], p: OnlineParams) -> String {
-    let (root, signer, session) = (root(), signer(), session());
-    let keys = BuildKeys {
-        root: &root,
-        signer: &signer,
-        session_key: &session,
-    };
-    build_online(images, &p, &keys).unwrap_err().to_string()
+    with_keys(|k| build_online(images, &p, k).unwrap_err().to_string())
 }
 
 fn n_images(n: usize) -> Vec<OnlineImage> {
