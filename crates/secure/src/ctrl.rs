@@ -27,8 +27,11 @@ pub const IMAGE_ENTRY_LEN: usize = 263;
 pub const CTRL_FILE_OVERHEAD: usize = 32 + SIG_LEN;
 /// Most images one control packet holds (`img_header[DFU_IMG_ID_MAX]`).
 pub const MAX_IMAGES: usize = 11;
-/// Highest accepted `dfu_ID` (`DFU_ID_DL`; the device's `dfu_ctrl_packet_check`).
-pub const MAX_DFU_ID: u8 = 5;
+/// Highest `dfu_ID` the device accepts: 0 CODE, 1 CODE_MIX, 2 OTA_MANAGER. The SDK defines
+/// 3..=5 (`DFU_ID_DL` = 5) and `dfu_ctrl_packet_check` lets them past its range check, but the
+/// init handlers answer them with an error ("Support other OTA method, before implement it,
+/// just response err", `sol/dfu_ctrl_sol.c`) and the check returns success only for 0..=2.
+pub const MAX_DFU_ID: u8 = 2;
 /// Image id reserved for the control packet itself (`DFU_IMG_ID_CTRL`).
 pub const IMG_ID_CTRL: u8 = 10;
 /// Highest image id (`DFU_IMG_ID_MAX`, the bootloader).
@@ -57,7 +60,7 @@ pub struct ImageEntry {
 /// The plaintext control packet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ControlPacket {
-    /// `dfu_ID` (0 CODE ... 5 DL).
+    /// `dfu_ID` (0 CODE, 1 CODE_MIX, 2 OTA_MANAGER).
     pub dfu_id: u8,
     /// `HW_version` (not checked by the device).
     pub hw_version: u32,
@@ -97,7 +100,8 @@ pub fn check_policy(dfu_id: u8, images: &[(u8, u16)]) -> Result<()> {
     }
     if dfu_id > MAX_DFU_ID {
         return Err(refused(format!(
-            "dfu_id {dfu_id}: the device accepts 0..={MAX_DFU_ID} (dfu_ctrl_packet_check)"
+            "dfu_id {dfu_id}: the device accepts 0 (CODE), 1 (CODE_MIX) and 2 (OTA_MANAGER); \
+             the SDK answers every other id with an error"
         )));
     }
     for (i, &(id, flag)) in images.iter().enumerate() {

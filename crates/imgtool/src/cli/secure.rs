@@ -65,7 +65,7 @@ pub struct SecureBuildArgs {
     )]
     pub bksize: u16,
 
-    /// Control packet dfu_ID (0 CODE ... 5 DL)
+    /// Control packet dfu_ID: 0 CODE, 1 CODE_MIX, 2 OTA_MANAGER (the device rejects others)
     #[arg(
         long = "dfu_id",
         alias = "dfu-id",

@@ -331,7 +331,10 @@ fn refused_inputs_write_nothing() {
             gen_with(&["--bksize", "1024", "-o", "out"]),
             "bksize 1024 is larger than 512",
         ),
-        (gen_with(&["--dfu_id", "7", "-o", "out"]), "dfu_id 7"),
+        (
+            gen_with(&["--dfu_id", "4", "-o", "out"]),
+            "dfu_id 4: the device accepts 0",
+        ),
         (
             gen_with(&["--flags=0", "-o", "out"]),
             "--flags=0: signatures over the plaintext",

@@ -24,7 +24,7 @@ pub fn images() -> Vec<OnlineImage> {
 
 pub fn params() -> OnlineParams {
     OnlineParams {
-        dfu_id: 4,
+        dfu_id: 2,
         hw_version: 1,
         sdk_version: 0,
         fw_version: 0x0001_0203,
@@ -208,5 +208,5 @@ fn sets_the_device_rejects_are_refused() {
         .contains("bksize 500 is not a positive multiple of 16"));
     assert!(refused(&one, OnlineParams { bksize: 1024, ..p })
         .contains("bksize 1024 is larger than 512"));
-    assert!(refused(&one, OnlineParams { dfu_id: 6, ..p }).contains("dfu_id 6"));
+    assert!(refused(&one, OnlineParams { dfu_id: 3, ..p }).contains("dfu_id 3"));
 }
