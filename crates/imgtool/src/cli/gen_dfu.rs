@@ -18,10 +18,19 @@ Example (the vendor's own command line, unchanged):
 
 --img_para takes triples STEM FLAG ID: the file STEM.bin, flag 16 (compressed) or 0 (raw), and
 the image id (a number, or a name such as hcpu or dfu). --com_type=0 compresses in gzip mode
-(EZIP engine), --com_type=1 in zlib mode. Only --offline_img=2 (offline package v2) is
-implemented; the vendor's secure path (signed/encrypted packages, flag 1, --offline_img=1) is
-not yet and is refused. There are no layout checks here: `imgtool pack --layout` does them.
-See docs/migrating-from-imgtoolv37.md.";
+(EZIP engine), --com_type=1 in zlib mode. There are no layout checks here: `imgtool pack
+--layout` does them. See docs/migrating-from-imgtoolv37.md.
+
+The vendor's secure path (docs/secure-dfu.md), same command lines:
+  imgtool gen-dfu --img_para hcpu 17 0 --key=s01 --sigkey=sig --offline_img=0 --session-key k.bin
+      Reads s01.bin (root key), sig_pri.pem (RSA-2048) and hcpu.bin; writes com_hcpu.bin,
+      enccom_hcpu.bin (records), ctrl_packet.bin and enc_header.txt. Flags: 0, 1 (encrypted),
+      16 (compressed), 17. With --dst_dir DIR the newest packer's names (enc_com_hcpu.bin) in DIR.
+  imgtool gen-dfu --img_para hcpu 16 0 --key=s01 --sigkey=sig --offline_img=1
+      Also offline_install.bin in the legacy v1 format (flag 16 only).
+With --key/--sigkey the default is --offline_img=0, as in the vendor tool. The session key is
+random unless --session-key; control_packet_value.txt (plaintext, with the session key) is
+written only with --debug-plaintext.";
 
 /// Arguments of `imgtool gen-dfu` (spelled like the vendor tool's).
 #[derive(clap::Args, Debug)]
@@ -35,9 +44,10 @@ pub struct Args {
     #[arg(long = "com_type", value_name = "N", default_value_t = 0)]
     pub com_type: u8,
 
-    /// Package format: 2 = offline package v2 (the only one implemented)
-    #[arg(long = "offline_img", value_name = "N", default_value_t = 2)]
-    pub offline_img: u8,
+    /// 0 online files (control packet + records), 1 offline package v1, 2 offline package
+    /// v2 (default without --key/--sigkey; with them the vendor's default 0)
+    #[arg(long = "offline_img", value_name = "N")]
+    pub offline_img: Option<u8>,
 
     /// Uncompressed chunk size of compressed images (the vendor's --pksize; above 65536 only
     /// with --force: the installer allocates pksize + 2 x the largest packet)
@@ -56,19 +66,9 @@ pub struct Args {
     #[arg(short, long, value_name = "DIR")]
     pub output: Option<PathBuf>,
 
-    /// Vendor secure-path options (key, signing key, versions): recognised so that scripts
-    /// using them fail with a clear message instead of a parse error
-    #[arg(
-        long = "key",
-        alias = "sigkey",
-        alias = "dfu_id",
-        alias = "hw_ver",
-        alias = "sdk_ver",
-        alias = "fw_ver",
-        value_name = "VALUE",
-        hide = true
-    )]
-    pub secure: Vec<String>,
+    /// The vendor's secure path (--offline_img 0/1): keys, control packet options
+    #[command(flatten)]
+    pub vendor: super::secure_gen::GenDfuSecureArgs,
 }
 
 fn parse_triples(args: &Args, codec: Compression) -> Result<Vec<ImageSpec>> {
@@ -89,8 +89,8 @@ fn parse_triples(args: &Args, codec: Compression) -> Result<Vec<ImageSpec>> {
             Some(Flag::Raw) => Compression::None,
             Some(Flag::Compressed) => codec,
             None if flag & 1 != 0 => bail!(
-                "--img_para {stem}: flag {flag} asks for encryption (the vendor's secure path), \
-                 which imgtool does not implement yet"
+                "--img_para {stem}: flag {flag} asks for encryption, which offline package v2 \
+                 does not have; the secure online files need --offline_img=0 with --key/--sigkey"
             ),
             None => bail!(
                 "--img_para {stem}: flag {flag} is not supported; offline package v2 flags are \
@@ -113,18 +113,14 @@ fn parse_triples(args: &Args, codec: Compression) -> Result<Vec<ImageSpec>> {
 
 /// Runs `imgtool gen-dfu`.
 pub fn run(args: Args) -> Result<Outcome> {
-    if !args.secure.is_empty() {
-        bail!(
-            "the vendor's secure path (keys, signed/encrypted DFU packages) is not implemented \
-             in imgtool gen-dfu yet; drop the key/version options to build a plain offline package"
-        );
+    let offline = args
+        .offline_img
+        .unwrap_or(if args.vendor.any_key() { 0 } else { 2 });
+    if offline != 2 {
+        return super::secure_gen::run(&args, offline);
     }
-    if args.offline_img != 2 {
-        bail!(
-            "--offline_img={} is not implemented: imgtool gen-dfu writes offline package v2 \
-             only (--offline_img=2)",
-            args.offline_img
-        );
+    if args.vendor.any_key() {
+        bail!("--key/--sigkey apply to --offline_img 0 and 1; offline package v2 is not encrypted or RSA-signed");
     }
     let codec = match args.com_type {
         0 => Compression::Gzip,

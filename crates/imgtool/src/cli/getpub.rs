@@ -52,6 +52,10 @@ pub struct Args {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub force: super::ForceArg,
+    /// RSA keys only: also write the vendor's dumpsig files STEM_pub.der (294-byte DER) and
+    /// STEM_hash.bin (its SHA-256, the efuse SIG_HASH / AES-CTR nonce)
+    #[arg(long, value_name = "STEM")]
+    pub dumpsig: Option<String>,
 }
 
 /// Loads the public key behind KEY: a public key PEM file as is, else a private key source.
@@ -86,6 +90,15 @@ pub fn run(args: Args) -> Result<Outcome> {
         .as_ref()
         .map(|p| crate::output::plan_output(p, &inputs, args.force.force))
         .transpose()?;
+    if let Some(out) = super::secure::getpub_rsa(&args)? {
+        return Ok(out);
+    }
+    if args.dumpsig.is_some() {
+        bail!(
+            "--dumpsig is for RSA keys (the vendor's secure DFU); {} is not one",
+            args.key
+        );
+    }
     let key = public_key_of(&args.key)?;
     let bytes = match args.format {
         Format::Pem => key.to_pem()?.into_bytes(),

@@ -39,12 +39,19 @@ pub struct Args {
     /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
+
+    /// Keys and record files for the secure artifacts (docs/secure-dfu.md)
+    #[command(flatten)]
+    pub secure: super::secure_check::SecureCheckArgs,
 }
 
 /// Runs `imgtool inspect`.
 pub fn run(args: Args) -> Result<Outcome> {
     let layout = super::layout::resolve_option(args.layout.as_deref())?;
     let bytes = crate::input::read_bounded(&args.package, package_limit(layout.as_ref()))?;
+    if let Some(kind) = super::secure_check::detect(&bytes, &args.secure) {
+        return super::secure_check::inspect(&args.package, &bytes, kind, &args.secure, args.json);
+    }
     let report =
         check(&bytes, layout.as_ref()).with_context(|| format!("{}", args.package.display()))?;
     // The body is well-formed here, so an error is about the trailer alone: described, as

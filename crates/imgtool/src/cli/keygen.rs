@@ -14,7 +14,12 @@ Writes an ed25519 private key as PKCS#8 PEM with file mode 0600 (readable by you
 prints its key id (the first 8 bytes of SHA-256 of the public key, as stored in signed
 packages). The key is never printed. Refuses to overwrite an existing file unless --force:
 losing a release key means devices can no longer be updated with packages they trust.
-Keep production keys off build machines: see docs/signing.md (CI secrets, HSM flow).";
+Keep production keys off build machines: see docs/signing.md (CI secrets, HSM flow).
+
+Vendor secure DFU keys (docs/secure-dfu.md), also mode 0600:
+  imgtool keygen --type rsa2048 -o keys/sig_pri.pem
+  imgtool keygen --type root -o keys/s01.bin
+  imgtool keygen --type uid -o keys/uid.bin";
 
 /// Arguments of `imgtool keygen`.
 #[derive(clap::Args, Debug)]
@@ -27,6 +32,13 @@ pub struct Args {
     /// Replace an existing key file
     #[arg(long)]
     pub force: bool,
+
+    /// Key type: ed25519 (imgtool's package signatures, default), or for the vendor's secure
+    /// DFU: rsa2048 (signing key, PKCS#1 PEM like the vendor's gensig), root (32-byte AES-256
+    /// root key, `<key>.bin`), uid (16-byte UID)
+    #[arg(long = "type", value_name = "TYPE", default_value = "ed25519",
+          value_parser = ["ed25519", "rsa2048", "root", "uid"])]
+    pub key_type: String,
 }
 
 /// Runs `imgtool keygen`.
@@ -38,6 +50,9 @@ pub fn run(args: Args) -> Result<Outcome> {
         );
     }
     let out = crate::output::plan_output(&args.output, &[], args.force)?;
+    if args.key_type != "ed25519" {
+        return super::secure::keygen(&args.key_type, &out);
+    }
     let key = PrivateKey::generate()?;
     let pem = key.to_pem()?;
     crate::output::write(&out, pem.as_bytes(), crate::output::Mode::Private)?;

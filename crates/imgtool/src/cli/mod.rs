@@ -12,12 +12,18 @@ mod attach_signature;
 mod compress;
 mod digest;
 mod elf2bin;
+mod ftab;
 mod gen_dfu;
 mod getpub;
 mod inspect;
 mod keygen;
 mod layout;
 mod pack;
+mod secure;
+mod secure_check;
+mod secure_enc;
+mod secure_gen;
+mod secure_pack;
 mod signing;
 mod simulate;
 mod unpack;
@@ -100,7 +106,14 @@ enum Command {
     Unpack(unpack::Args),
     /// Install a package on a simulated device, with a power cut before every flash operation
     Simulate(simulate::Args),
-    /// Make an ed25519 signing key (PKCS#8 PEM, mode 0600)
+    /// Vendor `imgtool enc`: the UART/BLE secure download image (encrypted, RSA-signed)
+    Enc(secure_enc::EncArgs),
+    /// Vendor `imgtool dec`: check and decrypt a secure download image; exit 1 on a failure
+    Dec(secure_enc::DecArgs),
+    /// Build or show a flash table (struct sec_configuration) for the vendor bootloader
+    #[command(subcommand)]
+    Ftab(ftab::Command),
+    /// Make a signing key: ed25519 (PKCS#8 PEM), or --type rsa2048|root|uid for secure DFU
     Keygen(keygen::Args),
     /// Write the public key of a signing key (PEM, raw or C array)
     Getpub(getpub::Args),
@@ -125,6 +138,9 @@ pub fn main() -> ExitCode {
         Command::Verify(a) => verify::run(a),
         Command::Unpack(a) => unpack::run(a),
         Command::Simulate(a) => simulate::run(a),
+        Command::Enc(a) => secure_enc::run_enc(a),
+        Command::Dec(a) => secure_enc::run_dec(a),
+        Command::Ftab(c) => ftab::run(c),
         Command::Keygen(a) => keygen::run(a),
         Command::Getpub(a) => getpub::run(a),
         Command::Digest(a) => digest::run(a),

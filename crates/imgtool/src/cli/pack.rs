@@ -37,7 +37,14 @@ Writes OUT/offline_install.bin (what the app downloads into DFU_DOWNLOAD_REGION)
 OUT/manifest.json (ids, sizes, SHA-256 digests, CRC) together (if either cannot be written,
 neither replaces the old one), after checking that every image fits its
 region, the package fits DFU_DOWNLOAD_REGION, and each ELF's bytes lie in its image's region.
-Same inputs, same bytes. See docs/packages.md.";
+Same inputs, same bytes. See docs/packages.md.
+
+The vendor's secure online flow (docs/secure-dfu.md):
+  imgtool pack --layout sf32lb52x-eh-lb523 --image hcpu=build/main.elf -o out/ \
+               --secure --root-key keys/s01.bin --sign-key keys/sig_pri.pem
+      Writes out/ctrl_packet.bin, out/outcom_hcpu.bin (records), out/com_hcpu.bin,
+      out/enc_header.txt and out/manifest.json (every file with its SHA-256). --encrypt adds
+      flag bit 0, --offline-v1 also writes the legacy offline package v1.";
 
 /// Arguments of `imgtool pack`.
 #[derive(clap::Args, Debug)]
@@ -86,6 +93,10 @@ pub struct Args {
     /// Release information and signing (docs/signing.md)
     #[command(flatten)]
     pub signing: super::signing::PackSignArgs,
+
+    /// The vendor's secure online flow instead of offline package v2 (docs/secure-dfu.md)
+    #[command(flatten)]
+    pub secure: super::secure_pack::PackSecureArgs,
 }
 
 /// Parses `ID=PATH` or `ID:OPT[:OPT]=PATH`, each OPT a storage (gzip, zlib, none) or an
@@ -167,8 +178,15 @@ fn input_paths<'a>(args: &'a Args, config: &'a PackConfig) -> Vec<&'a Path> {
 /// Runs `imgtool pack`.
 pub fn run(args: Args) -> Result<Outcome> {
     let config = config_from(&args)?;
+    let secure = super::secure_pack::resolve(&args.secure, args.config.as_deref())?;
     let dests = plan_package_outputs(&args.output, &input_paths(&args, &config), args.force.force)?;
     let mut planned = plan_package(&config).context("nothing written")?;
+    if let Some(s) = &secure {
+        if args.signing.sign.is_some() || config.options.sign.is_some() {
+            anyhow::bail!("--secure signs with RSA (--sign-key); the ed25519 --sign is for offline package v2");
+        }
+        return super::secure_pack::run(s, &planned, &args.output);
+    }
     let key = config.options.sign.as_ref();
     let signed = args
         .signing

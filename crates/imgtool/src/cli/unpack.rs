@@ -28,6 +28,10 @@ pub struct Args {
     /// Unpack even if the package CRC does not match (the device would refuse the package)
     #[arg(long)]
     pub ignore_crc: bool,
+
+    /// Keys and record files for the secure artifacts (docs/secure-dfu.md)
+    #[command(flatten)]
+    pub secure: super::secure_check::SecureCheckArgs,
 }
 
 /// Runs `imgtool unpack`.
@@ -39,6 +43,15 @@ pub fn run(args: Args) -> Result<Outcome> {
         false,
     )?;
     let bytes = crate::input::read_bounded(&args.package, crate::input::Limit::PACKAGE)?;
+    if let Some(kind) = super::secure_check::detect(&bytes, &args.secure) {
+        return super::secure_check::unpack(
+            &args.package,
+            &bytes,
+            kind,
+            &args.secure,
+            &args.output,
+        );
+    }
     let name = args.package.display();
     let pkg = parse(&bytes).with_context(|| format!("{name}"))?;
     if !pkg.crc_ok() && !args.ignore_crc {

@@ -40,6 +40,10 @@ pub struct Args {
     /// Signature trailer checks (docs/signing.md)
     #[command(flatten)]
     pub signature: super::signing::VerifySignArgs,
+
+    /// Keys and record files for the secure artifacts (docs/secure-dfu.md)
+    #[command(flatten)]
+    pub secure: super::secure_check::SecureCheckArgs,
 }
 
 fn file_len(path: &std::path::Path) -> u64 {
@@ -57,6 +61,9 @@ pub fn run(args: Args) -> Result<Outcome> {
         return Ok(Outcome::VerificationFailed);
     }
     let bytes = crate::input::read_bounded(&args.package, limit)?;
+    if let Some(kind) = super::secure_check::detect(&bytes, &args.secure) {
+        return super::secure_check::verify(&args.package, &bytes, kind, &args.secure);
+    }
     let report = match check(&bytes, layout.as_ref()) {
         Ok(r) => r,
         Err(e) => {

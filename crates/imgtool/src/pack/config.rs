@@ -168,6 +168,9 @@ struct OtaToml {
     package: PackageToml,
     #[serde(default, rename = "image")]
     images: Vec<ImageToml>,
+    /// `[secure]`: read by `pack --secure` (crates/imgtool/src/cli/secure_pack.rs).
+    #[allow(dead_code)]
+    secure: Option<toml::Table>,
 }
 
 #[derive(Deserialize, Default)]

@@ -12,5 +12,6 @@ mod files;
 mod layout;
 mod levels;
 mod pack;
+mod secure;
 mod sign;
 mod simulate;

@@ -457,13 +457,17 @@ fn gen_dfu_takes_the_vendor_command_line() {
 
 #[test]
 fn gen_dfu_refuses_what_it_does_not_implement() {
+    // The secure path (--offline_img 0/1, keys) has its own tests in cli/secure.rs.
     let tmp = tempdir();
     let d = tmp.path();
     put(d, "hcpu.bin", &[1; 100]);
     let cases: &[(&[&str], &str)] = &[
-        (&["--offline_img=1"], "--offline_img=1 is not implemented"),
+        (&["--offline_img=3"], "--offline_img=3: 0 (online files)"),
         (&["--com_type=2"], "--com_type=2 is not supported"),
-        (&["--key", "k.bin"], "secure path"),
+        (
+            &["--key", "k", "--offline_img=2"],
+            "--key/--sigkey apply to --offline_img 0 and 1",
+        ),
     ];
     for (extra, needle) in cases {
         let mut args = vec!["gen-dfu", "--img_para", "hcpu", "16", "0"];

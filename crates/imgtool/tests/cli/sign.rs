@@ -145,9 +145,22 @@ fn getpub_formats() {
 
 #[test]
 fn rsa_keys_are_refused_with_a_reason() {
+    // getpub takes RSA keys (the vendor's secure DFU); package signing stays ed25519.
     let tmp = tempdir();
     let rsa = sign_data("rsa-not-ed25519.pem");
-    let o = imgtool(tmp.path(), &["getpub", rsa.to_str().unwrap()]);
+    crate::common::put(tmp.path(), "a.bin", &[1; 64]);
+    let o = imgtool(
+        tmp.path(),
+        &[
+            "pack",
+            "--image",
+            "hcpu=a.bin",
+            "--sign",
+            rsa.to_str().unwrap(),
+            "-o",
+            "o",
+        ],
+    );
     assert_eq!(o.code(), 2);
     assert!(o.text().contains("this is an RSA key"), "{}", o.text());
 }

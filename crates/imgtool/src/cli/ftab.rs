@@ -1,0 +1,121 @@
+//! `imgtool ftab`: build the flash table (`struct sec_configuration`) for a board layout, and
+//! show any flash table binary (the SDK's example tables, or one read back from a device).
+
+use super::Outcome;
+use anyhow::{Context, Result};
+use secure::ftab::{build_ftab, SecConfiguration};
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Examples:
+  imgtool ftab build --layout sf32lb52x-eh-lb523 --sig-pub sig_pub.pem -o ftab.bin
+  imgtool ftab build --layout board.toml --length main=0x6de9b8 -o ftab.bin
+  imgtool ftab show ftab.bin
+  imgtool ftab show example/flash_table/ftab_qspi1_sec.bin --json
+
+build lays the table out as the SDK build's ftab project does (docs/secure-dfu.md): the DFU
+installer in ftab[2]/imgs[0] (running_imgs[LCPU]), the bootloader in ftab[3] and [7], main in
+ftab[4] and [8]. imgs[].length is the region size unless --length NAME=BYTES gives the image
+size (the SDK writes build-time sizes, which a larger OTA image outgrows on boards that copy
+code to RAM). --sig-pub writes the RSA public key's DER at 0x104 (the SDK leaves it zero).";
+
+/// `imgtool ftab` subcommands.
+#[derive(clap::Subcommand, Debug)]
+#[command(after_help = AFTER_HELP)]
+pub enum Command {
+    /// Write the flash table for a board layout
+    Build(BuildArgs),
+    /// Describe a flash table binary (text, or --json)
+    Show(ShowArgs),
+}
+
+/// Arguments of `ftab build`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = AFTER_HELP)]
+pub struct BuildArgs {
+    /// Board layout (file or bundled name)
+    #[arg(long, value_name = "LAYOUT")]
+    pub layout: String,
+
+    /// RSA-2048 public key for sig_pub_key (sig_pub.pem / sig_pub.der)
+    #[arg(long, value_name = "PUB")]
+    pub sig_pub: Option<PathBuf>,
+
+    /// Image length of an ftab entry (main, dfu, bootloader, ...): NAME=BYTES; repeat
+    #[arg(long = "length", value_name = "NAME=BYTES", value_parser = parse_length)]
+    pub lengths: Vec<(String, u32)>,
+
+    /// Output file
+    #[arg(short, long, value_name = "FTAB.bin")]
+    pub output: PathBuf,
+}
+
+/// Arguments of `ftab show`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = AFTER_HELP)]
+pub struct ShowArgs {
+    /// The flash table binary
+    pub ftab: PathBuf,
+
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_length(s: &str) -> Result<(String, u32), String> {
+    let (name, n) = s
+        .split_once('=')
+        .ok_or_else(|| format!("{s:?}: expected NAME=BYTES"))?;
+    let v = match n.strip_prefix("0x") {
+        Some(h) => u32::from_str_radix(h, 16),
+        None => n.parse(),
+    }
+    .map_err(|e| format!("{s:?}: {e}"))?;
+    Ok((name.to_string(), v))
+}
+
+/// Runs `imgtool ftab`.
+pub fn run(c: Command) -> Result<Outcome> {
+    match c {
+        Command::Build(a) => build(a),
+        Command::Show(a) => show(a),
+    }
+}
+
+fn build(a: BuildArgs) -> Result<Outcome> {
+    let dest = crate::output::plan_output(&a.output, &[], false)?;
+    let layout = layout::Layout::resolve(&a.layout)?;
+    let key = a
+        .sig_pub
+        .as_deref()
+        .map(super::secure::load_verifier)
+        .transpose()?;
+    let lengths = a.lengths.clone();
+    let length_of = move |n: &str| lengths.iter().find(|(k, _)| k == n).map(|(_, v)| *v);
+    let plan = build_ftab(&layout, key.as_ref(), &length_of).context("nothing written")?;
+    for n in &plan.notes {
+        eprintln!("note: {n}");
+    }
+    let bytes = plan.table.to_bytes();
+    crate::output::write(&dest, &bytes, crate::output::Mode::Public)?;
+    print!("{}", super::secure_check::ftab_text(&plan.table));
+    println!(
+        "wrote {} ({} bytes, layout {})",
+        a.output.display(),
+        bytes.len(),
+        layout.name
+    );
+    Ok(Outcome::Ok)
+}
+
+fn show(a: ShowArgs) -> Result<Outcome> {
+    let bytes = super::secure::read_small(&a.ftab)?;
+    let t = SecConfiguration::from_bytes(&bytes).with_context(|| a.ftab.display().to_string())?;
+    if a.json {
+        let v = super::secure_check::ftab_json(&t);
+        println!("{}", serde_json::to_string_pretty(&v).expect("serialises"));
+    } else {
+        print!("{}", super::secure_check::ftab_text(&t));
+    }
+    Ok(Outcome::Ok)
+}

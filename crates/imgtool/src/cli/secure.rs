@@ -1,0 +1,483 @@
+//! The vendor's secure DFU from the command line (`gen-dfu --offline_img=0/1`,
+//! `pack --secure`, `keygen --type rsa2048|root|uid`, RSA `getpub`): argument parsing, key
+//! files and file names only; the formats and crypto are crate `secure`.
+
+use super::Outcome;
+use anyhow::{bail, Context, Result};
+use secure::ctrl::{check_policy, FLAG_COMPRESS, FLAG_ENC};
+use secure::online::{
+    BuildKeys, OnlineDfu, OnlineImage, OnlineParams, MAX_BKSIZE_FLASH, MAX_BKSIZE_NAND,
+};
+use secure::{RootKey, SessionKey, SigningKey, VerifyingKey};
+use std::path::{Path, PathBuf};
+
+/// Reads a key file or other small input (bounded: keys are never large).
+pub(crate) fn read_small(path: &Path) -> Result<Vec<u8>> {
+    crate::input::read_bounded(path, crate::input::Limit::SMALL)
+}
+
+/// Reads an artifact (control packet, record file, package): bounded like packages.
+pub(crate) fn read_artifact(path: &Path) -> Result<Vec<u8>> {
+    crate::input::read_bounded(path, crate::input::Limit::PACKAGE)
+}
+
+/// Reads a raw root key file (32 bytes).
+pub(crate) fn load_root(path: &Path) -> Result<RootKey> {
+    let b = read_small(path)?;
+    Ok(RootKey::from_bytes(&b, &path.display().to_string())?)
+}
+
+/// Reads an RSA-2048 private key (PKCS#1 or PKCS#8 PEM).
+pub(crate) fn load_signer(path: &Path) -> Result<SigningKey> {
+    let b = zeroize::Zeroizing::new(read_small(path)?);
+    Ok(SigningKey::from_pem(&b, &path.display().to_string())?)
+}
+
+/// Reads an RSA-2048 public key (SPKI PEM/DER, or the public half of a private key).
+pub(crate) fn load_verifier(path: &Path) -> Result<VerifyingKey> {
+    let b = read_small(path)?;
+    Ok(VerifyingKey::from_file_bytes(
+        &b,
+        &path.display().to_string(),
+    )?)
+}
+
+fn load_session(path: Option<&Path>) -> Result<SessionKey> {
+    match path {
+        Some(p) => {
+            let b = zeroize::Zeroizing::new(read_small(p)?);
+            Ok(SessionKey::from_bytes(&b, &p.display().to_string())?)
+        }
+        None => Ok(SessionKey::generate()?),
+    }
+}
+
+/// Control-packet and record options shared by `gen-dfu` and `pack --secure` (spelled like
+/// the vendor's; the dashed spellings are aliases).
+#[derive(clap::Args, Debug, Clone)]
+pub struct SecureBuildArgs {
+    /// Record block size: a multiple of 16, at most 512 (2048 with --nand)
+    #[arg(
+        long,
+        value_name = "BYTES",
+        default_value_t = 512,
+        help_heading = "Secure DFU"
+    )]
+    pub bksize: u16,
+
+    /// Control packet dfu_ID: 0 CODE, 1 CODE_MIX, 2 OTA_MANAGER (the device rejects others)
+    #[arg(
+        long = "dfu_id",
+        alias = "dfu-id",
+        value_name = "N",
+        default_value_t = 0,
+        help_heading = "Secure DFU"
+    )]
+    pub dfu_id: u8,
+
+    /// Control packet HW_version
+    #[arg(
+        long = "hw_ver",
+        alias = "hw-ver",
+        value_name = "N",
+        default_value_t = 0,
+        help_heading = "Secure DFU"
+    )]
+    pub hw_ver: u32,
+
+    /// Control packet SDK_version (must be <= the device's SIFLI_VERSION; 0 always passes)
+    #[arg(
+        long = "sdk_ver",
+        alias = "sdk-ver",
+        value_name = "N",
+        default_value_t = 0,
+        help_heading = "Secure DFU"
+    )]
+    pub sdk_ver: u32,
+
+    /// Control packet FW_version
+    #[arg(
+        long = "fw_ver",
+        alias = "fw-ver",
+        value_name = "N",
+        default_value_t = 0,
+        help_heading = "Secure DFU"
+    )]
+    pub fw_ver: u32,
+
+    /// 1: zero-pad each image to 16 bytes (default); 0: no padding (NAND ping-pong example)
+    #[arg(
+        long,
+        value_name = "0|1",
+        default_value_t = 1,
+        help_heading = "Secure DFU"
+    )]
+    pub align: u8,
+
+    /// NAND ping-pong target: allow --bksize up to 2048
+    #[arg(long, help_heading = "Secure DFU")]
+    pub nand: bool,
+
+    /// The 32-byte session key (raw file) instead of a random one, for reproducible builds.
+    /// Anyone with it and the images' files can decrypt them: keep it secret
+    #[arg(long, value_name = "FILE", help_heading = "Secure DFU")]
+    pub session_key: Option<PathBuf>,
+
+    /// Also write control_packet_value.txt: the control packet in plaintext, session key
+    /// included (the vendor always writes it; imgtool only when asked, mode 0600)
+    #[arg(long, help_heading = "Secure DFU")]
+    pub debug_plaintext: bool,
+}
+
+impl SecureBuildArgs {
+    fn params(&self) -> Result<OnlineParams> {
+        let align = match self.align {
+            0 => false,
+            1 => true,
+            n => bail!("--align={n}: 0 or 1"),
+        };
+        Ok(OnlineParams {
+            dfu_id: self.dfu_id,
+            hw_version: self.hw_ver,
+            sdk_version: self.sdk_ver,
+            fw_version: self.fw_ver,
+            bksize: self.bksize,
+            align,
+            max_bksize: if self.nand {
+                MAX_BKSIZE_NAND
+            } else {
+                MAX_BKSIZE_FLASH
+            },
+        })
+    }
+}
+
+/// How record files are named: the two vendor packer generations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Naming {
+    /// `enccom_app.bin`, `outapp.bin` (imgtoolv37.py in the SDK trees, dfu_bin_generate37).
+    Classic,
+    /// `enc_com_app.bin`, `out_app.bin` (newest imgtoolv37.py, with --dst_dir).
+    Prefixed,
+}
+
+/// The vendor's name of the file the records are made from.
+pub fn input_name(stem: &str, flag: u16) -> String {
+    if flag & FLAG_COMPRESS != 0 {
+        format!("com_{stem}.bin")
+    } else {
+        format!("{stem}.bin")
+    }
+}
+
+/// The vendor's name of an image's record file.
+pub fn record_name(stem: &str, flag: u16, naming: Naming) -> String {
+    let pre = if flag & FLAG_ENC != 0 { "enc" } else { "out" };
+    match naming {
+        Naming::Classic => format!("{pre}{}", input_name(stem, flag)),
+        Naming::Prefixed => format!("{pre}_{}", input_name(stem, flag)),
+    }
+}
+
+/// One output file, planned before anything is written.
+#[derive(Debug, Clone)]
+pub struct Artifact {
+    /// Where it goes.
+    pub path: PathBuf,
+    /// What it is (for the manifest and the printout).
+    pub role: &'static str,
+    /// The image id it belongs to.
+    pub img_id: Option<u8>,
+    /// Contents.
+    pub bytes: Vec<u8>,
+    /// Holds secrets: written with mode 0600.
+    pub private: bool,
+}
+
+impl Artifact {
+    fn new(path: PathBuf, role: &'static str, img_id: Option<u8>, bytes: Vec<u8>) -> Self {
+        Self {
+            path,
+            role,
+            img_id,
+            bytes,
+            private: false,
+        }
+    }
+}
+
+/// Writes every planned artifact, all or none (an output that is one of `inputs` is refused
+/// before anything is written), and prints one line per file.
+pub fn write_all(artifacts: &[Artifact], inputs: &[&Path]) -> Result<()> {
+    use crate::output::{commit, plan_output, Mode};
+    let mut public = Vec::new();
+    let mut private = Vec::new();
+    for a in artifacts {
+        let dest = plan_output(&a.path, inputs, false)?;
+        if a.private {
+            private.push((dest, a.bytes.as_slice()));
+        } else {
+            public.push((dest, a.bytes.as_slice()));
+        }
+    }
+    commit(&public, Mode::Public)?;
+    commit(&private, Mode::Private)?;
+    for a in artifacts {
+        let id = a
+            .img_id
+            .map(|i| format!(" (image {i})"))
+            .unwrap_or_default();
+        println!(
+            "wrote {} ({} bytes): {}{id}",
+            a.path.display(),
+            a.bytes.len(),
+            a.role
+        );
+    }
+    Ok(())
+}
+
+/// One image of a secure build: its file stem, flag, id and the bytes records are made of.
+#[derive(Debug, Clone)]
+pub struct SecureInput {
+    /// Stem for file names.
+    pub stem: String,
+    /// The online image (flag, id, `com_` payload or raw bytes).
+    pub image: OnlineImage,
+}
+
+/// Key files of a secure build.
+pub struct KeyPaths<'a> {
+    /// `<key>.bin`.
+    pub root: &'a Path,
+    /// `<sigkey>_pri.pem`.
+    pub signer: &'a Path,
+    /// `<sigkey>_hash.bin` to cross-check, if present.
+    pub sig_hash: Option<&'a Path>,
+}
+
+fn check_sig_hash(signer: &SigningKey, path: Option<&Path>) -> Result<()> {
+    let Some(p) = path.filter(|p| p.exists()) else {
+        return Ok(());
+    };
+    let file = read_small(p)?;
+    let want = signer.verifying_key().sig_hash()?;
+    if file.len() < 8 || file[..8] != want[..8] {
+        bail!(
+            "{}: does not start with the SHA-256 of the signing key's public DER ({}...); the \
+             vendor packer takes its AES-CTR nonce from this file, the device from its efuse: \
+             regenerate it (imgtool getpub KEY --dumpsig STEM)",
+            p.display(),
+            secure::record::hex(&want[..8])
+        );
+    }
+    Ok(())
+}
+
+/// Everything a secure build writes, planned: the online set, and the v1 package if asked.
+pub fn plan_secure(
+    inputs: &[SecureInput],
+    build: &SecureBuildArgs,
+    keys: &KeyPaths<'_>,
+    offline_v1: bool,
+) -> Result<(OnlineDfu, Option<Vec<u8>>)> {
+    let params = build.params()?;
+    let images: Vec<OnlineImage> = inputs.iter().map(|i| i.image.clone()).collect();
+    let root = load_root(keys.root)?;
+    let signer = load_signer(keys.signer)?;
+    check_sig_hash(&signer, keys.sig_hash)?;
+    let session = load_session(build.session_key.as_deref())?;
+    let k = BuildKeys {
+        root: &root,
+        signer: &signer,
+        session_key: &session,
+    };
+    if offline_v1 {
+        let (dfu, pkg) = secure::offline_v1::build_offline_v1(&images, &params, &k)?;
+        Ok((dfu, Some(pkg)))
+    } else {
+        Ok((secure::online::build_online(&images, &params, &k)?, None))
+    }
+}
+
+/// The files of a planned build, named the vendor's way, in `dir`.
+pub fn artifacts(
+    inputs: &[SecureInput],
+    dfu: &OnlineDfu,
+    v1: Option<Vec<u8>>,
+    dir: &Path,
+    naming: Naming,
+    debug_plaintext: bool,
+) -> Vec<Artifact> {
+    let mut out = Vec::new();
+    for (inp, sealed) in inputs.iter().zip(&dfu.images) {
+        let (id, flag) = (Some(inp.image.img_id), inp.image.flag);
+        if flag & FLAG_COMPRESS != 0 {
+            let path = dir.join(input_name(&inp.stem, flag));
+            out.push(Artifact::new(
+                path,
+                "compressed image (com_)",
+                id,
+                inp.image.data.clone(),
+            ));
+        }
+        let role = if flag & FLAG_ENC != 0 {
+            "encrypted image records"
+        } else {
+            "image records"
+        };
+        let path = dir.join(record_name(&inp.stem, flag, naming));
+        out.push(Artifact::new(path, role, id, sealed.file.clone()));
+    }
+    out.push(Artifact::new(
+        dir.join("ctrl_packet.bin"),
+        "control packet",
+        None,
+        dfu.ctrl.clone(),
+    ));
+    let body = dfu.ctrl[32..dfu.ctrl.len() - secure::keys::SIG_LEN].to_vec();
+    out.push(Artifact::new(
+        dir.join("enc_header.txt"),
+        "encrypted control packet body",
+        None,
+        body,
+    ));
+    if debug_plaintext {
+        let mut a = Artifact::new(
+            dir.join("control_packet_value.txt"),
+            "PLAINTEXT control packet with the session key (debug only)",
+            None,
+            dfu.ctrl_plain.clone(),
+        );
+        a.private = true;
+        out.push(a);
+    }
+    if let Some(pkg) = v1 {
+        out.push(Artifact::new(
+            dir.join("offline_install.bin"),
+            "offline package v1",
+            None,
+            pkg,
+        ));
+    }
+    out
+}
+
+/// Refuses vendor triples the device would reject, before any file is read.
+pub fn check_triples(
+    build: &SecureBuildArgs,
+    triples: &[(String, u16, u8)],
+    offline_v1: bool,
+) -> Result<()> {
+    let ids: Vec<(u8, u16)> = triples.iter().map(|t| (t.2, t.1)).collect();
+    check_policy(build.dfu_id, &ids).context("nothing written")?;
+    if offline_v1 {
+        if let Some(t) = triples.iter().find(|t| t.1 != FLAG_COMPRESS) {
+            bail!(
+                "--img_para {}: flag {}; --offline_img=1 packs the compressed plaintext com_ \
+                 files, so every flag must be 16; nothing written",
+                t.0,
+                t.1
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `keygen --type root|uid|rsa2048`.
+pub fn keygen(kind: &str, output: &crate::output::Dest) -> Result<Outcome> {
+    let (bytes, what): (zeroize::Zeroizing<Vec<u8>>, String) = match kind {
+        "root" => (
+            RootKey::generate()?.as_bytes().to_vec().into(),
+            "AES-256 root key, 32 raw bytes".into(),
+        ),
+        "uid" => (
+            secure::Uid::generate()?.as_bytes().to_vec().into(),
+            "UID, 16 raw bytes".into(),
+        ),
+        "rsa2048" => {
+            let k = SigningKey::generate()?;
+            let hash = secure::record::hex(&k.verifying_key().sig_hash()?[..8]);
+            (
+                k.to_pkcs1_pem()?.as_bytes().to_vec().into(),
+                format!("RSA-2048 private key, PKCS#1 PEM, sig hash {hash}..."),
+            )
+        }
+        other => bail!("unknown key type {other:?}"),
+    };
+    crate::output::write(output, &bytes, crate::output::Mode::Private)?;
+    println!("wrote {} ({what}, mode 0600)", output.display());
+    if kind == "rsa2048" {
+        println!(
+            "public key and dumpsig files: imgtool getpub {} --dumpsig STEM",
+            output.display()
+        );
+    }
+    Ok(Outcome::Ok)
+}
+
+/// A C array of `bytes` (the DER, to compile into a device image).
+pub fn c_array(name: &str, bytes: &[u8]) -> String {
+    let mut s = format!("const unsigned char {name}[{}] = {{\n", bytes.len());
+    for line in bytes.chunks(12) {
+        let row: Vec<String> = line.iter().map(|b| format!("0x{b:02x}")).collect();
+        s.push_str(&format!("    {},\n", row.join(", ")));
+    }
+    s.push_str("};\n");
+    s
+}
+
+/// True when `text` is an RSA key file (PEM or DER) rather than an ed25519 one.
+pub fn is_rsa_key(text: &[u8]) -> bool {
+    match VerifyingKey::from_file_bytes(text, "") {
+        Ok(_) | Err(secure::SecureError::RsaBits { .. }) => true,
+        Err(_) => String::from_utf8_lossy(text).contains("BEGIN RSA "),
+    }
+}
+
+/// `getpub` of an RSA key file; `None` when KEY is not an RSA key (the ed25519 path then).
+pub fn getpub_rsa(args: &super::getpub::Args) -> Result<Option<Outcome>> {
+    use super::getpub::Format;
+    let path = Path::new(&args.key);
+    if args.key.starts_with("env:") || !path.is_file() {
+        return Ok(None);
+    }
+    let text = zeroize::Zeroizing::new(read_small(path)?);
+    if !is_rsa_key(&text) {
+        return Ok(None);
+    }
+    let key = VerifyingKey::from_file_bytes(&text, &args.key)?;
+    let der = key.spki_der()?;
+    let bytes = match args.format {
+        Format::Pem => key.to_pem()?.into_bytes(),
+        Format::Raw => der.clone(),
+        Format::CArray => c_array(&args.name, &der).into_bytes(),
+    };
+    let hash = key.sig_hash()?;
+    let mut files = Vec::new();
+    if let Some(stem) = &args.dumpsig {
+        files.push(Artifact::new(
+            PathBuf::from(format!("{stem}_pub.der")),
+            "RSA public key, SPKI DER",
+            None,
+            der,
+        ));
+        files.push(Artifact::new(
+            PathBuf::from(format!("{stem}_hash.bin")),
+            "SHA-256 of the DER",
+            None,
+            hash.to_vec(),
+        ));
+    }
+    match &args.output {
+        Some(p) => files.push(Artifact::new(p.clone(), "RSA public key", None, bytes)),
+        None if args.format == Format::Raw => bail!("--format raw writes binary: give -o FILE"),
+        None => print!("{}", String::from_utf8_lossy(&bytes)),
+    }
+    write_all(&files, &[path])?;
+    eprintln!(
+        "RSA-2048 public key, sig hash {}",
+        secure::record::hex(&hash)
+    );
+    Ok(Some(Outcome::Ok))
+}

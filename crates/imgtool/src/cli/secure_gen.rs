@@ -1,0 +1,171 @@
+//! `imgtool gen-dfu --offline_img=0|1`: the vendor's secure online files (control packet and
+//! record files) and the offline package v1, from the vendor's own command line.
+
+use super::gen_dfu::Args;
+use super::secure::{
+    artifacts, check_triples, plan_secure, write_all, KeyPaths, Naming, SecureBuildArgs,
+    SecureInput,
+};
+use super::Outcome;
+use crate::pack::{plan_package, Compression, ImageSpec, PackConfig, PackOptions};
+use anyhow::{bail, Context, Result};
+use layout::ImageId;
+use secure::ctrl::{FLAG_COMPRESS, FLAG_ENC};
+use secure::online::OnlineImage;
+use std::path::PathBuf;
+
+/// The vendor's secure-path options of `gen_dfu`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct GenDfuSecureArgs {
+    /// Root key file stem: reads STEM.bin (32 raw bytes). Vendor default sifli01key
+    #[arg(
+        long,
+        value_name = "STEM",
+        help_heading = "Secure DFU (--offline_img 0/1)"
+    )]
+    pub key: Option<String>,
+
+    /// Signing key file stem: reads STEM_pri.pem (RSA-2048), checks STEM_hash.bin if present.
+    /// Vendor default sifli01key
+    #[arg(
+        long,
+        value_name = "STEM",
+        help_heading = "Secure DFU (--offline_img 0/1)"
+    )]
+    pub sigkey: Option<String>,
+
+    /// Output directory; also selects the newest packer's names (enc_com_x.bin instead of
+    /// enccom_x.bin)
+    #[arg(
+        long = "dst_dir",
+        alias = "dst-dir",
+        value_name = "DIR",
+        help_heading = "Secure DFU (--offline_img 0/1)"
+    )]
+    pub dst_dir: Option<PathBuf>,
+
+    /// Vendor global flags: bit 0 = sign the stored (encrypted) bytes, the default 1 and the
+    /// only value the device verifies for encrypted images
+    #[arg(
+        long,
+        value_name = "N",
+        help_heading = "Secure DFU (--offline_img 0/1)"
+    )]
+    pub flags: Option<u8>,
+
+    /// Control packet and record options
+    #[command(flatten)]
+    pub build: SecureBuildArgs,
+}
+
+impl GenDfuSecureArgs {
+    /// True when a key option was given (then the vendor's default is --offline_img=0).
+    pub fn any_key(&self) -> bool {
+        self.key.is_some() || self.sigkey.is_some()
+    }
+}
+
+fn triples(img_para: &[String]) -> Result<Vec<(String, u16, u8)>> {
+    if img_para.len() % 3 != 0 {
+        bail!(
+            "--img_para takes triples STEM FLAG ID; got {} values ({img_para:?})",
+            img_para.len()
+        );
+    }
+    img_para
+        .chunks(3)
+        .map(|t| {
+            let flag: u16 = t[1]
+                .parse()
+                .with_context(|| format!("--img_para {}: flag {:?} is not a number", t[0], t[1]))?;
+            let id: ImageId = t[2]
+                .parse()
+                .with_context(|| format!("--img_para {}: image id", t[0]))?;
+            Ok((t[0].clone(), flag, id.0))
+        })
+        .collect()
+}
+
+/// Runs `gen-dfu` for `--offline_img` 0 (online files) or 1 (offline package v1).
+pub fn run(args: &Args, offline: u8) -> Result<Outcome> {
+    if offline > 1 {
+        bail!("--offline_img={offline}: 0 (online files), 1 (offline package v1) or 2 (offline package v2)");
+    }
+    let v = &args.vendor;
+    let t = triples(&args.img_para)?;
+    check_triples(&v.build, &t, offline == 1)?;
+    if v.flags.is_some_and(|f| f & 1 == 0) && t.iter().any(|t| t.1 & FLAG_ENC != 0) {
+        bail!("--flags={}: signatures over the plaintext, but the device verifies the stored ciphertext of encrypted images; every one would fail (use --flags=1); nothing written", v.flags.unwrap_or(0));
+    }
+    let codec = match args.com_type {
+        0 => Compression::Gzip,
+        1 => Compression::Zlib,
+        n => bail!("--com_type={n} is not supported: 0 (gzip / EZIP) or 1 (zlib)"),
+    };
+    let specs = t
+        .iter()
+        .map(|(stem, flag, id)| ImageSpec {
+            id: ImageId(*id),
+            path: args.dir.join(format!("{stem}.bin")),
+            compression: Some(if flag & FLAG_COMPRESS != 0 {
+                codec
+            } else {
+                Compression::None
+            }),
+            // The vendor tool packs STEM.bin files as they are.
+            format: crate::pack::InputFormat::Bin,
+        })
+        .collect();
+    let mut options = PackOptions {
+        compression: codec,
+        ..PackOptions::default()
+    };
+    options.pksize = args.pksize;
+    options.allow_large_pksize = args.force;
+    let planned = plan_package(&PackConfig {
+        layout: None,
+        images: specs,
+        options,
+    })
+    .context("nothing written")?;
+    let inputs: Vec<SecureInput> = t
+        .iter()
+        .zip(planned.plan.images())
+        .map(|((stem, flag, id), p)| SecureInput {
+            stem: stem.clone(),
+            image: OnlineImage {
+                img_id: *id,
+                flag: *flag,
+                data: p.payload.clone(),
+            },
+        })
+        .collect();
+    let key = v.key.as_deref().unwrap_or("sifli01key");
+    let sigkey = v.sigkey.as_deref().unwrap_or("sifli01key");
+    let root = PathBuf::from(format!("{key}.bin"));
+    let signer = PathBuf::from(format!("{sigkey}_pri.pem"));
+    let hash = PathBuf::from(format!("{sigkey}_hash.bin"));
+    let keys = KeyPaths {
+        root: &root,
+        signer: &signer,
+        sig_hash: Some(&hash),
+    };
+    let (dfu, v1) =
+        plan_secure(&inputs, &v.build, &keys, offline == 1).context("nothing written")?;
+    let (dir, naming) = match &v.dst_dir {
+        Some(d) => (d.clone(), Naming::Prefixed),
+        None => (
+            args.output.clone().unwrap_or_else(|| args.dir.clone()),
+            Naming::Classic,
+        ),
+    };
+    let files = artifacts(&inputs, &dfu, v1, &dir, naming, v.build.debug_plaintext);
+    let mut inputs: Vec<PathBuf> = t
+        .iter()
+        .map(|(stem, _, _)| args.dir.join(format!("{stem}.bin")))
+        .collect();
+    inputs.extend([root, signer]);
+    let refs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
+    write_all(&files, &refs)?;
+    Ok(Outcome::Ok)
+}

@@ -1,0 +1,213 @@
+//! `imgtool pack --secure` (or a `[secure]` table in ota.toml): the images `pack` planned
+//! (converted, layout-checked, compressed) become the vendor's secure online files, or an
+//! offline package v1, plus a manifest.json listing every file.
+
+use super::secure::{
+    artifacts, plan_secure, write_all, Artifact, KeyPaths, Naming, SecureBuildArgs, SecureInput,
+};
+use super::Outcome;
+use crate::pack::{Compression, PlannedPackage};
+use anyhow::{bail, Context, Result};
+use secure::ctrl::{check_policy, FLAG_COMPRESS, FLAG_ENC};
+use secure::online::OnlineImage;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// `pack` options of the secure flow.
+#[derive(clap::Args, Debug, Clone)]
+pub struct PackSecureArgs {
+    /// Write the vendor's secure online DFU files (ctrl_packet.bin + record files) instead of
+    /// the offline package v2; ota.toml: a [secure] table
+    #[arg(long, help_heading = "Secure DFU")]
+    pub secure: bool,
+
+    /// Root key (32 raw bytes, e.g. the SDK's sifli02/s01.bin); ota.toml: [secure] root_key
+    #[arg(long, value_name = "KEY.bin", help_heading = "Secure DFU")]
+    pub root_key: Option<PathBuf>,
+
+    /// RSA-2048 signing key (PKCS#1 or PKCS#8 PEM); ota.toml: [secure] sign_key
+    #[arg(long, value_name = "RSA.pem", help_heading = "Secure DFU")]
+    pub sign_key: Option<PathBuf>,
+
+    /// Encrypt every image with the session key (flag bit 0: 17 or 1). Secure boot must then
+    /// decrypt at boot, which current SDKs do not set up after an OTA (docs/secure-dfu.md)
+    #[arg(long, help_heading = "Secure DFU")]
+    pub encrypt: bool,
+
+    /// Write the legacy offline package v1 (compressed images only) with the files
+    #[arg(long, help_heading = "Secure DFU")]
+    pub offline_v1: bool,
+
+    /// Control packet and record options
+    #[command(flatten)]
+    pub build: SecureBuildArgs,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct SecureToml {
+    root_key: Option<PathBuf>,
+    sign_key: Option<PathBuf>,
+    session_key: Option<PathBuf>,
+    #[serde(default)]
+    encrypt: bool,
+    #[serde(default)]
+    offline_v1: bool,
+    dfu_id: Option<u8>,
+    hw_ver: Option<u32>,
+    sdk_ver: Option<u32>,
+    fw_ver: Option<u32>,
+    bksize: Option<u16>,
+}
+
+#[derive(serde::Deserialize)]
+struct OtaSecure {
+    secure: Option<SecureToml>,
+}
+
+/// Merges ota.toml's `[secure]` (paths relative to it) under the command line; `None` when
+/// neither asks for the secure flow.
+pub fn resolve(args: &PackSecureArgs, config: Option<&Path>) -> Result<Option<PackSecureArgs>> {
+    let mut a = args.clone();
+    let toml = match config {
+        Some(p) => {
+            let text = String::from_utf8(super::secure::read_small(p)?)
+                .with_context(|| format!("{} is not UTF-8", p.display()))?;
+            let t: OtaSecure =
+                toml::from_str(&text).with_context(|| format!("{}: [secure]", p.display()))?;
+            t.secure
+                .map(|s| (s, p.parent().unwrap_or(Path::new("")).to_path_buf()))
+        }
+        None => None,
+    };
+    if let Some((t, base)) = toml {
+        a.secure = true;
+        a.root_key = a.root_key.or(t.root_key.map(|p| base.join(p)));
+        a.sign_key = a.sign_key.or(t.sign_key.map(|p| base.join(p)));
+        a.build.session_key = a.build.session_key.or(t.session_key.map(|p| base.join(p)));
+        a.encrypt |= t.encrypt;
+        a.offline_v1 |= t.offline_v1;
+        // Command-line values win only where they differ from the defaults.
+        a.build.dfu_id = pick(a.build.dfu_id, 0, t.dfu_id);
+        a.build.hw_ver = pick(a.build.hw_ver, 0, t.hw_ver);
+        a.build.sdk_ver = pick(a.build.sdk_ver, 0, t.sdk_ver);
+        a.build.fw_ver = pick(a.build.fw_ver, 0, t.fw_ver);
+        a.build.bksize = pick(a.build.bksize, 512, t.bksize);
+    }
+    Ok(a.secure.then_some(a))
+}
+
+/// The command-line value unless it is the default and ota.toml gives one.
+fn pick<T: PartialEq + Copy>(cli: T, default: T, toml: Option<T>) -> T {
+    if cli == default {
+        toml.unwrap_or(cli)
+    } else {
+        cli
+    }
+}
+
+fn inputs(planned: &PlannedPackage, encrypt: bool) -> Vec<SecureInput> {
+    planned
+        .images
+        .iter()
+        .zip(planned.plan.images())
+        .map(|(info, p)| {
+            let mut flag = if info.compression == Compression::None {
+                0
+            } else {
+                FLAG_COMPRESS
+            };
+            if encrypt {
+                flag |= FLAG_ENC;
+            }
+            let stem = info
+                .id
+                .name()
+                .map_or_else(|| format!("img{}", info.id.0), |n| n.replace('-', "_"));
+            SecureInput {
+                stem,
+                image: OnlineImage {
+                    img_id: info.id.0,
+                    flag,
+                    data: p.payload.clone(),
+                },
+            }
+        })
+        .collect()
+}
+
+fn manifest(
+    a: &PackSecureArgs,
+    planned: &PlannedPackage,
+    files: &[Artifact],
+    sig_hash: &[u8],
+) -> Vec<u8> {
+    let list: Vec<_> = files
+        .iter()
+        .map(|f| {
+            json!({
+                "file": f.path.file_name().map(|n| n.to_string_lossy().to_string()),
+                "role": f.role,
+                "image_id": f.img_id,
+                "size": f.bytes.len(),
+                "sha256": secure::record::hex(&Sha256::digest(&f.bytes)),
+            })
+        })
+        .collect();
+    let v = json!({
+        "format": if a.offline_v1 { "sifli-secure-offline-v1" } else { "sifli-secure-online" },
+        "tool": format!("imgtool {}", env!("CARGO_PKG_VERSION")),
+        "layout": planned.layout_name,
+        "dfu_id": a.build.dfu_id, "hw_version": a.build.hw_ver, "sdk_version": a.build.sdk_ver,
+        "fw_version": a.build.fw_ver, "bksize": a.build.bksize,
+        "sig_hash": secure::record::hex(sig_hash),
+        "files": list,
+    });
+    let mut s = serde_json::to_string_pretty(&v).expect("serialises");
+    s.push('\n');
+    s.into_bytes()
+}
+
+/// Writes the secure files of `planned` into `out`.
+pub fn run(a: &PackSecureArgs, planned: &PlannedPackage, out: &Path) -> Result<Outcome> {
+    let (Some(root), Some(sign)) = (&a.root_key, &a.sign_key) else {
+        bail!("pack --secure needs --root-key KEY.bin and --sign-key RSA.pem (or root_key and sign_key in [secure] of ota.toml)");
+    };
+    let inputs = inputs(planned, a.encrypt);
+    let ids: Vec<_> = inputs
+        .iter()
+        .map(|i| (i.image.img_id, i.image.flag))
+        .collect();
+    check_policy(a.build.dfu_id, &ids).context("nothing written")?;
+    let keys = KeyPaths {
+        root,
+        signer: sign,
+        sig_hash: None,
+    };
+    let (dfu, v1) =
+        plan_secure(&inputs, &a.build, &keys, a.offline_v1).context("nothing written")?;
+    let mut files = artifacts(
+        &inputs,
+        &dfu,
+        v1,
+        out,
+        Naming::Classic,
+        a.build.debug_plaintext,
+    );
+    let sig_hash = super::secure::load_signer(sign)?
+        .verifying_key()
+        .sig_hash()?;
+    let m = manifest(a, planned, &files, &sig_hash);
+    files.push(Artifact {
+        path: out.join("manifest.json"),
+        role: "manifest",
+        img_id: None,
+        bytes: m,
+        private: false,
+    });
+    let mut inputs: Vec<&Path> = planned.images.iter().map(|i| i.source.as_path()).collect();
+    inputs.extend([root.as_path(), sign.as_path()]);
+    write_all(&files, &inputs)?;
+    Ok(Outcome::Ok)
+}

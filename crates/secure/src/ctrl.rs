@@ -1,0 +1,307 @@
+//! The control packet `ctrl_packet.bin` (vendor `dfu_generation`; device
+//! `dfu_ctrl_request_init_handler` and `dfu_ctrl_ctrl_header_alloc`).
+//!
+//! Plaintext `P` (`struct dfu_ctrl_packet`, little-endian, packed):
+//!
+//! ```text
+//! 0   u8  dfu_ID        1   u32 HW_version   5   u32 SDK_version   9   u32 FW_version
+//! 13  u8  FW_key[32]    (the session key, plain inside the encrypted body)
+//! 45  u16 image_header_len = 3 + 263 n (ignored by the device, which recomputes)
+//! 47  u16 blk_size      49  u8  img_count n
+//! 50  n x { u8 sig[256]; u32 length; u16 flag; u8 img_id }      (263 bytes each)
+//! ```
+//! File: `SHA-256(P) ‖ AES-256-CTR(root key, counter 0.., P) ‖ RSA-sign(P)` (338 + 263 n bytes).
+
+use crate::cipher::ctr_apply;
+use crate::error::{malformed, refused, Result};
+use crate::keys::{RootKey, SessionKey, SigningKey, VerifyingKey, NONCE_LEN, SIG_LEN};
+use crate::record::hash_message;
+use crate::report::Findings;
+use sha2::{Digest, Sha256};
+
+/// Size of the fixed part of `P` before the image entries.
+pub const CTRL_HEADER_LEN: usize = 50;
+/// Size of one image entry on the wire (`dfu_image_header_int_t` is 264 in RAM).
+pub const IMAGE_ENTRY_LEN: usize = 263;
+/// Bytes the file adds around `P`: the SHA-256 in front and the signature behind.
+pub const CTRL_FILE_OVERHEAD: usize = 32 + SIG_LEN;
+/// Most images one control packet holds (`img_header[DFU_IMG_ID_MAX]`).
+pub const MAX_IMAGES: usize = 11;
+/// Highest `dfu_ID` the device accepts: 0 CODE, 1 CODE_MIX, 2 OTA_MANAGER. The SDK defines
+/// 3..=5 (`DFU_ID_DL` = 5) and `dfu_ctrl_packet_check` lets them past its range check, but the
+/// init handlers answer them with an error ("Support other OTA method, before implement it,
+/// just response err", `sol/dfu_ctrl_sol.c`) and the check returns success only for 0..=2.
+pub const MAX_DFU_ID: u8 = 2;
+/// Image id reserved for the control packet itself (`DFU_IMG_ID_CTRL`).
+pub const IMG_ID_CTRL: u8 = 10;
+/// Highest image id (`DFU_IMG_ID_MAX`, the bootloader).
+pub const MAX_IMG_ID: u8 = 11;
+
+/// Image flag bit: blocks stored encrypted with the session key (`DFU_FLAG_ENC`).
+pub const FLAG_ENC: u16 = 1;
+/// Image flag bit: the image is a compressed payload (`DFU_FLAG_COMPRESS`).
+pub const FLAG_COMPRESS: u16 = 16;
+/// Every flag the online flow knows: 0, 1, 16, 17.
+pub const KNOWN_FLAGS: [u16; 4] = [0, FLAG_ENC, FLAG_COMPRESS, FLAG_COMPRESS | FLAG_ENC];
+
+/// One image entry of the control packet (`dfu_image_header_int_t`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageEntry {
+    /// RSA signature of SHA-256 of the stored image blocks.
+    pub sig: [u8; SIG_LEN],
+    /// Image length without record headers (`len(D)`).
+    pub length: u32,
+    /// 0, 1 (encrypted), 16 (compressed), 17.
+    pub flag: u16,
+    /// The image id (0 HCPU, 1 LCPU, ... 11 bootloader).
+    pub img_id: u8,
+}
+
+/// The plaintext control packet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlPacket {
+    /// `dfu_ID` (0 CODE, 1 CODE_MIX, 2 OTA_MANAGER).
+    pub dfu_id: u8,
+    /// `HW_version` (not checked by the device).
+    pub hw_version: u32,
+    /// `SDK_version`: must be <= the device's SIFLI_VERSION.
+    pub sdk_version: u32,
+    /// `FW_version`.
+    pub fw_version: u32,
+    /// The session key of the image blocks.
+    pub session_key: SessionKey,
+    /// `blk_size` of every record file.
+    pub blk_size: u16,
+    /// The image entries.
+    pub images: Vec<ImageEntry>,
+}
+
+impl PartialEq for SessionKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+impl Eq for SessionKey {}
+
+/// Refuses image sets the device rejects: count, ids, flags, `dfu_ID`.
+pub fn check_policy(dfu_id: u8, images: &[(u8, u16)]) -> Result<()> {
+    if images.len() > usize::from(u8::MAX) {
+        return Err(refused(format!(
+            "{} images: img_count is one byte (at most 255), and the device holds at most {MAX_IMAGES}",
+            images.len()
+        )));
+    }
+    if images.is_empty() || images.len() > MAX_IMAGES {
+        return Err(refused(format!(
+            "{} images: a control packet carries 1 to {MAX_IMAGES} (the device's \
+             img_header[DFU_IMG_ID_MAX] array)",
+            images.len()
+        )));
+    }
+    if dfu_id > MAX_DFU_ID {
+        return Err(refused(format!(
+            "dfu_id {dfu_id}: the device accepts 0 (CODE), 1 (CODE_MIX) and 2 (OTA_MANAGER); \
+             the SDK answers every other id with an error"
+        )));
+    }
+    for (i, &(id, flag)) in images.iter().enumerate() {
+        if id == IMG_ID_CTRL || id > MAX_IMG_ID {
+            return Err(refused(format!(
+                "image {i}: id {id} is not an image id (0..=11 without 10, which names the \
+                 control packet)"
+            )));
+        }
+        if !KNOWN_FLAGS.contains(&flag) {
+            return Err(refused(format!(
+                "image {i} (id {id}): flag {flag}; the online flow knows 0, 1 (encrypted), \
+                 16 (compressed) and 17 (both)"
+            )));
+        }
+        if images[..i].iter().any(|&(other, _)| other == id) {
+            return Err(refused(format!(
+                "image id {id} appears twice; the device would write both to one region"
+            )));
+        }
+    }
+    Ok(())
+}
+
+impl ControlPacket {
+    /// The plaintext `P`, after the policy checks.
+    pub fn to_plain(&self) -> Result<Vec<u8>> {
+        let ids: Vec<_> = self.images.iter().map(|e| (e.img_id, e.flag)).collect();
+        check_policy(self.dfu_id, &ids)?;
+        let n = self.images.len();
+        let mut p = Vec::with_capacity(CTRL_HEADER_LEN + n * IMAGE_ENTRY_LEN);
+        p.push(self.dfu_id);
+        p.extend_from_slice(&self.hw_version.to_le_bytes());
+        p.extend_from_slice(&self.sdk_version.to_le_bytes());
+        p.extend_from_slice(&self.fw_version.to_le_bytes());
+        p.extend_from_slice(self.session_key.as_bytes());
+        p.extend_from_slice(&((3 + n * IMAGE_ENTRY_LEN) as u16).to_le_bytes());
+        p.extend_from_slice(&self.blk_size.to_le_bytes());
+        p.push(n as u8);
+        for e in &self.images {
+            p.extend_from_slice(&e.sig);
+            p.extend_from_slice(&e.length.to_le_bytes());
+            p.extend_from_slice(&e.flag.to_le_bytes());
+            p.push(e.img_id);
+        }
+        assert_eq!(
+            p.len(),
+            CTRL_HEADER_LEN + n * IMAGE_ENTRY_LEN,
+            "dfu_ctrl_packet size"
+        );
+        Ok(p)
+    }
+
+    /// Parses `P`; its length must be exactly `50 + 263 n` (the device asserts it).
+    pub fn from_plain(p: &[u8]) -> Result<(Self, Findings)> {
+        let mut findings = Findings::default();
+        if p.len() < CTRL_HEADER_LEN {
+            return Err(malformed(
+                "control packet",
+                format!("plaintext is {} bytes, less than 50", p.len()),
+            ));
+        }
+        let u32_at = |o: usize| u32::from_le_bytes([p[o], p[o + 1], p[o + 2], p[o + 3]]);
+        let u16_at = |o: usize| u16::from_le_bytes([p[o], p[o + 1]]);
+        let n = usize::from(p[49]);
+        let want = CTRL_HEADER_LEN + n * IMAGE_ENTRY_LEN;
+        if p.len() != want {
+            return Err(malformed(
+                "control packet",
+                format!(
+                    "img_count {n} needs a {want}-byte plaintext, found {}",
+                    p.len()
+                ),
+            ));
+        }
+        let header_len = u16_at(45);
+        if usize::from(header_len) != 3 + n * IMAGE_ENTRY_LEN {
+            findings.fail(
+                32 + 45,
+                format!(
+                    "image_header_len {header_len}, expected {}",
+                    3 + n * IMAGE_ENTRY_LEN
+                ),
+            );
+        }
+        let images = (0..n)
+            .map(|i| {
+                let o = CTRL_HEADER_LEN + i * IMAGE_ENTRY_LEN;
+                let mut sig = [0u8; SIG_LEN];
+                sig.copy_from_slice(&p[o..o + SIG_LEN]);
+                ImageEntry {
+                    sig,
+                    length: u32_at(o + 256),
+                    flag: u16_at(o + 260),
+                    img_id: p[o + 262],
+                }
+            })
+            .collect();
+        let packet = Self {
+            dfu_id: p[0],
+            hw_version: u32_at(1),
+            sdk_version: u32_at(5),
+            fw_version: u32_at(9),
+            session_key: SessionKey::from_bytes(&p[13..45], "control packet").expect("32 bytes"),
+            blk_size: u16_at(47),
+            images,
+        };
+        let ids: Vec<_> = packet.images.iter().map(|e| (e.img_id, e.flag)).collect();
+        if let Err(e) = check_policy(packet.dfu_id, &ids) {
+            findings.fail(32, e.to_string());
+        }
+        Ok((packet, findings))
+    }
+}
+
+/// Writes `ctrl_packet.bin`; also returns `P` (the vendor's `control_packet_value.txt`).
+pub fn seal_ctrl(
+    packet: &ControlPacket,
+    root: &RootKey,
+    nonce: &[u8; NONCE_LEN],
+    signer: &SigningKey,
+) -> Result<(Vec<u8>, Vec<u8>)> {
+    let plain = packet.to_plain()?;
+    let mut file = Vec::with_capacity(plain.len() + CTRL_FILE_OVERHEAD);
+    file.extend_from_slice(&Sha256::digest(&plain));
+    let start = file.len();
+    file.extend_from_slice(&plain);
+    ctr_apply(root.as_bytes(), nonce, 0, &mut file[start..]);
+    file.extend_from_slice(&signer.sign(&plain)?);
+    Ok((file, plain))
+}
+
+/// The number of images a control packet file of `len` bytes holds, if the size fits.
+pub fn image_count_for_len(len: usize) -> Option<usize> {
+    let body = len.checked_sub(CTRL_FILE_OVERHEAD + CTRL_HEADER_LEN)?;
+    (body % IMAGE_ENTRY_LEN == 0).then_some(body / IMAGE_ENTRY_LEN)
+}
+
+/// What the reader got out of `ctrl_packet.bin`.
+#[derive(Debug, Clone)]
+pub struct OpenedCtrl {
+    /// The decrypted, parsed packet.
+    pub packet: ControlPacket,
+    /// The plaintext `P`.
+    pub plain: Vec<u8>,
+    /// Every failed check (hash, signature, header fields, policy).
+    pub findings: Findings,
+}
+
+/// Decrypts and checks `ctrl_packet.bin`: the full SHA-256 (the device compares only the
+/// first 8 bytes), the RSA signature over `P`, the header fields and the device's policy.
+pub fn open_ctrl(file: &[u8], root: &RootKey, verifier: &VerifyingKey) -> Result<OpenedCtrl> {
+    if image_count_for_len(file.len()).is_none() {
+        return Err(malformed(
+            "control packet",
+            format!(
+                "{} bytes; a control packet is 338 + 263 n bytes",
+                file.len()
+            ),
+        ));
+    }
+    let nonce = verifier.nonce()?;
+    let body_end = file.len() - SIG_LEN;
+    let mut plain = file[32..body_end].to_vec();
+    ctr_apply(root.as_bytes(), &nonce, 0, &mut plain);
+    let mut findings = Findings::default();
+    let want: [u8; 32] = file[..32].try_into().expect("32");
+    let got: [u8; 32] = Sha256::digest(&plain).into();
+    if got != want {
+        findings.fail(
+            0,
+            hash_message("control packet", &got, &want) + " (wrong root key, or corrupted)",
+        );
+    }
+    if !verifier.verify(&plain, &file[body_end..]) {
+        findings.fail(
+            body_end,
+            "control packet RSA signature does not verify with the given public key",
+        );
+    }
+    let (packet, more) = match ControlPacket::from_plain(&plain) {
+        Ok(v) => v,
+        Err(e) => {
+            // A wrong root key gives garbage; say so with the hash failure rather than parse noise.
+            findings.fail(32 + 49, e.to_string());
+            return Err(malformed(
+                "control packet",
+                findings
+                    .0
+                    .iter()
+                    .map(|f| f.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ));
+        }
+    };
+    findings.extend(more);
+    Ok(OpenedCtrl {
+        packet,
+        plain,
+        findings,
+    })
+}

@@ -1,0 +1,203 @@
+//! The UART/BLE secure download image (vendor `imgtool enc`, `image_sec.bin`; device
+//! `dfu_process_hdr_sec`/`dfu_process_body_sec`/`dfu_end` in the SDK's `dfu.c`).
+//!
+//! ```text
+//! SHA-256(H) ‖ AES-256-CTR(root key, counter 0.., H) ‖ records (as record.rs, always encrypted)
+//! H = struct image_header_enc's first 316 bytes:
+//!     u32 length (padded) ‖ u16 blksize ‖ u16 flags ‖ u8 key[32] (session key, plain here)
+//!     ‖ u8 sig[256] ‖ u8 ver[20] (ASCII, right-padded with '0')
+//! ```
+//! `sig` signs SHA-256 of the ciphertext blocks when `flags & 1` (the device then stores
+//! ciphertext), else of the padded plaintext.
+
+use crate::cipher::ctr_apply;
+use crate::error::{malformed, refused, Result};
+use crate::keys::{RootKey, SessionKey, SigningKey, VerifyingKey, SIG_LEN};
+use crate::online::aligned;
+use crate::record::{check_bksize, hash_message, open_image, seal_image, ImageCrypto};
+use crate::report::Findings;
+use sha2::{Digest, Sha256};
+
+/// Bytes of the header the file carries (`length` .. `ver`).
+pub const ENC_HEADER_LEN: usize = 316;
+/// Size of the version field.
+pub const VER_LEN: usize = 20;
+
+/// The plaintext header `H`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncHeader {
+    /// Padded image length.
+    pub length: u32,
+    /// Record block size.
+    pub blksize: u16,
+    /// The vendor's `--flags` (1 ENC, 2 AUTO, ...).
+    pub flags: u16,
+    /// The session key.
+    pub key: SessionKey,
+    /// The image signature.
+    pub sig: [u8; SIG_LEN],
+    /// The version field.
+    pub ver: [u8; VER_LEN],
+}
+
+impl EncHeader {
+    /// The 316 bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut h = Vec::with_capacity(ENC_HEADER_LEN);
+        h.extend_from_slice(&self.length.to_le_bytes());
+        h.extend_from_slice(&self.blksize.to_le_bytes());
+        h.extend_from_slice(&self.flags.to_le_bytes());
+        h.extend_from_slice(self.key.as_bytes());
+        h.extend_from_slice(&self.sig);
+        h.extend_from_slice(&self.ver);
+        assert_eq!(h.len(), ENC_HEADER_LEN, "image_header_enc transfer size");
+        h
+    }
+
+    fn from_bytes(h: &[u8]) -> Self {
+        let mut sig = [0u8; SIG_LEN];
+        sig.copy_from_slice(&h[40..296]);
+        let mut ver = [0u8; VER_LEN];
+        ver.copy_from_slice(&h[296..316]);
+        Self {
+            length: u32::from_le_bytes([h[0], h[1], h[2], h[3]]),
+            blksize: u16::from_le_bytes([h[4], h[5]]),
+            flags: u16::from_le_bytes([h[6], h[7]]),
+            key: SessionKey::from_bytes(&h[8..40], "header").expect("32 bytes"),
+            sig,
+            ver,
+        }
+    }
+}
+
+/// The version field: `ver` right-padded with ASCII '0' to 20 bytes (the vendor's `ljust`).
+pub fn version_field(ver: &str) -> Result<[u8; VER_LEN]> {
+    if ver.len() > VER_LEN || !ver.is_ascii() {
+        return Err(refused(format!(
+            "--ver {ver:?}: at most {VER_LEN} ASCII characters (the header's ver[20])"
+        )));
+    }
+    let mut v = [b'0'; VER_LEN];
+    v[..ver.len()].copy_from_slice(ver.as_bytes());
+    Ok(v)
+}
+
+/// Writes the secure download image of `image` (padded to 16 here, as the vendor does).
+pub fn seal_enc(
+    image: &[u8],
+    bksize: u16,
+    flags: u16,
+    ver: &str,
+    root: &RootKey,
+    signer: &SigningKey,
+    session_key: &SessionKey,
+) -> Result<Vec<u8>> {
+    check_bksize(bksize, u16::MAX - 15)?;
+    let ver = version_field(ver)?;
+    let d = aligned(image, true);
+    let nonce = signer.verifying_key().nonce()?;
+    let crypto = ImageCrypto { session_key, nonce };
+    let sealed = seal_image(&d, bksize, true, &crypto, signer)?;
+    let sig = if flags & 1 != 0 {
+        sealed.sig
+    } else {
+        signer.sign(&d)?
+    };
+    let header = EncHeader {
+        length: sealed.length,
+        blksize: bksize,
+        flags,
+        key: session_key.clone(),
+        sig,
+        ver,
+    };
+    let mut h = header.to_bytes();
+    let mut out = Sha256::digest(&h).to_vec();
+    ctr_apply(root.as_bytes(), &nonce, 0, &mut h);
+    out.extend_from_slice(&h);
+    out.extend_from_slice(&sealed.file);
+    Ok(out)
+}
+
+/// What the reader got out of a secure download image.
+#[derive(Debug, Clone)]
+pub struct OpenedEnc {
+    /// The decrypted header.
+    pub header: EncHeader,
+    /// The padded plaintext image.
+    pub plain: Vec<u8>,
+    /// Every failed check.
+    pub findings: Findings,
+}
+
+/// Decrypts and checks a secure download image: header hash, every record, the signature.
+pub fn open_enc(file: &[u8], root: &RootKey, verifier: &VerifyingKey) -> Result<OpenedEnc> {
+    if file.len() <= 32 + ENC_HEADER_LEN {
+        return Err(malformed(
+            "secure image",
+            format!(
+                "{} bytes; header alone is {}",
+                file.len(),
+                32 + ENC_HEADER_LEN
+            ),
+        ));
+    }
+    let nonce = verifier.nonce()?;
+    let mut h = file[32..32 + ENC_HEADER_LEN].to_vec();
+    ctr_apply(root.as_bytes(), &nonce, 0, &mut h);
+    let mut findings = Findings::default();
+    let want: [u8; 32] = file[..32].try_into().expect("32");
+    let got: [u8; 32] = Sha256::digest(&h).into();
+    if got != want {
+        findings.fail(
+            0,
+            hash_message("header", &got, &want) + " (wrong root key, or corrupted)",
+        );
+    }
+    let header = EncHeader::from_bytes(&h);
+    if header.blksize == 0 || header.blksize % 16 != 0 {
+        return Err(malformed(
+            "secure image",
+            format!(
+                "header blksize {} (hash {})",
+                header.blksize,
+                if findings.ok() { "ok" } else { "bad" }
+            ),
+        ));
+    }
+    let crypto = ImageCrypto {
+        session_key: &header.key,
+        nonce,
+    };
+    let body = &file[32 + ENC_HEADER_LEN..];
+    // The record reader checks the signature over the stored (encrypted) blocks; for flags
+    // without bit 0 it is over the plaintext instead, checked below.
+    let img = open_image(
+        body,
+        header.blksize,
+        true,
+        (header.length, &header.sig),
+        &crypto,
+        verifier,
+    )?;
+    let mut img_findings = img.findings;
+    if header.flags & 1 == 0 {
+        img_findings
+            .0
+            .retain(|f| !f.message.starts_with("image signature"));
+        if !verifier.verify(&img.plain, &header.sig) {
+            img_findings.fail(
+                32 + 40,
+                "image signature does not verify over the plaintext (flags without bit 0)",
+            );
+        }
+    }
+    for f in img_findings.0 {
+        findings.fail(f.offset + 32 + ENC_HEADER_LEN, f.message);
+    }
+    Ok(OpenedEnc {
+        header,
+        plain: img.plain,
+        findings,
+    })
+}

@@ -1,0 +1,32 @@
+//! `secure`: the SiFli SDK's secure DFU artifacts, byte-compatible with the vendor packer
+//! (`imgtoolv37 gen_dfu`, `offline_img` 0 and 1) and the device code that checks them.
+//!
+//! It owns the vendor key files ([`keys`]: raw AES-256 root key, UID, RSA-2048 signing key and
+//! its `dumpsig` outputs), the exact crypto constructions ([`cipher`]: AES-256-CTR with the
+//! device's counter block, the device's CBC session-key wrap), the online image record files
+//! `out*`/`enc*` ([`record`]), the control packet `ctrl_packet.bin` ([`ctrl`]), the whole
+//! online DFU set planned from images ([`online`]), the legacy offline package v1
+//! ([`offline_v1`]), the flash table `struct sec_configuration` ([`ftab`]) and the UART
+//! secure download image of the vendor's `imgtool enc` ([`enc`]).
+//!
+//! Every reader decrypts and checks every hash and signature and reports each failure with the
+//! file offset it concerns; writers refuse what the device would reject. No CLI concerns:
+//! compression and file naming are the caller's. The byte-level specification is
+//! `docs/secure-dfu.md` (and the SDK sources it cites).
+//!
+//! Secret key material never appears in `Debug` output or in errors.
+
+pub mod cipher;
+pub mod ctrl;
+pub mod enc;
+pub mod error;
+pub mod ftab;
+pub mod keys;
+pub mod offline_v1;
+pub mod online;
+pub mod record;
+mod report;
+
+pub use error::SecureError;
+pub use keys::{RootKey, SessionKey, SigningKey, Uid, VerifyingKey};
+pub use report::{Failure, Findings};

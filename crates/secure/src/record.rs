@@ -1,0 +1,244 @@
+//! Online image record files (`out<img>` / `enc<img>`, vendor `dfu_packed_bin`).
+//!
+//! The image `D` (the compressed `com_` file for flag 16) is cut into blocks of `bksize`
+//! bytes (the last one shorter); each block becomes one record, the payload of one BLE
+//! `IMAGE_SEND_PACKET`:
+//!
+//! ```text
+//! struct record { u8 hash[32] = SHA-256(plaintext block); u32 offset (LE) = block's offset in D;
+//!                 u8 block[] = AES-256-CTR(session key, counter offset/16) if flag & 1, else plain }
+//! ```
+//! The control packet's image entry then carries `length = len(D)` and the RSA signature of
+//! SHA-256 of the stored blocks concatenated (ciphertext for flag 1), which the device
+//! recomputes over what it stored (`dfu_img_verification`).
+
+use crate::cipher::ctr_apply;
+use crate::error::{malformed, refused, Result};
+use crate::keys::{SessionKey, SigningKey, VerifyingKey, NONCE_LEN, SIG_LEN};
+use crate::report::Findings;
+use sha2::{Digest, Sha256};
+
+/// Size of a record's header: SHA-256 of the plaintext block and the u32 block offset.
+pub const RECORD_HEADER_LEN: usize = 36;
+
+/// `hash[32] ‖ u32 offset`: the header in front of every block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordHeader {
+    /// SHA-256 of the plaintext block (the device compares the first 8 bytes).
+    pub hash: [u8; 32],
+    /// Offset of the block in the image.
+    pub offset: u32,
+}
+
+impl RecordHeader {
+    /// The 36 bytes on disk.
+    pub fn to_bytes(&self) -> [u8; RECORD_HEADER_LEN] {
+        let mut b = [0u8; RECORD_HEADER_LEN];
+        b[..32].copy_from_slice(&self.hash);
+        b[32..].copy_from_slice(&self.offset.to_le_bytes());
+        b
+    }
+
+    /// Reads the 36 bytes at the start of `b` (at least 36 long).
+    pub fn from_bytes(b: &[u8; RECORD_HEADER_LEN]) -> Self {
+        let mut hash = [0u8; 32];
+        hash.copy_from_slice(&b[..32]);
+        let offset = u32::from_le_bytes([b[32], b[33], b[34], b[35]]);
+        Self { hash, offset }
+    }
+}
+
+/// The crypto context shared by every image of one package.
+#[derive(Debug, Clone)]
+pub struct ImageCrypto<'a> {
+    /// The session key (image blocks with flag bit 0).
+    pub session_key: &'a SessionKey,
+    /// CTR nonce prefix: first 8 bytes of SHA-256 of the public key's DER.
+    pub nonce: [u8; NONCE_LEN],
+}
+
+/// One image sealed into its record file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedImage {
+    /// The `out*`/`enc*` file contents.
+    pub file: Vec<u8>,
+    /// `len(D)`: the control packet's `length` (without the record headers).
+    pub length: u32,
+    /// The control packet's `sig`: RSA over SHA-256 of the stored blocks.
+    pub sig: [u8; SIG_LEN],
+}
+
+/// Checks the block size: a multiple of 16 (CTR alignment; each block starts a new counter)
+/// and at most `max` (512 on the flash-thread path: `flash_write_t.data[512]`).
+pub fn check_bksize(bksize: u16, max: u16) -> Result<()> {
+    if bksize == 0 || bksize % 16 != 0 {
+        return Err(refused(format!(
+            "bksize {bksize} is not a positive multiple of 16: each block must start at a \
+             16-byte boundary for the device's AES-CTR counter"
+        )));
+    }
+    if bksize > max {
+        return Err(refused(format!(
+            "bksize {bksize} is larger than {max}: the device's flash-write buffer is \
+             flash_write_t.data[512] (NAND ping-pong builds take up to 2048: pass the NAND option)"
+        )));
+    }
+    Ok(())
+}
+
+/// Builds the record file of image `data` (already padded if the caller wants `--align=1`).
+pub fn seal_image(
+    data: &[u8],
+    bksize: u16,
+    encrypt: bool,
+    crypto: &ImageCrypto<'_>,
+    signer: &SigningKey,
+) -> Result<SealedImage> {
+    let length = u32::try_from(data.len())
+        .map_err(|_| refused(format!("image of {} bytes does not fit u32", data.len())))?;
+    if data.is_empty() {
+        return Err(refused("empty image: the device needs at least one block"));
+    }
+    let bk = usize::from(bksize);
+    let mut file = Vec::with_capacity(data.len() + data.len().div_ceil(bk) * RECORD_HEADER_LEN);
+    let mut stored = Sha256::new();
+    for (i, block) in data.chunks(bk).enumerate() {
+        let offset = (i * bk) as u32;
+        let header = RecordHeader {
+            hash: Sha256::digest(block).into(),
+            offset,
+        };
+        file.extend_from_slice(&header.to_bytes());
+        let start = file.len();
+        file.extend_from_slice(block);
+        if encrypt {
+            ctr_apply(
+                crypto.session_key.as_bytes(),
+                &crypto.nonce,
+                offset,
+                &mut file[start..],
+            );
+        }
+        stored.update(&file[start..]);
+    }
+    let sig = signer.sign_digest(&stored.finalize().into())?;
+    Ok(SealedImage { file, length, sig })
+}
+
+/// What the reader got out of a record file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenedImage {
+    /// The plaintext image `D`.
+    pub plain: Vec<u8>,
+    /// Number of records.
+    pub records: usize,
+    /// Every check that failed (empty: the device would accept the image).
+    pub findings: Findings,
+}
+
+/// Splits a record file into `(file offset, header, stored block)`.
+pub fn split_records(file: &[u8], bksize: u16) -> Result<Vec<(usize, RecordHeader, &[u8])>> {
+    let step = RECORD_HEADER_LEN + usize::from(bksize);
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < file.len() {
+        let rec = &file[pos..(pos + step).min(file.len())];
+        if rec.len() <= RECORD_HEADER_LEN {
+            return Err(malformed(
+                "record file",
+                format!(
+                    "record at {pos:#010x} has {} bytes; a record is a 36-byte header and at \
+                     least one data byte",
+                    rec.len()
+                ),
+            ));
+        }
+        let header = RecordHeader::from_bytes(rec[..RECORD_HEADER_LEN].try_into().expect("36"));
+        out.push((pos, header, &rec[RECORD_HEADER_LEN..]));
+        pos += rec.len();
+    }
+    Ok(out)
+}
+
+/// Decrypts (if `encrypted`) and checks a record file against its control-packet entry:
+/// every record's offset and full SHA-256 (the device compares 8 bytes), the total length
+/// and the RSA signature over the stored bytes.
+pub fn open_image(
+    file: &[u8],
+    bksize: u16,
+    encrypted: bool,
+    expected: (u32, &[u8; SIG_LEN]),
+    crypto: &ImageCrypto<'_>,
+    verifier: &VerifyingKey,
+) -> Result<OpenedImage> {
+    let records = split_records(file, bksize)?;
+    let mut findings = Findings::default();
+    let mut plain = Vec::with_capacity(file.len());
+    let mut stored = Sha256::new();
+    for (pos, header, block) in &records {
+        let want = plain.len() as u32;
+        if header.offset != want {
+            findings.fail(
+                pos + 32,
+                format!(
+                    "record offset is {:#010x}, expected {want:#010x}",
+                    header.offset
+                ),
+            );
+        }
+        stored.update(block);
+        let mut b = block.to_vec();
+        if encrypted {
+            ctr_apply(
+                crypto.session_key.as_bytes(),
+                &crypto.nonce,
+                header.offset,
+                &mut b,
+            );
+        }
+        let got: [u8; 32] = Sha256::digest(&b).into();
+        if got != header.hash {
+            findings.fail(*pos, hash_message("record", &got, &header.hash));
+        }
+        plain.extend_from_slice(&b);
+    }
+    let (length, sig) = expected;
+    if plain.len() != length as usize {
+        findings.fail(
+            0,
+            format!(
+                "the records hold {} bytes but the control packet says length {length}",
+                plain.len()
+            ),
+        );
+    }
+    if !verifier.verify_digest(&stored.finalize().into(), sig) {
+        findings.fail(
+            0,
+            "image signature (control packet entry) does not verify over the stored blocks",
+        );
+    }
+    Ok(OpenedImage {
+        plain,
+        records: records.len(),
+        findings,
+    })
+}
+
+pub(crate) fn hash_message(what: &str, got: &[u8; 32], want: &[u8; 32]) -> String {
+    let first8 = if got[..8] == want[..8] {
+        " (the first 8 bytes, all the device compares, match)"
+    } else {
+        ""
+    };
+    format!(
+        "{what} SHA-256 mismatch: stored {}, computed {}{first8}",
+        hex(want),
+        hex(got)
+    )
+}
+
+/// Lower-case hex of `b`.
+pub fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}

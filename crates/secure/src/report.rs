@@ -1,0 +1,42 @@
+//! Verification findings shared by the readers: each failed check with the offset it concerns.
+
+use std::fmt;
+
+/// One failed check: where in the file and what did not hold.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Failure {
+    /// File offset of the field or record the check is about.
+    pub offset: usize,
+    /// What was checked and what was found.
+    pub message: String,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "at {:#010x}: {}", self.offset, self.message)
+    }
+}
+
+/// The failures of one reader run; empty means every check held.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Findings(pub Vec<Failure>);
+
+impl Findings {
+    /// Records a failure at `offset`.
+    pub fn fail(&mut self, offset: usize, message: impl Into<String>) {
+        self.0.push(Failure {
+            offset,
+            message: message.into(),
+        });
+    }
+
+    /// True when no check failed.
+    pub fn ok(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Appends another reader's failures.
+    pub fn extend(&mut self, other: Findings) {
+        self.0.extend(other.0);
+    }
+}
