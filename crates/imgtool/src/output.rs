@@ -154,7 +154,7 @@ fn refuse_input_as_output(path: &Path, target: &Path, inputs: &[&Path]) -> Resul
     for input in inputs {
         if same_file(target, input) {
             bail!(
-                "output {} is the same file as the input {}; nothing was read or written \
+                "output {} is the same file as the input {}; nothing was written \
                  (give another output name)",
                 path.display(),
                 input.display()

@@ -121,6 +121,10 @@ fn setup(dir: &Path) {
     ]);
     ok(&["keygen", "-o", "k.pem"]);
     ok(&["getpub", "k.pem", "-o", "pub.pem"]);
+    let keys = repo().join("testdata/secure/keys/sifli02");
+    for f in ["s01.bin", "sig_pri.pem", "sig_pub.pem"] {
+        std::fs::copy(keys.join(f), dir.join(f)).unwrap();
+    }
     for (sub, target) in [
         ("zero", Path::new("/dev/zero")),
         ("big", &dir.join("big.bin")),
@@ -200,6 +204,21 @@ fn every_input_is_read_with_a_bound() {
                 ZERO,
             ),
             case(&["getpub", "/dev/zero"], ZERO),
+            case(&["ftab", "show", "/dev/zero"], ZERO),
+            case(&["ftab", "show", "big.bin"], BIG),
+            case(
+                &[
+                    "ftab",
+                    "build",
+                    "--layout",
+                    LAYOUT,
+                    "--sig-pub",
+                    "/dev/zero",
+                    "-o",
+                    "f.bin",
+                ],
+                ZERO,
+            ),
             case(&["getpub", "big.bin"], BIG),
             case(
                 &["verify", "pkg/offline_install.bin", "--key", "/dev/zero"],
@@ -240,6 +259,26 @@ fn every_input_is_read_with_a_bound() {
         64 * MIB,
         &[
             case(&["elf2bin", "/dev/zero", "-o", "x.bin"], ZERO),
+            case(
+                &[
+                    "enc",
+                    "--img",
+                    "/dev/zero",
+                    "--eimg",
+                    "e.bin",
+                    "--key",
+                    "s01",
+                    "--sigkey",
+                    "sig",
+                ],
+                ZERO,
+            ),
+            case(
+                &[
+                    "enc", "--img", "big.bin", "--eimg", "e.bin", "--key", "s01", "--sigkey", "sig",
+                ],
+                BIG,
+            ),
             case(&["elf2bin", "big.bin", "-o", "x.bin"], "not an ELF"),
             case(
                 &["compress", "--mode", "gzip", "/dev/zero", "-o", "x.gz"],
@@ -338,6 +377,20 @@ fn every_input_is_read_with_a_bound() {
             case(&["digest", "/dev/zero", "-o", "m.bin"], ZERO),
             case(
                 &[
+                    "dec",
+                    "--eimg",
+                    "/dev/zero",
+                    "--img",
+                    "p.bin",
+                    "--key",
+                    "s01",
+                    "--sigkey",
+                    "sig",
+                ],
+                ZERO,
+            ),
+            case(
+                &[
                     "attach-signature",
                     "/dev/zero",
                     "--sig",
@@ -354,7 +407,8 @@ fn every_input_is_read_with_a_bound() {
         ],
     );
     for never in [
-        "l.toml", "h.h", "o", "x.bin", "x.gz", "x", "u", "m.bin", "s", "s.bin",
+        "f.bin", "e.bin", "p.bin", "l.toml", "h.h", "o", "x.bin", "x.gz", "x", "u", "m.bin", "s",
+        "s.bin",
     ] {
         assert!(
             !d.join(never).exists(),

@@ -83,8 +83,10 @@ pub fn run(c: Command) -> Result<Outcome> {
 }
 
 fn build(a: BuildArgs) -> Result<Outcome> {
-    let dest = crate::output::plan_output(&a.output, &[], false)?;
-    let layout = layout::Layout::resolve(&a.layout)?;
+    let mut inputs = vec![std::path::Path::new(&a.layout)];
+    inputs.extend(a.sig_pub.as_deref());
+    let dest = crate::output::plan_output(&a.output, &inputs, false)?;
+    let layout = super::layout::resolve_arg(&a.layout)?;
     let key = a
         .sig_pub
         .as_deref()

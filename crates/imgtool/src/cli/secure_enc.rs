@@ -67,10 +67,15 @@ pub struct DecArgs {
 
 /// Runs `imgtool enc`.
 pub fn run_enc(a: EncArgs) -> Result<Outcome> {
-    let dest = crate::output::plan_output(&a.eimg, &[&a.img], false)?;
+    let root_path = PathBuf::from(format!("{}.bin", a.key));
+    let signer_path = PathBuf::from(format!("{}_pri.pem", a.sigkey));
+    // The key files are inputs too: `--eimg s01.bin --key s01` must not destroy the root key.
+    let mut inputs = vec![a.img.as_path(), root_path.as_path(), signer_path.as_path()];
+    inputs.extend(a.session_key.as_deref());
+    let dest = crate::output::plan_output(&a.eimg, &inputs, false)?;
     let image = crate::input::read_bounded(&a.img, crate::input::Limit::IMAGE)?;
-    let root = load_root(&PathBuf::from(format!("{}.bin", a.key)))?;
-    let signer = load_signer(&PathBuf::from(format!("{}_pri.pem", a.sigkey)))?;
+    let root = load_root(&root_path)?;
+    let signer = load_signer(&signer_path)?;
     let session = match &a.session_key {
         Some(p) => secure::SessionKey::from_bytes(
             &super::secure::read_small(p)?,
@@ -93,14 +98,21 @@ pub fn run_enc(a: EncArgs) -> Result<Outcome> {
 
 /// Runs `imgtool dec`.
 pub fn run_dec(a: DecArgs) -> Result<Outcome> {
+    let root_path = PathBuf::from(format!("{}.bin", a.key));
+    let verifier_path = PathBuf::from(format!("{}_pub.der", a.sigkey));
+    let inputs = [
+        a.eimg.as_path(),
+        root_path.as_path(),
+        verifier_path.as_path(),
+    ];
     let dest = a
         .img
         .as_ref()
-        .map(|p| crate::output::plan_output(p, &[&a.eimg], false))
+        .map(|p| crate::output::plan_output(p, &inputs, false))
         .transpose()?;
     let file = super::secure::read_artifact(&a.eimg)?;
-    let root = load_root(&PathBuf::from(format!("{}.bin", a.key)))?;
-    let verifier = load_verifier(&PathBuf::from(format!("{}_pub.der", a.sigkey)))?;
+    let root = load_root(&root_path)?;
+    let verifier = load_verifier(&verifier_path)?;
     let name = a.eimg.display();
     let o = match secure::enc::open_enc(&file, &root, &verifier) {
         Ok(o) => o,
