@@ -109,7 +109,15 @@ pub fn verify(path: &Path, bytes: &[u8], kind: Kind, args: &SecureCheckArgs) -> 
             match open_v1(bytes, &k.root, &k.verifier) {
                 Ok(o) => {
                     print_findings(&name, &o.findings);
-                    Ok(verdict(&name, o.findings.ok(), format!("offline package v1, {} images, control packet and every image signature verify", o.entries.len() - 1)))
+                    Ok(verdict(
+                        &name,
+                        o.findings.ok(),
+                        format!(
+                            "offline package v1, {}, control packet and every image \
+                             signature verify",
+                            super::count(o.entries.len() - 1, "image")
+                        ),
+                    ))
                 }
                 Err(e) => {
                     println!("FAIL {name}: {e}");
@@ -134,8 +142,9 @@ pub fn verify(path: &Path, bytes: &[u8], kind: Kind, args: &SecureCheckArgs) -> 
             }
             let n = set.ctrl.packet.images.len();
             let summary = format!(
-                "control packet with {n} images verifies; {} record files checked",
-                set.images.len()
+                "control packet with {} verifies; {} checked",
+                super::count(n, "image"),
+                super::count(set.images.len(), "record file")
             );
             Ok(verdict(&name, set.ok(), summary))
         }
