@@ -273,7 +273,7 @@ fn offline_v1_package_verifies_and_refuses_other_flags() {
         ],
     ));
     assert!(
-        r.stdout.contains("offline package v1, 1 images"),
+        r.stdout.contains("offline package v1, 1 image,"),
         "{}",
         r.text()
     );
