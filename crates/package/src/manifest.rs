@@ -195,30 +195,103 @@ impl ImageEntry {
         raw: &[u8],
         payload: &[u8],
     ) -> Result<Self, ManifestError> {
+        let raw = Hashed::new(raw);
+        let payload = Hashed::new(payload);
+        Self::from_hashed(id, name, flag, &raw, &payload)
+    }
+
+    /// Like [`ImageEntry::new`] with the digests already made ([`Hashed`]), so a caller can
+    /// hash alongside other work.
+    pub fn from_hashed(
+        id: u8,
+        name: &str,
+        flag: u8,
+        raw: &Hashed,
+        payload: &Hashed,
+    ) -> Result<Self, ManifestError> {
         Ok(ImageEntry {
             id,
             name: name.to_owned(),
             source: None,
             flag,
-            raw_size: len_u32("raw_size", raw.len())?,
-            raw_sha256: Sha256::digest(raw).into(),
-            payload_size: len_u32("payload_size", payload.len())?,
-            payload_sha256: Sha256::digest(payload).into(),
+            raw_size: len_u32("raw_size", raw.len)?,
+            raw_sha256: raw.sha256,
+            payload_size: len_u32("payload_size", payload.len)?,
+            payload_sha256: payload.sha256,
         })
+    }
+}
+
+/// The length and SHA-256 of some bytes, as a manifest records them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hashed {
+    /// Length in bytes.
+    pub len: usize,
+    /// SHA-256 of the bytes.
+    pub sha256: Sha256Digest,
+}
+
+impl Hashed {
+    /// Hashes `bytes`.
+    pub fn new(bytes: &[u8]) -> Self {
+        Hashed {
+            len: bytes.len(),
+            sha256: Sha256::digest(bytes).into(),
+        }
     }
 }
 
 /// SHA-256 of a package body with the device-owned install-state byte (offset 5) taken as 0xFF.
 pub fn body_sha256(body: &[u8]) -> Sha256Digest {
+    body_sha256_parts([body])
+}
+
+/// [`body_sha256`] of the body made of `parts` back to back (e.g. a package's head and its
+/// payloads, so the digest need not wait for the body to be assembled).
+pub fn body_sha256_parts<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> Sha256Digest {
     let mut h = Sha256::new();
-    if body.len() > INSTALL_STATE_OFFSET {
-        h.update(&body[..INSTALL_STATE_OFFSET]);
-        h.update([0xFF]);
-        h.update(&body[INSTALL_STATE_OFFSET + 1..]);
-    } else {
-        h.update(body);
+    let mut offset = 0;
+    for part in parts {
+        let state = INSTALL_STATE_OFFSET.checked_sub(offset);
+        match state.filter(|&at| at < part.len()) {
+            Some(at) => {
+                h.update(&part[..at]);
+                h.update([0xFF]);
+                h.update(&part[at + 1..]);
+            }
+            None => h.update(part),
+        }
+        offset += part.len();
     }
     h.finalize().into()
+}
+
+/// What a manifest records of a package body: length, the header's CRC field, SHA-256.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyDigest {
+    /// Body length.
+    pub len: u32,
+    /// The header's CRC field (bytes 8 to 11).
+    pub crc: u32,
+    /// [`body_sha256`] of the body.
+    pub sha256: Sha256Digest,
+}
+
+impl BodyDigest {
+    /// Digests the body made of `parts` back to back; the first part must hold the whole
+    /// 12-byte header. Fails on a shorter first part or a body over 4 GiB.
+    pub fn of_parts(parts: &[&[u8]]) -> Result<Self, ManifestError> {
+        let head = parts.first().copied().unwrap_or_default();
+        let Some(crc) = head.get(8..12) else {
+            return Err(ManifestError::BodyTooShort { len: head.len() });
+        };
+        let len = parts.iter().map(|p| p.len()).sum();
+        Ok(BodyDigest {
+            len: len_u32("body_len", len)?,
+            crc: u32::from_le_bytes([crc[0], crc[1], crc[2], crc[3]]),
+            sha256: body_sha256_parts(parts.iter().copied()),
+        })
+    }
 }
 
 impl Manifest {
@@ -243,13 +316,15 @@ impl Manifest {
     /// Binds the manifest to the finished package body (header, table, payloads): its length,
     /// the header's CRC field and its SHA-256 ([`body_sha256`]).
     pub fn set_body(&mut self, body: &[u8]) -> Result<(), ManifestError> {
-        if body.len() < 12 {
-            return Err(ManifestError::BodyTooShort { len: body.len() });
-        }
-        self.body_len = len_u32("body_len", body.len())?;
-        self.body_crc = u32::from_le_bytes([body[8], body[9], body[10], body[11]]);
-        self.body_sha256 = body_sha256(body);
+        self.set_body_digest(BodyDigest::of_parts(&[body])?);
         Ok(())
+    }
+
+    /// [`Manifest::set_body`] with the digest already made ([`BodyDigest::of_parts`]).
+    pub fn set_body_digest(&mut self, d: BodyDigest) {
+        self.body_len = d.len;
+        self.body_crc = d.crc;
+        self.body_sha256 = d.sha256;
     }
 
     /// Pretty JSON for `manifest.json` (trailing newline included).
@@ -573,6 +648,51 @@ mod tests {
         let mut b = vec![0x46, 0x43, 0x45, 0x53, 1, 0xFF, 0, 0, 0, 0, 0, 0];
         b.extend_from_slice(b"xyz");
         b
+    }
+
+    #[test]
+    fn the_body_digest_of_parts_equals_that_of_the_joined_body() {
+        let mut body = sample_body();
+        body[5] = 0x3F; // installed: still hashed as 0xFF
+        body.extend((0..300u32).map(|i| (i * 7) as u8));
+        let whole = BodyDigest::of_parts(&[&body]).unwrap();
+        assert_eq!(whole.sha256, body_sha256(&body));
+        assert_eq!(whole.len, body.len() as u32);
+        let mut fresh = body.clone();
+        fresh[5] = 0xFF;
+        assert_eq!(whole.sha256, Sha256Digest::from(Sha256::digest(&fresh)));
+        // Cuts before, at, just after the install-state byte, and later.
+        for cuts in [[12, 40], [5, 12], [6, 13], [12, 12]] {
+            let (a, rest) = body.split_at(cuts[0]);
+            let (b, c) = rest.split_at(cuts[1] - cuts[0]);
+            let parts = BodyDigest::of_parts(&[a, b, c]);
+            if a.len() < 12 {
+                assert_eq!(parts, Err(ManifestError::BodyTooShort { len: a.len() }));
+            } else {
+                assert_eq!(parts, Ok(whole), "cut at {cuts:?}");
+            }
+            assert_eq!(
+                body_sha256_parts([a, b, c]),
+                whole.sha256,
+                "cut at {cuts:?}"
+            );
+        }
+        let mut m = Manifest::new("t", "l");
+        m.set_body(&body).unwrap();
+        assert_eq!(
+            (m.body_len, m.body_crc, m.body_sha256),
+            (whole.len, 0, whole.sha256)
+        );
+    }
+
+    #[test]
+    fn an_entry_from_digests_equals_one_from_bytes() {
+        let (raw, payload) = (Hashed::new(b"raw image"), Hashed::new(b"payload"));
+        assert_eq!(
+            ImageEntry::from_hashed(0, "hcpu", 16, &raw, &payload).unwrap(),
+            ImageEntry::new(0, "hcpu", 16, b"raw image", b"payload").unwrap()
+        );
+        assert_eq!(raw.len, 9);
     }
 
     #[test]

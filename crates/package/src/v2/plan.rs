@@ -100,15 +100,38 @@ impl PackagePlan {
     /// Serialises the plan: header, table, payloads.
     pub fn emit(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.total_len);
+        self.emit_into(&mut out);
+        out
+    }
+
+    /// [`PackagePlan::emit`] into `out`, replacing what it held: reusing a buffer whose memory
+    /// is already mapped saves a page fault per 4 KiB of package.
+    pub fn emit_into(&self, out: &mut Vec<u8>) {
+        out.clear();
+        out.reserve(self.total_len);
+        for part in self.parts(&self.head()) {
+            out.extend_from_slice(part);
+        }
+        debug_assert_eq!(out.len(), self.total_len);
+    }
+
+    /// The bytes before the first payload: header and table.
+    pub fn head(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(payloads_start(self.entries.len()));
         out.extend_from_slice(&self.header.to_bytes());
         for e in &self.entries {
             out.extend_from_slice(&e.entry.to_bytes());
         }
-        for image in &self.images {
-            out.extend_from_slice(&image.payload);
-        }
-        debug_assert_eq!(out.len(), self.total_len);
         out
+    }
+
+    /// The package as slices back to back, [`PackagePlan::head`] (passed in) then each
+    /// payload: what [`PackagePlan::emit`] joins, for digests that need not wait for it.
+    pub fn parts<'a>(&'a self, head: &'a [u8]) -> Vec<&'a [u8]> {
+        let mut parts = Vec::with_capacity(1 + self.images.len());
+        parts.push(head);
+        parts.extend(self.images.iter().map(|i| i.payload.as_slice()));
+        parts
     }
 }
 
@@ -143,6 +166,22 @@ mod tests {
             flag,
             payload: payload.to_vec(),
         }
+    }
+
+    #[test]
+    fn emit_into_a_used_buffer_and_the_parts_give_the_same_bytes() {
+        let plan = PackagePlan::new(vec![
+            img(6, Flag::Compressed, &[1, 2, 3]),
+            img(0, Flag::Raw, &[4, 5]),
+        ])
+        .unwrap();
+        let bytes = plan.emit();
+        let mut reused = vec![0xAA; 100];
+        plan.emit_into(&mut reused);
+        assert_eq!(reused, bytes);
+        let head = plan.head();
+        assert_eq!(head, bytes[..plan.entries[0].payload_offset]);
+        assert_eq!(plan.parts(&head).concat(), bytes);
     }
 
     #[test]
