@@ -51,6 +51,10 @@ fn main() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let path = tmp.path().join("app.bin");
     std::fs::write(&path, &app).expect("write app.bin");
+    // IMGTOOL_BENCH_APP=FILE: also keep the app there, to profile `imgtool pack` on it.
+    if let Some(keep) = std::env::var_os("IMGTOOL_BENCH_APP") {
+        std::fs::write(&keep, &app).expect("write IMGTOOL_BENCH_APP");
+    }
 
     let (vendor, vendor_s) = best_of(|| vendor_package(&app));
     check(&vendor, &app, true);

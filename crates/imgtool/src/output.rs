@@ -248,15 +248,39 @@ pub fn write_with(
 /// into place; if a rename fails, the files already replaced get their old contents back.
 /// Special files and standard output (which cannot be rolled back) are written last.
 pub fn commit(files: &[(Dest, &[u8])], mode: Mode) -> Result<()> {
-    let mut staged = Vec::new();
-    for (dest, bytes) in files {
-        if let Dest::File(p) = dest {
-            staged.push((p.as_path(), prepare(p, mode, |f| f.write_all(bytes))?));
-        }
-    }
-    let mut done: Vec<(&Path, Option<tempfile::TempPath>)> = Vec::new();
-    for (path, tmp) in staged {
-        match replace_keeping_old(tmp, path) {
+    commit_staged(Vec::new(), files, mode)
+}
+
+/// An output written and synced to a temporary file beside its destination, waiting for
+/// [`commit_staged`] to rename it into place (deleted if dropped instead).
+#[derive(Debug)]
+pub struct Staged {
+    path: PathBuf,
+    tmp: tempfile::NamedTempFile,
+}
+
+/// Writes `bytes` to a temporary file for `dest` now, so the write and its `fsync` can
+/// overlap other work; `None` for standard output and special files, which are written
+/// only at commit time.
+pub fn stage(dest: &Dest, bytes: &[u8], mode: Mode) -> Result<Option<Staged>> {
+    let Dest::File(path) = dest else {
+        return Ok(None);
+    };
+    let tmp = prepare(path, mode, |f| f.write_all(bytes))?;
+    Ok(Some(Staged {
+        path: path.clone(),
+        tmp,
+    }))
+}
+
+/// [`commit`] of `files` together with outputs already [`stage`]d (renamed into place
+/// first, in order): all or none of them replace what was there.
+pub fn commit_staged(early: Vec<Staged>, files: &[(Dest, &[u8])], mode: Mode) -> Result<()> {
+    let mut staged = early;
+    staged.extend(stage_all(files, mode)?);
+    let mut done: Vec<(PathBuf, Option<tempfile::TempPath>)> = Vec::new();
+    for Staged { path, tmp } in staged {
+        match replace_keeping_old(tmp, &path) {
             Ok(old) => done.push((path, old)),
             Err(e) => {
                 roll_back(done);
@@ -272,6 +296,36 @@ pub fn commit(files: &[(Dest, &[u8])], mode: Mode) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Writes the temporary file of every [`Dest::File`] in `files`, each on its own thread: most
+/// of the time is `fsync` waiting for the disk, and the waits overlap (a whole `pack` spent
+/// a tenth of its time in two fsyncs one after the other). In `files` order; the first error
+/// wins, and the temporary files already written are deleted when dropped.
+fn stage_all(files: &[(Dest, &[u8])], mode: Mode) -> Result<Vec<Staged>> {
+    let jobs: Vec<&(Dest, &[u8])> = files
+        .iter()
+        .filter(|(dest, _)| matches!(dest, Dest::File(_)))
+        .collect();
+    let one = |(dest, bytes): &(Dest, &[u8])| {
+        stage(dest, bytes, mode)?.context("a file destination was not staged")
+    };
+    if jobs.len() < 2 {
+        return jobs.into_iter().map(one).collect();
+    }
+    std::thread::scope(|s| {
+        let handles: Vec<_> = jobs
+            .into_iter()
+            .map(|job| s.spawn(move || one(job)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a thread writing an output panicked")))
+            })
+            .collect()
+    })
 }
 
 /// Renames the old file (if any) to a temporary name, then `tmp` into place. Returns the
@@ -300,16 +354,16 @@ fn replace_keeping_old(
     Ok(old)
 }
 
-fn roll_back(done: Vec<(&Path, Option<tempfile::TempPath>)>) {
+fn roll_back(done: Vec<(PathBuf, Option<tempfile::TempPath>)>) {
     for (path, old) in done.into_iter().rev() {
         match old {
             Some(keep) => {
-                if std::fs::rename(&keep, path).is_ok() {
+                if std::fs::rename(&keep, &path).is_ok() {
                     let _ = keep.keep();
                 }
             }
             None => {
-                let _ = std::fs::remove_file(path);
+                let _ = std::fs::remove_file(&path);
             }
         }
     }

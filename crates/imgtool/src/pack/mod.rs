@@ -19,8 +19,9 @@ mod write;
 
 pub use config::{Compression, ImageSpec, InputFormat, LayoutRef, PackConfig, PackOptions};
 pub use input::{load_image, LoadedImage};
-pub use plan::{plan_package, PlannedImageInfo, PlannedPackage};
+pub use plan::{plan_package, plan_package_with, PlannedImageInfo, PlannedPackage};
 pub use sign::{load_public_key, sign_planned, ReleaseInfo, Signing};
 pub use write::{
-    plan_package_outputs, write_package, write_planned, WrittenPackage, MANIFEST_FILE, PACKAGE_FILE,
+    plan_package_outputs, stage_package, write_package, write_planned, write_planned_staged,
+    WrittenPackage, MANIFEST_FILE, PACKAGE_FILE,
 };

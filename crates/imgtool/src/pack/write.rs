@@ -1,7 +1,7 @@
 //! Writing a planned package to disk: the package and its manifest, committed together.
 
 use super::plan::PlannedPackage;
-use crate::output::{commit, plan_output_dir, Dest, Mode};
+use crate::output::{commit_staged, plan_output_dir, Dest, Mode, Staged};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 
@@ -42,12 +42,30 @@ pub fn write_package(planned: &PlannedPackage, dir: &Path) -> Result<WrittenPack
 
 /// Writes the package and manifest to destinations from [`plan_package_outputs`].
 pub fn write_planned(planned: &PlannedPackage, dests: &[Dest; 2]) -> Result<()> {
+    write_planned_staged(planned, dests, None)
+}
+
+/// [`write_planned`] when the package file may already be staged: `early` is what
+/// [`stage_package`] made of `planned.bytes` (then only the manifest is written here).
+pub fn write_planned_staged(
+    planned: &PlannedPackage,
+    dests: &[Dest; 2],
+    early: Option<Staged>,
+) -> Result<()> {
     let manifest = planned.manifest.to_json();
-    commit(
-        &[
-            (dests[0].clone(), &planned.bytes),
-            (dests[1].clone(), manifest.as_bytes()),
-        ],
-        Mode::Public,
-    )
+    let manifest = (dests[1].clone(), manifest.as_bytes());
+    match early {
+        Some(package) => commit_staged(vec![package], &[manifest], Mode::Public),
+        None => commit_staged(
+            Vec::new(),
+            &[(dests[0].clone(), &planned.bytes), manifest],
+            Mode::Public,
+        ),
+    }
+}
+
+/// Writes and syncs a package body to a temporary file for the package destination (see
+/// [`crate::output::stage`]), for [`write_planned_staged`]; `None` if `dest` is not a file.
+pub fn stage_package(dest: &Dest, body: &[u8]) -> Result<Option<Staged>> {
+    crate::output::stage(dest, body, Mode::Public)
 }

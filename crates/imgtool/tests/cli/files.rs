@@ -294,6 +294,48 @@ fn symlinks_fifos_and_devices_are_written_through_not_replaced() {
         .is_char_device());
 }
 
+/// `pack` writes an unsigned package while it hashes for the manifest (staged early): that
+/// path must follow a symlinked package and still write through a FIFO one.
+#[test]
+fn pack_writes_its_package_through_a_symlink_and_a_fifo() {
+    use std::os::unix::fs::FileTypeExt;
+    let tmp = workspace();
+    let d = tmp.path();
+    let pack = ["pack", "--layout", LAYOUT, "--image", "hcpu=app.elf", "-o"];
+    ok(imgtool(d, &[&pack[..], &["plain"]].concat()));
+    let expected = read(&d.join("plain/offline_install.bin"));
+    std::fs::create_dir_all(d.join("linked")).unwrap();
+    put(d, "elsewhere.bin", b"old");
+    std::os::unix::fs::symlink("../elsewhere.bin", d.join("linked/offline_install.bin")).unwrap();
+    ok(imgtool(d, &[&pack[..], &["linked"]].concat()));
+    assert!(
+        std::fs::symlink_metadata(d.join("linked/offline_install.bin"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(read(&d.join("elsewhere.bin")), expected);
+    std::fs::create_dir_all(d.join("piped")).unwrap();
+    let fifo = d.join("piped/offline_install.bin");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let reader = std::thread::spawn(move || std::fs::read(fifo).unwrap());
+    ok(imgtool(d, &[&pack[..], &["piped"]].concat()));
+    assert_eq!(reader.join().unwrap(), expected);
+    assert!(std::fs::metadata(d.join("piped/offline_install.bin"))
+        .unwrap()
+        .file_type()
+        .is_fifo());
+    for dir in ["plain", "linked", "piped"] {
+        let mut names = crate::common::files_in(&d.join(dir));
+        names.sort();
+        assert_eq!(names, ["manifest.json", "offline_install.bin"], "{dir}");
+    }
+}
+
 #[test]
 fn dash_writes_the_one_output_to_stdout_and_the_status_to_stderr() {
     let tmp = workspace();
@@ -557,10 +599,36 @@ fn sha_after(text: &str, after: &str) -> String {
     text[at + after.len()..].chars().take(64).collect()
 }
 
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 #[test]
 fn pack_inspect_and_verify_report_the_same_size_and_sha256() {
     let tmp = workspace();
     let d = tmp.path();
+    // Unsigned, pack prints the body digest it made for the manifest (no second hash).
+    let u = ok(imgtool(
+        d,
+        &[
+            "pack",
+            "--layout",
+            LAYOUT,
+            "--image",
+            "hcpu=app.elf",
+            "-o",
+            "u",
+        ],
+    ));
+    let unsigned = read(&d.join("u/offline_install.bin"));
+    assert_eq!(
+        sha_after(&u.stdout, "bytes, sha256 "),
+        sha256_hex(&unsigned)
+    );
     let p = ok(imgtool(
         d,
         &[
@@ -576,11 +644,7 @@ fn pack_inspect_and_verify_report_the_same_size_and_sha256() {
         ],
     ));
     let bytes = read(&d.join("s/offline_install.bin"));
-    let file_sha = {
-        use sha2::{Digest, Sha256};
-        let h = Sha256::digest(&bytes);
-        h.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    };
+    let file_sha = sha256_hex(&bytes);
     assert_eq!(sha_after(&p.stdout, "bytes, sha256 "), file_sha);
     assert!(
         p.stdout.contains(&format!("sha256 {file_sha}")),
