@@ -37,18 +37,7 @@ fn workspace() -> tempfile::TempDir {
             "board.toml",
         ],
     ));
-    ok(imgtool(
-        d,
-        &[
-            "pack",
-            "--layout",
-            LAYOUT,
-            "--image",
-            "hcpu=app.elf",
-            "-o",
-            "pkg",
-        ],
-    ));
+    pack_app(d, "pkg");
     ok(imgtool(
         d,
         &[
@@ -69,6 +58,22 @@ fn workspace() -> tempfile::TempDir {
     ));
     put(d, "sig.bin", &[0; 64]);
     tmp
+}
+
+/// `pack --layout LAYOUT --image hcpu=app.elf -o OUT` in `d`, which must succeed.
+fn pack_app(d: &std::path::Path, out: &str) -> crate::common::Run {
+    ok(imgtool(
+        d,
+        &[
+            "pack",
+            "--layout",
+            LAYOUT,
+            "--image",
+            "hcpu=app.elf",
+            "-o",
+            out,
+        ],
+    ))
 }
 
 /// Runs a command that must be refused: exit 2, `says` in its error message.
@@ -235,6 +240,18 @@ fn an_existing_private_key_is_never_overwritten_without_force() {
 }
 
 #[cfg(unix)]
+fn mkfifo(path: &std::path::Path) {
+    let made = std::process::Command::new("mkfifo").arg(path).status();
+    assert!(made.unwrap().success(), "mkfifo {}", path.display());
+}
+
+fn is_symlink(path: &std::path::Path) -> bool {
+    std::fs::symlink_metadata(path)
+        .unwrap()
+        .file_type()
+        .is_symlink()
+}
+
 #[test]
 fn symlinks_fifos_and_devices_are_written_through_not_replaced() {
     use std::os::unix::fs::FileTypeExt;
@@ -244,10 +261,7 @@ fn symlinks_fifos_and_devices_are_written_through_not_replaced() {
     put(d, "target.pem", b"old");
     std::os::unix::fs::symlink("target.pem", d.join("link.pem")).unwrap();
     ok(imgtool(d, &["getpub", "k.pem", "-o", "link.pem"]));
-    assert!(std::fs::symlink_metadata(d.join("link.pem"))
-        .unwrap()
-        .file_type()
-        .is_symlink());
+    assert!(is_symlink(&d.join("link.pem")));
     assert_eq!(read(&d.join("target.pem")), read(&d.join("pub.pem")));
     // A dangling symlink is refused, nothing is created.
     std::os::unix::fs::symlink("missing/nowhere.bin", d.join("dangling.bin")).unwrap();
@@ -271,11 +285,7 @@ fn symlinks_fifos_and_devices_are_written_through_not_replaced() {
     );
     // A FIFO: written through, still a FIFO afterwards.
     let fifo = d.join("pipe");
-    assert!(std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap()
-        .success());
+    mkfifo(&fifo);
     let reader = {
         let fifo = fifo.clone();
         std::thread::spawn(move || std::fs::read(fifo).unwrap())
@@ -301,29 +311,19 @@ fn pack_writes_its_package_through_a_symlink_and_a_fifo() {
     use std::os::unix::fs::FileTypeExt;
     let tmp = workspace();
     let d = tmp.path();
-    let pack = ["pack", "--layout", LAYOUT, "--image", "hcpu=app.elf", "-o"];
-    ok(imgtool(d, &[&pack[..], &["plain"]].concat()));
+    pack_app(d, "plain");
     let expected = read(&d.join("plain/offline_install.bin"));
     std::fs::create_dir_all(d.join("linked")).unwrap();
     put(d, "elsewhere.bin", b"old");
     std::os::unix::fs::symlink("../elsewhere.bin", d.join("linked/offline_install.bin")).unwrap();
-    ok(imgtool(d, &[&pack[..], &["linked"]].concat()));
-    assert!(
-        std::fs::symlink_metadata(d.join("linked/offline_install.bin"))
-            .unwrap()
-            .file_type()
-            .is_symlink()
-    );
+    pack_app(d, "linked");
+    assert!(is_symlink(&d.join("linked/offline_install.bin")));
     assert_eq!(read(&d.join("elsewhere.bin")), expected);
     std::fs::create_dir_all(d.join("piped")).unwrap();
     let fifo = d.join("piped/offline_install.bin");
-    assert!(std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap()
-        .success());
+    mkfifo(&fifo);
     let reader = std::thread::spawn(move || std::fs::read(fifo).unwrap());
-    ok(imgtool(d, &[&pack[..], &["piped"]].concat()));
+    pack_app(d, "piped");
     assert_eq!(reader.join().unwrap(), expected);
     assert!(std::fs::metadata(d.join("piped/offline_install.bin"))
         .unwrap()
@@ -612,18 +612,7 @@ fn pack_inspect_and_verify_report_the_same_size_and_sha256() {
     let tmp = workspace();
     let d = tmp.path();
     // Unsigned, pack prints the body digest it made for the manifest (no second hash).
-    let u = ok(imgtool(
-        d,
-        &[
-            "pack",
-            "--layout",
-            LAYOUT,
-            "--image",
-            "hcpu=app.elf",
-            "-o",
-            "u",
-        ],
-    ));
+    let u = pack_app(d, "u");
     let unsigned = read(&d.join("u/offline_install.bin"));
     assert_eq!(
         sha_after(&u.stdout, "bytes, sha256 "),

@@ -168,13 +168,18 @@ mod tests {
         }
     }
 
-    #[test]
-    fn emit_into_a_used_buffer_and_the_parts_give_the_same_bytes() {
-        let plan = PackagePlan::new(vec![
+    /// A compressed image (payload 1, 2, 3) then a raw one (4, 5).
+    fn two_images() -> PackagePlan {
+        PackagePlan::new(vec![
             img(6, Flag::Compressed, &[1, 2, 3]),
             img(0, Flag::Raw, &[4, 5]),
         ])
-        .unwrap();
+        .unwrap()
+    }
+
+    #[test]
+    fn emit_into_a_used_buffer_and_the_parts_give_the_same_bytes() {
+        let plan = two_images();
         let bytes = plan.emit();
         let mut reused = vec![0xAA; 100];
         plan.emit_into(&mut reused);
@@ -186,11 +191,7 @@ mod tests {
 
     #[test]
     fn plan_lays_out_payloads_back_to_back_after_the_table() {
-        let plan = PackagePlan::new(vec![
-            img(6, Flag::Compressed, &[1, 2, 3]),
-            img(0, Flag::Raw, &[4, 5]),
-        ])
-        .unwrap();
+        let plan = two_images();
         assert_eq!(plan.entries[0].entry_offset, 12);
         assert_eq!(plan.entries[1].entry_offset, 18);
         assert_eq!(plan.entries[0].payload_offset, 24);
