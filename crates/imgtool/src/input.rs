@@ -221,8 +221,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("app.bin");
         let n = PARALLEL_READ_MIN as usize;
-        // Never the same byte at the same place of two 4 KiB pages: a misplaced part shows.
-        let bytes: Vec<u8> = (0..n + 4097).map(|i| (i ^ (i >> 12)) as u8).collect();
+        // A multiplicative hash of the offset: a part read to the wrong place shows.
+        let byte = |i: usize| ((i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as u8;
+        let bytes: Vec<u8> = (0..n + 4097).map(byte).collect();
         // Below, at and above the size where reading goes parallel.
         for len in [n - 1, n, n + 4097] {
             std::fs::write(&p, &bytes[..len]).unwrap();
