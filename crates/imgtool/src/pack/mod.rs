@@ -5,7 +5,9 @@
 //! 1. [`PackConfig`]: what to pack (from `ota.toml` via [`PackConfig::from_toml_file`], or
 //!    built in code);
 //! 2. [`plan_package`]: reads the inputs, converts ELFs, compresses, runs every check against
-//!    the layout and returns a [`PlannedPackage`] (the package bytes and the manifest included);
+//!    the layout and returns a [`PlannedPackage`] (the package bytes and the manifest included;
+//!    [`plan_package_with`] also hands the finished body to a callback while the manifest is
+//!    being hashed, which is how `imgtool pack` writes an unsigned package early);
 //! 3. [`write_package`]: writes `offline_install.bin` and `manifest.json` atomically.
 //!
 //! A signer hooks in between 2 and 3: it appends its trailer to [`PlannedPackage::bytes`] (the

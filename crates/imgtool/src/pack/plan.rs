@@ -346,7 +346,10 @@ fn plan_in_pool<T: Send>(
     check_heap(config, &planned, &mut warnings)?;
     let plan = PackagePlan::new(planned)?;
     plan.emit_into(&mut spare);
-    let bytes = spare;
+    let mut bytes = spare;
+    if bytes.capacity() > 2 * bytes.len() {
+        bytes.shrink_to_fit(); // a large image that compressed well: do not keep its size
+    }
     let download = match &layout {
         Some(l) => Some(check_download(l, bytes.len())?),
         None => None,
