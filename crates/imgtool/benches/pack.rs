@@ -180,8 +180,18 @@ fn imgtool_package(path: &Path, level: ezip::Level, threads: Option<usize>) -> V
 }
 
 /// Section 3 exactly as the vendor packer builds it: zlib level 9 per chunk, sequentially,
-/// gzip-mode packets, no byte after the last packet.
+/// gzip-mode packets, no byte after the last packet. On one thread throughout: the package
+/// crate's CRC would otherwise run on the global pool.
 fn vendor_package(app: &[u8]) -> Vec<u8> {
+    static ONE: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    let one = ONE.get_or_init(|| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build();
+        pool.expect("a one-thread pool")
+    });
+    one.install(|| vendor_package_here(app))
+}
+
+fn vendor_package_here(app: &[u8]) -> Vec<u8> {
     let mut image = app.to_vec();
     image.resize(app.len().div_ceil(16) * 16, 0);
     let mut payload = Vec::new();
