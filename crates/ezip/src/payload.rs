@@ -119,29 +119,26 @@ pub fn encode(image: &[u8], opts: &PayloadOptions) -> Result<Vec<u8>, Error> {
 /// packet into its own slice of the output: done on one thread, copying (and first touching)
 /// megabytes of output was the longest serial step left in a `pack`.
 fn join_packets(header: &[u8], packets: &[Vec<u8>], mode: Mode) -> Result<Vec<u8>, Error> {
-    let mut lens = Vec::with_capacity(packets.len());
-    for p in packets {
-        // A packet is at most a chunk (< 4 GiB) plus a few bytes of framing.
-        let len = u32::try_from(p.len()).map_err(|_| Error::TooLarge {
-            mode,
-            len: p.len() as u64,
-        })?;
-        lens.push(len);
-    }
     let body: usize = packets.iter().map(|p| 4 + p.len()).sum();
     let mut out = vec![0u8; header.len() + body];
     let (head, mut rest) = out.split_at_mut(header.len());
     head.copy_from_slice(header);
     let mut slots = Vec::with_capacity(packets.len());
     for p in packets {
+        // A packet is at most a chunk (< 4 GiB) plus a few bytes of framing.
+        let len = u32::try_from(p.len()).map_err(|_| Error::TooLarge {
+            mode,
+            len: p.len() as u64,
+        })?;
         let (slot, tail) = rest.split_at_mut(4 + p.len());
-        slots.push(slot);
+        slots.push((slot, len));
         rest = tail;
     }
+    // Even the length field is written on the pool: it is a slot's first touch (page fault).
     slots
         .into_par_iter()
-        .zip(packets.par_iter().zip(lens.par_iter()))
-        .for_each(|(slot, (packet, len))| {
+        .zip(packets.par_iter())
+        .for_each(|((slot, len), packet)| {
             slot[..4].copy_from_slice(&len.to_le_bytes());
             slot[4..].copy_from_slice(packet);
         });

@@ -185,13 +185,12 @@ pub fn run(args: Args) -> Result<Outcome> {
     // are made. Signed and secure packages are written whole, after signing.
     let key = config.options.sign.as_ref();
     let body_is_file = secure.is_none() && args.signing.signing(key)? == Signing::None;
-    let (mut planned, early) = plan_package_with(&config, |body| {
-        body_is_file
-            .then(|| stage_package(&dests[0], body))
-            .transpose()
+    let (mut planned, early) = plan_package_with(&config, |body| match body_is_file {
+        true => stage_package(&dests[0], body),
+        false => Ok(None),
     })
     .context("nothing written")?;
-    let early = early.context("nothing written")?.flatten();
+    let early = early.context("nothing written")?;
     if let Some(s) = &secure {
         if args.signing.sign.is_some() || config.options.sign.is_some() {
             anyhow::bail!("--secure signs with RSA (--sign-key); the ed25519 --sign is for offline package v2");
