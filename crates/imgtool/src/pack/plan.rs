@@ -283,14 +283,15 @@ pub fn plan_package(config: &PackConfig) -> Result<PlannedPackage> {
     plan_package_with(config, |_| ()).map(|(planned, ())| planned)
 }
 
-/// [`plan_package`], calling `on_body` with the package body (header, table, payloads) as
-/// soon as it is final, on its own thread while the manifest's digests are made. For a
-/// caller that writes an unsigned package (the body is then the whole file): `imgtool pack`
-/// writes and syncs it there, which took a tenth of its time done after the digests.
-/// `on_body` runs only if every check passed; its result comes back beside the plan.
+/// [`plan_package`], calling `on_body` with the package body as soon as it is final, as its
+/// parts back to back (header and table, then each payload: what [`PlannedPackage::bytes`]
+/// holds joined), on its own thread while the body is joined and the manifest's digests are
+/// made. For a caller that writes an unsigned package (the body is then the whole file):
+/// `imgtool pack` writes and syncs it there, which took a tenth of its time done after the
+/// digests. `on_body` runs only if every check passed; its result comes back beside the plan.
 pub fn plan_package_with<T: Send>(
     config: &PackConfig,
-    on_body: impl FnOnce(&[u8]) -> T + Send,
+    on_body: impl FnOnce(&[&[u8]]) -> T + Send,
 ) -> Result<(PlannedPackage, T)> {
     check_unique_ids(config)?;
     in_pool(config.options.threads, || plan_in_pool(config, on_body))
@@ -311,7 +312,7 @@ fn in_pool<T: Send>(threads: Option<usize>, f: impl FnOnce() -> Result<T> + Send
 
 fn plan_in_pool<T: Send>(
     config: &PackConfig,
-    on_body: impl FnOnce(&[u8]) -> T + Send,
+    on_body: impl FnOnce(&[&[u8]]) -> T + Send,
 ) -> Result<(PlannedPackage, T)> {
     let layout = config.layout.as_ref().map(|l| l.load()).transpose()?;
     let mut notes = Vec::new();
@@ -345,28 +346,34 @@ fn plan_in_pool<T: Send>(
     }
     check_heap(config, &planned, &mut warnings)?;
     let plan = PackagePlan::new(planned)?;
-    plan.emit_into(&mut spare);
-    let mut bytes = spare;
-    if bytes.capacity() > 2 * bytes.len() {
-        bytes.shrink_to_fit(); // a large image that compressed well: do not keep its size
-    }
     let download = match &layout {
-        Some(l) => Some(check_download(l, bytes.len())?),
+        Some(l) => Some(check_download(l, plan.total_len)?),
         None => None,
     };
+    let head = plan.head();
+    let parts = plan.parts(&head);
     // The caller's use of the body (blocking I/O: a thread of its own, not a pool worker)
-    // beside the digests, which share the pool.
-    let (early, (body, payloads)) = std::thread::scope(|s| {
-        let early = s.spawn(|| on_body(&bytes));
-        let digests = rayon::join(
-            || BodyDigest::of_parts(&[&bytes]),
-            || payload_hashes(&plan, &raws),
+    // beside joining it and the digests, which share the pool.
+    let (early, ((), (body, payloads))) = std::thread::scope(|s| {
+        let early = s.spawn(|| on_body(&parts));
+        let pool_work = rayon::join(
+            || plan.emit_into(&mut spare),
+            || {
+                rayon::join(
+                    || BodyDigest::of_parts(&parts),
+                    || payload_hashes(&plan, &raws),
+                )
+            },
         );
         let early = early
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (early, digests)
+        (early, pool_work)
     });
+    let mut bytes = spare;
+    if bytes.capacity() > 2 * bytes.len() {
+        bytes.shrink_to_fit(); // a large image that compressed well: do not keep its size
+    }
     let layout_name = layout.as_ref().map(|l| l.name.clone());
     let hashes = Digests {
         raws: &raws,

@@ -64,8 +64,9 @@ pub fn write_planned_staged(
     }
 }
 
-/// Writes and syncs a package body to a temporary file for the package destination (see
-/// [`crate::output::stage`]), for [`write_planned_staged`]; `None` if `dest` is not a file.
-pub fn stage_package(dest: &Dest, body: &[u8]) -> Result<Option<Staged>> {
-    crate::output::stage(dest, body, Mode::Public)
+/// Writes and syncs a package body, given as its parts back to back, to a temporary file for
+/// the package destination (see [`crate::output::stage_parts`]), for
+/// [`write_planned_staged`]; `None` if `dest` is not a file.
+pub fn stage_package(dest: &Dest, body: &[&[u8]]) -> Result<Option<Staged>> {
+    crate::output::stage_parts(dest, body, Mode::Public)
 }
