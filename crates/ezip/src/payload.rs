@@ -108,11 +108,14 @@ pub fn encode(image: &[u8], opts: &PayloadOptions) -> Result<Vec<u8>, Error> {
         mode: opts.mode,
         len: padded_len as u64,
     })?;
-    let packets = compress_chunks(image, padded_len, opts)?;
     let mut header = [0u8; HEADER_LEN];
     header[..4].copy_from_slice(&total_len.to_le_bytes());
     header[4..].copy_from_slice(&opts.pksize.to_le_bytes());
-    run_in_pool(opts.threads, || join_packets(&header, &packets, opts.mode))
+    // One pool for both steps (building a pool per step started the threads twice).
+    run_in_pool(opts.threads, || {
+        let packets = compress_chunks(image, padded_len, opts)?;
+        join_packets(&header, &packets, opts.mode)
+    })
 }
 
 /// `header`, then each packet after its `u32 packet_len`. The copy runs in parallel, each
@@ -163,24 +166,23 @@ fn compress_chunks(
     let (full, rest) = image.split_at(whole);
     let mut last = rest.to_vec();
     last.resize(padded_len - whole, 0);
-    let work = || {
-        let mut packets = full
-            .par_chunks(pk)
-            .map(|chunk| crate::compress(opts.mode, opts.level, chunk))
-            .collect::<Result<Vec<_>, _>>()?;
-        if !last.is_empty() {
-            packets.push(crate::compress(opts.mode, opts.level, &last)?);
-        }
-        Ok(packets)
-    };
-    run_in_pool(opts.threads, work)
+    let mut packets = full
+        .par_chunks(pk)
+        .map(|chunk| crate::compress(opts.mode, opts.level, chunk))
+        .collect::<Result<Vec<_>, _>>()?;
+    if !last.is_empty() {
+        packets.push(crate::compress(opts.mode, opts.level, &last)?);
+    }
+    Ok(packets)
 }
 
-/// Runs `f` on a pool of `threads` workers, or on the global pool when `None`.
-fn run_in_pool<T: Send>(
+/// Runs `f` on a pool of `threads` workers, or on the current pool (rayon's global one
+/// outside any) when `None`. Public so a caller doing more work around [`encode`] can run all
+/// of it on the same threads; its error only has to absorb this crate's.
+pub fn run_in_pool<T: Send, E: From<Error> + Send>(
     threads: Option<usize>,
-    f: impl FnOnce() -> Result<T, Error> + Send,
-) -> Result<T, Error> {
+    f: impl FnOnce() -> Result<T, E> + Send,
+) -> Result<T, E> {
     match threads {
         None => f(),
         Some(n) => rayon::ThreadPoolBuilder::new()

@@ -294,20 +294,9 @@ pub fn plan_package_with<T: Send>(
     on_body: impl FnOnce(&[&[u8]]) -> T + Send,
 ) -> Result<(PlannedPackage, T)> {
     check_unique_ids(config)?;
-    in_pool(config.options.threads, || plan_in_pool(config, on_body))
-}
-
-/// Runs `f` in a pool of `threads` workers (`None`: rayon's global pool, all cores), so the
-/// digests made beside the compression count against the same threads.
-fn in_pool<T: Send>(threads: Option<usize>, f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
-    match threads {
-        None => f(),
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build()
-            .context("cannot start the compression threads")?
-            .install(f),
-    }
+    // The whole plan on the pool of `threads`, so the digests made beside the compression
+    // count against the same threads.
+    ezip::payload::run_in_pool(config.options.threads, || plan_in_pool(config, on_body))
 }
 
 fn plan_in_pool<T: Send>(
