@@ -14,13 +14,10 @@ pub(crate) fn encode(level: Level, data: &[u8]) -> Result<Vec<u8>, Error> {
         mode: Mode::Gzip,
         len: data.len() as u64,
     })?;
-    let body = deflate::raw(level, data)?;
-    let mut out = Vec::with_capacity(HEADER + body.len() + TRAILER);
-    out.extend_from_slice(&len.to_le_bytes());
-    out.extend_from_slice(&body);
-    out.extend_from_slice(&libdeflater::crc32(data).to_le_bytes());
-    out.extend_from_slice(&len.to_le_bytes());
-    Ok(out)
+    let mut trailer = [0u8; TRAILER];
+    trailer[..4].copy_from_slice(&libdeflater::crc32(data).to_le_bytes());
+    trailer[4..].copy_from_slice(&len.to_le_bytes());
+    deflate::framed(level, data, &len.to_le_bytes()[..HEADER], &trailer)
 }
 
 fn read_u32(stream: &[u8], offset: usize, field: &'static str) -> Result<u32, Error> {

@@ -9,13 +9,9 @@ const HEADER: [u8; 2] = [0x78, 0xDA];
 
 /// Encodes one zlib stream.
 pub(crate) fn encode(level: Level, data: &[u8]) -> Result<Vec<u8>, Error> {
-    let body = deflate::raw(level, data)?;
-    let mut out = Vec::with_capacity(HEADER.len() + body.len() + 4);
-    out.extend_from_slice(&HEADER);
-    out.extend_from_slice(&body);
     // RFC 1950 stores Adler-32 big-endian.
-    out.extend_from_slice(&libdeflater::adler32(data).to_be_bytes());
-    Ok(out)
+    let trailer = libdeflater::adler32(data).to_be_bytes();
+    deflate::framed(level, data, &HEADER, &trailer)
 }
 
 /// True when `b` starts with a valid zlib header (deflate method, window <= 32 KiB, the %31

@@ -133,3 +133,38 @@ fn names_parse_and_display() {
         "{e}"
     );
 }
+
+/// `fast` and `default` compress into a per-thread scratch buffer and copy the stream out;
+/// a stream too large for it gets a buffer of its own. Either way the stream must be exactly
+/// the libdeflate output, whatever the thread compressed before (a larger stream first, so
+/// stale scratch bytes would show).
+#[test]
+fn scratch_buffer_never_leaks_into_a_later_stream() {
+    let big = random(300 << 10, 7); // above the 256 KiB scratch limit: one-off buffer
+    let mid = code_like(200 << 10, 3); // fills the scratch far beyond the next stream
+    let small = repetitive(100);
+    for level in [Level::Fast, Level::Default] {
+        for data in [&big, &mid, &small, &mid, &small] {
+            let s = compress(Mode::Gzip, level, data).unwrap();
+            assert_eq!(
+                standard_inflate_gzip_mode(&s),
+                *data,
+                "{level} {}",
+                data.len()
+            );
+            let z = compress(Mode::Zlib, level, data).unwrap();
+            assert_eq!(standard_inflate_zlib(&z), *data, "{level} {}", data.len());
+            let raw = deflate::raw(level, data).unwrap();
+            assert_eq!(
+                &s[4..s.len() - 8],
+                &raw[..],
+                "gzip frame holds the raw stream"
+            );
+            assert_eq!(
+                &z[2..z.len() - 4],
+                &raw[..],
+                "zlib frame holds the raw stream"
+            );
+        }
+    }
+}
