@@ -18,6 +18,7 @@ mod gzip;
 mod lz4;
 mod mode;
 pub mod payload;
+mod pipeline;
 mod zlib;
 
 pub use error::Error;

@@ -10,6 +10,7 @@
 //! on the thread count. [`encode`] does not append the device-pitfall byte: the package layer
 //! does (and [`parse`]/[`decode`] accept and count such trailing bytes).
 
+use crate::pipeline::{self, Chunks};
 use crate::{gzip, zlib, Error, Level, Mode};
 use rayon::prelude::*;
 use std::fmt;
@@ -99,6 +100,23 @@ pub fn check_pksize(pksize: u32) -> Result<(), Error> {
 
 /// Builds the section 3 payload of `image` (without the trailing pitfall byte).
 pub fn encode(image: &[u8], opts: &PayloadOptions) -> Result<Vec<u8>, Error> {
+    encode_streaming(image, opts, &|_, _| ())
+}
+
+/// Smallest piece [`encode_streaming`] hands over: each is a write (and perhaps a sync) for
+/// the caller, and an 8 MiB image still gives a dozen of them.
+pub const STREAM_PIECE: usize = 256 << 10;
+
+/// [`encode`], handing the payload over while it is built: `on_ready(offset, bytes)` gets
+/// consecutive pieces from offset 0, each final and at least [`STREAM_PIECE`] long, on a
+/// thread of its own (not a pool worker, so it may block, e.g. to write and sync a file).
+/// The pieces cover a prefix of the payload, possibly none of it; the rest is only in the
+/// result. Chunks are compressed on the pool in chunk order, so the prefix grows steadily.
+pub fn encode_streaming(
+    image: &[u8],
+    opts: &PayloadOptions,
+    on_ready: &(dyn Fn(usize, &[u8]) + Sync),
+) -> Result<Vec<u8>, Error> {
     check_pksize(opts.pksize)?;
     if opts.mode == Mode::Lz4 {
         return Err(Error::UnsupportedPayloadMode { mode: opts.mode });
@@ -111,52 +129,9 @@ pub fn encode(image: &[u8], opts: &PayloadOptions) -> Result<Vec<u8>, Error> {
     let mut header = [0u8; HEADER_LEN];
     header[..4].copy_from_slice(&total_len.to_le_bytes());
     header[4..].copy_from_slice(&opts.pksize.to_le_bytes());
-    // One pool for both steps (building a pool per step started the threads twice).
-    run_in_pool(opts.threads, || {
-        let packets = compress_chunks(image, padded_len, opts)?;
-        join_packets(&header, &packets, opts.mode)
-    })
-}
-
-/// `header`, then each packet after its `u32 packet_len`. The copy runs in parallel, each
-/// packet into its own slice of the output: done on one thread, copying (and first touching)
-/// megabytes of output was the longest serial step left in a `pack`.
-fn join_packets(header: &[u8], packets: &[Vec<u8>], mode: Mode) -> Result<Vec<u8>, Error> {
-    let body: usize = packets.iter().map(|p| 4 + p.len()).sum();
-    let mut out = vec![0u8; header.len() + body];
-    let (head, mut rest) = out.split_at_mut(header.len());
-    head.copy_from_slice(header);
-    let mut slots = Vec::with_capacity(packets.len());
-    for p in packets {
-        // A packet is at most a chunk (< 4 GiB) plus a few bytes of framing.
-        let len = u32::try_from(p.len()).map_err(|_| Error::TooLarge {
-            mode,
-            len: p.len() as u64,
-        })?;
-        let (slot, tail) = rest.split_at_mut(4 + p.len());
-        slots.push((slot, len));
-        rest = tail;
-    }
-    // Even the length field is written on the pool: it is a slot's first touch (page fault).
-    slots
-        .into_par_iter()
-        .zip(packets.par_iter())
-        .for_each(|((slot, len), packet)| {
-            slot[..4].copy_from_slice(&len.to_le_bytes());
-            slot[4..].copy_from_slice(packet);
-        });
-    Ok(out)
-}
-
-/// Compresses every chunk of `image` zero-padded to `padded_len`; `collect` keeps chunk order,
-/// so the result is thread-independent. The padding (under 16 bytes, and pksize is a multiple
-/// of 16) only ever lands in the last chunk, so only that one is copied: copying a whole
-/// multi-MiB image cost more than a tenth of a fast pack.
-fn compress_chunks(
-    image: &[u8],
-    padded_len: usize,
-    opts: &PayloadOptions,
-) -> Result<Vec<Vec<u8>>, Error> {
+    // The padding (under 16 bytes, and pksize is a multiple of 16) only ever lands in the
+    // last chunk, so only that one is copied: copying a whole multi-MiB image cost more than
+    // a tenth of a fast pack.
     let pk = opts.pksize as usize;
     let whole = if padded_len == image.len() {
         image.len()
@@ -166,14 +141,14 @@ fn compress_chunks(
     let (full, rest) = image.split_at(whole);
     let mut last = rest.to_vec();
     last.resize(padded_len - whole, 0);
-    let mut packets = full
-        .par_chunks(pk)
-        .map(|chunk| crate::compress(opts.mode, opts.level, chunk))
-        .collect::<Result<Vec<_>, _>>()?;
-    if !last.is_empty() {
-        packets.push(crate::compress(opts.mode, opts.level, &last)?);
-    }
-    Ok(packets)
+    let chunks = Chunks {
+        full,
+        last: &last,
+        pksize: pk,
+    };
+    run_in_pool(opts.threads, || {
+        pipeline::build(&header, &chunks, opts, STREAM_PIECE, on_ready)
+    })
 }
 
 /// Runs `f` on a pool of `threads` workers, or on the current pool (rayon's global one

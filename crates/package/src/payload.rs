@@ -27,6 +27,18 @@ pub fn build(
     image: &[u8],
     compression: Option<&PayloadOptions>,
 ) -> Result<(Flag, Vec<u8>), PayloadError> {
+    build_streaming(image, compression, &|_, _| ())
+}
+
+/// [`build`], handing a compressed payload over while it is built, as
+/// [`ezip::payload::encode_streaming`] does: consecutive final pieces from offset 0, on a
+/// thread outside the pool, covering a prefix of the payload (never the pitfall byte). A raw
+/// payload is the image itself and is not handed over.
+pub fn build_streaming(
+    image: &[u8],
+    compression: Option<&PayloadOptions>,
+    on_ready: &(dyn Fn(usize, &[u8]) + Sync),
+) -> Result<(Flag, Vec<u8>), PayloadError> {
     if image.is_empty() {
         return Err(PayloadError::Unsupported(
             "the image is empty: the device cannot install 0 bytes".into(),
@@ -35,8 +47,8 @@ pub fn build(
     let Some(opts) = compression else {
         return Ok((Flag::Raw, image.to_vec()));
     };
-    let mut payload =
-        ezip::payload::encode(image, opts).map_err(|e| PayloadError::Codec(e.to_string()))?;
+    let mut payload = ezip::payload::encode_streaming(image, opts, on_ready)
+        .map_err(|e| PayloadError::Codec(e.to_string()))?;
     payload.resize(payload.len() + PITFALL_BYTES, 0);
     Ok((Flag::Compressed, payload))
 }

@@ -347,3 +347,52 @@ fn incompressible_packets_larger_than_pksize() {
         );
     }
 }
+
+/// `encode_streaming` hands over consecutive final pieces from offset 0, off the pool, and
+/// returns exactly what `encode` does, whatever the thread count.
+#[test]
+fn streaming_pieces_are_a_prefix_of_the_payload_on_any_thread_count() {
+    use std::sync::Mutex;
+    let image = code_like(3 << 20, 11);
+    let expected = payload::encode(&image, &opts(Mode::Gzip, Level::Fast, DEFAULT_PKSIZE)).unwrap();
+    for threads in [1, 2, 3] {
+        let o = PayloadOptions {
+            threads: Some(threads),
+            ..opts(Mode::Gzip, Level::Fast, DEFAULT_PKSIZE)
+        };
+        let pieces: Mutex<Vec<(usize, Vec<u8>)>> = Mutex::new(Vec::new());
+        let p = payload::encode_streaming(&image, &o, &|offset, bytes| {
+            assert!(
+                rayon::current_thread_index().is_none(),
+                "called on a pool worker"
+            );
+            pieces.lock().unwrap().push((offset, bytes.to_vec()));
+        })
+        .unwrap();
+        assert_eq!(p, expected, "{threads} threads");
+        let pieces = pieces.into_inner().unwrap();
+        assert!(
+            pieces.len() >= 2,
+            "{threads} threads: {} pieces",
+            pieces.len()
+        );
+        let mut at = 0;
+        for (offset, bytes) in &pieces {
+            assert_eq!(*offset, at, "pieces are consecutive");
+            assert!(bytes.len() >= payload::STREAM_PIECE);
+            assert_eq!(&p[at..at + bytes.len()], &bytes[..], "a piece is final");
+            at += bytes.len();
+        }
+        assert!(at < p.len(), "the last packets are not handed over");
+    }
+}
+
+/// A payload shorter than a piece is never handed over.
+#[test]
+fn streaming_a_small_image_hands_over_nothing() {
+    let image = code_like(payload::STREAM_PIECE / 2, 5);
+    let o = opts(Mode::Zlib, Level::Default, DEFAULT_PKSIZE);
+    let p =
+        payload::encode_streaming(&image, &o, &|_, _| panic!("nothing is ready early")).unwrap();
+    assert_eq!(p, payload::encode(&image, &o).unwrap());
+}
