@@ -371,11 +371,11 @@ fn streaming_pieces_are_a_prefix_of_the_payload_on_any_thread_count() {
         .unwrap();
         assert_eq!(p, expected, "{threads} threads");
         let pieces = pieces.into_inner().unwrap();
-        assert!(
-            pieces.len() >= 2,
-            "{threads} threads: {} pieces",
-            pieces.len()
-        );
+        // With one worker the batches arrive in chunk order, so the pieces do not depend on
+        // timing; with more, a descheduled worker can hold the prefix back to the end.
+        if threads == 1 {
+            assert!(pieces.len() >= 2, "{} pieces", pieces.len());
+        }
         let mut at = 0;
         for (offset, bytes) in &pieces {
             assert_eq!(*offset, at, "pieces are consecutive");
