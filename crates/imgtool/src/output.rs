@@ -280,6 +280,153 @@ pub fn stage_parts(dest: &Dest, parts: &[&[u8]], mode: Mode) -> Result<Option<St
     }))
 }
 
+/// An output written to its temporary file while it is produced, piece by piece at known
+/// offsets, then completed and synced by [`Streamed::finish`] into a [`Staged`] (pack's
+/// package body, written during the compression). The temporary file is created with the
+/// first piece, and deleted if this is dropped unfinished.
+#[derive(Debug)]
+pub struct Streamed {
+    path: PathBuf,
+    mode: Mode,
+    state: std::sync::Mutex<StreamState>,
+}
+
+#[derive(Debug, Default)]
+struct StreamState {
+    tmp: Option<tempfile::NamedTempFile>,
+    /// Byte ranges already written, in the order written.
+    written: Vec<std::ops::Range<u64>>,
+    /// Bytes written since the last sync.
+    unsynced: usize,
+    /// The first failure; later pieces are dropped and `finish` reports it.
+    error: Option<anyhow::Error>,
+}
+
+/// A streamed output syncs after this many new bytes, so the disk takes the file while it is
+/// still being produced and the final `fsync` only waits for the last stretch.
+const STREAM_SYNC_EVERY: usize = 1 << 20;
+
+impl Streamed {
+    /// A streamed output for `dest`; `None` for standard output and special files, which are
+    /// written only at commit time.
+    pub fn new(dest: &Dest, mode: Mode) -> Option<Self> {
+        let Dest::File(path) = dest else {
+            return None;
+        };
+        Some(Self {
+            path: path.clone(),
+            mode,
+            state: std::sync::Mutex::new(StreamState::default()),
+        })
+    }
+
+    /// Writes `bytes` at `offset` of the file (final bytes: nothing rewrites them), syncing
+    /// now and then. A failure is kept for [`Streamed::finish`].
+    pub fn write_at(&self, offset: u64, bytes: &[u8]) {
+        let mut state = self.lock();
+        if state.error.is_some() {
+            return;
+        }
+        if let Err(e) = state.write_at(&self.path, offset, bytes) {
+            state.error = Some(e);
+        }
+    }
+
+    /// Writes every byte of `parts` (the whole file, back to back) that no
+    /// [`Streamed::write_at`] wrote, then sets the mode and syncs: the output is ready for
+    /// [`commit_staged`].
+    pub fn finish(&self, parts: &[&[u8]]) -> Result<Staged> {
+        let mut state = self.lock();
+        if let Some(e) = state.error.take() {
+            return Err(e);
+        }
+        let mut at = 0u64;
+        for part in parts {
+            let end = at + part.len() as u64;
+            for gap in gaps(at..end, &state.written) {
+                let bytes = &part[(gap.start - at) as usize..(gap.end - at) as usize];
+                state.write_at(&self.path, gap.start, bytes)?;
+            }
+            at = end;
+        }
+        if let Some(beyond) = state.written.iter().find(|w| w.end > at) {
+            bail!(
+                "internal error: bytes {:#x}..{:#x} were written beyond the {at} bytes of {}",
+                beyond.start,
+                beyond.end,
+                self.path.display()
+            );
+        }
+        let tmp = match state.tmp.take() {
+            Some(tmp) => tmp,
+            None => new_temp(&self.path)?,
+        };
+        set_mode(tmp.as_file(), mode_bits(self.mode))
+            .and_then(|()| tmp.as_file().sync_all())
+            .with_context(|| format!("cannot write {}", self.path.display()))?;
+        Ok(Staged {
+            path: self.path.clone(),
+            tmp,
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, StreamState> {
+        // A panic while holding the lock leaves no invariant half-done that matters here.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl StreamState {
+    fn write_at(&mut self, path: &Path, offset: u64, bytes: &[u8]) -> Result<()> {
+        use std::io::{Seek, SeekFrom};
+        if self.tmp.is_none() {
+            self.tmp = Some(new_temp(path)?);
+        }
+        let Some(tmp) = self.tmp.as_mut() else {
+            unreachable!("created above");
+        };
+        let file = tmp.as_file_mut();
+        file.seek(SeekFrom::Start(offset))
+            .and_then(|_| file.write_all(bytes))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        self.written.push(offset..offset + bytes.len() as u64);
+        self.unsynced += bytes.len();
+        if self.unsynced >= STREAM_SYNC_EVERY {
+            file.sync_data()
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            self.unsynced = 0;
+        }
+        Ok(())
+    }
+}
+
+/// The parts of `range` that none of `written` covers, in order.
+fn gaps(
+    range: std::ops::Range<u64>,
+    written: &[std::ops::Range<u64>],
+) -> Vec<std::ops::Range<u64>> {
+    let mut covered: Vec<_> = written
+        .iter()
+        .filter(|w| w.start < range.end && w.end > range.start)
+        .map(|w| w.start.max(range.start)..w.end.min(range.end))
+        .collect();
+    covered.sort_by_key(|w| w.start);
+    let mut out = Vec::new();
+    let mut at = range.start;
+    for w in covered {
+        if w.start > at {
+            out.push(at..w.start);
+        }
+        at = at.max(w.end);
+    }
+    if at < range.end {
+        out.push(at..range.end);
+    }
+    out
+}
+
 /// [`commit`] of `files` together with outputs already [`stage`]d (renamed into place
 /// first, in order): all or none of them replace what was there.
 pub fn commit_staged(early: Vec<Staged>, files: &[(Dest, &[u8])], mode: Mode) -> Result<()> {
@@ -389,21 +536,30 @@ fn prepare(
     mode: Mode,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<tempfile::NamedTempFile> {
-    let dir = dir_of(path);
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create output directory {}", dir.display()))?;
-    // The temporary file starts as 0600 (tempfile's default), so a private key is never exposed.
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    let bits = match mode {
-        Mode::Public => 0o644,
-        Mode::Private => 0o600,
-    };
+    let mut tmp = new_temp(path)?;
+    let bits = mode_bits(mode);
     write(tmp.as_file_mut())
         .and_then(|()| set_mode(tmp.as_file(), bits))
         .and_then(|()| tmp.as_file().sync_all())
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(tmp)
+}
+
+/// An empty temporary file beside `path` (its directory created if missing).
+fn new_temp(path: &Path) -> Result<tempfile::NamedTempFile> {
+    let dir = dir_of(path);
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create output directory {}", dir.display()))?;
+    // The temporary file starts as 0600 (tempfile's default), so a private key is never exposed.
+    tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))
+}
+
+fn mode_bits(mode: Mode) -> u32 {
+    match mode {
+        Mode::Public => 0o644,
+        Mode::Private => 0o600,
+    }
 }
 
 fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
@@ -556,5 +712,73 @@ mod tests {
         let e = plan_output_dir(&f, &["a"], &[], false).unwrap_err();
         assert!(e.to_string().contains("is an existing file"), "{e}");
         assert!(plan_output_dir(&dir.path().join("out"), &["a"], &[], false).is_ok());
+    }
+}
+
+#[cfg(test)]
+mod stream_tests {
+    use super::*;
+
+    #[test]
+    fn gaps_are_what_no_write_covered() {
+        assert_eq!(gaps(0..10, &[]), vec![0..10]);
+        assert_eq!(gaps(0..10, &[2..4, 6..8]), vec![0..2, 4..6, 8..10]);
+        assert_eq!(gaps(10..20, &[0..12, 18..30]), vec![12..18]);
+        assert_eq!(
+            gaps(0..10, &[5..10, 0..5]),
+            Vec::<std::ops::Range<u64>>::new()
+        );
+        assert_eq!(gaps(0..10, &[3..6, 4..5]), vec![0..3, 6..10]);
+    }
+
+    #[test]
+    fn streamed_file_is_the_parts_whatever_was_written_early() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = Dest::File(dir.path().join("pkg.bin"));
+        let parts: [&[u8]; 3] = [b"HEAD", b"payload-one", b"payload-two!"];
+        let joined = parts.concat();
+        let s = Streamed::new(&dest, Mode::Public).unwrap();
+        s.write_at(4, b"payload");
+        s.write_at(15, b"payload-t");
+        let staged = s.finish(&parts).unwrap();
+        assert_eq!(std::fs::read(staged.tmp.path()).unwrap(), joined);
+        commit_staged(vec![staged], &[], Mode::Public).unwrap();
+        assert_eq!(std::fs::read(dir.path().join("pkg.bin")).unwrap(), joined);
+        // Nothing written early: finish writes it all.
+        let s = Streamed::new(&dest, Mode::Public).unwrap();
+        assert_eq!(
+            std::fs::read(s.finish(&parts).unwrap().tmp.path()).unwrap(),
+            joined
+        );
+    }
+
+    #[test]
+    fn streamed_write_failure_is_reported_by_finish_and_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("file"), b"x").unwrap();
+        let dest = Dest::File(dir.path().join("file/pkg.bin"));
+        let s = Streamed::new(&dest, Mode::Public).unwrap();
+        s.write_at(0, b"early");
+        let e = s.finish(&[b"early"]).unwrap_err();
+        assert!(
+            format!("{e:#}").contains("cannot create output directory"),
+            "{e:#}"
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn streamed_bytes_beyond_the_parts_are_an_internal_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Streamed::new(&Dest::File(dir.path().join("p")), Mode::Public).unwrap();
+        s.write_at(8, b"beyond");
+        let e = s.finish(&[b"short"]).unwrap_err();
+        assert!(e.to_string().contains("internal error"), "{e}");
+    }
+
+    #[test]
+    fn only_regular_files_are_streamed() {
+        assert!(Streamed::new(&Dest::Stdout, Mode::Public).is_none());
+        assert!(Streamed::new(&Dest::Special("/dev/null".into()), Mode::Public).is_none());
     }
 }

@@ -3,8 +3,8 @@
 
 use super::Outcome;
 use crate::pack::{
-    plan_package_outputs, plan_package_with, stage_package, write_planned_staged, Compression,
-    ImageSpec, InputFormat, LayoutRef, PackConfig, PlannedPackage, Signing, MANIFEST_FILE,
+    plan_package_outputs, plan_package_streaming, write_planned_staged, Compression, ImageSpec,
+    InputFormat, LayoutRef, PackConfig, PackageStage, PlannedPackage, Signing, MANIFEST_FILE,
     PACKAGE_FILE,
 };
 use anyhow::{bail, Context, Result};
@@ -181,15 +181,13 @@ pub fn run(args: Args) -> Result<Outcome> {
     let config = config_from(&args)?;
     let secure = super::secure_pack::resolve(&args.secure, args.config.as_deref())?;
     let dests = plan_package_outputs(&args.output, &input_paths(&args, &config), args.force.force)?;
-    // An unsigned package's file is its body: write and sync it while the manifest's digests
-    // are made. Signed and secure packages are written whole, after signing.
+    // An unsigned package's file is its body: write and sync it while it is compressed.
+    // Signed and secure packages are written whole, after signing.
     let key = config.options.sign.as_ref();
     let body_is_file = secure.is_none() && args.signing.signing(key)? == Signing::None;
-    let (mut planned, early) = plan_package_with(&config, |body| match body_is_file {
-        true => stage_package(&dests[0], body),
-        false => Ok(None),
-    })
-    .context("nothing written")?;
+    let stage = PackageStage::new(&dests[0], body_is_file);
+    let (mut planned, early) =
+        plan_package_streaming(&config, &stage).context("nothing written")?;
     let early = early.context("nothing written")?;
     if let Some(s) = &secure {
         if args.signing.sign.is_some() || config.options.sign.is_some() {

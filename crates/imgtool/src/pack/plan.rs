@@ -199,7 +199,8 @@ fn check_fits(image: &PlannedImageInfo, r: &Region) -> Result<()> {
 /// One image's description, its planned payload and the digest of its raw bytes.
 type ImagePlan = (PlannedImageInfo, PlannedImage, Hashed);
 
-/// Builds one image's payload and its description. The raw image is hashed while the
+/// Builds one image's payload and its description, handing finished pieces of a compressed
+/// payload to `on_ready` (offsets within the payload). The raw image is hashed while the
 /// payload is compressed: run one after the other, the digests of a whole `pack` were a
 /// tenth of its time.
 fn plan_image(
@@ -207,6 +208,7 @@ fn plan_image(
     loaded: &LoadedImage,
     compression: Compression,
     region: Option<&Region>,
+    on_ready: &(dyn Fn(usize, &[u8]) + Sync),
 ) -> Result<ImagePlan> {
     if loaded.bytes.is_empty() {
         bail!(
@@ -221,7 +223,7 @@ fn plan_image(
     }
     let (raw_hash, built) = rayon::join(
         || Hashed::new(&loaded.bytes),
-        || package::payload::build(&loaded.bytes, opts.as_ref()),
+        || package::payload::build_streaming(&loaded.bytes, opts.as_ref(), on_ready),
     );
     let (flag, payload) =
         built.with_context(|| format!("image {} ({})", loaded.id, loaded.source.display()))?;
@@ -280,29 +282,47 @@ fn check_download(layout: &Layout, len: usize) -> Result<RegionFill> {
 /// region, an image larger than its region, a package larger than `DFU_DOWNLOAD_REGION`, an
 /// empty image, a `pksize` that is not a multiple of 2048 for an image going to NAND.
 pub fn plan_package(config: &PackConfig) -> Result<PlannedPackage> {
-    plan_package_with(config, |_| ()).map(|(planned, ())| planned)
+    plan_package_streaming(config, &NoSink).map(|(planned, ())| planned)
 }
 
-/// [`plan_package`], calling `on_body` with the package body as soon as it is final, as its
-/// parts back to back (header and table, then each payload: what [`PlannedPackage::bytes`]
-/// holds joined), on its own thread while the body is joined and the manifest's digests are
-/// made. For a caller that writes an unsigned package (the body is then the whole file):
-/// `imgtool pack` writes and syncs it there, which took a tenth of its time done after the
-/// digests. `on_body` runs only if every check passed; its result comes back beside the plan.
-pub fn plan_package_with<T: Send>(
+/// Where [`plan_package_streaming`] writes the package body while it is planned: for a caller
+/// that writes an unsigned package (the body is then the whole file). `imgtool pack` writes and
+/// syncs most of it during the compression, which otherwise waited for the disk at the end.
+pub trait BodySink: Sync {
+    /// What [`BodySink::finish`] makes of the body, returned beside the plan.
+    type Output: Send;
+    /// `bytes` are final and lie at `offset` of the body. Called while the payloads are
+    /// compressed, on a thread outside the pool (it may block on I/O), in increasing offsets;
+    /// the calls need not cover the body. A sink keeps a failure for [`BodySink::finish`].
+    fn write_at(&self, offset: u64, bytes: &[u8]);
+    /// Every check passed: the whole body, as its parts back to back (header and table, then
+    /// each payload, what [`PlannedPackage::bytes`] holds joined). Called once, on a thread
+    /// of its own while the body is joined and the manifest's digests are made.
+    fn finish(&self, parts: &[&[u8]]) -> Self::Output;
+}
+
+/// The sink of [`plan_package`]: nothing is written.
+struct NoSink;
+
+impl BodySink for NoSink {
+    type Output = ();
+    fn write_at(&self, _: u64, _: &[u8]) {}
+    fn finish(&self, _: &[&[u8]]) {}
+}
+
+/// [`plan_package`], writing the body to `sink` on the way (see [`BodySink`]); the sink is
+/// finished only if every check passed, and its output comes back beside the plan.
+pub fn plan_package_streaming<S: BodySink>(
     config: &PackConfig,
-    on_body: impl FnOnce(&[&[u8]]) -> T + Send,
-) -> Result<(PlannedPackage, T)> {
+    sink: &S,
+) -> Result<(PlannedPackage, S::Output)> {
     check_unique_ids(config)?;
     // The whole plan on the pool of `threads`, so the digests made beside the compression
     // count against the same threads.
-    ezip::payload::run_in_pool(config.options.threads, || plan_in_pool(config, on_body))
+    ezip::payload::run_in_pool(config.options.threads, || plan_in_pool(config, sink))
 }
 
-fn plan_in_pool<T: Send>(
-    config: &PackConfig,
-    on_body: impl FnOnce(&[&[u8]]) -> T + Send,
-) -> Result<(PlannedPackage, T)> {
+fn plan_in_pool<S: BodySink>(config: &PackConfig, sink: &S) -> Result<(PlannedPackage, S::Output)> {
     let layout = config.layout.as_ref().map(|l| l.load()).transpose()?;
     let mut notes = Vec::new();
     if layout.is_none() {
@@ -316,13 +336,18 @@ fn plan_in_pool<T: Send>(
     // image an munmap) in the serial end of a `pack`.
     let mut spare: Vec<u8> = Vec::new();
     let mut warnings = Vec::new();
+    let mut payload_offset = package::v2::payloads_start(config.images.len()) as u64;
     for spec in &config.images {
         let region = destination(layout.as_ref(), spec.id)?;
         warnings.extend(bootloader_warning(spec.id, region));
         let loaded = load_image(spec.id, &spec.path, spec.format, region)?;
         notes.extend(loaded.notes.iter().cloned());
         let compression = spec.compression.unwrap_or(config.options.compression);
-        let (info, image, raw_hash) = plan_image(config, &loaded, compression, region)?;
+        // The payload's pieces go to the sink as they are compressed, at their body offset.
+        let at = payload_offset;
+        let on_ready = |offset: usize, bytes: &[u8]| sink.write_at(at + offset as u64, bytes);
+        let (info, image, raw_hash) = plan_image(config, &loaded, compression, region, &on_ready)?;
+        payload_offset += image.payload.len() as u64;
         if let (Some(l), Some(r)) = (layout.as_ref(), region) {
             check_nand_pksize(l, &info, r, config.options.pksize)?;
         }
@@ -344,7 +369,7 @@ fn plan_in_pool<T: Send>(
     // The caller's use of the body (blocking I/O: a thread of its own, not a pool worker)
     // beside joining it and the digests, which share the pool.
     let (early, ((), (body, payloads))) = std::thread::scope(|s| {
-        let early = s.spawn(|| on_body(&parts));
+        let early = s.spawn(|| sink.finish(&parts));
         let pool_work = rayon::join(
             || plan.emit_into(&mut spare),
             || {

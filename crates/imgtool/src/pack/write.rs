@@ -1,7 +1,8 @@
 //! Writing a planned package to disk: the package and its manifest, committed together.
 
+use super::plan::BodySink;
 use super::plan::PlannedPackage;
-use crate::output::{commit_staged, plan_output_dir, Dest, Mode, Staged};
+use crate::output::{commit_staged, plan_output_dir, Dest, Mode, Staged, Streamed};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 
@@ -45,8 +46,8 @@ pub fn write_planned(planned: &PlannedPackage, dests: &[Dest; 2]) -> Result<()> 
     write_planned_staged(planned, dests, None)
 }
 
-/// [`write_planned`] when the package file may already be staged: `early` is what
-/// [`stage_package`] made of `planned.bytes` (then only the manifest is written here).
+/// [`write_planned`] when the package file may already be staged: `early` is what a
+/// [`PackageStage`] made of `planned.bytes` (then only the manifest is written here).
 pub fn write_planned_staged(
     planned: &PlannedPackage,
     dests: &[Dest; 2],
@@ -64,9 +65,31 @@ pub fn write_planned_staged(
     }
 }
 
-/// Writes and syncs a package body, given as its parts back to back, to a temporary file for
-/// the package destination (see [`crate::output::stage_parts`]), for
-/// [`write_planned_staged`]; `None` if `dest` is not a file.
-pub fn stage_package(dest: &Dest, body: &[&[u8]]) -> Result<Option<Staged>> {
-    crate::output::stage_parts(dest, body, Mode::Public)
+/// The package file of an unsigned package, written while it is planned: a [`BodySink`] for
+/// [`super::plan_package_streaming`] whose output goes to [`write_planned_staged`]. Most of the
+/// body is written and synced during the compression; the rest (the table, the CRC, the last
+/// packets) once it is final.
+#[derive(Debug)]
+pub struct PackageStage(Option<Streamed>);
+
+impl PackageStage {
+    /// Streams the package to `dest`, or stages nothing (`enabled` false: a signed package is
+    /// written whole after signing; or `dest` is not a regular file).
+    pub fn new(dest: &Dest, enabled: bool) -> Self {
+        Self(enabled.then(|| Streamed::new(dest, Mode::Public)).flatten())
+    }
+}
+
+impl BodySink for PackageStage {
+    type Output = Result<Option<Staged>>;
+
+    fn write_at(&self, offset: u64, bytes: &[u8]) {
+        if let Some(s) = &self.0 {
+            s.write_at(offset, bytes);
+        }
+    }
+
+    fn finish(&self, parts: &[&[u8]]) -> Self::Output {
+        self.0.as_ref().map(|s| s.finish(parts)).transpose()
+    }
 }

@@ -695,3 +695,120 @@ fn golden_package_installs_on_the_simulated_device() {
     );
     o.assert_exit(0);
 }
+
+/// What a [`imgtool::pack::BodySink`] was given: the pieces written during the compression,
+/// then the whole body.
+#[derive(Default)]
+struct Recorder {
+    pieces: std::sync::Mutex<Vec<(u64, Vec<u8>)>>,
+}
+
+impl imgtool::pack::BodySink for Recorder {
+    type Output = Vec<u8>;
+    fn write_at(&self, offset: u64, bytes: &[u8]) {
+        assert!(
+            rayon::current_thread_index().is_none(),
+            "a pool worker blocked on I/O"
+        );
+        self.pieces.lock().unwrap().push((offset, bytes.to_vec()));
+    }
+    fn finish(&self, parts: &[&[u8]]) -> Vec<u8> {
+        parts.concat()
+    }
+}
+
+/// Regression guard for writing the package while it is compressed: each image's pieces go
+/// to its payload's offset in the body, the table and CRC come last. Large compressed images
+/// (streamed in pieces) beside a raw one and a tiny one (never streamed): the pieces must be
+/// final bytes of the planned package, and the file `pack` writes must be that package, on
+/// one thread and on several.
+#[test]
+fn a_package_written_during_compression_is_the_planned_package() {
+    use imgtool::pack::{plan_package, plan_package_streaming, ImageSpec, PackConfig};
+    use layout::ImageId;
+    let tmp = tempdir();
+    let d = tmp.path();
+    put(d, "app.bin", &bytes(3, 1_500_000, 1));
+    put(d, "res.bin", &bytes(4, 300_000, 1));
+    put(d, "lcpu.bin", &bytes(5, 700_001, 1));
+    put(d, "tiny.bin", &bytes(6, 100, 2));
+    let specs = [
+        ("hcpu", "app.bin"),
+        ("res:none", "res.bin"),
+        ("lcpu", "lcpu.bin"),
+        ("patch", "tiny.bin"),
+    ];
+    let mut args = vec!["pack".to_string()];
+    for (id, file) in specs {
+        args.extend(["--image".to_string(), format!("{id}={file}")]);
+    }
+    let mut images = vec![
+        ImageSpec::new(ImageId::HCPU, d.join("app.bin")),
+        ImageSpec::new(ImageId::RES, d.join("res.bin")),
+        ImageSpec::new(ImageId::LCPU, d.join("lcpu.bin")),
+        ImageSpec::new(ImageId::PATCH, d.join("tiny.bin")),
+    ];
+    images[1].compression = Some(imgtool::pack::Compression::None);
+    let config = PackConfig {
+        images,
+        ..PackConfig::default()
+    };
+    let planned = plan_package(&config).unwrap().bytes;
+
+    // One worker: its batches reach the assembler in chunk order, so which pieces are handed
+    // over does not depend on timing (with more workers a descheduled one can hold the prefix
+    // back until the end, and then nothing is streamed early; only the timing changes).
+    let mut one = config.clone();
+    one.options.threads = Some(1);
+    let recorder = Recorder::default();
+    let (streamed, body) = plan_package_streaming(&one, &recorder).unwrap();
+    assert_eq!(streamed.bytes, planned);
+    assert_eq!(body, planned);
+    let pieces = recorder.pieces.into_inner().unwrap();
+    let lcpu_at = streamed.plan.entries[2].payload_offset as u64;
+    assert!(pieces.iter().any(|(at, _)| *at < lcpu_at), "app streamed");
+    assert!(pieces.iter().any(|(at, _)| *at >= lcpu_at), "lcpu streamed");
+    for (offset, bytes) in &pieces {
+        let at = *offset as usize;
+        assert_eq!(
+            &planned[at..at + bytes.len()],
+            &bytes[..],
+            "piece at {at:#x}"
+        );
+    }
+
+    for threads in ["1", "3"] {
+        let out = format!("out{threads}");
+        let mut a: Vec<&str> = args.iter().map(String::as_str).collect();
+        a.extend(["-o", &out]);
+        crate::common::imgtool_env(d, &a, &[("RAYON_NUM_THREADS", threads)]).assert_exit(0);
+        assert_eq!(read(&d.join(&out).join("offline_install.bin")), planned);
+    }
+}
+
+/// The package file is written during the compression: a later image that fails must leave
+/// no temporary file (nor any output) behind.
+#[test]
+fn a_failure_after_streaming_began_leaves_nothing() {
+    let tmp = tempdir();
+    let d = tmp.path();
+    put(d, "app.bin", &bytes(7, 1_500_000, 1));
+    put(d, "empty.bin", b"");
+    std::fs::create_dir(d.join("out")).unwrap();
+    let args = [
+        "pack",
+        "--image",
+        "hcpu=app.bin",
+        "--image",
+        "lcpu=empty.bin",
+        "-o",
+        "out",
+    ];
+    let run = imgtool(d, &args);
+    run.assert_exit(2);
+    assert!(run.text().contains("is empty"), "{}", run.text());
+    assert_eq!(
+        crate::common::files_in(&d.join("out")),
+        Vec::<String>::new()
+    );
+}
