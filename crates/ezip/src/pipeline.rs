@@ -53,6 +53,14 @@ pub(crate) fn build(
     on_ready: OnReady<'_>,
 ) -> Result<Vec<u8>, Error> {
     let (tx, rx) = mpsc::channel();
+    if chunks.full.len() + chunks.last.len() < piece {
+        // Nothing could be handed over early: assemble afterwards on this thread (starting
+        // a thread cost more than compressing the 3 KiB installer of the bundled example).
+        // (An incompressible image just under a piece can still grow past one: never hand
+        // over from here, a pool thread.)
+        compress_in_order(chunks, opts, tx);
+        return assemble(header, chunks, opts.mode, rx, usize::MAX, on_ready);
+    }
     std::thread::scope(|s| {
         let assembler = s.spawn(move || assemble(header, chunks, opts.mode, rx, piece, on_ready));
         compress_in_order(chunks, opts, tx);
