@@ -263,17 +263,10 @@ pub struct Staged {
 /// overlap other work; `None` for standard output and special files, which are written
 /// only at commit time.
 pub fn stage(dest: &Dest, bytes: &[u8], mode: Mode) -> Result<Option<Staged>> {
-    stage_parts(dest, &[bytes], mode)
-}
-
-/// [`stage`] of the file made of `parts` back to back (no need to join them first).
-pub fn stage_parts(dest: &Dest, parts: &[&[u8]], mode: Mode) -> Result<Option<Staged>> {
     let Dest::File(path) = dest else {
         return Ok(None);
     };
-    let tmp = prepare(path, mode, |f| {
-        parts.iter().try_for_each(|p| f.write_all(p))
-    })?;
+    let tmp = prepare(path, mode, |f| f.write_all(bytes))?;
     Ok(Some(Staged {
         path: path.clone(),
         tmp,
