@@ -354,9 +354,7 @@ impl Streamed {
             Some(tmp) => tmp,
             None => new_temp(&self.path)?,
         };
-        set_mode(tmp.as_file(), mode_bits(self.mode))
-            .and_then(|()| tmp.as_file().sync_all())
-            .with_context(|| format!("cannot write {}", self.path.display()))?;
+        seal(&tmp, &self.path, self.mode)?;
         Ok(Staged {
             path: self.path.clone(),
             tmp,
@@ -374,11 +372,9 @@ impl Streamed {
 impl StreamState {
     fn write_at(&mut self, path: &Path, offset: u64, bytes: &[u8]) -> Result<()> {
         use std::io::{Seek, SeekFrom};
-        if self.tmp.is_none() {
-            self.tmp = Some(new_temp(path)?);
-        }
-        let Some(tmp) = self.tmp.as_mut() else {
-            unreachable!("created above");
+        let tmp = match &mut self.tmp {
+            Some(tmp) => tmp,
+            None => self.tmp.insert(new_temp(path)?),
         };
         let file = tmp.as_file_mut();
         file.seek(SeekFrom::Start(offset))
@@ -530,12 +526,20 @@ fn prepare(
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<tempfile::NamedTempFile> {
     let mut tmp = new_temp(path)?;
-    let bits = mode_bits(mode);
-    write(tmp.as_file_mut())
-        .and_then(|()| set_mode(tmp.as_file(), bits))
-        .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    write(tmp.as_file_mut()).with_context(|| format!("cannot write {}", path.display()))?;
+    seal(&tmp, path, mode)?;
     Ok(tmp)
+}
+
+/// Gives a complete temporary file for `path` its final mode and syncs it to disk.
+fn seal(tmp: &tempfile::NamedTempFile, path: &Path, mode: Mode) -> Result<()> {
+    let bits = match mode {
+        Mode::Public => 0o644,
+        Mode::Private => 0o600,
+    };
+    set_mode(tmp.as_file(), bits)
+        .and_then(|()| tmp.as_file().sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// An empty temporary file beside `path` (its directory created if missing).
@@ -546,13 +550,6 @@ fn new_temp(path: &Path) -> Result<tempfile::NamedTempFile> {
     // The temporary file starts as 0600 (tempfile's default), so a private key is never exposed.
     tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))
-}
-
-fn mode_bits(mode: Mode) -> u32 {
-    match mode {
-        Mode::Public => 0o644,
-        Mode::Private => 0o600,
-    }
 }
 
 fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
