@@ -87,7 +87,12 @@ pub fn size_text(bytes: u64) -> String {
 /// Reads all of `path`, refusing it if it is larger than `limit`.
 ///
 /// The error names the file, its size (or that it was still going at the limit) and the limit.
+///
+/// `-` is standard input, read like a pipe (up to the limit plus one byte).
 pub fn read_bounded(path: &Path, limit: Limit) -> Result<Vec<u8>> {
+    if is_stdin(path) {
+        return read_stdin(limit);
+    }
     let cannot_read = || format!("cannot read {}", path.display());
     let file = File::open(path).with_context(cannot_read)?;
     let meta = file.metadata().with_context(cannot_read)?;
@@ -115,6 +120,38 @@ pub fn read_bounded(path: &Path, limit: Limit) -> Result<Vec<u8>> {
             "{}: more than {} bytes (still going when reading stopped at {limit}); \
              is this the right file?",
             path.display(),
+            limit.bytes
+        );
+    }
+    Ok(bytes)
+}
+
+/// Whether `path` is `-`: standard input.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Standard input, bounded like a pipe. Read once per process and kept: a command that looks
+/// at its input twice (`getpub -`: RSA or ed25519?) sees the same bytes both times.
+fn read_stdin(limit: Limit) -> Result<Vec<u8>> {
+    static STDIN: std::sync::OnceLock<Result<Vec<u8>, String>> = std::sync::OnceLock::new();
+    let read = STDIN.get_or_init(|| {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(limit.bytes + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        Ok(bytes)
+    });
+    let bytes = match read {
+        Ok(b) => b.clone(),
+        Err(e) => bail!("{e}"),
+    };
+    if bytes.len() as u64 > limit.bytes {
+        bail!(
+            "standard input: more than {} bytes (still going when reading stopped at {limit}); \
+             is this the right input?",
             limit.bytes
         );
     }

@@ -9,6 +9,7 @@
 
 pub mod error;
 pub mod key;
+pub mod keyfile;
 pub mod signer;
 pub mod source;
 
@@ -16,5 +17,6 @@ pub use error::SignError;
 pub use key::{
     pem_text, KeyId, PrivateKey, PublicKey, Signature, KEY_ID_LEN, PUBLIC_KEY_LEN, SIGNATURE_LEN,
 };
+pub use keyfile::holds_private_key;
 pub use signer::{sign_checked, CommandSigner, Signer};
 pub use source::{load_private_key, load_private_key_with, KeySource, KeyWarning, LoadedKey};

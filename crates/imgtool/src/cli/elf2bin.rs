@@ -98,7 +98,12 @@ pub fn run(args: Args) -> Result<Outcome> {
             None
         }
         Some(spec) => {
-            plan_output_dir(&args.output, &["one image per region"], &[&args.elf], false)?;
+            plan_output_dir(
+                &args.output,
+                &["one image per region"],
+                &[&args.elf],
+                args.force.force,
+            )?;
             Some(super::layout::resolve_arg(spec)?)
         }
     };
@@ -117,7 +122,7 @@ pub fn run(args: Args) -> Result<Outcome> {
         if stdout {
             eprintln!("{line}");
         } else {
-            println!("{line}");
+            crate::output::say!("{line}");
         }
     }
     // Everything is checked: from here only an I/O error can stop the writing.
@@ -135,13 +140,17 @@ impl<T: Read + Seek> ElfInput for T {}
 /// copied straight to the outputs); anything else (a pipe) is read into memory first.
 fn open_elf(path: &Path) -> Result<ElfFile<Box<dyn ElfInput>>> {
     let cannot_read = || format!("cannot read {}", path.display());
-    let file = File::open(path).with_context(cannot_read)?;
-    let input: Box<dyn ElfInput> = if file.metadata().is_ok_and(|m| m.is_file()) {
-        Box::new(file)
-    } else {
-        // A pipe or a device: read into memory, no more than an image can be.
-        Box::new(Cursor::new(read_bounded(path, Limit::IMAGE)?))
+    let file = match crate::input::is_stdin(path) {
+        true => None,
+        false => Some(File::open(path).with_context(cannot_read)?),
     };
+    let input: Box<dyn ElfInput> =
+        if let Some(file) = file.filter(|f| f.metadata().is_ok_and(|m| m.is_file())) {
+            Box::new(file)
+        } else {
+            // A pipe or a device: read into memory, no more than an image can be.
+            Box::new(Cursor::new(read_bounded(path, Limit::IMAGE)?))
+        };
     ElfFile::open(input)
         .with_context(|| format!("{}: cannot extract the loadable bytes", path.display()))
 }

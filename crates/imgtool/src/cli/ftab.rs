@@ -85,7 +85,7 @@ pub fn run(c: Command) -> Result<Outcome> {
 fn build(a: BuildArgs) -> Result<Outcome> {
     let mut inputs = vec![std::path::Path::new(&a.layout)];
     inputs.extend(a.sig_pub.as_deref());
-    let dest = crate::output::plan_output(&a.output, &inputs, false)?;
+    let dest = crate::output::plan_output(&a.output, &inputs, crate::output::Force::NotOffered)?;
     let layout = super::layout::resolve_arg(&a.layout)?;
     let key = a
         .sig_pub
@@ -100,8 +100,8 @@ fn build(a: BuildArgs) -> Result<Outcome> {
     }
     let bytes = plan.table.to_bytes();
     crate::output::write(&dest, &bytes, crate::output::Mode::Public)?;
-    print!("{}", super::secure_check::ftab_text(&plan.table));
-    println!(
+    crate::output::say!("{}", super::secure_check::ftab_text(&plan.table).trim_end());
+    crate::output::say!(
         "wrote {} ({} bytes, layout {})",
         a.output.display(),
         bytes.len(),
@@ -115,7 +115,7 @@ fn show(a: ShowArgs) -> Result<Outcome> {
     let t = SecConfiguration::from_bytes(&bytes).with_context(|| a.ftab.display().to_string())?;
     if a.json {
         let v = super::secure_check::ftab_json(&t);
-        println!("{}", serde_json::to_string_pretty(&v).expect("serialises"));
+        crate::output::say!("{}", serde_json::to_string_pretty(&v).expect("serialises"));
     } else {
         print!("{}", super::secure_check::ftab_text(&t));
     }

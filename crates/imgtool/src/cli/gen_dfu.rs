@@ -139,9 +139,13 @@ pub fn run(args: Args) -> Result<Outcome> {
     };
     let out_dir = args.output.clone().unwrap_or_else(|| args.dir.clone());
     let inputs: Vec<&std::path::Path> = config.images.iter().map(|i| i.path.as_path()).collect();
-    let dest =
-        crate::output::plan_output_dir(&out_dir, &[crate::pack::PACKAGE_FILE], &inputs, false)?
-            .remove(0);
+    let dest = crate::output::plan_output_dir(
+        &out_dir,
+        &[crate::pack::PACKAGE_FILE],
+        &inputs,
+        crate::output::Force::NotOffered,
+    )?
+    .remove(0);
     let planned = plan_package(&config).context("nothing written")?;
     for warning in &planned.warnings {
         eprintln!("warning: {warning}");

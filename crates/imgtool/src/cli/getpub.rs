@@ -90,6 +90,20 @@ pub fn run(args: Args) -> Result<Outcome> {
         .as_ref()
         .map(|p| crate::output::plan_output(p, &inputs, args.force.force))
         .transpose()?;
+    if let (Some(out), Some(stem)) = (&out, &args.dumpsig) {
+        // --dumpsig writes STEM_pub.der and STEM_hash.bin beside -o: none may be another.
+        let extra = [format!("{stem}_pub.der"), format!("{stem}_hash.bin")];
+        let extra: Vec<_> = extra.iter().map(std::path::PathBuf::from).collect();
+        let dests = extra
+            .iter()
+            .map(|p| crate::output::plan_output(p, &inputs, args.force.force))
+            .collect::<Result<Vec<_>>>()?;
+        crate::output::refuse_same_outputs([
+            ("-o", out),
+            ("--dumpsig's", &dests[0]),
+            ("--dumpsig's", &dests[1]),
+        ])?;
+    }
     if let Some(out) = super::secure::getpub_rsa(&args)? {
         return Ok(out);
     }

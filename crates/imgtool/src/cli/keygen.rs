@@ -43,13 +43,19 @@ pub struct Args {
 
 /// Runs `imgtool keygen`.
 pub fn run(args: Args) -> Result<Outcome> {
-    if args.output.exists() && !args.force {
-        bail!(
-            "{} already exists; refusing to overwrite a key (use --force to replace it)",
-            args.output.display()
-        );
+    // Resolved first (`n1/../k.pem` is `k.pem`); every existing file is refused below.
+    let out = crate::output::plan_output(&args.output, &[], true)?;
+    // Any existing regular file, key-like or not: a new key never replaces a file unasked.
+    // (A FIFO or a device such as /dev/null is written through: it is not a key.)
+    if let crate::output::Dest::File { path, .. } = &out {
+        if path.exists() && !args.force {
+            bail!(
+                "{} already exists; refusing to overwrite it with a new key (use --force to \
+                 replace it)",
+                args.output.display()
+            );
+        }
     }
-    let out = crate::output::plan_output(&args.output, &[], args.force)?;
     if args.key_type != "ed25519" {
         return super::secure::keygen(&args.key_type, &out);
     }

@@ -2,7 +2,7 @@
 
 use super::Outcome;
 use crate::input::{read_text, Limit};
-use crate::output::{plan_output, status, write, Mode};
+use crate::output::{commit, plan_output, plan_outputs, status, write, Mode};
 use anyhow::{bail, Context, Result};
 use layout::export::{self, MemoryXOptions};
 use layout::ptab::{self, ImportOptions};
@@ -104,7 +104,7 @@ pub fn run(c: Command) -> Result<Outcome> {
         Command::Export(a) => export_files(a),
         Command::List => {
             for n in Layout::bundled_names() {
-                println!("{n}");
+                crate::output::say!("{n}");
             }
             Ok(Outcome::Ok)
         }
@@ -206,15 +206,16 @@ fn export_files(a: ExportArgs) -> Result<Outcome> {
     if a.c_header.is_none() && a.memory_x.is_none() {
         bail!("nothing to export: give --c-header FILE and/or --memory-x FILE");
     }
-    let outputs = [&a.c_header, &a.memory_x];
-    let dests = outputs
-        .iter()
-        .map(|o| {
-            o.as_ref()
-                .map(|p| plan_output(p, &[Path::new(&a.layout)], a.force.force))
-                .transpose()
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let named: Vec<(&str, &Path)> = [("--c-header", &a.c_header), ("--memory-x", &a.memory_x)]
+        .into_iter()
+        .filter_map(|(flag, p)| Some((flag, p.as_deref()?)))
+        .collect();
+    let planned = plan_outputs(&named, &[Path::new(&a.layout)], a.force.force)?;
+    let mut planned = planned.into_iter();
+    let dests = [
+        a.c_header.as_ref().and_then(|_| planned.next()),
+        a.memory_x.as_ref().and_then(|_| planned.next()),
+    ];
     let layout = Layout::resolve_with(&a.layout, crate::input::read_small_text)?;
     // Build every output before writing any, so an error leaves no partial set of files.
     let header = a.c_header.as_ref().map(|_| export::c_header(&layout));
@@ -229,11 +230,15 @@ fn export_files(a: ExportArgs) -> Result<Outcome> {
         }
         None => None,
     };
-    if let (Some(d), Some(h)) = (&dests[0], header) {
-        write(d, h.as_bytes(), Mode::Public)?;
-    }
-    if let (Some(d), Some(m)) = (&dests[1], memx) {
-        write(d, m.as_bytes(), Mode::Public)?;
-    }
+    // Both or neither (a file and a FIFO: the FIFO first, nothing replaced if it fails).
+    let files: Vec<_> = [(&dests[0], header), (&dests[1], memx)]
+        .into_iter()
+        .filter_map(|(d, text)| Some((d.clone()?, text?)))
+        .collect();
+    let files: Vec<_> = files
+        .iter()
+        .map(|(d, t)| (d.clone(), t.as_bytes()))
+        .collect();
+    commit(&files, Mode::Public)?;
     Ok(Outcome::Ok)
 }

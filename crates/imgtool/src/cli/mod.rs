@@ -124,8 +124,15 @@ enum Command {
     AttachSignature(attach_signature::Args),
 }
 
+/// The whole command tree as clap sees it: for tests that walk every subcommand and option,
+/// and for generated documentation.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
 /// Parses the command line, runs the subcommand and maps the result to an exit code.
 pub fn main() -> ExitCode {
+    crate::output::cleanup::install();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Elf2bin(a) => elf2bin::run(a),

@@ -193,7 +193,7 @@ pub fn run(args: Args) -> Result<Outcome> {
         if args.signing.sign.is_some() || config.options.sign.is_some() {
             anyhow::bail!("--secure signs with RSA (--sign-key); the ed25519 --sign is for offline package v2");
         }
-        return super::secure_pack::run(s, &planned, &args.output);
+        return super::secure_pack::run(s, &planned, &args.output, args.force.force);
     }
     let signed = args
         .signing

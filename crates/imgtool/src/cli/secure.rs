@@ -206,28 +206,42 @@ impl Artifact {
     }
 }
 
-/// Writes every planned artifact, all or none (an output that is one of `inputs` is refused
-/// before anything is written), and prints one line per file.
-pub fn write_all(artifacts: &[Artifact], inputs: &[&Path]) -> Result<()> {
-    use crate::output::{commit, plan_output, Mode};
+/// Writes every planned artifact, all or none (an output that is one of `inputs`, two
+/// artifacts that are the same file, or a protected file unless `force`, is refused before
+/// anything is written), and prints one line per file.
+pub fn write_all(
+    artifacts: &[Artifact],
+    inputs: &[&Path],
+    force: crate::output::Force,
+) -> Result<()> {
+    use crate::output::{commit_staged, plan_outputs, stage, Mode};
+    let named: Vec<(&str, &Path)> = artifacts
+        .iter()
+        .map(|a| (a.role, a.path.as_path()))
+        .collect();
+    let dests = plan_outputs(&named, inputs, force)?;
+    // Private files (session keys) are staged with mode 0600, then committed with the public
+    // ones in one step: all or none.
+    let mut early = Vec::new();
     let mut public = Vec::new();
-    let mut private = Vec::new();
-    for a in artifacts {
-        let dest = plan_output(&a.path, inputs, false)?;
-        if a.private {
-            private.push((dest, a.bytes.as_slice()));
-        } else {
-            public.push((dest, a.bytes.as_slice()));
+    for (a, dest) in artifacts.iter().zip(&dests) {
+        match a
+            .private
+            .then(|| stage(dest, &a.bytes, Mode::Private))
+            .transpose()?
+        {
+            Some(Some(staged)) => early.push(staged),
+            Some(None) => public.push((dest.clone(), a.bytes.as_slice())),
+            None => public.push((dest.clone(), a.bytes.as_slice())),
         }
     }
-    commit(&public, Mode::Public)?;
-    commit(&private, Mode::Private)?;
+    commit_staged(early, &public, Mode::Public)?;
     for a in artifacts {
         let id = a
             .img_id
             .map(|i| format!(" (image {i})"))
             .unwrap_or_default();
-        println!(
+        crate::output::say!(
             "wrote {} ({} bytes): {}{id}",
             a.path.display(),
             a.bytes.len(),
@@ -406,9 +420,9 @@ pub fn keygen(kind: &str, output: &crate::output::Dest) -> Result<Outcome> {
         other => bail!("unknown key type {other:?}"),
     };
     crate::output::write(output, &bytes, crate::output::Mode::Private)?;
-    println!("wrote {} ({what}, mode 0600)", output.display());
+    crate::output::say!("wrote {} ({what}, mode 0600)", output.display());
     if kind == "rsa2048" {
-        println!(
+        crate::output::say!(
             "public key and dumpsig files: imgtool getpub {} --dumpsig STEM",
             output.display()
         );
@@ -439,7 +453,7 @@ pub fn is_rsa_key(text: &[u8]) -> bool {
 pub fn getpub_rsa(args: &super::getpub::Args) -> Result<Option<Outcome>> {
     use super::getpub::Format;
     let path = Path::new(&args.key);
-    if args.key.starts_with("env:") || !path.is_file() {
+    if args.key.starts_with("env:") || !(path.is_file() || crate::input::is_stdin(path)) {
         return Ok(None);
     }
     let text = zeroize::Zeroizing::new(read_small(path)?);
@@ -474,7 +488,7 @@ pub fn getpub_rsa(args: &super::getpub::Args) -> Result<Option<Outcome>> {
         None if args.format == Format::Raw => bail!("--format raw writes binary: give -o FILE"),
         None => print!("{}", String::from_utf8_lossy(&bytes)),
     }
-    write_all(&files, &[path])?;
+    write_all(&files, &[path], args.force.force.into())?;
     eprintln!(
         "RSA-2048 public key, sig hash {}",
         secure::record::hex(&hash)

@@ -85,16 +85,16 @@ fn read_records(args: &SecureCheckArgs) -> Result<Vec<(u8, Vec<u8>)>> {
 
 fn print_findings(name: &str, f: &Findings) {
     for x in &f.0 {
-        println!("error: {name}: {x}");
+        crate::output::say!("error: {name}: {x}");
     }
 }
 
 fn verdict(name: &str, ok: bool, summary: String) -> Outcome {
     if ok {
-        println!("OK {name}: {summary}");
+        crate::output::say!("OK {name}: {summary}");
         Outcome::Ok
     } else {
-        println!("FAIL {name}");
+        crate::output::say!("FAIL {name}");
         Outcome::VerificationFailed
     }
 }
@@ -120,7 +120,7 @@ pub fn verify(path: &Path, bytes: &[u8], kind: Kind, args: &SecureCheckArgs) -> 
                     ))
                 }
                 Err(e) => {
-                    println!("FAIL {name}: {e}");
+                    crate::output::say!("FAIL {name}: {e}");
                     Ok(Outcome::VerificationFailed)
                 }
             }
@@ -132,7 +132,7 @@ pub fn verify(path: &Path, bytes: &[u8], kind: Kind, args: &SecureCheckArgs) -> 
             let set = match open_online(bytes, &borrowed, &k.root, &k.verifier) {
                 Ok(s) => s,
                 Err(e) => {
-                    println!("FAIL {name}: {e}");
+                    crate::output::say!("FAIL {name}: {e}");
                     return Ok(Outcome::VerificationFailed);
                 }
             };
@@ -155,7 +155,7 @@ fn verify_ftab(name: &str, bytes: &[u8], args: &SecureCheckArgs) -> Result<Outco
     let t = match SecConfiguration::from_bytes(bytes) {
         Ok(t) => t,
         Err(e) => {
-            println!("FAIL {name}: {e}");
+            crate::output::say!("FAIL {name}: {e}");
             return Ok(Outcome::VerificationFailed);
         }
     };
@@ -329,7 +329,7 @@ pub fn inspect(
         }
     };
     if as_json {
-        println!("{}", serde_json::to_string_pretty(&v).expect("serialises"));
+        crate::output::say!("{}", serde_json::to_string_pretty(&v).expect("serialises"));
     } else {
         print_value(&v, "");
     }
@@ -341,15 +341,15 @@ fn print_value(v: &Value, indent: &str) {
         for (k, x) in m {
             match x {
                 Value::Object(_) | Value::Array(_) => {
-                    println!("{indent}{k}:");
+                    crate::output::say!("{indent}{k}:");
                     print_value(x, &format!("{indent}  "));
                 }
-                _ => println!("{indent}{k}: {x}"),
+                _ => crate::output::say!("{indent}{k}: {x}"),
             }
         }
     } else if let Value::Array(a) = v {
         for x in a {
-            println!("{indent}- {x}");
+            crate::output::say!("{indent}- {x}");
         }
     }
 }
@@ -415,7 +415,7 @@ pub fn unpack(
     inputs.extend(args.records.iter().map(|(_, p)| p.as_path()));
     let dests = files
         .iter()
-        .map(|(p, _)| crate::output::plan_output(p, &inputs, false))
+        .map(|(p, _)| crate::output::plan_output(p, &inputs, crate::output::Force::NotOffered))
         .collect::<Result<Vec<_>>>()?;
     let plan: Vec<_> = dests
         .into_iter()
@@ -423,7 +423,7 @@ pub fn unpack(
         .collect();
     crate::output::commit(&plan, crate::output::Mode::Public)?;
     for (p, data) in &files {
-        println!("wrote {} ({} bytes)", p.display(), data.len());
+        crate::output::say!("wrote {} ({} bytes)", p.display(), data.len());
     }
     Ok(Outcome::Ok)
 }

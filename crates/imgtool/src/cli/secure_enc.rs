@@ -72,7 +72,7 @@ pub fn run_enc(a: EncArgs) -> Result<Outcome> {
     // The key files are inputs too: `--eimg s01.bin --key s01` must not destroy the root key.
     let mut inputs = vec![a.img.as_path(), root_path.as_path(), signer_path.as_path()];
     inputs.extend(a.session_key.as_deref());
-    let dest = crate::output::plan_output(&a.eimg, &inputs, false)?;
+    let dest = crate::output::plan_output(&a.eimg, &inputs, crate::output::Force::NotOffered)?;
     let image = crate::input::read_bounded(&a.img, crate::input::Limit::IMAGE)?;
     let root = load_root(&root_path)?;
     let signer = load_signer(&signer_path)?;
@@ -86,7 +86,7 @@ pub fn run_enc(a: EncArgs) -> Result<Outcome> {
     let out = secure::enc::seal_enc(&image, a.bksize, a.flags, &a.ver, &root, &signer, &session)
         .context("nothing written")?;
     crate::output::write(&dest, &out, crate::output::Mode::Public)?;
-    println!(
+    crate::output::say!(
         "wrote {} ({} bytes; image {} bytes, flags {})",
         a.eimg.display(),
         out.len(),
@@ -108,7 +108,7 @@ pub fn run_dec(a: DecArgs) -> Result<Outcome> {
     let dest = a
         .img
         .as_ref()
-        .map(|p| crate::output::plan_output(p, &inputs, false))
+        .map(|p| crate::output::plan_output(p, &inputs, crate::output::Force::NotOffered))
         .transpose()?;
     let file = super::secure::read_artifact(&a.eimg)?;
     let root = load_root(&root_path)?;
@@ -117,21 +117,21 @@ pub fn run_dec(a: DecArgs) -> Result<Outcome> {
     let o = match secure::enc::open_enc(&file, &root, &verifier) {
         Ok(o) => o,
         Err(e) => {
-            println!("FAIL {name}: {e}");
+            crate::output::say!("FAIL {name}: {e}");
             return Ok(Outcome::VerificationFailed);
         }
     };
     for f in &o.findings.0 {
-        println!("error: {name}: {f}");
+        crate::output::say!("error: {name}: {f}");
     }
     if !o.findings.ok() {
-        println!("FAIL {name}");
+        crate::output::say!("FAIL {name}");
         return Ok(Outcome::VerificationFailed);
     }
     if let Some(d) = &dest {
         crate::output::write(d, &o.plain, crate::output::Mode::Public)?;
     }
-    println!(
+    crate::output::say!(
         "OK {name}: length {}, blksize {}, flags {}, ver {:?}",
         o.header.length,
         o.header.blksize,

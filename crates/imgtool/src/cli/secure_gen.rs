@@ -7,6 +7,7 @@ use super::secure::{
     SecureInput,
 };
 use super::Outcome;
+use crate::output::Force;
 use crate::pack::{plan_package, Compression, ImageSpec, PackConfig, PackOptions};
 use anyhow::{bail, Context, Result};
 use layout::ImageId;
@@ -92,6 +93,21 @@ pub fn run(args: &Args, offline: u8) -> Result<Outcome> {
         bail!("--offline_img={offline}: 0 (online files), 1 (offline package v1) or 2 (offline package v2)");
     }
     let v = &args.vendor;
+    let (dir, naming) = match &v.dst_dir {
+        Some(d) => (d.clone(), Naming::Prefixed),
+        None => (
+            args.output.clone().unwrap_or_else(|| args.dir.clone()),
+            Naming::Classic,
+        ),
+    };
+    // The directory rule of every command (created if missing, refused if a file), before
+    // anything is read.
+    crate::output::plan_output_dir(
+        &dir,
+        &["ctrl_packet.bin", "the record files"],
+        &[],
+        Force::NotOffered,
+    )?;
     let t = triples(&args.img_para)?;
     check_triples(&v.build, &t, offline == 1)?;
     if v.flags.is_some_and(|f| f & 1 == 0) && t.iter().any(|t| t.1 & FLAG_ENC != 0) {
@@ -152,13 +168,6 @@ pub fn run(args: &Args, offline: u8) -> Result<Outcome> {
     };
     let (dfu, v1) =
         plan_secure(&inputs, &v.build, &keys, offline == 1).context("nothing written")?;
-    let (dir, naming) = match &v.dst_dir {
-        Some(d) => (d.clone(), Naming::Prefixed),
-        None => (
-            args.output.clone().unwrap_or_else(|| args.dir.clone()),
-            Naming::Classic,
-        ),
-    };
     let files = artifacts(&inputs, &dfu, v1, &dir, naming, v.build.debug_plaintext);
     let mut inputs: Vec<PathBuf> = t
         .iter()
@@ -166,6 +175,6 @@ pub fn run(args: &Args, offline: u8) -> Result<Outcome> {
         .collect();
     inputs.extend([root, signer]);
     let refs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
-    write_all(&files, &refs)?;
+    write_all(&files, &refs, Force::NotOffered)?;
     Ok(Outcome::Ok)
 }

@@ -170,7 +170,12 @@ fn manifest(
 }
 
 /// Writes the secure files of `planned` into `out`.
-pub fn run(a: &PackSecureArgs, planned: &PlannedPackage, out: &Path) -> Result<Outcome> {
+pub fn run(
+    a: &PackSecureArgs,
+    planned: &PlannedPackage,
+    out: &Path,
+    force: bool,
+) -> Result<Outcome> {
     let (Some(root), Some(sign)) = (&a.root_key, &a.sign_key) else {
         bail!("pack --secure needs --root-key KEY.bin and --sign-key RSA.pem (or root_key and sign_key in [secure] of ota.toml)");
     };
@@ -208,6 +213,6 @@ pub fn run(a: &PackSecureArgs, planned: &PlannedPackage, out: &Path) -> Result<O
     });
     let mut inputs: Vec<&Path> = planned.images.iter().map(|i| i.source.as_path()).collect();
     inputs.extend([root.as_path(), sign.as_path()]);
-    write_all(&files, &inputs)?;
+    write_all(&files, &inputs, force.into())?;
     Ok(Outcome::Ok)
 }

@@ -40,7 +40,7 @@ pub fn run(args: Args) -> Result<Outcome> {
         &args.output,
         &["one file per image"],
         &[&args.package],
-        false,
+        crate::output::Force::NotOffered,
     )?;
     let bytes = crate::input::read_bounded(&args.package, crate::input::Limit::PACKAGE)?;
     if let Some(kind) = super::secure_check::detect(&bytes, &args.secure) {
@@ -85,7 +85,8 @@ pub fn run(args: Args) -> Result<Outcome> {
     }
     let mut planned = Vec::with_capacity(files.len());
     for (path, data) in &files {
-        let dest = crate::output::plan_output(path, &[&args.package], false)?;
+        let dest =
+            crate::output::plan_output(path, &[&args.package], crate::output::Force::NotOffered)?;
         planned.push((dest, data.as_slice()));
     }
     // All files or none.

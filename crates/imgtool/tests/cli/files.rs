@@ -369,9 +369,10 @@ fn dash_writes_the_one_output_to_stdout_and_the_status_to_stderr() {
 }
 
 #[test]
-fn directory_outputs_refuse_what_looks_like_a_file() {
+fn issue16_7_directory_outputs_follow_one_rule_without_guessing_from_dots() {
     let tmp = workspace();
     let d = tmp.path();
+    // Named like the file the command writes: refused with the directory to give instead.
     let o = imgtool(
         d,
         &[
@@ -384,27 +385,82 @@ fn directory_outputs_refuse_what_looks_like_a_file() {
     );
     o.assert_exit(2);
     assert!(
-        o.stderr.contains("looks like a file name") && o.stderr.contains("give -o x"),
+        o.stderr.contains("names a file this command writes") && o.stderr.contains("give x"),
         "{}",
         o.text()
     );
     assert!(!d.join("x").exists(), "no directory named after the file");
+    // Dots in a directory name are fine: created if missing, as the help says.
+    for dir in ["release/v1.2.0", "my.dir/"] {
+        ok(imgtool(d, &["pack", "--image", "hcpu=app.elf", "-o", dir]));
+        assert!(d.join(dir).join("offline_install.bin").is_file(), "{dir}");
+    }
+    ok(imgtool(
+        d,
+        &["unpack", "pkg/offline_install.bin", "-o", "images.v2"],
+    ));
+    assert!(d.join("images.v2/0-hcpu.bin").is_file());
+    // An existing file is not a directory, for every command that writes one.
     refused(
         d,
         &["pack", "--image", "hcpu=app.elf", "-o", "data.bin"],
-        "-o data.bin is an existing file",
+        "data.bin exists and is not a directory",
     );
-    let o = imgtool(
+    refused(
         d,
-        &["unpack", "pkg/offline_install.bin", "-o", "images.bin"],
+        &["unpack", "pkg/offline_install.bin", "-o", "data.bin"],
+        "data.bin exists and is not a directory",
     );
-    o.assert_exit(2);
-    let o = imgtool(
+    refused(
         d,
         &["elf2bin", "app.elf", "--layout", LAYOUT, "-o", "data.bin"],
+        "data.bin exists and is not a directory",
     );
-    o.assert_exit(2);
     assert_eq!(read(&d.join("data.bin")), vec![7; 1000]);
+    // gen-dfu --dst_dir was not checked at all.
+    for f in ["s01.bin", "sig_pri.pem"] {
+        std::fs::copy(testdata("secure/keys/sifli02").join(f), d.join(f)).unwrap();
+    }
+    put(d, "hcpu.bin", &[1; 3000]);
+    let secure = [
+        "gen-dfu",
+        "--img_para",
+        "hcpu",
+        "17",
+        "0",
+        "--key=s01",
+        "--sigkey=sig",
+        "--offline_img",
+        "0",
+        "--dst_dir",
+    ];
+    refused(
+        d,
+        &[&secure[..], &["q/ctrl_packet.bin"]].concat(),
+        "names a file this command writes",
+    );
+    refused(
+        d,
+        &[&secure[..], &["data.bin"]].concat(),
+        "exists and is not a directory",
+    );
+    assert!(!d.join("q").exists());
+}
+
+#[test]
+fn issue16_4_directory_commands_refuse_standard_output() {
+    let tmp = workspace();
+    let d = tmp.path();
+    put(d, "hcpu.bin", &[1; 3000]);
+    for args in [
+        &["pack", "--image", "hcpu=app.elf", "-o", "-"][..],
+        &["unpack", "pkg/offline_install.bin", "-o", "-"],
+        &["elf2bin", "app.elf", "--layout", LAYOUT, "-o", "-"],
+        &["gen-dfu", "--img_para", "hcpu", "16", "0", "-o", "-"],
+    ] {
+        refused(d, args, "cannot write to standard output");
+        assert!(!d.join("-").exists(), "{args:?} made a directory named -");
+    }
 }
 
 #[test]

@@ -12,6 +12,7 @@ mod files;
 mod layout;
 mod levels;
 mod pack;
+mod paths;
 mod secure;
 mod sign;
 mod simulate;
