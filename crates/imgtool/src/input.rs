@@ -126,6 +126,37 @@ pub fn read_bounded(path: &Path, limit: Limit) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Whether `bytes` (a file's start) are a Git LFS pointer: the ~130-byte text a clone without
+/// `git lfs pull` has in place of a large file. Firmware never starts like this.
+pub fn is_lfs_pointer(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"version https://git-lfs")
+}
+
+/// Refuses an image input that is a Git LFS pointer (packing its text as firmware would
+/// give the device 130 bytes of ASCII to boot).
+pub fn refuse_lfs_pointer(path: &Path, bytes: &[u8]) -> Result<()> {
+    if is_lfs_pointer(bytes) {
+        bail!(
+            "{}: this is a Git LFS pointer ({} bytes of text), not the image itself: run \
+             `git lfs pull` to fetch the real file",
+            path.display(),
+            bytes.len()
+        );
+    }
+    Ok(())
+}
+
+/// A hint for an error about a file that should be an ELF or an image, when the file is a
+/// Git LFS pointer (the usual way a "*.elf" is not an ELF); empty otherwise.
+pub fn lfs_hint(path: &Path) -> &'static str {
+    let head = read_bounded(path, Limit::new("file heads", 4096)).unwrap_or_default();
+    if is_lfs_pointer(&head) {
+        " (it is a Git LFS pointer: run `git lfs pull` to fetch the real file)"
+    } else {
+        ""
+    }
+}
+
 /// Whether `path` is `-`: standard input.
 pub fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == "-"

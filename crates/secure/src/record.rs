@@ -136,6 +136,15 @@ pub struct OpenedImage {
     pub findings: Findings,
 }
 
+/// The longest record file an image of `image_len` bytes can have with blocks of `bksize`:
+/// one 36-byte header per block plus the image itself. A reader bounds a record file by it
+/// before reading (the control packet gives both numbers), so a wrong or huge file costs
+/// nothing. `bksize` 0 (a malformed control packet) counts as 1.
+pub fn max_record_file_len(image_len: u32, bksize: u16) -> u64 {
+    let blocks = u64::from(image_len).div_ceil(u64::from(bksize.max(1)));
+    RECORD_HEADER_LEN as u64 * blocks + u64::from(image_len)
+}
+
 /// Splits a record file into `(file offset, header, stored block)`.
 pub fn split_records(file: &[u8], bksize: u16) -> Result<Vec<(usize, RecordHeader, &[u8])>> {
     let step = RECORD_HEADER_LEN + usize::from(bksize);

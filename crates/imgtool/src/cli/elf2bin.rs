@@ -151,8 +151,13 @@ fn open_elf(path: &Path) -> Result<ElfFile<Box<dyn ElfInput>>> {
             // A pipe or a device: read into memory, no more than an image can be.
             Box::new(Cursor::new(read_bounded(path, Limit::IMAGE)?))
         };
-    ElfFile::open(input)
-        .with_context(|| format!("{}: cannot extract the loadable bytes", path.display()))
+    ElfFile::open(input).with_context(|| {
+        format!(
+            "{}{}: cannot extract the loadable bytes",
+            path.display(),
+            crate::input::lfs_hint(path)
+        )
+    })
 }
 
 /// One file to write: the plan of its bytes and the address its image is stored at.

@@ -76,10 +76,31 @@ fn keys(args: &SecureCheckArgs, what: &str) -> Result<Keys> {
     })
 }
 
-fn read_records(args: &SecureCheckArgs) -> Result<Vec<(u8, Vec<u8>)>> {
+/// Reads the `--record` files of the control packet `ctrl`, each bounded by what its image
+/// entry allows (`36 * ceil(length / blk_size) + length`), refused from its size before a byte
+/// is read. A control packet that does not open, or an id it does not have, gives an empty
+/// record: `open_online` then reports what is wrong, as the device would.
+fn read_records(args: &SecureCheckArgs, ctrl: &[u8], k: &Keys) -> Result<Vec<(u8, Vec<u8>)>> {
+    let packet = secure::ctrl::open_ctrl(ctrl, &k.root, &k.verifier)
+        .ok()
+        .map(|o| o.packet);
     args.records
         .iter()
-        .map(|(id, p)| Ok((*id, super::secure::read_artifact(p)?)))
+        .map(|(id, p)| {
+            let entry = packet
+                .as_ref()
+                .and_then(|c| Some((c.blk_size, c.images.iter().find(|e| e.img_id == *id)?)));
+            let Some((bksize, entry)) = entry else {
+                return Ok((*id, Vec::new()));
+            };
+            let bound = secure::record::max_record_file_len(entry.length, bksize);
+            let limit = crate::input::Limit::new(
+                "the records of this image (36 x ceil(length / blk_size) + length, from the \
+                 control packet)",
+                bound,
+            );
+            Ok((*id, crate::input::read_bounded(p, limit)?))
+        })
         .collect()
 }
 
@@ -127,7 +148,7 @@ pub fn verify(path: &Path, bytes: &[u8], kind: Kind, args: &SecureCheckArgs) -> 
         }
         Kind::Ctrl => {
             let k = keys(args, &name)?;
-            let recs = read_records(args)?;
+            let recs = read_records(args, bytes, &k)?;
             let borrowed: Vec<(u8, &[u8])> = recs.iter().map(|(i, b)| (*i, b.as_slice())).collect();
             let set = match open_online(bytes, &borrowed, &k.root, &k.verifier) {
                 Ok(s) => s,
@@ -376,7 +397,7 @@ pub fn unpack(
                 .collect()
         }
         Kind::Ctrl => {
-            let recs = read_records(args)?;
+            let recs = read_records(args, bytes, &k)?;
             if recs.is_empty() {
                 bail!("{name}: give the record files to unpack with --record ID=FILE");
             }

@@ -74,6 +74,7 @@ pub fn run_enc(a: EncArgs) -> Result<Outcome> {
     inputs.extend(a.session_key.as_deref());
     let dest = crate::output::plan_output(&a.eimg, &inputs, crate::output::Force::NotOffered)?;
     let image = crate::input::read_bounded(&a.img, crate::input::Limit::IMAGE)?;
+    crate::input::refuse_lfs_pointer(&a.img, &image)?;
     let root = load_root(&root_path)?;
     let signer = load_signer(&signer_path)?;
     let session = match &a.session_key {

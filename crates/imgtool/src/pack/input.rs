@@ -102,6 +102,7 @@ pub fn load_image(
             None => Limit::IMAGE,
         };
         out.bytes = read_bounded(path, limit)?;
+        crate::input::refuse_lfs_pointer(path, &out.bytes)?;
         if format == InputFormat::Auto && out.bytes.starts_with(PACKAGE_MAGIC) {
             bail!(
                 "{}: this is an OTA package (offline_install.bin), not an image; give the ELF or \
@@ -116,7 +117,7 @@ pub fn load_image(
             "{}: not an ELF file (no \\x7fELF magic at offset 0x00000000){}; a raw image must \
              not be named *.elf, or give format bin (ota.toml) / ID:bin=PATH (--image)",
             path.display(),
-            lfs_hint(path)
+            crate::input::lfs_hint(path)
         );
     }
     let elf = open_elf(file, path)?;
@@ -171,16 +172,6 @@ fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
         }
     }
     Ok(n)
-}
-
-/// A hint when the file is a Git LFS pointer (the usual way a "*.elf" is not an ELF).
-fn lfs_hint(path: &Path) -> &'static str {
-    let head = read_bounded(path, Limit::new("file heads", 4096)).unwrap_or_default();
-    if head.starts_with(b"version https://git-lfs") {
-        " (it is a Git LFS pointer: run `git lfs pull` to fetch the real file)"
-    } else {
-        ""
-    }
 }
 
 /// Something to read the ELF from: the file itself, or its bytes when it cannot seek.

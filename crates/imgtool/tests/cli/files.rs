@@ -822,3 +822,224 @@ fn messages_use_no_rust_range_syntax() {
         assert!(!text.contains(".."), "{text}");
     }
 }
+
+/// Hidden temporary files (`.tmpXXXXXX`) in `dir`.
+fn temp_files(dir: &std::path::Path) -> Vec<String> {
+    crate::common::files_in(dir)
+        .into_iter()
+        .filter(|n| n.starts_with(".tmp"))
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn issue16_5_a_failing_device_output_replaces_nothing() {
+    let tmp = workspace();
+    let d = tmp.path();
+    let old = read(&d.join("pkg/offline_install.bin"));
+    std::fs::remove_file(d.join("pkg/manifest.json")).unwrap();
+    std::os::unix::fs::symlink("/dev/full", d.join("pkg/manifest.json")).unwrap();
+    let o = imgtool(
+        d,
+        &[
+            "pack",
+            "--layout",
+            LAYOUT,
+            "--image",
+            "hcpu=app.elf",
+            "--image",
+            "dfu=dfu.elf",
+            "-o",
+            "pkg",
+        ],
+    );
+    o.assert_exit(2);
+    assert!(o.stderr.contains("manifest.json"), "{}", o.text());
+    assert_eq!(
+        read(&d.join("pkg/offline_install.bin")),
+        old,
+        "the old package stays"
+    );
+    assert!(
+        temp_files(&d.join("pkg")).is_empty(),
+        "no temporary file left"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn issue16_5_sigterm_while_blocked_on_a_fifo_leaves_the_old_outputs_and_no_temp_file() {
+    use std::os::unix::process::ExitStatusExt;
+    let tmp = workspace();
+    let d = tmp.path();
+    let old = read(&d.join("pkg/offline_install.bin"));
+    std::fs::remove_file(d.join("pkg/manifest.json")).unwrap();
+    mkfifo(&d.join("pkg/manifest.json"));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_imgtool"))
+        .args([
+            "pack",
+            "--layout",
+            LAYOUT,
+            "--image",
+            "hcpu=app.elf",
+            "--image",
+            "dfu=dfu.elf",
+        ])
+        .args(["-o", "pkg"])
+        .current_dir(d)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Blocked opening the FIFO (no reader) with the package's temporary file complete.
+    let start = std::time::Instant::now();
+    while temp_files(&d.join("pkg")).is_empty() {
+        assert!(
+            start.elapsed().as_secs() < 30,
+            "pack never staged its package"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "pack ended without a reader"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "pack did not block on the FIFO"
+    );
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.signal(), Some(15), "ended by SIGTERM: {status:?}");
+    assert!(
+        temp_files(&d.join("pkg")).is_empty(),
+        "temporary files removed"
+    );
+    assert_eq!(
+        read(&d.join("pkg/offline_install.bin")),
+        old,
+        "the old package stays"
+    );
+}
+
+#[test]
+fn issue16_6_a_git_lfs_pointer_is_refused_for_every_image_input() {
+    let tmp = workspace();
+    let d = tmp.path();
+    let pointer = b"version https://git-lfs.github.com/spec/v1\n\
+        oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\n\
+        size 1048576\n";
+    put(d, "lfs.bin", pointer);
+    put(d, "hcpu.bin", pointer);
+    put(d, "app_lfs.elf", pointer);
+    for f in ["s01.bin", "sig_pri.pem"] {
+        std::fs::copy(testdata("secure/keys/sifli02").join(f), d.join(f)).unwrap();
+    }
+    let cases: &[&[&str]] = &[
+        &["pack", "--image", "hcpu=lfs.bin", "-o", "o1"],
+        &["pack", "--image", "hcpu:bin=lfs.bin", "-o", "o2"],
+        &[
+            "pack",
+            "--layout",
+            LAYOUT,
+            "--image",
+            "hcpu=lfs.bin",
+            "-o",
+            "o3",
+        ],
+        &["gen-dfu", "--img_para", "hcpu", "16", "0", "-o", "o4"],
+        &[
+            "gen-dfu",
+            "--img_para",
+            "hcpu",
+            "17",
+            "0",
+            "--key=s01",
+            "--sigkey=sig",
+            "--offline_img",
+            "0",
+            "--dst_dir",
+            "o5",
+        ],
+        &[
+            "enc", "--img", "lfs.bin", "--eimg", "o6.bin", "--key", "s01", "--sigkey", "sig",
+        ],
+    ];
+    for args in cases {
+        refused(d, args, "Git LFS pointer");
+    }
+    for out in ["o1", "o2", "o3", "o4", "o5", "o6.bin"] {
+        assert!(!d.join(out).exists(), "{out} written");
+    }
+    refused(
+        d,
+        &["elf2bin", "app_lfs.elf", "-o", "x.bin"],
+        "git lfs pull",
+    );
+    refused(d, &["elf2bin", "lfs.bin", "-o", "x.bin"], "git lfs pull");
+}
+
+#[test]
+fn issue16_8_a_record_file_longer_than_its_control_packet_allows_is_not_read() {
+    let tmp = workspace();
+    let d = tmp.path();
+    for f in ["s01.bin", "sig_pri.pem", "sig_pub.pem"] {
+        std::fs::copy(testdata("secure/keys/sifli02").join(f), d.join(f)).unwrap();
+    }
+    put(d, "hcpu.bin", &[0x5a; 5000]);
+    ok(imgtool(
+        d,
+        &[
+            "gen-dfu",
+            "--img_para",
+            "hcpu",
+            "16",
+            "0",
+            "--key=s01",
+            "--sigkey=sig",
+            "--com_type=1",
+            "--offline_img",
+            "0",
+            "--dst_dir",
+            "s",
+        ],
+    ));
+    let record = "out_com_hcpu.bin";
+    let check = |cmd: &str, rec: &str| {
+        let mut args = vec![cmd, "s/ctrl_packet.bin", "--root-key", "s01.bin"];
+        args.extend(["--sig-pub", "sig_pub.pem", "--record", rec]);
+        if cmd == "unpack" {
+            args.extend(["-o", "u"]);
+        }
+        imgtool(d, &args)
+    };
+    let good = format!("0=s/{record}");
+    ok(check("verify", &good));
+    // The same records with 250 MiB of junk after them (sparse: costs no disk).
+    let big = d.join("big.bin");
+    std::fs::copy(d.join("s").join(record), &big).unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&big)
+        .unwrap()
+        .set_len(250 << 20)
+        .unwrap();
+    for cmd in ["verify", "unpack"] {
+        let o = check(cmd, "0=big.bin");
+        o.assert_exit(2);
+        assert!(
+            o.stderr.contains("big.bin")
+                && o.stderr.contains("is larger than")
+                && o.stderr.contains("from the control packet"),
+            "{cmd}: {}",
+            o.text()
+        );
+    }
+    assert!(!d.join("u").exists());
+}

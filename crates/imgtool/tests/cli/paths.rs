@@ -632,3 +632,25 @@ fn issue16_4_dash_is_standard_input_for_every_one_input_command() {
         }
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn issue16_2_keygen_writes_through_a_fifo_and_dev_null() {
+    use std::os::unix::fs::FileTypeExt;
+    let tmp = tempdir();
+    let d = tmp.path();
+    ok(imgtool(d, &["keygen", "-o", "/dev/null"]));
+    let fifo = d.join("key.fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    ok(imgtool(d, &["keygen", "-o", "key.fifo"]));
+    assert!(reader.join().unwrap().contains("BEGIN PRIVATE KEY"));
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+}
