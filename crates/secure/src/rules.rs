@@ -101,8 +101,8 @@ fn id_name(id: u8) -> String {
 pub enum DeviceRule {
     /// Item 1: `dfu_ID` 2 with an encrypted image.
     #[error(
-        "device rule ota-manager-unencrypted (sol/dfu_ctrl_sol.c:2137-2212): image {index} \
-         (id {}) has flag {flag} (encrypted) under dfu_id 2 (OTA_MANAGER), but the OTA-manager \
+        "device rule ota-manager-unencrypted (sol/dfu_ctrl_sol.c:2137-2212): image {index} has \
+         id {} and flag {flag} (encrypted) under dfu_id 2 (OTA_MANAGER), but the OTA-manager \
          download branch never loads the session key, so the device fails to decrypt its first \
          record; use flag {} or dfu_id 0/1",
         id_name(*img_id), flag & !FLAG_ENC
