@@ -5,9 +5,9 @@ use crate::ctrl::{
     check_policy, open_ctrl, seal_ctrl, ControlPacket, ImageEntry, OpenedCtrl, FLAG_ENC,
 };
 use crate::error::{refused, Result};
-use crate::rules::{check_device_rules, Chip, DeviceBuild};
 use crate::keys::{NonceHash, RootKey, SessionKey, SigningKey, VerifyingKey};
 use crate::record::{check_bksize, open_image, seal_image, ImageCrypto, OpenedImage, SealedImage};
+use crate::rules::{check_device_rules, Chip, DeviceBuild};
 
 /// Block size limit of the flash-thread path (`flash_write_t.data[512]`).
 pub const MAX_BKSIZE_FLASH: u16 = 512;

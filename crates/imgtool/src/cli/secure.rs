@@ -469,7 +469,10 @@ pub fn artifacts(
 /// Refuses what the device's DFU code rejects ([`secure::rules`]) and warns on stderr when the
 /// SF32LB52x rule could not be checked (no --chip).
 pub fn check_rules(build: &SecureBuildArgs, ids: &[(u8, u16)]) -> Result<()> {
-    let (dev, chip) = (device_build(&build.device_build), build.chip.map(Chip::from));
+    let (dev, chip) = (
+        device_build(&build.device_build),
+        build.chip.map(Chip::from),
+    );
     if let Some(rule) = check_device_rules(build.dfu_id, ids, dev, chip)
         .into_iter()
         .next()

@@ -742,7 +742,13 @@ fn verify_ctrl(dir: &std::path::Path, name: &str, extra: &[&str]) -> Run {
 fn gen_set(img_para: &[&str], extra: &[&str]) -> Vec<String> {
     let mut v = strings(&["gen-dfu", "--img_para"]);
     v.extend(strings(img_para));
-    v.extend(strings(&["--key=s01", "--sigkey=sig", "--com_type=1", "-o", "out"]));
+    v.extend(strings(&[
+        "--key=s01",
+        "--sigkey=sig",
+        "--com_type=1",
+        "-o",
+        "out",
+    ]));
     v.extend(strings(extra));
     v
 }
@@ -804,7 +810,10 @@ fn issue17_2_ota_manager_takes_only_ids_6_and_11_and_at_most_two() {
     gen_refused(
         d.path(),
         &gen_set(&["hcpu", "16", "0"], &["--dfu_id", "2"]),
-        &["ota-manager-ids (sol/dfu_ctrl_sol.c:309-316, :2140-2143)", "image 0 has id 0 (hcpu)"],
+        &[
+            "ota-manager-ids (sol/dfu_ctrl_sol.c:309-316, :2140-2143)",
+            "image 0 has id 0 (hcpu)",
+        ],
     );
     gen_refused(
         d.path(),
@@ -847,7 +856,10 @@ fn issue17_3_code_flow_refuses_ids_6_9_11_unless_the_device_build_takes_them() {
             ],
         );
     }
-    let lite = gen_set(&["hcpu", "16", "0", "dfu", "16", "6"], &["--device-build", "lite"]);
+    let lite = gen_set(
+        &["hcpu", "16", "0", "dfu", "16", "6"],
+        &["--device-build", "lite"],
+    );
     gen_ok(d.path(), &lite);
     gen_refused(
         d.path(),
@@ -870,8 +882,16 @@ fn issue17_3_code_flow_refuses_ids_6_9_11_unless_the_device_build_takes_them() {
         "{}",
         r.text()
     );
-    ok(verify_ctrl(d.path(), "ctrl_packet.bin", &["--device-build", "lite"]));
-    ok(verify_ctrl(d.path(), "ctrl_packet.bin", &["--device-build", "section-change"]));
+    ok(verify_ctrl(
+        d.path(),
+        "ctrl_packet.bin",
+        &["--device-build", "lite"],
+    ));
+    ok(verify_ctrl(
+        d.path(),
+        "ctrl_packet.bin",
+        &["--device-build", "section-change"],
+    ));
 }
 
 #[test]
@@ -892,7 +912,10 @@ fn issue17_4_52x_refuses_lcpu_and_patch_ids() {
             "{}",
             r.text()
         );
-        let r = gen_ok(d.path(), &gen_set(&["hcpu", "16", id], &["--chip", "sf32lb56x"]));
+        let r = gen_ok(
+            d.path(),
+            &gen_set(&["hcpu", "16", id], &["--chip", "sf32lb56x"]),
+        );
         assert!(!r.stderr.contains("warning"), "{}", r.text());
     }
     vendor_ctrl(d.path(), "lcpu.bin", 0, &[(0, 16), (1, 16)]);
@@ -943,8 +966,16 @@ fn issue17_5_nonce_hash_for_an_unprogrammed_efuse_with_a_custom_key() {
     };
     // The vendor set-up: my_hash.bin holds the development hash (what the device's efuse
     // hook returns), not the hash of my_pub.der.
-    put(d.path(), "my_hash.bin", &read(&d.path().join("sig_hash.bin")));
-    gen_refused(d.path(), &gen(&[]), &["my_hash.bin: does not start with", "--nonce-hash"]);
+    put(
+        d.path(),
+        "my_hash.bin",
+        &read(&d.path().join("sig_hash.bin")),
+    );
+    gen_refused(
+        d.path(),
+        &gen(&[]),
+        &["my_hash.bin: does not start with", "--nonce-hash"],
+    );
     let args = gen(&["--nonce-hash", "sig_hash.bin"]);
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     ok(imgtool(d.path(), &refs));
@@ -954,7 +985,10 @@ fn issue17_5_nonce_hash_for_an_unprogrammed_efuse_with_a_custom_key() {
     let mut plain = ctrl[32..ctrl.len() - 256].to_vec();
     let dev = read(&d.path().join("sig_hash.bin"));
     secure::cipher::ctr_apply(
-        read(&d.path().join("s01.bin")).as_slice().try_into().unwrap(),
+        read(&d.path().join("s01.bin"))
+            .as_slice()
+            .try_into()
+            .unwrap(),
         dev[..8].try_into().unwrap(),
         0,
         &mut plain,
@@ -984,11 +1018,17 @@ fn issue17_5_nonce_hash_for_an_unprogrammed_efuse_with_a_custom_key() {
     let r = check("verify", &[]);
     r.assert_exit(1);
     assert!(r.stdout.contains("SHA-256 mismatch"), "{}", r.text());
-    ok(check("unpack", &["--nonce-hash", "sig_hash.bin", "-o", "un"]));
+    ok(check(
+        "unpack",
+        &["--nonce-hash", "sig_hash.bin", "-o", "un"],
+    ));
     let mut hcpu = read(&d.path().join("hcpu.bin"));
     hcpu.resize(hcpu.len().next_multiple_of(16), 0);
     assert_eq!(read(&d.path().join("un/0-hcpu.bin")), hcpu);
-    let r = ok(check("inspect", &["--nonce-hash", "sig_hash.bin", "--json"]));
+    let r = ok(check(
+        "inspect",
+        &["--nonce-hash", "sig_hash.bin", "--json"],
+    ));
     assert!(r.stdout.contains("\"failures\": []"), "{}", r.text());
     put(d.path(), "short.bin", &[0; 8]);
     let r = check("verify", &["--nonce-hash", "short.bin"]);

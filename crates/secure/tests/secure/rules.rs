@@ -83,12 +83,7 @@ fn issue17_2_ota_manager_takes_only_ids_6_and_11_and_at_most_two() {
             && e.contains(":1050"),
         "{e}"
     );
-    let rules = check_device_rules(
-        2,
-        &[(6, 0), (11, 0), (3, 0)],
-        DeviceBuild::default(),
-        None,
-    );
+    let rules = check_device_rules(2, &[(6, 0), (11, 0), (3, 0)], DeviceBuild::default(), None);
     assert_eq!(
         rules,
         vec![
@@ -103,7 +98,13 @@ fn issue17_2_ota_manager_takes_only_ids_6_and_11_and_at_most_two() {
     assert_eq!(rules[0].plain_offset(), 49);
     assert_eq!(rules[1].plain_offset(), 50 + 2 * 263 + 262);
     // No device build option lifts the OTA-manager rules.
-    assert!(!builds(&[img(0, 16)], OnlineParams { device_build: SECTION, ..dfu(2) }));
+    assert!(!builds(
+        &[img(0, 16)],
+        OnlineParams {
+            device_build: SECTION,
+            ..dfu(2)
+        }
+    ));
 }
 
 #[test]
@@ -203,8 +204,8 @@ fn issue17_5_nonce_hash_for_an_unprogrammed_efuse_with_a_custom_key() {
     let iv = format!("{}0000000000000000", hex(&dev_hash.nonce()));
     if let Some(plain) = openssl_ctr(&sifli02("s01.bin"), &iv, body) {
         assert_eq!(plain, dfu.ctrl_plain);
-        let pubkey = VerifyingKey::from_file_bytes(&read("secure/keys/custom/sig_pub.pem"), "p")
-            .unwrap();
+        let pubkey =
+            VerifyingKey::from_file_bytes(&read("secure/keys/custom/sig_pub.pem"), "p").unwrap();
         assert!(pubkey.verify(&plain, &dfu.ctrl[dfu.ctrl.len() - 256..]));
     }
     assert!(NonceHash::from_bytes(&[0; 8], "short.bin")
