@@ -81,10 +81,12 @@ fn code_id_fix(img_id: u8) -> &'static str {
     if img_id == IMG_ID_OTA_MANAGER {
         "unless the device is built with OTA_NOR_OTA_MANAGER_LITE or OTA_SECTION_CHANGE: send \
          it with dfu_id 2, or give --device-build lite (or section-change) for such a build"
+    } else if img_id == IMG_ID_BOOTLOADER {
+        "unless the device is built with OTA_SECTION_CHANGE and its app registers the id's \
+         address: send it with dfu_id 2, or give --device-build section-change for such a build"
     } else {
         "unless the device is built with OTA_SECTION_CHANGE and its app registers the id's \
-         address: send ids 6 and 11 with dfu_id 2, or give --device-build section-change for \
-         such a build"
+         address: give --device-build section-change for such a build"
     }
 }
 

@@ -115,7 +115,8 @@ pub struct SecureBuildArgs {
     )]
     pub bksize: u16,
 
-    /// Control packet dfu_ID: 0 CODE, 1 CODE_MIX, 2 OTA_MANAGER (the device rejects others)
+    /// Control packet dfu_ID: 0 CODE, 1 CODE_MIX, 2 OTA_MANAGER (ids 6 and 11 only, at most 2,
+    /// not encrypted); the device rejects others
     #[arg(
         long = "dfu_id",
         alias = "dfu-id",
@@ -180,8 +181,8 @@ pub struct SecureBuildArgs {
 
     /// The device's DFU code is built with this option, so accept what it accepts: lite
     /// (OTA_NOR_OTA_MANAGER_LITE) takes image id 6 under dfu_id 0/1, section-change
-    /// (OTA_SECTION_CHANGE) any id the app registers an address for. Without it, ids 6, 9 and
-    /// 11 need dfu_id 2. Repeat or comma-separate for both
+    /// (OTA_SECTION_CHANGE) any id the app registers an address for. Without it, ids 6 and 11
+    /// need dfu_id 2 and id 9 is refused. Repeat or comma-separate for both
     #[arg(
         long,
         value_name = "OPTION",
