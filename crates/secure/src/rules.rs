@@ -106,7 +106,7 @@ pub enum DeviceRule {
         "device rule ota-manager-unencrypted (sol/dfu_ctrl_sol.c:2137-2212): image {index} has \
          id {} and flag {flag} (encrypted) under dfu_id 2 (OTA_MANAGER), but the OTA-manager \
          download branch never loads the session key, so the device fails to decrypt its first \
-         record; use flag {} or dfu_id 0/1",
+         record; use flag {} (the OTA-manager flow carries images unencrypted)",
         id_name(*img_id), flag & !FLAG_ENC
     )]
     OtaManagerEncrypted {
