@@ -57,6 +57,9 @@ pub enum SecureError {
     /// A set of images or parameters the device would reject.
     #[error("{0}")]
     Refused(String),
+    /// A combination the device's DFU code rejects (see [`crate::rules`]).
+    #[error("{0}")]
+    Device(#[from] crate::rules::DeviceRule),
     /// A file is too short or its size does not fit the format.
     #[error("{what}: {reason}")]
     Malformed {

@@ -118,10 +118,54 @@ impl fmt::Debug for SigningKey {
     }
 }
 
-/// The public half: what the device verifies with, and the source of the CTR nonce prefix.
+/// The public half: what the device verifies with, and the source of the CTR nonce prefix
+/// (unless [`VerifyingKey::with_nonce_hash`] names another).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifyingKey {
     key: RsaPublicKey,
+    nonce_hash: Option<NonceHash>,
+}
+
+/// A 32-byte signature-key hash (`<sigkey>_hash.bin`) whose first 8 bytes are the AES-CTR
+/// nonce prefix, given explicitly instead of the one of the signing key.
+///
+/// A device whose efuse is not programmed takes its nonce from the SDK's development
+/// signature-key hash (`g_fake_dfu_efuse_sig_hash`, `dfu_sec.c:87-90`) while SDK trees that read
+/// the RSA public key from the flash table (d9313ba6 `dfu_sec.c:123-126`) verify signatures
+/// with whatever key is there: files for such a device are signed with the custom key but
+/// encrypted with the development hash's nonce.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NonceHash([u8; 32]);
+
+impl NonceHash {
+    /// The hash from a `<sigkey>_hash.bin`-style file (exactly 32 bytes).
+    pub fn from_bytes(bytes: &[u8], file: &str) -> Result<Self> {
+        let arr: [u8; 32] = bytes.try_into().map_err(|_| SecureError::KeyLength {
+            what: "nonce hash",
+            file: file.to_string(),
+            kind: "SHA-256 of a public key DER, like <sigkey>_hash.bin",
+            expected: 32,
+            found: bytes.len(),
+        })?;
+        Ok(Self(arr))
+    }
+
+    /// The hash of `key`'s DER: what the nonce is without an explicit hash.
+    pub fn of_key(key: &VerifyingKey) -> Result<Self> {
+        Ok(Self(key.sig_hash()?))
+    }
+
+    /// The 32 bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// The AES-CTR nonce prefix: the first 8 bytes.
+    pub fn nonce(&self) -> [u8; NONCE_LEN] {
+        let mut n = [0u8; NONCE_LEN];
+        n.copy_from_slice(&self.0[..NONCE_LEN]);
+        n
+    }
 }
 
 fn bad(file: &str, reason: impl Into<String>) -> SecureError {
@@ -242,6 +286,7 @@ impl SigningKey {
     pub fn verifying_key(&self) -> VerifyingKey {
         VerifyingKey {
             key: self.key.to_public_key(),
+            nonce_hash: None,
         }
     }
 
@@ -277,7 +322,24 @@ impl VerifyingKey {
             spki(bytes, file)?
         };
         check_bits(&key, file)?;
-        Ok(Self { key })
+        Ok(Self {
+            key,
+            nonce_hash: None,
+        })
+    }
+
+    /// The same key, with `hash` (instead of the key's own [`Self::sig_hash`]) as the source
+    /// of the AES-CTR nonce: see [`NonceHash`].
+    pub fn with_nonce_hash(self, hash: NonceHash) -> Self {
+        Self {
+            nonce_hash: Some(hash),
+            ..self
+        }
+    }
+
+    /// The explicit nonce hash, if one was given with [`Self::with_nonce_hash`].
+    pub fn nonce_hash(&self) -> Option<&NonceHash> {
+        self.nonce_hash.as_ref()
     }
 
     /// SubjectPublicKeyInfo DER: 294 bytes for RSA-2048 with exponent 65537 (`sig_pub.der`).
@@ -309,8 +371,12 @@ impl VerifyingKey {
         Ok(Sha256::digest(self.spki_der()?).into())
     }
 
-    /// The AES-CTR nonce prefix: the first 8 bytes of [`Self::sig_hash`].
+    /// The AES-CTR nonce prefix: the first 8 bytes of [`Self::sig_hash`], or of the explicit
+    /// nonce hash ([`Self::with_nonce_hash`]).
     pub fn nonce(&self) -> Result<[u8; NONCE_LEN]> {
+        if let Some(h) = &self.nonce_hash {
+            return Ok(h.nonce());
+        }
         let h = self.sig_hash()?;
         let mut n = [0u8; NONCE_LEN];
         n.copy_from_slice(&h[..NONCE_LEN]);

@@ -14,6 +14,9 @@
 //! compression and file naming are the caller's. The byte-level specification is
 //! `docs/secure-dfu.md` (and the SDK sources it cites).
 //!
+//! What the device rejects beyond the format (combinations of `dfu_ID`, image ids and flags
+//! that depend on its build and chip) is [`rules`].
+//!
 //! Secret key material never appears in `Debug` output or in errors.
 
 pub mod cipher;
@@ -26,7 +29,8 @@ pub mod offline_v1;
 pub mod online;
 pub mod record;
 mod report;
+pub mod rules;
 
 pub use error::SecureError;
-pub use keys::{RootKey, SessionKey, SigningKey, Uid, VerifyingKey};
+pub use keys::{NonceHash, RootKey, SessionKey, SigningKey, Uid, VerifyingKey};
 pub use report::{Failure, Findings};

@@ -5,8 +5,9 @@ use crate::ctrl::{
     check_policy, open_ctrl, seal_ctrl, ControlPacket, ImageEntry, OpenedCtrl, FLAG_ENC,
 };
 use crate::error::{refused, Result};
-use crate::keys::{RootKey, SessionKey, SigningKey, VerifyingKey};
+use crate::keys::{NonceHash, RootKey, SessionKey, SigningKey, VerifyingKey};
 use crate::record::{check_bksize, open_image, seal_image, ImageCrypto, OpenedImage, SealedImage};
+use crate::rules::{check_device_rules, Chip, DeviceBuild};
 
 /// Block size limit of the flash-thread path (`flash_write_t.data[512]`).
 pub const MAX_BKSIZE_FLASH: u16 = 512;
@@ -42,6 +43,10 @@ pub struct OnlineParams {
     pub align: bool,
     /// Largest accepted block size ([`MAX_BKSIZE_FLASH`] unless the target is NAND).
     pub max_bksize: u16,
+    /// The device's DFU build options ([`crate::rules`]).
+    pub device_build: DeviceBuild,
+    /// The device's chip, if known (the SF32LB52x rule applies only when it is).
+    pub chip: Option<Chip>,
 }
 
 impl Default for OnlineParams {
@@ -54,6 +59,8 @@ impl Default for OnlineParams {
             bksize: 512,
             align: true,
             max_bksize: MAX_BKSIZE_FLASH,
+            device_build: DeviceBuild::default(),
+            chip: None,
         }
     }
 }
@@ -67,6 +74,9 @@ pub struct BuildKeys<'a> {
     pub signer: &'a SigningKey,
     /// Encrypts image blocks with flag bit 0 (random per build unless given).
     pub session_key: &'a SessionKey,
+    /// The nonce source instead of the signer's own hash ([`NonceHash`]: unprogrammed efuse,
+    /// custom key in the flash table).
+    pub nonce_hash: Option<&'a NonceHash>,
 }
 
 /// A planned online DFU set.
@@ -98,6 +108,12 @@ pub fn build_online(
     check_bksize(params.bksize, params.max_bksize)?;
     let ids: Vec<_> = images.iter().map(|i| (i.img_id, i.flag)).collect();
     check_policy(params.dfu_id, &ids)?;
+    if let Some(rule) = check_device_rules(params.dfu_id, &ids, params.device_build, params.chip)
+        .into_iter()
+        .next()
+    {
+        return Err(rule.into());
+    }
     if !params.align && images.iter().any(|i| i.flag & FLAG_ENC != 0) {
         // Records past the first short block would start off a 16-byte boundary.
         for im in images.iter().filter(|i| i.flag & FLAG_ENC != 0) {
@@ -110,7 +126,10 @@ pub fn build_online(
             }
         }
     }
-    let verifier = keys.signer.verifying_key();
+    let mut verifier = keys.signer.verifying_key();
+    if let Some(h) = keys.nonce_hash {
+        verifier = verifier.with_nonce_hash(*h);
+    }
     let crypto = ImageCrypto {
         session_key: keys.session_key,
         nonce: verifier.nonce()?,

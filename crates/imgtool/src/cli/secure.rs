@@ -8,7 +8,8 @@ use secure::ctrl::{check_policy, FLAG_COMPRESS, FLAG_ENC};
 use secure::online::{
     BuildKeys, OnlineDfu, OnlineImage, OnlineParams, MAX_BKSIZE_FLASH, MAX_BKSIZE_NAND,
 };
-use secure::{RootKey, SessionKey, SigningKey, VerifyingKey};
+use secure::rules::{check_device_rules, unchecked_chip_warning, Chip, DeviceBuild};
+use secure::{NonceHash, RootKey, SessionKey, SigningKey, VerifyingKey};
 use std::path::{Path, PathBuf};
 
 /// Reads a key file or other small input (bounded: keys are never large).
@@ -42,6 +43,55 @@ pub(crate) fn load_verifier(path: &Path) -> Result<VerifyingKey> {
     )?)
 }
 
+/// Reads a `<sigkey>_hash.bin`-style nonce hash (32 raw bytes).
+pub(crate) fn load_nonce_hash(path: &Path) -> Result<NonceHash> {
+    let b = read_small(path)?;
+    Ok(NonceHash::from_bytes(&b, &path.display().to_string())?)
+}
+
+/// A compile-time option of the device's DFU code that makes it accept more image ids
+/// (docs/secure-dfu.md, "What the device accepts").
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceBuildOpt {
+    /// OTA_NOR_OTA_MANAGER_LITE: image id 6 (ota-manager) under dfu_id 0/1
+    Lite,
+    /// OTA_SECTION_CHANGE: any image id under dfu_id 0/1 whose download address the app
+    /// registers (dfu_flash_addr_set)
+    SectionChange,
+}
+
+/// The chip family the device's DFU code is built for.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChipOpt {
+    /// SF32LB52x (no LCPU or patch image: ids 1 and 2 are refused under dfu_id 0/1)
+    Sf32lb52x,
+    /// SF32LB55x
+    Sf32lb55x,
+    /// SF32LB56x
+    Sf32lb56x,
+    /// SF32LB58x
+    Sf32lb58x,
+}
+
+impl From<ChipOpt> for Chip {
+    fn from(c: ChipOpt) -> Self {
+        match c {
+            ChipOpt::Sf32lb52x => Chip::Sf32lb52x,
+            ChipOpt::Sf32lb55x => Chip::Sf32lb55x,
+            ChipOpt::Sf32lb56x => Chip::Sf32lb56x,
+            ChipOpt::Sf32lb58x => Chip::Sf32lb58x,
+        }
+    }
+}
+
+/// The library's [`DeviceBuild`] from the `--device-build` values given.
+pub fn device_build(opts: &[DeviceBuildOpt]) -> DeviceBuild {
+    DeviceBuild {
+        ota_manager_lite: opts.contains(&DeviceBuildOpt::Lite),
+        section_change: opts.contains(&DeviceBuildOpt::SectionChange),
+    }
+}
+
 fn load_session(path: Option<&Path>) -> Result<SessionKey> {
     match path {
         Some(p) => {
@@ -65,7 +115,8 @@ pub struct SecureBuildArgs {
     )]
     pub bksize: u16,
 
-    /// Control packet dfu_ID: 0 CODE, 1 CODE_MIX, 2 OTA_MANAGER (the device rejects others)
+    /// Control packet dfu_ID: 0 CODE, 1 CODE_MIX, 2 OTA_MANAGER (ids 6 and 11 only, at most 2,
+    /// not encrypted); the device rejects others
     #[arg(
         long = "dfu_id",
         alias = "dfu-id",
@@ -127,6 +178,31 @@ pub struct SecureBuildArgs {
     /// included (the vendor always writes it; imgtool only when asked, mode 0600)
     #[arg(long, help_heading = "Secure DFU")]
     pub debug_plaintext: bool,
+
+    /// The device's DFU code is built with this option, so accept what it accepts: lite
+    /// (OTA_NOR_OTA_MANAGER_LITE) takes image id 6 under dfu_id 0/1, section-change
+    /// (OTA_SECTION_CHANGE) any id the app registers an address for. Without it, ids 6 and 11
+    /// need dfu_id 2 and id 9 is refused. Repeat or comma-separate for both
+    #[arg(
+        long,
+        value_name = "OPTION",
+        value_enum,
+        value_delimiter = ',',
+        help_heading = "Secure DFU"
+    )]
+    pub device_build: Vec<DeviceBuildOpt>,
+
+    /// The device's chip: sf32lb52x refuses image ids 1 and 2 under dfu_id 0/1 (compiled out
+    /// of 52x builds). Without it (and without a layout) that rule is only a warning
+    #[arg(long, value_name = "CHIP", value_enum, help_heading = "Secure DFU")]
+    pub chip: Option<ChipOpt>,
+
+    /// Take the AES-CTR nonce from this 32-byte hash file (like <sigkey>_hash.bin) instead of
+    /// the signing key's: for a chip whose efuse is not programmed (it uses the SDK's
+    /// development hash, e.g. tools/secureboot/sifli02/sig_hash.bin) with a custom key in its
+    /// flash table (docs/secure-dfu.md)
+    #[arg(long, value_name = "FILE", help_heading = "Secure DFU")]
+    pub nonce_hash: Option<PathBuf>,
 }
 
 impl SecureBuildArgs {
@@ -148,6 +224,8 @@ impl SecureBuildArgs {
             } else {
                 MAX_BKSIZE_FLASH
             },
+            device_build: device_build(&self.device_build),
+            chip: self.chip.map(Chip::from),
         })
     }
 }
@@ -270,17 +348,34 @@ pub struct KeyPaths<'a> {
     pub sig_hash: Option<&'a Path>,
 }
 
-fn check_sig_hash(signer: &SigningKey, path: Option<&Path>) -> Result<()> {
+fn check_sig_hash(
+    signer: &SigningKey,
+    path: Option<&Path>,
+    nonce_hash: Option<(&Path, &NonceHash)>,
+) -> Result<()> {
     let Some(p) = path.filter(|p| p.exists()) else {
         return Ok(());
     };
     let file = read_small(p)?;
+    if let Some((np, nh)) = nonce_hash {
+        if file.len() < 8 || file[..8] != nh.as_bytes()[..8] {
+            bail!(
+                "{}: does not start with the nonce hash of --nonce-hash {} ({}...); the vendor \
+                 packer would take its AES-CTR nonce from {0}: make the two files agree",
+                p.display(),
+                np.display(),
+                secure::record::hex(&nh.as_bytes()[..8])
+            );
+        }
+        return Ok(());
+    }
     let want = signer.verifying_key().sig_hash()?;
     if file.len() < 8 || file[..8] != want[..8] {
         bail!(
             "{}: does not start with the SHA-256 of the signing key's public DER ({}...); the \
              vendor packer takes its AES-CTR nonce from this file, the device from its efuse: \
-             regenerate it (imgtool getpub KEY --dumpsig STEM)",
+             regenerate it (imgtool getpub KEY --dumpsig STEM), or, for a chip with an \
+             unprogrammed efuse and this key in its flash table, give --nonce-hash {0}",
             p.display(),
             secure::record::hex(&want[..8])
         );
@@ -299,12 +394,21 @@ pub fn plan_secure(
     let images: Vec<OnlineImage> = inputs.iter().map(|i| i.image.clone()).collect();
     let root = load_root(keys.root)?;
     let signer = load_signer(keys.signer)?;
-    check_sig_hash(&signer, keys.sig_hash)?;
+    let nonce_hash = match &build.nonce_hash {
+        Some(p) => Some((p.as_path(), load_nonce_hash(p)?)),
+        None => None,
+    };
+    check_sig_hash(
+        &signer,
+        keys.sig_hash,
+        nonce_hash.as_ref().map(|(p, h)| (*p, h)),
+    )?;
     let session = load_session(build.session_key.as_deref())?;
     let k = BuildKeys {
         root: &root,
         signer: &signer,
         session_key: &session,
+        nonce_hash: nonce_hash.as_ref().map(|(_, h)| h),
     };
     if offline_v1 {
         let (dfu, pkg) = secure::offline_v1::build_offline_v1(&images, &params, &k)?;
@@ -377,6 +481,25 @@ pub fn artifacts(
     out
 }
 
+/// Refuses what the device's DFU code rejects ([`secure::rules`]) and warns on stderr when the
+/// SF32LB52x rule could not be checked (no --chip).
+pub fn check_rules(build: &SecureBuildArgs, ids: &[(u8, u16)]) -> Result<()> {
+    let (dev, chip) = (
+        device_build(&build.device_build),
+        build.chip.map(Chip::from),
+    );
+    if let Some(rule) = check_device_rules(build.dfu_id, ids, dev, chip)
+        .into_iter()
+        .next()
+    {
+        return Err(anyhow::Error::new(rule).context("nothing written"));
+    }
+    if let Some(w) = unchecked_chip_warning(build.dfu_id, ids, dev, chip) {
+        eprintln!("warning: {w}");
+    }
+    Ok(())
+}
+
 /// Refuses vendor triples the device would reject, before any file is read.
 pub fn check_triples(
     build: &SecureBuildArgs,
@@ -385,6 +508,7 @@ pub fn check_triples(
 ) -> Result<()> {
     let ids: Vec<(u8, u16)> = triples.iter().map(|t| (t.2, t.1)).collect();
     check_policy(build.dfu_id, &ids).context("nothing written")?;
+    check_rules(build, &ids)?;
     if offline_v1 {
         if let Some(t) = triples.iter().find(|t| t.1 != FLAG_COMPRESS) {
             bail!(

@@ -27,6 +27,28 @@ pub struct SecureCheckArgs {
     /// A record file of the control packet given: ID=FILE (e.g. 0=enccom_hcpu.bin); repeat
     #[arg(long = "record", value_name = "ID=FILE", value_parser = parse_record, help_heading = "Secure DFU")]
     pub records: Vec<(u8, PathBuf)>,
+
+    /// The 32-byte hash (like <sigkey>_hash.bin) the files' AES-CTR nonce comes from, when it
+    /// is not the one of --sig-pub: a chip with an unprogrammed efuse and a custom key in its
+    /// flash table (docs/secure-dfu.md)
+    #[arg(long, value_name = "FILE", help_heading = "Secure DFU")]
+    pub nonce_hash: Option<PathBuf>,
+
+    /// verify: the device's DFU code is built with this option (lite:
+    /// OTA_NOR_OTA_MANAGER_LITE, section-change: OTA_SECTION_CHANGE), so accept what it accepts
+    #[arg(
+        long,
+        value_name = "OPTION",
+        value_enum,
+        value_delimiter = ',',
+        help_heading = "Secure DFU"
+    )]
+    pub device_build: Vec<super::secure::DeviceBuildOpt>,
+
+    /// verify: the device's chip (sf32lb52x rejects image ids 1 and 2 under dfu_id 0/1); a
+    /// --layout gives it too
+    #[arg(long, value_name = "CHIP", value_enum, help_heading = "Secure DFU")]
+    pub chip: Option<super::secure::ChipOpt>,
 }
 
 fn parse_record(s: &str) -> Result<(u8, PathBuf), String> {
@@ -70,10 +92,38 @@ fn keys(args: &SecureCheckArgs, what: &str) -> Result<Keys> {
     let (Some(r), Some(p)) = (&args.root_key, &args.sig_pub) else {
         bail!("{what} is encrypted and RSA-signed: give --root-key KEY.bin and --sig-pub PUB (the SDK's development keys are tools/secureboot/sifli02)");
     };
+    let mut verifier = load_verifier(p)?;
+    if let Some(h) = &args.nonce_hash {
+        verifier = verifier.with_nonce_hash(super::secure::load_nonce_hash(h)?);
+    }
     Ok(Keys {
         root: load_root(r)?,
-        verifier: load_verifier(p)?,
+        verifier,
     })
+}
+
+/// Adds a finding for every device rule the control packet breaks ([`secure::rules`]), at
+/// `base` + the field's offset in the plaintext; warns when the 52x rule could not be checked.
+fn device_findings(
+    packet: &ControlPacket,
+    args: &SecureCheckArgs,
+    layout_chip: Option<&str>,
+    base: usize,
+    findings: &mut Findings,
+) {
+    use secure::rules::{check_device_rules, unchecked_chip_warning, Chip};
+    let ids: Vec<(u8, u16)> = packet.images.iter().map(|e| (e.img_id, e.flag)).collect();
+    let build = super::secure::device_build(&args.device_build);
+    let chip = args
+        .chip
+        .map(Chip::from)
+        .or_else(|| layout_chip.and_then(Chip::from_family));
+    for rule in check_device_rules(packet.dfu_id, &ids, build, chip) {
+        findings.fail(base + rule.plain_offset(), rule.to_string());
+    }
+    if let Some(w) = unchecked_chip_warning(packet.dfu_id, &ids, build, chip) {
+        eprintln!("warning: {w}");
+    }
 }
 
 /// Reads the `--record` files of the control packet `ctrl`, each bounded by what its image
@@ -120,15 +170,24 @@ fn verdict(name: &str, ok: bool, summary: String) -> Outcome {
     }
 }
 
-/// `verify` of a secure artifact: every hash and signature; exit 1 on any failure.
-pub fn verify(path: &Path, bytes: &[u8], kind: Kind, args: &SecureCheckArgs) -> Result<Outcome> {
+/// `verify` of a secure artifact: every hash and signature, and what the device's DFU code
+/// rejects (its chip from --chip or `layout_chip`, the layout's `chip`); exit 1 on any failure.
+pub fn verify(
+    path: &Path,
+    bytes: &[u8],
+    kind: Kind,
+    args: &SecureCheckArgs,
+    layout_chip: Option<&str>,
+) -> Result<Outcome> {
     let name = path.display().to_string();
     match kind {
         Kind::Ftab => verify_ftab(&name, bytes, args),
         Kind::OfflineV1 => {
             let k = keys(args, &name)?;
             match open_v1(bytes, &k.root, &k.verifier) {
-                Ok(o) => {
+                Ok(mut o) => {
+                    let base = o.entries[0].offset + 32;
+                    device_findings(&o.ctrl.packet, args, layout_chip, base, &mut o.findings);
                     print_findings(&name, &o.findings);
                     Ok(verdict(
                         &name,
@@ -150,13 +209,15 @@ pub fn verify(path: &Path, bytes: &[u8], kind: Kind, args: &SecureCheckArgs) -> 
             let k = keys(args, &name)?;
             let recs = read_records(args, bytes, &k)?;
             let borrowed: Vec<(u8, &[u8])> = recs.iter().map(|(i, b)| (*i, b.as_slice())).collect();
-            let set = match open_online(bytes, &borrowed, &k.root, &k.verifier) {
+            let mut set = match open_online(bytes, &borrowed, &k.root, &k.verifier) {
                 Ok(s) => s,
                 Err(e) => {
                     crate::output::say!("FAIL {name}: {e}");
                     return Ok(Outcome::VerificationFailed);
                 }
             };
+            let packet = set.ctrl.packet.clone();
+            device_findings(&packet, args, layout_chip, 32, &mut set.ctrl.findings);
             print_findings(&name, &set.ctrl.findings);
             for ((_, img), (_, p)) in set.images.iter().zip(&args.records) {
                 print_findings(&p.display().to_string(), &img.findings);

@@ -62,7 +62,8 @@ pub fn run(args: Args) -> Result<Outcome> {
     }
     let bytes = crate::input::read_bounded(&args.package, limit)?;
     if let Some(kind) = super::secure_check::detect(&bytes, &args.secure) {
-        return super::secure_check::verify(&args.package, &bytes, kind, &args.secure);
+        let chip = layout.as_ref().map(|l| l.chip.as_str());
+        return super::secure_check::verify(&args.package, &bytes, kind, &args.secure, chip);
     }
     let report = match check(&bytes, layout.as_ref()) {
         Ok(r) => r,

@@ -48,6 +48,9 @@ const GEN: &[&str] = &[
     "--com_type=1",
     "--session-key",
     "skey.bin",
+    // Image id 6 under dfu_id 0: only an OTA_NOR_OTA_MANAGER_LITE device takes it (issue 17).
+    "--device-build",
+    "lite",
 ];
 
 /// Runs imgtool, expects exit `code` and `needle` in its output.
@@ -75,6 +78,8 @@ fn verify_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
         "s01.bin",
         "--sig-pub",
         "sig_pub.pem",
+        "--device-build",
+        "lite",
     ];
     v.extend_from_slice(extra);
     v
@@ -109,7 +114,11 @@ fn gen_dfu_vendor_command_line_writes_the_vendor_files_reproducibly() {
         first,
         "same session key, same bytes"
     );
-    let random: Vec<&str> = GEN[..GEN.len() - 2].to_vec();
+    let random: Vec<&str> = GEN.iter().copied().filter(|a| *a != "skey.bin").collect();
+    let random: Vec<&str> = random
+        .into_iter()
+        .filter(|a| *a != "--session-key")
+        .collect();
     ok(imgtool(d.path(), &random));
     assert_ne!(
         read(&d.path().join("ctrl_packet.bin")),
@@ -683,4 +692,395 @@ fn enc_and_dec_round_trip_with_the_vendor_arguments() {
         1,
         "header SHA-256 mismatch",
     );
+}
+
+// Issue 17: what the device's sol/dfu_ctrl_sol.c rejects (SDK d9313ba6), refused by gen-dfu and
+// pack --secure and failed by verify naming the rule; and --nonce-hash.
+
+/// Writes `name`: a control packet as the vendor's packer writes it for `dfu_id` and
+/// `(img_id, flag)` entries (it checks none of the device rules), with the sifli02 keys.
+fn vendor_ctrl(dir: &std::path::Path, name: &str, dfu_id: u8, entries: &[(u8, u16)]) {
+    use secure::ctrl::{seal_ctrl, ControlPacket, ImageEntry};
+    let keys = testdata("secure/keys/sifli02");
+    let root = secure::RootKey::from_bytes(&read(&keys.join("s01.bin")), "s01").unwrap();
+    let signer = secure::SigningKey::from_pem(&read(&keys.join("sig_pri.pem")), "sig").unwrap();
+    let packet = ControlPacket {
+        dfu_id,
+        hw_version: 0,
+        sdk_version: 0,
+        fw_version: 0,
+        session_key: secure::SessionKey::from_bytes(&[9; 32], "k").unwrap(),
+        blk_size: 512,
+        images: entries
+            .iter()
+            .map(|&(img_id, flag)| ImageEntry {
+                sig: [0; 256],
+                length: 1024,
+                flag,
+                img_id,
+            })
+            .collect(),
+    };
+    let nonce = signer.verifying_key().nonce().unwrap();
+    let (file, _) = seal_ctrl(&packet, &root, &nonce, &signer).unwrap();
+    put(dir, name, &file);
+}
+
+fn verify_ctrl(dir: &std::path::Path, name: &str, extra: &[&str]) -> Run {
+    let mut v = vec![
+        "verify",
+        name,
+        "--root-key",
+        "s01.bin",
+        "--sig-pub",
+        "sig_pub.pem",
+    ];
+    v.extend_from_slice(extra);
+    imgtool(dir, &v)
+}
+
+fn gen_set(img_para: &[&str], extra: &[&str]) -> Vec<String> {
+    let mut v = strings(&["gen-dfu", "--img_para"]);
+    v.extend(strings(img_para));
+    v.extend(strings(&[
+        "--key=s01",
+        "--sigkey=sig",
+        "--com_type=1",
+        "-o",
+        "out",
+    ]));
+    v.extend(strings(extra));
+    v
+}
+
+/// gen-dfu refuses with exit 2, `needles` in stderr, and writes nothing.
+#[track_caller]
+fn gen_refused(dir: &std::path::Path, args: &[String], needles: &[&str]) {
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = imgtool(dir, &refs);
+    r.assert_exit(2);
+    for n in needles {
+        assert!(r.stderr.contains(n), "{n:?} not in: {}", r.text());
+    }
+    assert!(!dir.join("out").exists(), "something was written: {args:?}");
+}
+
+#[track_caller]
+fn gen_ok(dir: &std::path::Path, args: &[String]) -> Run {
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = ok(imgtool(dir, &refs));
+    std::fs::remove_dir_all(dir.join("out")).unwrap();
+    r
+}
+
+#[test]
+fn issue17_1_ota_manager_refuses_encrypted_images() {
+    let d = vendor_dir();
+    for flag in ["1", "17"] {
+        gen_refused(
+            d.path(),
+            &gen_set(&["dfu", flag, "6"], &["--dfu_id", "2"]),
+            &[
+                "ota-manager-unencrypted (sol/dfu_ctrl_sol.c:2137-2212)",
+                &format!("flag {flag} (encrypted) under dfu_id 2"),
+                "nothing written",
+            ],
+        );
+    }
+    gen_ok(d.path(), &gen_set(&["dfu", "16", "6"], &["--dfu_id", "2"]));
+    // What the vendor packer writes for the same command line: verify names the rule.
+    vendor_ctrl(d.path(), "om17.bin", 2, &[(6, 17)]);
+    let r = verify_ctrl(d.path(), "om17.bin", &[]);
+    r.assert_exit(1);
+    assert!(
+        r.stdout.contains(
+            "error: om17.bin: at 0x00000156: device rule ota-manager-unencrypted \
+             (sol/dfu_ctrl_sol.c:2137-2212)"
+        ),
+        "{}",
+        r.text()
+    );
+    vendor_ctrl(d.path(), "om16.bin", 2, &[(6, 16)]);
+    ok(verify_ctrl(d.path(), "om16.bin", &[]));
+}
+
+#[test]
+fn issue17_2_ota_manager_takes_only_ids_6_and_11_and_at_most_two() {
+    let d = vendor_dir();
+    gen_refused(
+        d.path(),
+        &gen_set(&["hcpu", "16", "0"], &["--dfu_id", "2"]),
+        &[
+            "ota-manager-ids (sol/dfu_ctrl_sol.c:309-316, :2140-2143)",
+            "image 0 has id 0 (hcpu)",
+        ],
+    );
+    gen_refused(
+        d.path(),
+        &gen_set(
+            &["dfu", "16", "6", "hcpu", "0", "11", "dfu", "0", "3"],
+            &["--dfu_id", "2"],
+        ),
+        &[
+            "ota-manager-count (sol/dfu_ctrl_sol.c:1050, dfu_internal.h:83,340,473)",
+            "3 images under dfu_id 2",
+        ],
+    );
+    gen_ok(
+        d.path(),
+        &gen_set(&["dfu", "16", "6", "hcpu", "0", "11"], &["--dfu_id", "2"]),
+    );
+    vendor_ctrl(d.path(), "three.bin", 2, &[(6, 16), (11, 0), (3, 16)]);
+    let r = verify_ctrl(d.path(), "three.bin", &[]);
+    r.assert_exit(1);
+    for want in [
+        "error: three.bin: at 0x00000051: device rule ota-manager-count",
+        "error: three.bin: at 0x00000366: device rule ota-manager-ids",
+        "FAIL three.bin",
+    ] {
+        assert!(r.stdout.contains(want), "{want:?} not in: {}", r.text());
+    }
+}
+
+#[test]
+fn issue17_3_code_flow_refuses_ids_6_9_11_unless_the_device_build_takes_them() {
+    let d = vendor_dir();
+    for id in ["6", "9", "11"] {
+        gen_refused(
+            d.path(),
+            &gen_set(&["hcpu", "16", "0", "dfu", "16", id], &[]),
+            &[
+                "code-image-ids (sol/dfu_ctrl_sol.c:822, :827)",
+                &format!("image 1 has id {id}"),
+                "DFU_ERR_PARAMETER_INVALID",
+            ],
+        );
+    }
+    let lite = gen_set(
+        &["hcpu", "16", "0", "dfu", "16", "6"],
+        &["--device-build", "lite"],
+    );
+    gen_ok(d.path(), &lite);
+    gen_refused(
+        d.path(),
+        &gen_set(&["dfu", "16", "11"], &["--device-build", "lite"]),
+        &["--device-build section-change"],
+    );
+    gen_ok(
+        d.path(),
+        &gen_set(
+            &["dfu", "16", "11", "hcpu", "16", "9"],
+            &["--device-build=lite,section-change", "--dfu_id=1"],
+        ),
+    );
+    // The golden set (dfu_id 0, ids 0 and 6) fails verify unless the device is a lite build.
+    ok(imgtool(d.path(), GEN));
+    let r = verify_ctrl(d.path(), "ctrl_packet.bin", &[]);
+    r.assert_exit(1);
+    assert!(
+        r.stdout.contains("device rule code-image-ids") && r.stdout.contains("--device-build lite"),
+        "{}",
+        r.text()
+    );
+    ok(verify_ctrl(
+        d.path(),
+        "ctrl_packet.bin",
+        &["--device-build", "lite"],
+    ));
+    ok(verify_ctrl(
+        d.path(),
+        "ctrl_packet.bin",
+        &["--device-build", "section-change"],
+    ));
+}
+
+#[test]
+fn issue17_4_52x_refuses_lcpu_and_patch_ids() {
+    let d = vendor_dir();
+    for id in ["1", "2"] {
+        gen_refused(
+            d.path(),
+            &gen_set(&["hcpu", "16", id], &["--chip", "sf32lb52x"]),
+            &[
+                "not-on-52x (sol/dfu_ctrl_sol.c:774-785)",
+                &format!("image 0 has id {id}"),
+            ],
+        );
+        let r = gen_ok(d.path(), &gen_set(&["hcpu", "16", id], &[]));
+        assert!(
+            r.stderr.contains("warning: image id") && r.stderr.contains("give --chip"),
+            "{}",
+            r.text()
+        );
+        let r = gen_ok(
+            d.path(),
+            &gen_set(&["hcpu", "16", id], &["--chip", "sf32lb56x"]),
+        );
+        assert!(!r.stderr.contains("warning"), "{}", r.text());
+    }
+    vendor_ctrl(d.path(), "lcpu.bin", 0, &[(0, 16), (1, 16)]);
+    for extra in [
+        &["--chip", "sf32lb52x"][..],
+        &["--layout", "sf32lb52x-eh-lb523"][..],
+    ] {
+        let r = verify_ctrl(d.path(), "lcpu.bin", extra);
+        r.assert_exit(1);
+        assert!(
+            r.stdout
+                .contains("error: lcpu.bin: at 0x0000025f: device rule not-on-52x"),
+            "{extra:?}: {}",
+            r.text()
+        );
+    }
+    let r = ok(verify_ctrl(d.path(), "lcpu.bin", &[]));
+    assert!(r.stderr.contains("give --chip"), "{}", r.text());
+    ok(verify_ctrl(d.path(), "lcpu.bin", &["--chip", "sf32lb58x"]));
+}
+
+/// A chip with an unprogrammed efuse (the SDK's development root key and signature-key hash)
+/// and a custom RSA key in its flash table: files signed with the custom key, encrypted with
+/// the development hash's nonce.
+#[test]
+fn issue17_5_nonce_hash_for_an_unprogrammed_efuse_with_a_custom_key() {
+    let d = vendor_dir();
+    let custom = testdata("secure/keys/custom");
+    put(d.path(), "my_pri.pem", &read(&custom.join("sig_pri.pem")));
+    put(d.path(), "my_pub.pem", &read(&custom.join("sig_pub.pem")));
+    let gen = |extra: &[&str]| {
+        let mut v = strings(&[
+            "gen-dfu",
+            "--img_para",
+            "hcpu",
+            "17",
+            "0",
+            "--key=s01",
+            "--sigkey=my",
+            "--com_type=1",
+            "--session-key",
+            "skey.bin",
+            "-o",
+            "out",
+        ]);
+        v.extend(strings(extra));
+        v
+    };
+    // The vendor set-up: my_hash.bin holds the development hash (what the device's efuse
+    // hook returns), not the hash of my_pub.der.
+    put(
+        d.path(),
+        "my_hash.bin",
+        &read(&d.path().join("sig_hash.bin")),
+    );
+    gen_refused(
+        d.path(),
+        &gen(&[]),
+        &["my_hash.bin: does not start with", "--nonce-hash"],
+    );
+    let args = gen(&["--nonce-hash", "sig_hash.bin"]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    ok(imgtool(d.path(), &refs));
+    let ctrl = read(&d.path().join("out/ctrl_packet.bin"));
+    // Independently of the readers: the body decrypts with the development nonce and the
+    // SHA-256 in front matches; the signature is the custom key's.
+    let mut plain = ctrl[32..ctrl.len() - 256].to_vec();
+    let dev = read(&d.path().join("sig_hash.bin"));
+    secure::cipher::ctr_apply(
+        read(&d.path().join("s01.bin"))
+            .as_slice()
+            .try_into()
+            .unwrap(),
+        dev[..8].try_into().unwrap(),
+        0,
+        &mut plain,
+    );
+    {
+        use sha2::Digest;
+        assert_eq!(sha2::Sha256::digest(&plain).as_slice(), &ctrl[..32]);
+    }
+    let custom_key =
+        secure::VerifyingKey::from_file_bytes(&read(&custom.join("sig_pub.pem")), "my").unwrap();
+    assert!(custom_key.verify(&plain, &ctrl[ctrl.len() - 256..]));
+    let check = |cmd: &str, extra: &[&str]| {
+        let mut v = vec![
+            cmd,
+            "out/ctrl_packet.bin",
+            "--root-key",
+            "s01.bin",
+            "--sig-pub",
+            "my_pub.pem",
+            "--record",
+            "0=out/enccom_hcpu.bin",
+        ];
+        v.extend_from_slice(extra);
+        imgtool(d.path(), &v)
+    };
+    ok(check("verify", &["--nonce-hash", "sig_hash.bin"]));
+    let r = check("verify", &[]);
+    r.assert_exit(1);
+    assert!(r.stdout.contains("SHA-256 mismatch"), "{}", r.text());
+    ok(check(
+        "unpack",
+        &["--nonce-hash", "sig_hash.bin", "-o", "un"],
+    ));
+    let mut hcpu = read(&d.path().join("hcpu.bin"));
+    hcpu.resize(hcpu.len().next_multiple_of(16), 0);
+    assert_eq!(read(&d.path().join("un/0-hcpu.bin")), hcpu);
+    let r = ok(check(
+        "inspect",
+        &["--nonce-hash", "sig_hash.bin", "--json"],
+    ));
+    assert!(r.stdout.contains("\"failures\": []"), "{}", r.text());
+    put(d.path(), "short.bin", &[0; 8]);
+    let r = check("verify", &["--nonce-hash", "short.bin"]);
+    r.assert_exit(2);
+    assert!(
+        r.stderr.contains("nonce hash short.bin: expected 32 bytes"),
+        "{}",
+        r.text()
+    );
+    // A my_hash.bin that disagrees with --nonce-hash is refused (the vendor packer reads it).
+    put(d.path(), "other_hash.bin", &[0x55; 32]);
+    std::fs::remove_dir_all(d.path().join("out")).unwrap();
+    gen_refused(
+        d.path(),
+        &gen(&["--nonce-hash", "other_hash.bin"]),
+        &["my_hash.bin: does not start with the nonce hash of --nonce-hash other_hash.bin"],
+    );
+    // pack --secure takes it too.
+    let app = format!(
+        "hcpu={}",
+        testdata("examples/sf32lb52x-eh-lb523/app.elf").display()
+    );
+    ok(imgtool(
+        d.path(),
+        &[
+            "pack",
+            "--layout",
+            "sf32lb52x-eh-lb523",
+            "--image",
+            &app,
+            "-o",
+            "pk",
+            "--secure",
+            "--root-key",
+            "s01.bin",
+            "--sign-key",
+            "my_pri.pem",
+            "--nonce-hash",
+            "sig_hash.bin",
+        ],
+    ));
+    let v = [
+        "verify",
+        "pk/ctrl_packet.bin",
+        "--root-key",
+        "s01.bin",
+        "--sig-pub",
+        "my_pub.pem",
+        "--nonce-hash",
+        "sig_hash.bin",
+        "--record",
+        "0=pk/outcom_hcpu.bin",
+    ];
+    ok(imgtool(d.path(), &v));
 }

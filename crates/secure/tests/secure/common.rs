@@ -151,5 +151,6 @@ pub fn with_keys<T>(f: impl FnOnce(&secure::online::BuildKeys<'_>) -> T) -> T {
         root: &root,
         signer: &signer,
         session_key: &session,
+        nonce_hash: None,
     })
 }

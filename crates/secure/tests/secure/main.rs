@@ -8,3 +8,4 @@ mod ftab;
 mod keys;
 mod offline_v1;
 mod online;
+mod rules;

@@ -22,9 +22,16 @@ pub fn images() -> Vec<OnlineImage> {
     .collect()
 }
 
+/// dfu_id 0 (CODE) for a device built with `OTA_NOR_OTA_MANAGER_LITE`, which takes image id 6
+/// under it (`sol/dfu_ctrl_sol.c:822`); dfu_id 2 would refuse ids 0, 1, 3, encrypted images
+/// and more than 2 images (`secure::rules`).
 pub fn params() -> OnlineParams {
     OnlineParams {
-        dfu_id: 2,
+        dfu_id: 0,
+        device_build: secure::rules::DeviceBuild {
+            ota_manager_lite: true,
+            section_change: false,
+        },
         hw_version: 1,
         sdk_version: 0,
         fw_version: 0x0001_0203,
