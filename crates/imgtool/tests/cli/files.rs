@@ -516,16 +516,19 @@ fn regression_a_git_lfs_pointer_named_elf_was_packed_as_a_raw_image() {
         o.text()
     );
     assert!(!d.join("o").exists());
-    // Said explicitly, the same bytes are a raw image.
+    // An LFS pointer is never firmware, even said explicitly (issue 16 item 6).
+    refused(d, &["pack", "--image", "hcpu:bin=lfs.elf", "-o", "o"], "Git LFS pointer");
+    // Other bytes named *.elf, said explicitly, are a raw image.
+    put(d, "raw.elf", &[0x5a; 600]);
     ok(imgtool(
         d,
-        &["pack", "--image", "hcpu:bin=lfs.elf", "-o", "o"],
+        &["pack", "--image", "hcpu:bin=raw.elf", "-o", "o"],
     ));
     // ota.toml says it with format = "bin".
     put(
         d,
         "ota.toml",
-        b"[[image]]\nid = \"hcpu\"\npath = \"lfs.elf\"\nformat = \"bin\"\n",
+        b"[[image]]\nid = \"hcpu\"\npath = \"raw.elf\"\nformat = \"bin\"\n",
     );
     ok(imgtool(d, &["pack", "--config", "ota.toml", "-o", "o2"]));
     put(
