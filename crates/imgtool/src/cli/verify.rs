@@ -87,7 +87,8 @@ pub fn run(args: Args) -> Result<Outcome> {
         println!("FAIL {name}");
         return Ok(Outcome::VerificationFailed);
     }
-    if args.signature.check(&bytes, &args.package)? == Outcome::VerificationFailed {
+    let layout_name = layout.as_ref().map(|l| l.name.as_str());
+    if args.signature.check(&bytes, &args.package, layout_name)? == Outcome::VerificationFailed {
         return Ok(Outcome::VerificationFailed);
     }
     println!(
