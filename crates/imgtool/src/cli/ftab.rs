@@ -17,7 +17,7 @@ build lays the table out as the SDK build's ftab project does (docs/secure-dfu.m
 installer in ftab[2]/imgs[0] (running_imgs[LCPU]), the bootloader in ftab[3] and [7], main in
 ftab[4] and [8]. imgs[].length is the region size unless --length NAME=BYTES gives the image
 size (the SDK writes build-time sizes, which a larger OTA image outgrows on boards that copy
-code to RAM). --sig-pub writes the RSA public key's DER at 0x104 (the SDK leaves it zero).";
+code to RAM); NAME must be an ftab entry of the layout, and BYTES from 1 to its region's size. --sig-pub writes the RSA public key's DER at 0x104 (the SDK leaves it zero).";
 
 /// `imgtool ftab` subcommands.
 #[derive(clap::Subcommand, Debug)]

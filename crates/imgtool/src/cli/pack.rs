@@ -32,8 +32,8 @@ raw; ID:bin=PATH or ID:elf=PATH says it explicitly. An OTA package is refused as
 Image ids: hcpu, lcpu, patch, res, font, ex, ota-manager (alias dfu), tiny-font, res-upgrade,
 bootloader, or a number.
 With a layout, an id the device's installer cannot install on that board is refused with the
-reason (`imgtool layout show LAYOUT` lists the installable ids); a bootloader update gets a
-warning.
+reason (`imgtool layout show LAYOUT` lists the installable ids). A bootloader update gets a
+warning, with or without a layout.
 
 Writes OUT/offline_install.bin (what the app downloads into DFU_DOWNLOAD_REGION) and
 OUT/manifest.json (ids, sizes, SHA-256 digests, CRC) together (if either cannot be written,
@@ -46,7 +46,10 @@ The vendor's secure online flow (docs/secure-dfu.md):
                --secure --root-key keys/s01.bin --sign-key keys/sig_pri.pem
       Writes out/ctrl_packet.bin, out/outcom_hcpu.bin (records), out/com_hcpu.bin,
       out/enc_header.txt and out/manifest.json (every file with its SHA-256). --encrypt adds
-      flag bit 0, --offline-v1 also writes the legacy offline package v1.";
+      flag bit 0, --offline-v1 also writes the legacy offline package v1.
+The command line wins over ota.toml, also with a value equal to the default; --no-encrypt and
+--no-offline-v1 turn off the file's encrypt/offline_v1. Secure options without the secure
+flow, and --sign/--unsigned/--min-hw/--min-sdk with it, are refused.";
 
 /// Arguments of `imgtool pack`.
 #[derive(clap::Args, Debug)]

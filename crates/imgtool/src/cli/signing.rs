@@ -41,11 +41,12 @@ pub struct PackSignArgs {
     #[arg(long, conflicts_with_all = ["sign", "sign_command"], help_heading = "Signing")]
     pub unsigned: bool,
 
-    /// Firmware version recorded in the (signed) manifest, e.g. 1.4.0
+    /// Firmware version recorded in the (signed) manifest, e.g. 1.4.0 (--secure: in
+    /// manifest.json; the control packet's number is --fw_ver)
     #[arg(long = "version", value_name = "VERSION", help_heading = "Signing")]
     pub fw_version: Option<String>,
 
-    /// Build id recorded in the manifest, e.g. a git commit
+    /// Build id recorded in the manifest, e.g. a git commit (--secure: in manifest.json)
     #[arg(long, value_name = "ID", help_heading = "Signing")]
     pub build_id: Option<String>,
 
