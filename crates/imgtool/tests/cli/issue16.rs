@@ -597,6 +597,14 @@ fn issue16_16_commands_that_suggest_force_have_it() {
     ok(imgtool(d, &pack_args("pk", &[])));
     std::fs::create_dir(d.join("un")).unwrap();
     std::fs::copy(d.join("ed.pem"), d.join("un/0-hcpu.bin")).unwrap();
+    // getpub of an RSA key honours its --force (it refused even with it).
+    std::fs::copy(d.join("ed.pem"), d.join("victim.pem")).unwrap();
+    let gp = ["getpub", "sig_pri.pem", "-o", "victim.pem"];
+    expect(d, &gp, 2, &["holds a private key", "--force"]);
+    let mut forced = gp.to_vec();
+    forced.push("--force");
+    ok(imgtool(d, &forced));
+    assert!(read_text(&d.join("victim.pem")).starts_with("-----BEGIN PUBLIC KEY-----"));
     let un = ["unpack", "pk/offline_install.bin", "-o", "un"];
     expect(d, &un, 2, &["holds a private key", "--force"]);
     let mut forced = un.to_vec();
