@@ -348,6 +348,8 @@ pub fn append_trailer(
 
 /// Reads the trailer, if any (`None`: a plain vendor-format package), and checks that it is
 /// well-formed and that its manifest matches the body. Does not check the signature (no key).
+/// Bytes after the body that are all 0xFF are no trailer: erased flash, as a package read back
+/// from the download region ends (the device reads only the body).
 pub fn inspect(package: &[u8]) -> Result<Option<Trailer>, TrailerError> {
     read(package).map(|(_, trailer)| trailer)
 }
@@ -355,7 +357,7 @@ pub fn inspect(package: &[u8]) -> Result<Option<Trailer>, TrailerError> {
 /// [`inspect`], also returning the body.
 fn read(package: &[u8]) -> Result<(Body<'_>, Option<Trailer>), TrailerError> {
     let (body, rest) = split_body(package)?;
-    if rest.is_empty() {
+    if rest.iter().all(|&b| b == 0xFF) {
         return Ok((body, None));
     }
     let trailer = Trailer::parse(rest, body.bytes.len())?;
@@ -634,6 +636,28 @@ mod tests {
         longer.push(0xFF);
         let err = verify(&longer, &k).unwrap_err().to_string();
         assert!(err.contains("1 more bytes"), "{err}");
+    }
+
+    #[test]
+    fn issue16_15_erased_flash_after_the_body_is_no_trailer() {
+        let (body, _) = signed();
+        for n in [1, 3, 4, 4096] {
+            let mut flash = body.clone();
+            flash.resize(body.len() + n, 0xFF);
+            assert_eq!(inspect(&flash).unwrap(), None, "{n} bytes of 0xff");
+            // Still no signature to verify: missing, not malformed.
+            assert!(
+                matches!(
+                    verify(&flash, &key(1).public_key()),
+                    Err(TrailerError::Missing { .. })
+                ),
+                "{n} bytes of 0xff"
+            );
+        }
+        // Anything else after the body is still read as a trailer, and fails as one.
+        let mut other = body.clone();
+        other.extend_from_slice(&[0xFF, 0xFF, 0xFF, 0xFE]);
+        assert!(inspect(&other).is_err());
     }
 
     #[test]

@@ -135,9 +135,15 @@ pub fn check(bytes: &[u8], layout: Option<&Layout>) -> Result<Report, PackageErr
             Severity::Note,
             None,
             format!(
-                "{} bytes follow the last payload (from offset {:#010x}); the device ignores them",
+                "{} bytes follow the last payload (from offset {:#010x}){}; the device ignores \
+                 them",
                 pkg.trailer.len(),
-                pkg.payloads_end
+                pkg.payloads_end,
+                if pkg.trailer.iter().all(|&b| b == 0xFF) {
+                    ", all 0xff (erased flash)"
+                } else {
+                    ""
+                }
             ),
         );
     }

@@ -149,19 +149,22 @@ pub fn open_enc(file: &[u8], root: &RootKey, verifier: &VerifyingKey) -> Result<
     let want: [u8; 32] = file[..32].try_into().expect("32");
     let got: [u8; 32] = Sha256::digest(&h).into();
     if got != want {
-        findings.fail(
-            0,
-            hash_message("header", &got, &want) + " (wrong root key, or corrupted)",
-        );
+        // Every header field is then noise (e.g. "blksize 6673"): stop at the cause.
+        return Err(malformed(
+            "secure image",
+            hash_message("header", &got, &want)
+                + ": the header does not decrypt with this root key (--key) and public key \
+                   (--sigkey, which gives the nonce); wrong key, or a corrupted file",
+        ));
     }
     let header = EncHeader::from_bytes(&h);
     if header.blksize == 0 || header.blksize % 16 != 0 {
         return Err(malformed(
             "secure image",
             format!(
-                "header blksize {} (hash {})",
-                header.blksize,
-                if findings.ok() { "ok" } else { "bad" }
+                "header blksize {}: expected a non-zero multiple of 16 (the header hash \
+                 matches, so the file was made so)",
+                header.blksize
             ),
         ));
     }

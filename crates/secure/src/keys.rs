@@ -175,9 +175,13 @@ fn bad(file: &str, reason: impl Into<String>) -> SecureError {
     }
 }
 
+/// id-ecPublicKey: the algorithm of every EC (ECDSA) key, whatever its curve.
+const OID_EC: &str = "1.2.840.10045.2.1";
+
 fn not_rsa(file: &str, oid: &str) -> SecureError {
     let algorithm = match oid {
         OID_ED25519 => "ed25519".to_string(),
+        OID_EC => "EC (ECDSA)".to_string(),
         other => format!("OID {other}"),
     };
     SecureError::NotRsa {
@@ -197,7 +201,28 @@ fn check_bits(key: &RsaPublicKey, file: &str) -> Result<()> {
     Ok(())
 }
 
+/// Says what a file that should be a PEM key is instead: empty, binary DER, or no PEM at all
+/// (the PEM decoder's own message, e.g. "preamble contains invalid data (NUL byte)", does not).
+fn not_pem(text: &[u8]) -> Option<&'static str> {
+    if text.iter().all(u8::is_ascii_whitespace) {
+        return Some("the file is empty; expected an RSA-2048 key in PEM form");
+    }
+    if text.windows(11).any(|w| w == b"-----BEGIN ") {
+        return None;
+    }
+    Some(if text[0] == 0x30 {
+        // DER is an ASN.1 SEQUENCE: 0x30, then a length.
+        "this looks like a binary DER key, where a PEM key is needed; convert it with \
+         `openssl pkey -inform DER -in KEY.der -out KEY.pem`"
+    } else {
+        "not a PEM key file: no -----BEGIN line (expected e.g. -----BEGIN RSA PRIVATE KEY-----)"
+    })
+}
+
 fn decode_pem(text: &[u8], file: &str) -> Result<(String, Zeroizing<Vec<u8>>)> {
+    if let Some(reason) = not_pem(text) {
+        return Err(bad(file, reason));
+    }
     let (label, der) =
         pem::decode_vec(text).map_err(|e| bad(file, format!("not a PEM key file ({e})")))?;
     Ok((label.to_string(), Zeroizing::new(der)))
@@ -226,12 +251,21 @@ fn private_from_pkcs8(der: &[u8], file: &str) -> Result<RsaPrivateKey> {
 fn private_from_pkcs1(der: &[u8], file: &str) -> Result<RsaPrivateKey> {
     match RsaPrivateKey::from_pkcs1_der(der) {
         Ok(k) => Ok(k),
-        Err(_) if PrivateKeyInfo::try_from(der).is_ok() => Err(bad(
-            file,
-            "PEM label says PKCS#1 (BEGIN RSA PRIVATE KEY) but the contents are PKCS#8; \
-             relabel it BEGIN PRIVATE KEY",
-        )),
-        Err(e) => Err(bad(file, format!("not a PKCS#1 RSA private key ({e})"))),
+        // A PKCS#8 key of another algorithm: say which, not how to relabel it.
+        Err(_) => match PrivateKeyInfo::try_from(der) {
+            Ok(info) if info.algorithm.oid.to_string() != OID_RSA => {
+                Err(not_rsa(file, &info.algorithm.oid.to_string()))
+            }
+            Ok(_) => Err(bad(
+                file,
+                "PEM label says PKCS#1 (BEGIN RSA PRIVATE KEY) but the contents are PKCS#8; \
+                 relabel it BEGIN PRIVATE KEY",
+            )),
+            Err(_) => Err(bad(
+                file,
+                "not a PKCS#1 RSA private key (the PEM body does not decode as one)",
+            )),
+        },
     }
 }
 
@@ -264,10 +298,14 @@ impl SigningKey {
                     "this is a public key; signing needs the private key (e.g. sig_pri.pem)",
                 ))
             }
+            "EC PRIVATE KEY" => return Err(not_rsa(file, OID_EC)),
             other => {
                 return Err(bad(
                     file,
-                    format!("PEM label {other:?} is not a private key"),
+                    format!(
+                        "PEM label {other:?}: expected an RSA-2048 private key \
+                         (BEGIN RSA PRIVATE KEY or BEGIN PRIVATE KEY)"
+                    ),
                 ))
             }
         };
@@ -319,6 +357,12 @@ impl VerifyingKey {
                 _ => SigningKey::from_pem(bytes, file)?.key.to_public_key(),
             }
         } else {
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return Err(bad(
+                    file,
+                    "the file is empty; expected an RSA-2048 public key (PEM or DER)",
+                ));
+            }
             spki(bytes, file)?
         };
         check_bits(&key, file)?;

@@ -115,6 +115,8 @@ const RSA_OID: &[u8] = &[
     0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01,
 ];
 const EC_OID: &[u8] = &[0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01];
+/// DER of the id-Ed25519 OID (1.3.101.112).
+const ED25519_OID: &[u8] = &[0x06, 0x03, 0x2B, 0x65, 0x70];
 
 /// Names the key type when a PEM holds a valid key of another algorithm: the decoder's own
 /// message ("unknown OID 1.3.101.112", the ed25519 OID it wanted) does not say what to do.
@@ -147,7 +149,20 @@ fn foreign_key_hint(pem: &str) -> Option<String> {
     let (label, der) = ed25519_dalek::pkcs8::spki::der::pem::decode_vec(pem.as_bytes()).ok()?;
     let der = Zeroizing::new(der);
     let has = |oid: &[u8]| der.windows(oid.len()).any(|w| w == oid);
-    let kind = if label.starts_with("RSA") || has(RSA_OID) {
+    // The contents decide, the label only when they name no algorithm (PKCS#1 RSA, SEC1 EC).
+    if has(ED25519_OID) {
+        // An ed25519 key the decoder refused: the label does not match the contents.
+        let right = if label.contains("PUBLIC") {
+            "PUBLIC KEY"
+        } else {
+            "PRIVATE KEY"
+        };
+        return Some(format!(
+            "the PEM label says {label:?} but the contents are an ed25519 key; relabel it \
+             -----BEGIN {right}----- (and -----END {right}-----)"
+        ));
+    }
+    let kind = if has(RSA_OID) || (label.starts_with("RSA") && !has(EC_OID)) {
         "an RSA key"
     } else if label.starts_with("EC") || has(EC_OID) {
         "an ECDSA key"
@@ -328,6 +343,21 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("this is an RSA key"), "{err}");
+    }
+
+    #[test]
+    fn issue16_16_an_ed25519_key_under_an_rsa_label_is_named_as_such() {
+        let pem = rfc_key().to_pem().unwrap();
+        let relabelled = pem.replace("PRIVATE KEY", "RSA PRIVATE KEY");
+        let err = PrivateKey::from_pem(&relabelled, "k.pem")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("this is an RSA key"), "{err}");
+        assert!(
+            err.contains("contents are an ed25519 key")
+                && err.contains("relabel it -----BEGIN PRIVATE KEY-----"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! show any flash table binary (the SDK's example tables, or one read back from a device).
 
 use super::Outcome;
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use secure::ftab::{build_ftab, SecConfiguration};
 use std::path::PathBuf;
 
@@ -17,7 +17,7 @@ build lays the table out as the SDK build's ftab project does (docs/secure-dfu.m
 installer in ftab[2]/imgs[0] (running_imgs[LCPU]), the bootloader in ftab[3] and [7], main in
 ftab[4] and [8]. imgs[].length is the region size unless --length NAME=BYTES gives the image
 size (the SDK writes build-time sizes, which a larger OTA image outgrows on boards that copy
-code to RAM). --sig-pub writes the RSA public key's DER at 0x104 (the SDK leaves it zero).";
+code to RAM); NAME must be an ftab entry of the layout, and BYTES from 1 to its region's size. --sig-pub writes the RSA public key's DER at 0x104 (the SDK leaves it zero).";
 
 /// `imgtool ftab` subcommands.
 #[derive(clap::Subcommand, Debug)]
@@ -92,6 +92,7 @@ fn build(a: BuildArgs) -> Result<Outcome> {
         .as_deref()
         .map(super::secure::load_verifier)
         .transpose()?;
+    check_lengths(&layout, &a.lengths)?;
     let lengths = a.lengths.clone();
     let length_of = move |n: &str| lengths.iter().find(|(k, _)| k == n).map(|(_, v)| *v);
     let plan = build_ftab(&layout, key.as_ref(), &length_of).context("nothing written")?;
@@ -108,6 +109,51 @@ fn build(a: BuildArgs) -> Result<Outcome> {
         layout.name
     );
     Ok(Outcome::Ok)
+}
+
+/// Refuses a `--length` the table cannot mean: a name that is no ftab entry of the layout, a
+/// name given twice, 0, or more than the entry's region holds (the bootloader copies `length`
+/// bytes from the region).
+fn check_lengths(layout: &layout::Layout, lengths: &[(String, u32)]) -> Result<()> {
+    let entries: Vec<(&str, &layout::Region)> = layout
+        .regions
+        .iter()
+        .filter_map(|r| {
+            let f = r.ftab.as_ref()?;
+            f.address
+                .contains(&layout::FtabAddress::Base)
+                .then_some((f.name.as_str(), r))
+        })
+        .collect();
+    for (i, (name, len)) in lengths.iter().enumerate() {
+        let Some((_, region)) = entries.iter().find(|(n, _)| n == name) else {
+            let names: Vec<&str> = entries.iter().map(|(n, _)| *n).collect();
+            bail!(
+                "--length {name}={len}: layout {} has no ftab entry {name:?}; its entries: {}",
+                layout.name,
+                names.join(", ")
+            );
+        };
+        if lengths[..i].iter().any(|(n, _)| n == name) {
+            bail!("--length {name} is given twice; give each entry once");
+        }
+        if *len == 0 {
+            bail!(
+                "--length {name}=0: the bootloader would copy nothing; give the image size in \
+                 bytes (e.g. of the .bin), or leave --length {name} out for the region size"
+            );
+        }
+        if u64::from(*len) > region.size {
+            bail!(
+                "--length {name}={len} ({len:#x}) is more than region {} holds ({} bytes, \
+                 {:#x}); the bootloader would copy past the end of the region",
+                region.name(),
+                region.size,
+                region.size
+            );
+        }
+    }
+    Ok(())
 }
 
 fn show(a: ShowArgs) -> Result<Outcome> {

@@ -50,13 +50,17 @@ pub struct Args {
     pub offline_img: Option<u8>,
 
     /// Uncompressed chunk size of compressed images (the vendor's --pksize; above 65536 only
-    /// with --force: the installer allocates pksize + 2 x the largest packet)
+    /// with --allow-large-pksize: the installer allocates pksize + 2 x the largest packet)
     #[arg(long, value_name = "BYTES", default_value_t = ezip::payload::DEFAULT_PKSIZE)]
     pub pksize: u32,
 
-    /// Accept a --pksize above 65536 bytes
+    /// Accept a --pksize above 65536 bytes (the device's installer must have the heap free)
     #[arg(long)]
-    pub force: bool,
+    pub allow_large_pksize: bool,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub force: super::ForceArg,
 
     /// Directory holding the STEM.bin files (default: the current directory)
     #[arg(long, value_name = "DIR", default_value = ".")]
@@ -133,7 +137,7 @@ pub fn run(args: Args) -> Result<Outcome> {
         options: PackOptions {
             compression: codec,
             pksize: args.pksize,
-            allow_large_pksize: args.force,
+            allow_large_pksize: args.allow_large_pksize,
             ..PackOptions::default()
         },
     };
@@ -143,7 +147,7 @@ pub fn run(args: Args) -> Result<Outcome> {
         &out_dir,
         &[crate::pack::PACKAGE_FILE],
         &inputs,
-        crate::output::Force::NotOffered,
+        args.force.force,
     )?
     .remove(0);
     let planned = plan_package(&config).context("nothing written")?;

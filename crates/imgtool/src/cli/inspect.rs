@@ -201,7 +201,7 @@ fn print_text(r: &Report) {
         "flag",
         "offset",
         "payload",
-        "image",
+        "installed",
         "ratio",
         "mode",
         "pksize",
@@ -225,6 +225,12 @@ fn print_text(r: &Report) {
             opt(info.map(|p| p.packets.len().to_string())),
             opt(info.map(|p| p.trailing.to_string())),
             fill_text(i.region.as_ref())
+        );
+    }
+    if r.images.iter().any(|i| i.payload_info.is_some()) {
+        println!(
+            "installed: the bytes the device writes; for a compressed image the decoded chunks, \
+             zero-padded to a multiple of 16 bytes (pack shows the image's raw size)"
         );
     }
     if let Some(d) = &r.download {

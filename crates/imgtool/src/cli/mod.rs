@@ -32,8 +32,8 @@ mod verify;
 /// `--force`, flattened into every command that writes files.
 #[derive(clap::Args, Debug, Clone, Copy, Default)]
 pub struct ForceArg {
-    /// Overwrite an output file even if it holds a private key (pack: also accept a pksize
-    /// above 65536 bytes)
+    /// Overwrite an output file even if it holds a private key (and nothing else: a pksize
+    /// above 65536 bytes is --allow-large-pksize)
     #[arg(long)]
     pub force: bool,
 }

@@ -8,6 +8,7 @@ use crate::pack::{
     PACKAGE_FILE,
 };
 use anyhow::{bail, Context, Result};
+use clap::builder::TypedValueParser as _;
 use ezip::Level;
 use std::path::{Path, PathBuf};
 
@@ -31,8 +32,8 @@ raw; ID:bin=PATH or ID:elf=PATH says it explicitly. An OTA package is refused as
 Image ids: hcpu, lcpu, patch, res, font, ex, ota-manager (alias dfu), tiny-font, res-upgrade,
 bootloader, or a number.
 With a layout, an id the device's installer cannot install on that board is refused with the
-reason (`imgtool layout show LAYOUT` lists the installable ids); a bootloader update gets a
-warning.
+reason (`imgtool layout show LAYOUT` lists the installable ids). A bootloader update gets a
+warning, with or without a layout.
 
 Writes OUT/offline_install.bin (what the app downloads into DFU_DOWNLOAD_REGION) and
 OUT/manifest.json (ids, sizes, SHA-256 digests, CRC) together (if either cannot be written,
@@ -45,7 +46,10 @@ The vendor's secure online flow (docs/secure-dfu.md):
                --secure --root-key keys/s01.bin --sign-key keys/sig_pri.pem
       Writes out/ctrl_packet.bin, out/outcom_hcpu.bin (records), out/com_hcpu.bin,
       out/enc_header.txt and out/manifest.json (every file with its SHA-256). --encrypt adds
-      flag bit 0, --offline-v1 also writes the legacy offline package v1.";
+      flag bit 0, --offline-v1 also writes the legacy offline package v1.
+The command line wins over ota.toml, also with a value equal to the default; --no-encrypt and
+--no-offline-v1 turn off the file's encrypt/offline_v1. Secure options without the secure
+flow, and --sign/--unsigned/--min-hw/--min-sdk with it, are refused.";
 
 /// Arguments of `imgtool pack`.
 #[derive(clap::Args, Debug)]
@@ -63,7 +67,7 @@ pub struct Args {
     /// An image: ID=PATH, or ID:OPT[:OPT]=PATH with OPT a storage overriding --compress
     /// (gzip, zlib, none) or an input format (elf, bin), e.g. hcpu=build/main.elf,
     /// dfu=build/dfu.elf, res:none:bin=res.bin; repeat for each image, in package order
-    #[arg(long = "image", value_name = "ID=PATH", value_parser = parse_image)]
+    #[arg(long = "image", value_name = "ID=PATH", value_parser = image_parser())]
     pub images: Vec<ImageSpec>,
 
     /// Storage of the images: gzip (flag 16, EZIP engine, the default), zlib (flag 16) or none
@@ -78,9 +82,14 @@ pub struct Args {
 
     /// Uncompressed chunk size of compressed images (the device allocates a buffer this
     /// big plus two packets; default 10240; a multiple of 2048 on NAND boards; above 65536
-    /// only with --force)
+    /// only with --allow-large-pksize)
     #[arg(long, value_name = "BYTES")]
     pub pksize: Option<u32>,
+
+    /// Accept a --pksize (or ota.toml pksize) above 65536 bytes: the device's installer must
+    /// then have the heap pack reports free (pksize + 2 x the largest packet)
+    #[arg(long)]
+    pub allow_large_pksize: bool,
 
     /// Output directory (created if missing); it receives offline_install.bin and
     /// manifest.json
@@ -98,6 +107,34 @@ pub struct Args {
     /// The vendor's secure online flow instead of offline package v2 (docs/secure-dfu.md)
     #[command(flatten)]
     pub secure: super::secure_pack::PackSecureArgs,
+}
+
+/// `--image` from the raw argument: a PATH need not be UTF-8 (file names on Unix are bytes),
+/// the ID and options must be; clap's own "invalid UTF-8" error would not say which argument.
+fn image_parser() -> impl clap::builder::TypedValueParser<Value = ImageSpec> {
+    clap::builder::OsStringValueParser::new().try_map(|arg| {
+        if let Some(s) = arg.to_str() {
+            return parse_image(s);
+        }
+        let shown = arg.to_string_lossy();
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let bytes = arg.as_bytes();
+            if let Some(eq) = bytes.iter().position(|&b| b == b'=') {
+                if let Ok(key) = std::str::from_utf8(&bytes[..eq]) {
+                    let path = std::ffi::OsStr::from_bytes(&bytes[eq + 1..]);
+                    let mut spec = parse_image(&format!("{key}=x"))?;
+                    spec.path = PathBuf::from(path);
+                    return Ok(spec);
+                }
+            }
+        }
+        Err(format!(
+            "{shown:?} is not valid UTF-8 (shown with U+FFFD for the bad bytes); the ID and \
+             options before '=' must be UTF-8 text, e.g. hcpu=build/main.elf"
+        ))
+    })
 }
 
 /// Parses `ID=PATH` or `ID:OPT[:OPT]=PATH`, each OPT a storage (gzip, zlib, none) or an
@@ -150,6 +187,13 @@ fn config_from(args: &Args) -> Result<PackConfig> {
     }
     if let Some(c) = args.compress {
         config.options.compression = c;
+        // The command line wins over ota.toml, per-image `compress` included. (With --image,
+        // an ID:OPT storage is itself on the command line and stays more specific.)
+        if args.config.is_some() {
+            for image in &mut config.images {
+                image.compression = None;
+            }
+        }
     }
     if let Some(l) = args.level {
         config.options.level = l;
@@ -157,7 +201,7 @@ fn config_from(args: &Args) -> Result<PackConfig> {
     if let Some(p) = args.pksize {
         config.options.pksize = p;
     }
-    config.options.allow_large_pksize = args.force.force;
+    config.options.allow_large_pksize = args.allow_large_pksize;
     Ok(config)
 }
 
@@ -180,6 +224,7 @@ fn input_paths<'a>(args: &'a Args, config: &'a PackConfig) -> Vec<&'a Path> {
 pub fn run(args: Args) -> Result<Outcome> {
     let config = config_from(&args)?;
     let secure = super::secure_pack::resolve(&args.secure, args.config.as_deref())?;
+    super::secure_pack::check_options(&args.secure, secure.is_some(), &args.signing)?;
     let dests = plan_package_outputs(&args.output, &input_paths(&args, &config), args.force.force)?;
     // An unsigned package's file is its body: write and sync it while it is compressed.
     // Signed and secure packages are written whole, after signing.
@@ -193,19 +238,16 @@ pub fn run(args: Args) -> Result<Outcome> {
         if args.signing.sign.is_some() || config.options.sign.is_some() {
             anyhow::bail!("--secure signs with RSA (--sign-key); the ed25519 --sign is for offline package v2");
         }
-        return super::secure_pack::run(s, &planned, &args.output, args.force.force);
+        print_notes(&planned);
+        let release = args.signing.release();
+        return super::secure_pack::run(s, &release, &planned, &args.output, args.force.force);
     }
     let signed = args
         .signing
         .apply(&mut planned, key)
         .context("nothing written")?;
     check_signed_fit(&mut planned).context("nothing written")?;
-    for note in &planned.notes {
-        eprintln!("note: {note}");
-    }
-    for warning in &planned.warnings {
-        eprintln!("warning: {warning}");
-    }
+    print_notes(&planned);
     write_planned_staged(&planned, &dests, early)?;
     print_table(&planned);
     if let Some(key_id) = signed {
@@ -221,6 +263,16 @@ pub fn run(args: Args) -> Result<Outcome> {
     // (compilers skip these frees the same way, e.g. clang's -disable-free).
     std::mem::forget(planned);
     Ok(Outcome::Ok)
+}
+
+/// The plan's notes and warnings (e.g. a bootloader update, a large pksize), on stderr.
+fn print_notes(planned: &PlannedPackage) {
+    for note in &planned.notes {
+        eprintln!("note: {note}");
+    }
+    for warning in &planned.warnings {
+        eprintln!("warning: {warning}");
+    }
 }
 
 /// The download region must hold the package as written, the signature trailer included
@@ -272,6 +324,7 @@ fn print_table(p: &PlannedPackage) {
         "{:<3} {:<16} {:<6} {:>10} {:>10} {:>7}  {:<24} {:>7}  source",
         "#", "image", "flag", "raw", "payload", "ratio", "region", "fill"
     );
+    let mut padded = Vec::new();
     for (i, im) in p.images.iter().enumerate() {
         let (region, fill) = match &im.region {
             Some(r) => (r.name.clone(), percent(r.used, r.size)),
@@ -288,6 +341,20 @@ fn print_table(p: &PlannedPackage) {
             region,
             fill,
             im.source.display()
+        );
+        if im.written_len != im.raw_len {
+            padded.push(format!(
+                "{} ({}) {} bytes raw, {} installed",
+                im.id, im.id.0, im.raw_len, im.written_len
+            ));
+        }
+    }
+    if !padded.is_empty() {
+        // `inspect` and `unpack` see the installed size: say why the two differ.
+        println!(
+            "raw: the image's bytes; the device installs a compressed image zero-padded to a \
+             multiple of 16 bytes, the size inspect and unpack show: {}",
+            padded.join(", ")
         );
     }
     let m = &p.manifest;

@@ -106,64 +106,51 @@ fn load_session(path: Option<&Path>) -> Result<SessionKey> {
 /// the vendor's; the dashed spellings are aliases).
 #[derive(clap::Args, Debug, Clone)]
 pub struct SecureBuildArgs {
-    /// Record block size: a multiple of 16, at most 512 (2048 with --nand)
-    #[arg(
-        long,
-        value_name = "BYTES",
-        default_value_t = 512,
-        help_heading = "Secure DFU"
-    )]
-    pub bksize: u16,
+    /// Record block size: a multiple of 16, at most 512 (2048 with --nand) [default: 512]
+    #[arg(long, value_name = "BYTES", help_heading = "Secure DFU")]
+    pub bksize: Option<u16>,
 
     /// Control packet dfu_ID: 0 CODE, 1 CODE_MIX, 2 OTA_MANAGER (ids 6 and 11 only, at most 2,
-    /// not encrypted); the device rejects others
+    /// not encrypted); the device rejects others [default: 0]
     #[arg(
         long = "dfu_id",
         alias = "dfu-id",
         value_name = "N",
-        default_value_t = 0,
         help_heading = "Secure DFU"
     )]
-    pub dfu_id: u8,
+    pub dfu_id: Option<u8>,
 
-    /// Control packet HW_version
+    /// Control packet HW_version [default: 0]
     #[arg(
         long = "hw_ver",
         alias = "hw-ver",
         value_name = "N",
-        default_value_t = 0,
         help_heading = "Secure DFU"
     )]
-    pub hw_ver: u32,
+    pub hw_ver: Option<u32>,
 
     /// Control packet SDK_version (must be <= the device's SIFLI_VERSION; 0 always passes)
+    /// [default: 0]
     #[arg(
         long = "sdk_ver",
         alias = "sdk-ver",
         value_name = "N",
-        default_value_t = 0,
         help_heading = "Secure DFU"
     )]
-    pub sdk_ver: u32,
+    pub sdk_ver: Option<u32>,
 
-    /// Control packet FW_version
+    /// Control packet FW_version [default: 0]
     #[arg(
         long = "fw_ver",
         alias = "fw-ver",
         value_name = "N",
-        default_value_t = 0,
         help_heading = "Secure DFU"
     )]
-    pub fw_ver: u32,
+    pub fw_ver: Option<u32>,
 
     /// 1: zero-pad each image to 16 bytes (default); 0: no padding (NAND ping-pong example)
-    #[arg(
-        long,
-        value_name = "0|1",
-        default_value_t = 1,
-        help_heading = "Secure DFU"
-    )]
-    pub align: u8,
+    #[arg(long, value_name = "0|1", help_heading = "Secure DFU")]
+    pub align: Option<u8>,
 
     /// NAND ping-pong target: allow --bksize up to 2048
     #[arg(long, help_heading = "Secure DFU")]
@@ -206,18 +193,64 @@ pub struct SecureBuildArgs {
 }
 
 impl SecureBuildArgs {
+    /// Control packet dfu_ID: the option, else 0. (The options are `None` when not given, so
+    /// that `pack --secure` can tell an explicit value from ota.toml's.)
+    pub fn dfu_id(&self) -> u8 {
+        self.dfu_id.unwrap_or(0)
+    }
+
+    /// Control packet HW_version: the option, else 0.
+    pub fn hw_ver(&self) -> u32 {
+        self.hw_ver.unwrap_or(0)
+    }
+
+    /// Control packet SDK_version: the option, else 0.
+    pub fn sdk_ver(&self) -> u32 {
+        self.sdk_ver.unwrap_or(0)
+    }
+
+    /// Control packet FW_version: the option, else 0.
+    pub fn fw_ver(&self) -> u32 {
+        self.fw_ver.unwrap_or(0)
+    }
+
+    /// Record block size: the option, else 512.
+    pub fn bksize(&self) -> u16 {
+        self.bksize.unwrap_or(512)
+    }
+
+    /// The options given on the command line, by name (for "applies only to ..." errors).
+    pub fn given(&self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        let mut add = |given: bool, name| {
+            if given {
+                v.push(name);
+            }
+        };
+        add(self.bksize.is_some(), "--bksize");
+        add(self.dfu_id.is_some(), "--dfu_id");
+        add(self.hw_ver.is_some(), "--hw_ver");
+        add(self.sdk_ver.is_some(), "--sdk_ver");
+        add(self.fw_ver.is_some(), "--fw_ver");
+        add(self.align.is_some(), "--align");
+        add(self.nand, "--nand");
+        add(self.session_key.is_some(), "--session-key");
+        add(self.debug_plaintext, "--debug-plaintext");
+        v
+    }
+
     fn params(&self) -> Result<OnlineParams> {
-        let align = match self.align {
+        let align = match self.align.unwrap_or(1) {
             0 => false,
             1 => true,
             n => bail!("--align={n}: 0 or 1"),
         };
         Ok(OnlineParams {
-            dfu_id: self.dfu_id,
-            hw_version: self.hw_ver,
-            sdk_version: self.sdk_ver,
-            fw_version: self.fw_ver,
-            bksize: self.bksize,
+            dfu_id: self.dfu_id(),
+            hw_version: self.hw_ver(),
+            sdk_version: self.sdk_ver(),
+            fw_version: self.fw_ver(),
+            bksize: self.bksize(),
             align,
             max_bksize: if self.nand {
                 MAX_BKSIZE_NAND
@@ -287,11 +320,7 @@ impl Artifact {
 /// Writes every planned artifact, all or none (an output that is one of `inputs`, two
 /// artifacts that are the same file, or a protected file unless `force`, is refused before
 /// anything is written), and prints one line per file.
-pub fn write_all(
-    artifacts: &[Artifact],
-    inputs: &[&Path],
-    force: crate::output::Force,
-) -> Result<()> {
+pub fn write_all(artifacts: &[Artifact], inputs: &[&Path], force: bool) -> Result<()> {
     use crate::output::{commit_staged, plan_outputs, stage, Mode};
     let named: Vec<(&str, &Path)> = artifacts
         .iter()
@@ -488,13 +517,13 @@ pub fn check_rules(build: &SecureBuildArgs, ids: &[(u8, u16)]) -> Result<()> {
         device_build(&build.device_build),
         build.chip.map(Chip::from),
     );
-    if let Some(rule) = check_device_rules(build.dfu_id, ids, dev, chip)
+    if let Some(rule) = check_device_rules(build.dfu_id(), ids, dev, chip)
         .into_iter()
         .next()
     {
         return Err(anyhow::Error::new(rule).context("nothing written"));
     }
-    if let Some(w) = unchecked_chip_warning(build.dfu_id, ids, dev, chip) {
+    if let Some(w) = unchecked_chip_warning(build.dfu_id(), ids, dev, chip) {
         eprintln!("warning: {w}");
     }
     Ok(())
@@ -507,7 +536,7 @@ pub fn check_triples(
     offline_v1: bool,
 ) -> Result<()> {
     let ids: Vec<(u8, u16)> = triples.iter().map(|t| (t.2, t.1)).collect();
-    check_policy(build.dfu_id, &ids).context("nothing written")?;
+    check_policy(build.dfu_id(), &ids).context("nothing written")?;
     check_rules(build, &ids)?;
     if offline_v1 {
         if let Some(t) = triples.iter().find(|t| t.1 != FLAG_COMPRESS) {
@@ -612,7 +641,7 @@ pub fn getpub_rsa(args: &super::getpub::Args) -> Result<Option<Outcome>> {
         None if args.format == Format::Raw => bail!("--format raw writes binary: give -o FILE"),
         None => print!("{}", String::from_utf8_lossy(&bytes)),
     }
-    write_all(&files, &[path], args.force.force.into())?;
+    write_all(&files, &[path], args.force.force)?;
     eprintln!(
         "RSA-2048 public key, sig hash {}",
         secure::record::hex(&hash)

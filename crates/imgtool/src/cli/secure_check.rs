@@ -445,6 +445,7 @@ pub fn unpack(
     kind: Kind,
     args: &SecureCheckArgs,
     out: &Path,
+    force: bool,
 ) -> Result<Outcome> {
     let name = path.display().to_string();
     let k = keys(args, &name)?;
@@ -497,7 +498,7 @@ pub fn unpack(
     inputs.extend(args.records.iter().map(|(_, p)| p.as_path()));
     let dests = files
         .iter()
-        .map(|(p, _)| crate::output::plan_output(p, &inputs, crate::output::Force::NotOffered))
+        .map(|(p, _)| crate::output::plan_output(p, &inputs, force))
         .collect::<Result<Vec<_>>>()?;
     let plan: Vec<_> = dests
         .into_iter()

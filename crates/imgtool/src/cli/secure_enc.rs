@@ -45,6 +45,9 @@ pub struct EncArgs {
     /// 32-byte session key file instead of a random one (reproducible builds)
     #[arg(long, value_name = "FILE")]
     pub session_key: Option<PathBuf>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub force: super::ForceArg,
 }
 
 /// Arguments of `imgtool dec`.
@@ -63,6 +66,9 @@ pub struct DecArgs {
     /// Public key stem: STEM_pub.der
     #[arg(long, value_name = "STEM", default_value = "sifli01key")]
     pub sigkey: String,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub force: super::ForceArg,
 }
 
 /// Runs `imgtool enc`.
@@ -72,7 +78,7 @@ pub fn run_enc(a: EncArgs) -> Result<Outcome> {
     // The key files are inputs too: `--eimg s01.bin --key s01` must not destroy the root key.
     let mut inputs = vec![a.img.as_path(), root_path.as_path(), signer_path.as_path()];
     inputs.extend(a.session_key.as_deref());
-    let dest = crate::output::plan_output(&a.eimg, &inputs, crate::output::Force::NotOffered)?;
+    let dest = crate::output::plan_output(&a.eimg, &inputs, a.force.force)?;
     let image = crate::input::read_bounded(&a.img, crate::input::Limit::IMAGE)?;
     crate::input::refuse_lfs_pointer(&a.img, &image)?;
     let root = load_root(&root_path)?;
@@ -109,7 +115,7 @@ pub fn run_dec(a: DecArgs) -> Result<Outcome> {
     let dest = a
         .img
         .as_ref()
-        .map(|p| crate::output::plan_output(p, &inputs, crate::output::Force::NotOffered))
+        .map(|p| crate::output::plan_output(p, &inputs, a.force.force))
         .transpose()?;
     let file = super::secure::read_artifact(&a.eimg)?;
     let root = load_root(&root_path)?;

@@ -7,7 +7,6 @@ use super::secure::{
     SecureInput,
 };
 use super::Outcome;
-use crate::output::Force;
 use crate::pack::{plan_package, Compression, ImageSpec, PackConfig, PackOptions};
 use anyhow::{bail, Context, Result};
 use layout::ImageId;
@@ -87,6 +86,23 @@ fn triples(img_para: &[String]) -> Result<Vec<(String, u16, u8)>> {
         .collect()
 }
 
+/// Each stem names its own files (com_STEM.bin, the records outcom_STEM.bin): a stem given
+/// twice would write them twice, the second image's over the first's.
+fn check_stems(t: &[(String, u16, u8)]) -> Result<()> {
+    for (i, (stem, _, _)) in t.iter().enumerate() {
+        if let Some(j) = t[..i].iter().position(|(s, _, _)| s == stem) {
+            bail!(
+                "--img_para: stem {stem:?} is given twice (triples {} and {}); the secure files \
+                 are named by stem (e.g. the record file outcom_{stem}.bin), so both images \
+                 would write the same files: give each image its own STEM.bin; nothing written",
+                j + 1,
+                i + 1
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Runs `gen-dfu` for `--offline_img` 0 (online files) or 1 (offline package v1).
 pub fn run(args: &Args, offline: u8) -> Result<Outcome> {
     if offline > 1 {
@@ -106,10 +122,11 @@ pub fn run(args: &Args, offline: u8) -> Result<Outcome> {
         &dir,
         &["ctrl_packet.bin", "the record files"],
         &[],
-        Force::NotOffered,
+        args.force.force,
     )?;
     let t = triples(&args.img_para)?;
     check_triples(&v.build, &t, offline == 1)?;
+    check_stems(&t)?;
     if v.flags.is_some_and(|f| f & 1 == 0) && t.iter().any(|t| t.1 & FLAG_ENC != 0) {
         bail!("--flags={}: signatures over the plaintext, but the device verifies the stored ciphertext of encrypted images; every one would fail (use --flags=1); nothing written", v.flags.unwrap_or(0));
     }
@@ -137,13 +154,16 @@ pub fn run(args: &Args, offline: u8) -> Result<Outcome> {
         ..PackOptions::default()
     };
     options.pksize = args.pksize;
-    options.allow_large_pksize = args.force;
+    options.allow_large_pksize = args.allow_large_pksize;
     let planned = plan_package(&PackConfig {
         layout: None,
         images: specs,
         options,
     })
     .context("nothing written")?;
+    for warning in &planned.warnings {
+        eprintln!("warning: {warning}");
+    }
     let inputs: Vec<SecureInput> = t
         .iter()
         .zip(planned.plan.images())
@@ -175,6 +195,6 @@ pub fn run(args: &Args, offline: u8) -> Result<Outcome> {
         .collect();
     inputs.extend([root, signer]);
     let refs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
-    write_all(&files, &refs, Force::NotOffered)?;
+    write_all(&files, &refs, args.force.force)?;
     Ok(Outcome::Ok)
 }

@@ -32,12 +32,20 @@ pub struct PackSecureArgs {
 
     /// Encrypt every image with the session key (flag bit 0: 17 or 1). Secure boot must then
     /// decrypt at boot, which current SDKs do not set up after an OTA (docs/secure-dfu.md)
-    #[arg(long, help_heading = "Secure DFU")]
+    #[arg(long, conflicts_with = "no_encrypt", help_heading = "Secure DFU")]
     pub encrypt: bool,
 
-    /// Write the legacy offline package v1 (compressed images only) with the files
+    /// Do not encrypt, even if ota.toml's [secure] says encrypt = true
     #[arg(long, help_heading = "Secure DFU")]
+    pub no_encrypt: bool,
+
+    /// Write the legacy offline package v1 (compressed images only) with the files
+    #[arg(long, conflicts_with = "no_offline_v1", help_heading = "Secure DFU")]
     pub offline_v1: bool,
+
+    /// Do not write the offline package v1, even if ota.toml's [secure] says offline_v1 = true
+    #[arg(long, help_heading = "Secure DFU")]
+    pub no_offline_v1: bool,
 
     /// Control packet and record options
     #[command(flatten)]
@@ -66,6 +74,67 @@ struct OtaSecure {
     secure: Option<SecureToml>,
 }
 
+/// The secure-flow options given on the command line, by name.
+fn given(args: &PackSecureArgs) -> Vec<&'static str> {
+    let mut v = Vec::new();
+    let mut add = |given: bool, name| {
+        if given {
+            v.push(name);
+        }
+    };
+    add(args.root_key.is_some(), "--root-key");
+    add(args.sign_key.is_some(), "--sign-key");
+    add(args.encrypt, "--encrypt");
+    add(args.no_encrypt, "--no-encrypt");
+    add(args.offline_v1, "--offline-v1");
+    add(args.no_offline_v1, "--no-offline-v1");
+    v.extend(args.build.given());
+    v
+}
+
+/// Refuses, before anything is read, options that would be silently ignored: secure-flow
+/// options without the secure flow, and offline-package-v2 signing and release options with
+/// it. `secure` is whether the flow is on (--secure or a [secure] table in ota.toml).
+pub fn check_options(
+    args: &PackSecureArgs,
+    secure: bool,
+    signing: &super::signing::PackSignArgs,
+) -> Result<()> {
+    if !secure {
+        let given = given(args);
+        if !given.is_empty() {
+            bail!(
+                "{} {} to the secure flow only: add --secure (or a [secure] table in \
+                 ota.toml), or leave {} out for an offline package v2",
+                given.join(", "),
+                if given.len() == 1 { "applies" } else { "apply" },
+                if given.len() == 1 { "it" } else { "them" }
+            );
+        }
+        return Ok(());
+    }
+    let v2_only = [
+        (signing.sign.is_some(), "--sign"),
+        (signing.sign_command.is_some(), "--sign-command"),
+        (signing.sign_pub.is_some(), "--sign-pub"),
+        (signing.unsigned, "--unsigned"),
+    ];
+    if let Some((_, name)) = v2_only.iter().find(|(g, _)| *g) {
+        bail!(
+            "{name} is the ed25519 signature of an offline package v2; the secure flow signs \
+             with RSA (--sign-key RSA.pem): leave {name} out, or drop --secure"
+        );
+    }
+    if signing.min_hw.is_some() || signing.min_sdk.is_some() {
+        bail!(
+            "--min-hw/--min-sdk are manifest fields of an offline package v2; the secure \
+             control packet has numbers instead: --hw_ver N and --sdk_ver N (the device accepts \
+             a packet whose SDK_version is at most its own)"
+        );
+    }
+    Ok(())
+}
+
 /// Merges ota.toml's `[secure]` (paths relative to it) under the command line; `None` when
 /// neither asks for the secure flow.
 pub fn resolve(args: &PackSecureArgs, config: Option<&Path>) -> Result<Option<PackSecureArgs>> {
@@ -86,25 +155,17 @@ pub fn resolve(args: &PackSecureArgs, config: Option<&Path>) -> Result<Option<Pa
         a.root_key = a.root_key.or(t.root_key.map(|p| base.join(p)));
         a.sign_key = a.sign_key.or(t.sign_key.map(|p| base.join(p)));
         a.build.session_key = a.build.session_key.or(t.session_key.map(|p| base.join(p)));
-        a.encrypt |= t.encrypt;
-        a.offline_v1 |= t.offline_v1;
-        // Command-line values win only where they differ from the defaults.
-        a.build.dfu_id = pick(a.build.dfu_id, 0, t.dfu_id);
-        a.build.hw_ver = pick(a.build.hw_ver, 0, t.hw_ver);
-        a.build.sdk_ver = pick(a.build.sdk_ver, 0, t.sdk_ver);
-        a.build.fw_ver = pick(a.build.fw_ver, 0, t.fw_ver);
-        a.build.bksize = pick(a.build.bksize, 512, t.bksize);
+        // The command line wins: a value given there, even one equal to the default, and
+        // --no-encrypt / --no-offline-v1 over the file's true.
+        a.encrypt = !a.no_encrypt && (a.encrypt || t.encrypt);
+        a.offline_v1 = !a.no_offline_v1 && (a.offline_v1 || t.offline_v1);
+        a.build.dfu_id = a.build.dfu_id.or(t.dfu_id);
+        a.build.hw_ver = a.build.hw_ver.or(t.hw_ver);
+        a.build.sdk_ver = a.build.sdk_ver.or(t.sdk_ver);
+        a.build.fw_ver = a.build.fw_ver.or(t.fw_ver);
+        a.build.bksize = a.build.bksize.or(t.bksize);
     }
     Ok(a.secure.then_some(a))
-}
-
-/// The command-line value unless it is the default and ota.toml gives one.
-fn pick<T: PartialEq + Copy>(cli: T, default: T, toml: Option<T>) -> T {
-    if cli == default {
-        toml.unwrap_or(cli)
-    } else {
-        cli
-    }
 }
 
 fn inputs(planned: &PlannedPackage, encrypt: bool) -> Vec<SecureInput> {
@@ -139,6 +200,7 @@ fn inputs(planned: &PlannedPackage, encrypt: bool) -> Vec<SecureInput> {
 
 fn manifest(
     a: &PackSecureArgs,
+    release: &crate::pack::ReleaseInfo,
     planned: &PlannedPackage,
     files: &[Artifact],
     sig_hash: &[u8],
@@ -155,23 +217,35 @@ fn manifest(
             })
         })
         .collect();
-    let v = json!({
+    let mut v = json!({
         "format": if a.offline_v1 { "sifli-secure-offline-v1" } else { "sifli-secure-online" },
         "tool": format!("imgtool {}", env!("CARGO_PKG_VERSION")),
         "layout": planned.layout_name,
-        "dfu_id": a.build.dfu_id, "hw_version": a.build.hw_ver, "sdk_version": a.build.sdk_ver,
-        "fw_version": a.build.fw_ver, "bksize": a.build.bksize,
+        "dfu_id": a.build.dfu_id(), "hw_version": a.build.hw_ver(),
+        "sdk_version": a.build.sdk_ver(), "fw_version": a.build.fw_ver(),
+        "bksize": a.build.bksize(),
         "sig_hash": secure::record::hex(sig_hash),
         "files": list,
     });
+    // --version / --build-id: release information for whoever ships the files (the control
+    // packet has only the numeric FW_version, --fw_ver). Absent unless given, so the
+    // manifest of a build without them is unchanged.
+    if let Some(version) = &release.version {
+        v["version"] = json!(version);
+    }
+    if let Some(id) = &release.build_id {
+        v["build_id"] = json!(id);
+    }
     let mut s = serde_json::to_string_pretty(&v).expect("serialises");
     s.push('\n');
     s.into_bytes()
 }
 
-/// Writes the secure files of `planned` into `out`.
+/// Writes the secure files of `planned` into `out`; `release` (--version, --build-id) goes
+/// into manifest.json.
 pub fn run(
     a: &PackSecureArgs,
+    release: &crate::pack::ReleaseInfo,
     planned: &PlannedPackage,
     out: &Path,
     force: bool,
@@ -184,7 +258,7 @@ pub fn run(
         .iter()
         .map(|i| (i.image.img_id, i.image.flag))
         .collect();
-    check_policy(a.build.dfu_id, &ids).context("nothing written")?;
+    check_policy(a.build.dfu_id(), &ids).context("nothing written")?;
     let keys = KeyPaths {
         root,
         signer: sign,
@@ -203,7 +277,7 @@ pub fn run(
     let sig_hash = super::secure::load_signer(sign)?
         .verifying_key()
         .sig_hash()?;
-    let m = manifest(a, planned, &files, &sig_hash);
+    let m = manifest(a, release, planned, &files, &sig_hash);
     files.push(Artifact {
         path: out.join("manifest.json"),
         role: "manifest",
@@ -213,6 +287,6 @@ pub fn run(
     });
     let mut inputs: Vec<&Path> = planned.images.iter().map(|i| i.source.as_path()).collect();
     inputs.extend([root.as_path(), sign.as_path()]);
-    write_all(&files, &inputs, force.into())?;
+    write_all(&files, &inputs, force)?;
     Ok(Outcome::Ok)
 }

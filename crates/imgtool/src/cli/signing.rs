@@ -41,11 +41,12 @@ pub struct PackSignArgs {
     #[arg(long, conflicts_with_all = ["sign", "sign_command"], help_heading = "Signing")]
     pub unsigned: bool,
 
-    /// Firmware version recorded in the (signed) manifest, e.g. 1.4.0
+    /// Firmware version recorded in the (signed) manifest, e.g. 1.4.0 (--secure: in
+    /// manifest.json; the control packet's number is --fw_ver)
     #[arg(long = "version", value_name = "VERSION", help_heading = "Signing")]
     pub fw_version: Option<String>,
 
-    /// Build id recorded in the manifest, e.g. a git commit
+    /// Build id recorded in the manifest, e.g. a git commit (--secure: in manifest.json)
     #[arg(long, value_name = "ID", help_heading = "Signing")]
     pub build_id: Option<String>,
 
@@ -123,8 +124,10 @@ pub struct VerifySignArgs {
 }
 
 impl VerifySignArgs {
-    /// Reports on the trailer of `bytes` (named `name`) and checks it as asked.
-    pub fn check(&self, bytes: &[u8], name: &Path) -> Result<Outcome> {
+    /// Reports on the trailer of `bytes` (named `name`) and checks it as asked. `layout` is
+    /// the name of the layout `verify --layout` checked against: a trailer whose manifest names
+    /// another layout fails (the package was made, and signed, for another board).
+    pub fn check(&self, bytes: &[u8], name: &Path, layout: Option<&str>) -> Result<Outcome> {
         let name = name.display();
         let key = match &self.key {
             Some(path) => Some(load_public_key(path)?),
@@ -143,6 +146,18 @@ impl VerifySignArgs {
             return Ok(fail_if(must_be_signed, &name, "the package is not signed"));
         };
         describe(&trailer);
+        if let Some(layout) = layout {
+            let made_for = &trailer.manifest.layout;
+            // "none": packed without a layout; verify's own layout checks are all there is.
+            if made_for != layout && made_for != "none" {
+                println!(
+                    "FAIL {name}: the manifest says the package was made for layout \
+                     {made_for:?}, but --layout is {layout:?}; check it against {made_for:?}, \
+                     or pack it again for {layout:?}"
+                );
+                return Ok(Outcome::VerificationFailed);
+            }
+        }
         if trailer.signature.is_none() {
             return Ok(fail_if(
                 must_be_signed,

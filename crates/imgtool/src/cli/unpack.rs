@@ -29,6 +29,10 @@ pub struct Args {
     #[arg(long)]
     pub ignore_crc: bool,
 
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub force: super::ForceArg,
+
     /// Keys and record files for the secure artifacts (docs/secure-dfu.md)
     #[command(flatten)]
     pub secure: super::secure_check::SecureCheckArgs,
@@ -40,7 +44,7 @@ pub fn run(args: Args) -> Result<Outcome> {
         &args.output,
         &["one file per image"],
         &[&args.package],
-        crate::output::Force::NotOffered,
+        args.force.force,
     )?;
     let bytes = crate::input::read_bounded(&args.package, crate::input::Limit::PACKAGE)?;
     if let Some(kind) = super::secure_check::detect(&bytes, &args.secure) {
@@ -50,6 +54,7 @@ pub fn run(args: Args) -> Result<Outcome> {
             kind,
             &args.secure,
             &args.output,
+            args.force.force,
         );
     }
     let name = args.package.display();
@@ -85,8 +90,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     }
     let mut planned = Vec::with_capacity(files.len());
     for (path, data) in &files {
-        let dest =
-            crate::output::plan_output(path, &[&args.package], crate::output::Force::NotOffered)?;
+        let dest = crate::output::plan_output(path, &[&args.package], args.force.force)?;
         planned.push((dest, data.as_slice()));
     }
     // All files or none.

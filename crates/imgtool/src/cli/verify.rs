@@ -14,9 +14,11 @@ Examples:
 Checks: header (magic, version, image count, fresh install_state 0xff), the CRC-32/MPEG-2 over
 the payloads, every table flag (0 or 16), that every payload lies in the file, that every
 compressed packet decodes to its declared length, at most 3 bytes after the last packet, no
-repeated image id, one codec (gzip or zlib) for all compressed images; with --layout, that every image fits its region and the package fits
-DFU_DOWNLOAD_REGION. A compressed payload of 512 bytes or less without a byte after its last
-packet (vendor-made packages) fails: the device always leaves its last chunk unwritten while
+repeated image id, one codec (gzip or zlib) for all compressed images; with --layout, that
+every image fits its region, the package fits DFU_DOWNLOAD_REGION, and a signed package's
+manifest names that layout. Bytes after the last payload that are all 0xff are erased flash,
+not a trailer. A compressed payload of 512 bytes or less without a byte after its last packet
+(vendor-made packages) fails: the device always leaves its last chunk unwritten while
 reporting success. A longer one only gets a warning.
 
 Exit status: 0 all checks hold, 1 a check failed (the message says what and where),
@@ -88,7 +90,8 @@ pub fn run(args: Args) -> Result<Outcome> {
         println!("FAIL {name}");
         return Ok(Outcome::VerificationFailed);
     }
-    if args.signature.check(&bytes, &args.package)? == Outcome::VerificationFailed {
+    let layout_name = layout.as_ref().map(|l| l.name.as_str());
+    if args.signature.check(&bytes, &args.package, layout_name)? == Outcome::VerificationFailed {
         return Ok(Outcome::VerificationFailed);
     }
     println!(

@@ -88,7 +88,7 @@ pub struct PackOptions {
     pub threads: Option<usize>,
     /// Signing key (`[package] sign`: a path relative to ota.toml, or `env:NAME`).
     pub sign: Option<sign::KeySource>,
-    /// Accept a `pksize` above 64 KiB (the CLI's `--force`): the installer must then have
+    /// Accept a `pksize` above 64 KiB (the CLI's `--allow-large-pksize`): the installer must then have
     /// the heap the planner reports.
     pub allow_large_pksize: bool,
 }

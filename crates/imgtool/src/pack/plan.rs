@@ -115,9 +115,20 @@ fn installable_list(layout: &Layout) -> String {
 }
 
 /// The bootloader is installed in place, over the one that boots the device: the SDK keeps
-/// no second copy (ftab entries 3 and 7 are the same region).
+/// no second copy (ftab entries 3 and 7 are the same region). Said with or without a layout
+/// (the image id alone makes it a bootloader update); the layout adds where.
 fn bootloader_warning(id: ImageId, region: Option<&Region>) -> Option<String> {
-    let r = region.filter(|_| id == ImageId::BOOTLOADER)?;
+    if id != ImageId::BOOTLOADER {
+        return None;
+    }
+    let Some(r) = region else {
+        return Some(
+            "image bootloader (11) is installed in place over the running bootloader; the \
+             device keeps no second copy, so a power cut during that install bricks it (see \
+             imgtool simulate)"
+                .into(),
+        );
+    };
     Some(format!(
         "image bootloader (11) is installed in place over the running bootloader in {} \
          ({:#010x} to {:#010x}); the device keeps no second copy, so a power cut during that \
@@ -139,12 +150,13 @@ fn check_heap(
     let allow = config.options.allow_large_pksize;
     let heap = package::payload::check_install_heap(payloads, allow).map_err(|e| {
         anyhow::anyhow!(
-            "{e}; use --pksize 65536 or less, or --force if the installer has that heap free"
+            "{e}; use --pksize 65536 or less, or --allow-large-pksize if the installer has that \
+             heap free"
         )
     })?;
     if config.options.pksize > package::payload::MAX_PKSIZE && heap > 0 {
         warnings.push(format!(
-            "pksize {} is above {} bytes (--force): the device's installer needs {heap} bytes \
+            "pksize {} is above {} bytes (--allow-large-pksize): the device's installer needs {heap} bytes \
              of heap for this package",
             config.options.pksize,
             package::payload::MAX_PKSIZE

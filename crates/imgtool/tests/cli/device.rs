@@ -308,7 +308,7 @@ fn regression_layout_import_refuses_overrides_for_unknown_memories() {
 }
 
 #[test]
-fn pksize_above_64_kib_is_an_error_stating_the_heap_unless_forced() {
+fn pksize_above_64_kib_is_an_error_stating_the_heap_unless_allowed() {
     let tmp = tempdir();
     let d = tmp.path();
     put(d, "hcpu.bin", &image(7, 300_000));
@@ -321,7 +321,7 @@ fn pksize_above_64_kib_is_an_error_stating_the_heap_unless_forced() {
             "pksize 65552 is above 65536 bytes",
             heap_needle,
             "bytes of heap for this package",
-            "--force",
+            "--allow-large-pksize",
         ],
     );
     put(
@@ -349,15 +349,23 @@ fn pksize_above_64_kib_is_an_error_stating_the_heap_unless_forced() {
     );
     o.assert_exit(0);
     assert!(!o.stderr.contains("warning"), "{}", o.text());
-    // --force packs and says how much heap the install takes.
+    // --allow-large-pksize packs and says how much heap the install takes.
     let o = imgtool(
         d,
-        &["pack", "--config", "ota.toml", "--force", "-o", "forced"],
+        &[
+            "pack",
+            "--config",
+            "ota.toml",
+            "--allow-large-pksize",
+            "-o",
+            "forced",
+        ],
     );
     o.assert_exit(0);
     assert!(
         o.stderr.contains(
-            "warning: pksize 131072 is above 65536 bytes (--force): the device's installer needs"
+            "warning: pksize 131072 is above 65536 bytes (--allow-large-pksize): the device's installer \
+             needs"
         ),
         "{}",
         o.text()
@@ -386,7 +394,7 @@ fn pksize_above_64_kib_is_an_error_stating_the_heap_unless_forced() {
         o.text()
     );
     assert!(!d.join("g/offline_install.bin").exists());
-    let o = gen(&["--force"]);
+    let o = gen(&["--allow-large-pksize"]);
     o.assert_exit(0);
     let pkg = read(&d.join("g/offline_install.bin"));
     // The payload header's pksize (after the 12-byte header, one 6-byte entry, total_len).

@@ -517,7 +517,11 @@ fn regression_a_git_lfs_pointer_named_elf_was_packed_as_a_raw_image() {
     );
     assert!(!d.join("o").exists());
     // An LFS pointer is never firmware, even said explicitly (issue 16 item 6).
-    refused(d, &["pack", "--image", "hcpu:bin=lfs.elf", "-o", "o"], "Git LFS pointer");
+    refused(
+        d,
+        &["pack", "--image", "hcpu:bin=lfs.elf", "-o", "o"],
+        "Git LFS pointer",
+    );
     // Other bytes named *.elf, said explicitly, are a raw image.
     put(d, "raw.elf", &[0x5a; 600]);
     ok(imgtool(
