@@ -397,6 +397,8 @@ fn issue16_14_bootloader_warning_without_a_layout() {
             "--sigkey=sig",
             "--session-key",
             "skey.bin",
+            "--dfu_id",
+            "2",
             "-o",
             "gs",
         ],
@@ -411,6 +413,8 @@ fn issue16_14_bootloader_warning_without_a_layout() {
             "s01.bin",
             "--sign-key",
             "sig_pri.pem",
+            "--dfu_id",
+            "2",
         ],
     ];
     for args in runs {

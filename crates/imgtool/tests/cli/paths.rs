@@ -501,33 +501,6 @@ fn issue16_2_no_writing_command_replaces_a_key_in_any_shape() {
     }
 }
 
-#[test]
-fn issue16_16_commands_without_force_do_not_suggest_it() {
-    let tmp = workspace();
-    let d = tmp.path();
-    ok(imgtool(d, &["keygen", "-o", "prod.pem"]));
-    std::fs::create_dir(d.join("u")).unwrap();
-    std::fs::copy(d.join("prod.pem"), d.join("u/0-hcpu.bin")).unwrap();
-    for args in [
-        &["unpack", "pkg/offline_install.bin", "-o", "u"][..],
-        &[
-            "enc", "--img", "data.bin", "--eimg", "prod.pem", "--key", "s01", "--sigkey", "sig",
-        ],
-        &[
-            "dec", "--eimg", "data.enc", "--img", "prod.pem", "--key", "s01", "--sigkey", "sig",
-        ],
-    ] {
-        let o = imgtool(d, args);
-        o.assert_exit(2);
-        assert!(
-            o.stderr.contains("holds a private key"),
-            "{args:?}: {}",
-            o.text()
-        );
-        assert!(!o.stderr.contains("--force"), "{args:?}: {}", o.text());
-    }
-}
-
 /// Runs imgtool with `stdin` and returns (exit code, raw stdout, stderr).
 fn run_raw(d: &Path, args: &[String], stdin: &[u8]) -> (Option<i32>, Vec<u8>, String) {
     use std::io::Write;
