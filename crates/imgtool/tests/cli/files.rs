@@ -76,6 +76,15 @@ fn pack_app(d: &std::path::Path, out: &str) -> crate::common::Run {
     ))
 }
 
+/// Packs the app and the installer again into `pkg/` (which holds the old package).
+fn repack_pkg(d: &std::path::Path) -> crate::common::Run {
+    let images = ["--image", "hcpu=app.elf", "--image", "dfu=dfu.elf"];
+    imgtool(
+        d,
+        &[&["pack", "--layout", LAYOUT][..], &images, &["-o", "pkg"]].concat(),
+    )
+}
+
 /// Runs a command that must be refused: exit 2, `says` in its error message.
 #[track_caller]
 fn refused(dir: &std::path::Path, args: &[&str], says: &str) {
@@ -470,20 +479,7 @@ fn regression_pack_replaced_the_package_when_the_manifest_could_not_be_written()
     let old = read(&d.join("pkg/offline_install.bin"));
     std::fs::remove_file(d.join("pkg/manifest.json")).unwrap();
     std::fs::create_dir_all(d.join("pkg/manifest.json/blocked")).unwrap();
-    let o = imgtool(
-        d,
-        &[
-            "pack",
-            "--layout",
-            LAYOUT,
-            "--image",
-            "hcpu=app.elf",
-            "--image",
-            "dfu=dfu.elf",
-            "-o",
-            "pkg",
-        ],
-    );
+    let o = repack_pkg(d);
     o.assert_exit(2);
     assert_eq!(
         read(&d.join("pkg/offline_install.bin")),
@@ -846,20 +842,7 @@ fn issue16_5_a_failing_device_output_replaces_nothing() {
     let old = read(&d.join("pkg/offline_install.bin"));
     std::fs::remove_file(d.join("pkg/manifest.json")).unwrap();
     std::os::unix::fs::symlink("/dev/full", d.join("pkg/manifest.json")).unwrap();
-    let o = imgtool(
-        d,
-        &[
-            "pack",
-            "--layout",
-            LAYOUT,
-            "--image",
-            "hcpu=app.elf",
-            "--image",
-            "dfu=dfu.elf",
-            "-o",
-            "pkg",
-        ],
-    );
+    let o = repack_pkg(d);
     o.assert_exit(2);
     assert!(o.stderr.contains("manifest.json"), "{}", o.text());
     assert_eq!(
