@@ -10,6 +10,7 @@ pub mod error;
 mod le_reader;
 pub mod manifest;
 pub mod payload;
+pub mod rules;
 pub mod trailer;
 pub mod v2;
 pub mod verify;

@@ -6,11 +6,12 @@
 
 use crate::error::PackageError;
 use crate::payload::{self, DEVICE_BLOCK, PITFALL_BYTES};
+use crate::rules::{self, RuleBreak};
 use crate::v2::raw::{OfflineHeader, INSTALL_STATE_FRESH};
 use crate::v2::{self, Flag, Package, PackageImage};
 use crate::ImageId;
 use ezip::payload::PayloadInfo;
-use layout::{Layout, Region};
+use layout::Layout;
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -35,18 +36,7 @@ pub struct Finding {
     pub message: String,
 }
 
-/// Where an image lands in the layout and how full that region gets.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct RegionFill {
-    /// Region name (first tag).
-    pub name: String,
-    /// Region start address.
-    pub start: u64,
-    /// Region size.
-    pub size: u64,
-    /// Bytes the image occupies (the decoded length).
-    pub used: u64,
-}
+pub use crate::rules::RegionFill;
 
 /// One table entry as the device sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,6 +115,7 @@ pub fn check(bytes: &[u8], layout: Option<&Layout>) -> Result<Report, PackageErr
     }
     check_pitfall(&mut report);
     check_modes(&mut report);
+    check_heap(&pkg, &mut report);
     if let Some(layout) = layout {
         check_layout(layout, &mut report);
     }
@@ -272,6 +263,19 @@ fn check_pitfall(report: &mut Report) {
     }
 }
 
+/// The installer's heap for `pksize` above 64 KiB (see [`rules::install_heap`]): planning
+/// refuses it unless allowed; here it is a warning, since only the device's build knows its
+/// free heap.
+fn check_heap(pkg: &Package<'_>, report: &mut Report) {
+    if let Err(e) = rules::install_heap(pkg.images.iter().map(|i| i.payload), false) {
+        report.push(
+            Severity::Warning,
+            None,
+            format!("{e}; the device's installer must have that much heap free"),
+        );
+    }
+}
+
 /// One codec per package (see [`payload::check_one_mode`]).
 fn check_modes(report: &mut Report) {
     let modes: Vec<_> = report
@@ -279,7 +283,7 @@ fn check_modes(report: &mut Report) {
         .iter()
         .filter_map(|i| Some((i.index, i.id.0, i.payload_info.as_ref()?.mode)))
         .collect();
-    if let Err(e) = payload::check_one_mode(modes) {
+    if let Err(e) = rules::one_codec(modes) {
         let index = match e {
             PackageError::MixedCompression { index, .. } => Some(index),
             _ => None,
@@ -288,78 +292,54 @@ fn check_modes(report: &mut Report) {
     }
 }
 
-fn fill(region: &Region, used: u64) -> RegionFill {
-    RegionFill {
-        name: region.name().to_string(),
-        start: region.start(),
-        size: region.size,
-        used,
-    }
-}
-
 fn check_layout(layout: &Layout, report: &mut Report) {
     let mut findings = Vec::new();
     for image in &mut report.images {
-        let region = match layout.install_region(image.id) {
-            Ok(i) => i.region,
-            Err(e) => {
+        let region = match rules::installable(layout, image.id) {
+            Ok(r) => r,
+            Err(RuleBreak::NotInstallable { reason, .. }) => {
                 findings.push((
+                    Severity::Error,
                     Some(image.index),
                     format!(
-                        "image {} (id {}): layout {} cannot install image id {}: {e}",
+                        "image {} (id {}): layout {} cannot install image id {}: {reason}",
                         image.index, image.id, layout.name, image.id.0
                     ),
                 ));
                 continue;
             }
+            Err(e) => {
+                findings.push((Severity::Error, Some(image.index), e.to_string()));
+                continue;
+            }
         };
         let Some(len) = image.image_len else { continue };
-        image.region = Some(fill(region, len as u64));
-        if len as u64 > region.size {
-            findings.push((
-                Some(image.index),
-                format!(
-                    "image {} (id {}) is {len} bytes but its region {} ({:#010x} to {:#010x}) \
-                     holds {} bytes: {} bytes too many",
-                    image.index,
-                    image.id,
-                    region.name(),
-                    region.start(),
-                    region.end(),
-                    region.size,
-                    len as u64 - region.size
-                ),
-            ));
+        image.region = Some(RegionFill::new(region, len as u64));
+        let subject = format!("image {} (id {})", image.index, image.id);
+        if let Err(e) = rules::region_fit(subject, len as u64, region) {
+            findings.push((Severity::Error, Some(image.index), e.to_string()));
         }
-    }
-    match layout.download_region() {
-        None => findings.push((
-            None,
-            format!(
-                "layout {} has no DFU_DOWNLOAD_REGION to check the package size against",
-                layout.name
-            ),
-        )),
-        Some(r) => {
-            report.download = Some(fill(r, report.package_len as u64));
-            if report.package_len as u64 > r.size {
-                findings.push((
-                    None,
-                    format!(
-                        "package is {} bytes but {} ({:#010x} to {:#010x}) holds {} bytes: {} \
-                         bytes too many",
-                        report.package_len,
-                        r.name(),
-                        r.start(),
-                        r.end(),
-                        r.size,
-                        report.package_len as u64 - r.size
-                    ),
-                ));
+        if let Some(info) = &image.payload_info {
+            if let Err(e) = rules::nand_pksize(layout, image.id, region, image.flag, info.pksize) {
+                findings.push((Severity::Error, Some(image.index), e.to_string()));
             }
         }
     }
-    for (image, message) in findings {
-        report.push(Severity::Error, image, message);
+    match rules::download_region(layout) {
+        Err(e) => findings.push((
+            Severity::Error,
+            None,
+            format!("{e} to check the package size against"),
+        )),
+        Ok(r) => {
+            let fill = RegionFill::new(r, report.package_len as u64);
+            if let Err(e) = rules::download_fit(&fill, fill.used, None) {
+                findings.push((Severity::Error, None, e.to_string()));
+            }
+            report.download = Some(fill);
+        }
+    }
+    for (severity, image, message) in findings {
+        report.push(severity, image, message);
     }
 }

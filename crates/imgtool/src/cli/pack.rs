@@ -246,7 +246,6 @@ pub fn run(args: Args) -> Result<Outcome> {
         .signing
         .apply(&mut planned, key)
         .context("nothing written")?;
-    check_signed_fit(&mut planned).context("nothing written")?;
     print_notes(&planned);
     write_planned_staged(&planned, &dests, early)?;
     print_table(&planned);
@@ -273,30 +272,6 @@ fn print_notes(planned: &PlannedPackage) {
     for warning in &planned.warnings {
         eprintln!("warning: {warning}");
     }
-}
-
-/// The download region must hold the package as written, the signature trailer included
-/// (the plan checked the body alone, before signing).
-fn check_signed_fit(p: &mut PlannedPackage) -> Result<()> {
-    let Some(d) = &mut p.download else {
-        return Ok(());
-    };
-    let len = p.bytes.len() as u64;
-    let body = std::mem::replace(&mut d.used, len);
-    if len > d.size {
-        bail!(
-            "the signed package is {len} bytes (body {} + signature trailer {}) but {} \
-             ({:#010x} to {:#010x}) holds {} bytes: {} bytes too many",
-            body,
-            len - body,
-            d.name,
-            d.start,
-            d.start + d.size,
-            d.size,
-            len - d.size
-        );
-    }
-    Ok(())
 }
 
 fn percent(part: u64, whole: u64) -> String {

@@ -4,10 +4,10 @@
 use super::config::{Compression, PackConfig};
 use super::input::{load_image, LoadedImage};
 use anyhow::{bail, Context, Result};
-use layout::{ImageId, Layout, MemoryKind, Region};
+use layout::{ImageId, Layout, Region};
 use package::manifest::{BodyDigest, Hashed, ImageEntry, Manifest};
+use package::rules::{self, RegionFill};
 use package::v2::{PackagePlan, PlannedImage};
-use package::verify::RegionFill;
 use package::Flag;
 use std::path::PathBuf;
 
@@ -61,12 +61,7 @@ pub fn tool_version() -> String {
 }
 
 fn fill(r: &Region, used: usize) -> RegionFill {
-    RegionFill {
-        name: r.name().to_string(),
-        start: r.start(),
-        size: r.size,
-        used: used as u64,
-    }
+    RegionFill::new(r, used as u64)
 }
 
 fn check_unique_ids(config: &PackConfig) -> Result<()> {
@@ -90,14 +85,9 @@ fn destination(layout: Option<&Layout>, id: ImageId) -> Result<Option<&Region>> 
     let Some(layout) = layout else {
         return Ok(None);
     };
-    match layout.install_region(id) {
-        Ok(i) => Ok(Some(i.region)),
-        Err(e) => bail!(
-            "layout {} cannot place image id {id} ({}): {e}; installable here: {}",
-            layout.name,
-            id.0,
-            installable_list(layout)
-        ),
+    match rules::installable(layout, id) {
+        Ok(r) => Ok(Some(r)),
+        Err(e) => bail!("{e}; installable here: {}", installable_list(layout)),
     }
 }
 
@@ -148,7 +138,7 @@ fn check_heap(
 ) -> Result<()> {
     let payloads = planned.iter().map(|p| p.payload.as_slice());
     let allow = config.options.allow_large_pksize;
-    let heap = package::payload::check_install_heap(payloads, allow).map_err(|e| {
+    let heap = rules::install_heap(payloads, allow).map_err(|e| {
         anyhow::anyhow!(
             "{e}; use --pksize 65536 or less, or --allow-large-pksize if the installer has that \
              heap free"
@@ -165,47 +155,19 @@ fn check_heap(
     Ok(())
 }
 
-/// NAND pages are 2048 bytes: the installer writes whole chunks, so `pksize` must be a
-/// multiple of 2048 when a compressed image lands in NAND.
-const NAND_PKSIZE_UNIT: u32 = 2048;
-
 fn check_nand_pksize(
     layout: &Layout,
     image: &PlannedImageInfo,
     r: &Region,
     pksize: u32,
 ) -> Result<()> {
-    let nand = layout
-        .memory(&r.memory)
-        .is_some_and(|m| m.kind == MemoryKind::Nand);
-    if nand && image.flag == Flag::Compressed && pksize % NAND_PKSIZE_UNIT != 0 {
-        bail!(
-            "image {} goes to {} in NAND memory {}: pksize {pksize} must be a multiple of \
-             {NAND_PKSIZE_UNIT} there (e.g. the default 10240)",
-            image.id,
-            r.name(),
-            r.memory
-        );
-    }
-    Ok(())
+    rules::nand_pksize(layout, image.id, r, image.flag, pksize)
+        .map_err(|e| anyhow::anyhow!("{e} (e.g. the default 10240)"))
 }
 
 fn check_fits(image: &PlannedImageInfo, r: &Region) -> Result<()> {
-    if image.written_len as u64 > r.size {
-        bail!(
-            "image {} ({}) is {} bytes but its region {} ({:#010x} to {:#010x}) holds {} bytes: \
-             {} bytes too many",
-            image.id,
-            image.source.display(),
-            image.written_len,
-            r.name(),
-            r.start(),
-            r.end(),
-            r.size,
-            image.written_len as u64 - r.size
-        );
-    }
-    Ok(())
+    let subject = format!("image {} ({})", image.id, image.source.display());
+    Ok(rules::region_fit(subject, image.written_len as u64, r)?)
 }
 
 /// One image's description, its planned payload and the digest of its raw bytes.
@@ -266,25 +228,16 @@ fn plan_image(
 }
 
 fn check_download(layout: &Layout, len: usize) -> Result<RegionFill> {
-    let Some(r) = layout.download_region() else {
-        bail!(
-            "layout {} has no DFU_DOWNLOAD_REGION: cannot check that the package fits where \
-             the app downloads it",
-            layout.name
-        );
-    };
-    if len as u64 > r.size {
-        bail!(
-            "package is {len} bytes but {} ({:#010x} to {:#010x}) holds {} bytes: {} bytes too \
-             many (use --level best, compress every image, or ship fewer images per package)",
-            r.name(),
-            r.start(),
-            r.end(),
-            r.size,
-            len as u64 - r.size
-        );
-    }
-    Ok(fill(r, len))
+    let r = rules::download_region(layout).map_err(|e| {
+        anyhow::anyhow!("{e}: cannot check that the package fits where the app downloads it")
+    })?;
+    let fill = fill(r, len);
+    rules::download_fit(&fill, len as u64, None).map_err(|e| {
+        anyhow::anyhow!(
+            "{e} (use --level best, compress every image, or ship fewer images per package)"
+        )
+    })?;
+    Ok(fill)
 }
 
 /// Reads every input, converts and compresses it, checks everything against the layout and

@@ -82,5 +82,19 @@ pub fn sign_planned(
     };
     planned.bytes = append_trailer(&planned.bytes, &planned.manifest, signer.as_deref())
         .context("cannot sign the package")?;
+    check_signed_fit(planned)?;
     Ok(warnings)
+}
+
+/// The download region must hold the package as written, the signature trailer included
+/// (the plan checked the body alone, before signing): the same rule as planning and
+/// `verify`, [`package::rules::download_fit`].
+fn check_signed_fit(p: &mut PlannedPackage) -> Result<()> {
+    let Some(d) = &mut p.download else {
+        return Ok(());
+    };
+    let len = p.bytes.len() as u64;
+    let body = std::mem::replace(&mut d.used, len);
+    package::rules::download_fit(d, len, Some(len - body))?;
+    Ok(())
 }

@@ -73,7 +73,7 @@ impl PackagePlan {
             });
             offset += image.payload.len();
         }
-        crate::payload::check_one_mode(images.iter().enumerate().filter_map(|(i, im)| {
+        crate::rules::one_codec(images.iter().enumerate().filter_map(|(i, im)| {
             crate::payload::mode_of(im.flag, &im.payload).map(|m| (i, im.image_id, m))
         }))?;
         let crc = crc32_mpeg2_parts(images.iter().map(|i| i.payload.as_slice()));
