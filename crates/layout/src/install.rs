@@ -10,7 +10,7 @@
 //! "invalid addr" and write nothing. Only an id whose macro names the start of a flash region
 //! of the layout is installable.
 
-use crate::{ImageId, Layout, Region};
+use crate::{Chip, ImageId, Layout, Region};
 
 /// The installer's destination macro for one image id.
 struct SdkDestination {
@@ -177,7 +177,7 @@ impl Layout {
         let Some(d) = SDK.iter().find(|d| d.id == id.0) else {
             return Err(NotInstallable::NoSdkDestination { image: id });
         };
-        if d.not_on_52x && self.chip.eq_ignore_ascii_case("SF32LB52x") {
+        if d.not_on_52x && self.family().is_some_and(Chip::lacks_lcpu_images) {
             return Err(NotInstallable::NotOnChip {
                 image: id,
                 chip: self.chip.clone(),

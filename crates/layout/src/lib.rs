@@ -33,6 +33,7 @@
 //! ```
 
 mod bundled;
+mod chip;
 mod error;
 pub mod export;
 mod hex;
@@ -45,9 +46,9 @@ pub mod show;
 mod toml_io;
 mod validate;
 
+pub use chip::Chip;
 pub use error::LayoutError;
 pub use image_id::{ImageId, ParseImageIdError};
 pub use install::{Install, NotInstallable};
 pub use lookup::DOWNLOAD_REGION_TAG;
 pub use model::{FtabAddress, FtabRef, Layout, Memory, MemoryKind, ParseMemoryKindError, Region};
-pub use validate::CHIPS;

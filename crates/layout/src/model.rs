@@ -1,6 +1,6 @@
 //! The layout data model: one board's memories, regions and image-id map.
 
-use crate::{hex, ImageId};
+use crate::{hex, Chip, ImageId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -25,6 +25,14 @@ pub struct Layout {
     /// Destination region (by [`Region::name`]) of each OTA image id.
     #[serde(default)]
     pub images: BTreeMap<ImageId, String>,
+}
+
+impl Layout {
+    /// The chip family of [`Layout::chip`] (`None` only for an unvalidated layout whose
+    /// `chip` names no family).
+    pub fn family(&self) -> Option<Chip> {
+        Chip::from_name(&self.chip)
+    }
 }
 
 /// What kind of memory a [`Memory`] is; decides erase units and whether overlaps are allowed.
@@ -57,11 +65,11 @@ impl MemoryKind {
         }
     }
 
-    /// Default erase unit: NOR 4 KiB (8 KiB on SF32LB55x), NAND 128 KiB, 0 for RAM kinds.
+    /// Default erase unit: NOR per chip ([`Chip::nor_erase_unit`]: 4 KiB, 8 KiB on SF32LB55x;
+    /// 4 KiB for a chip name that is not known), NAND 128 KiB, 0 for RAM kinds.
     pub fn default_erase_unit(self, chip: &str) -> u32 {
         match self {
-            MemoryKind::Nor if chip.eq_ignore_ascii_case("SF32LB55x") => 8 * 1024,
-            MemoryKind::Nor => 4 * 1024,
+            MemoryKind::Nor => Chip::from_name(chip).map_or(4 * 1024, Chip::nor_erase_unit),
             MemoryKind::Nand => 128 * 1024,
             MemoryKind::Psram | MemoryKind::Ram => 0,
         }

@@ -124,10 +124,7 @@ pub fn import(name: &str, json: &str, opts: &ImportOptions) -> Result<Layout, Im
     check_overrides(&table, opts)?;
     let chip = match &opts.chip {
         // Canonical spelling for a known family; validation rejects an unknown one.
-        Some(c) => crate::CHIPS
-            .iter()
-            .find(|k| k.eq_ignore_ascii_case(c))
-            .map_or(c.clone(), |k| k.to_string()),
+        Some(c) => crate::Chip::from_name(c).map_or(c.clone(), |k| k.name().to_string()),
         None => derive::chip_from_name(name)?,
     };
     derive::check_chip_memories(&chip, &table)?;

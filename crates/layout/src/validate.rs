@@ -1,10 +1,7 @@
 //! `Layout::validate`: the rules a layout must satisfy before anyone builds on it.
 
-use crate::{Layout, LayoutError, Memory, Region};
+use crate::{Chip, Layout, LayoutError, Memory, Region};
 use std::collections::BTreeSet;
-
-/// Chip families a layout may name (compared case-insensitively).
-pub const CHIPS: &[&str] = &["SF32LB52x", "SF32LB55x", "SF32LB56x", "SF32LB58x"];
 
 /// The 32-bit address space every region must fit.
 const ADDRESS_SPACE_END: u64 = 1 << 32;
@@ -131,7 +128,7 @@ impl Layout {
 }
 
 fn check_chip(chip: &str) -> Result<(), LayoutError> {
-    if CHIPS.iter().any(|c| c.eq_ignore_ascii_case(chip)) {
+    if Chip::from_name(chip).is_some() {
         Ok(())
     } else {
         Err(LayoutError::UnknownChip {

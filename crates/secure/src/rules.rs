@@ -9,7 +9,6 @@
 //! in `sol/dfu_ctrl_sol.c` unless another file is named.
 
 use crate::ctrl::{FLAG_ENC, IMAGE_ENTRY_LEN};
-use std::fmt;
 
 /// `dfu_ID` 0: CODE.
 pub const DFU_ID_CODE: u8 = 0;
@@ -40,42 +39,9 @@ pub struct DeviceBuild {
     pub section_change: bool,
 }
 
-/// The chip family the device code is built for (`SOC_SF32LB5xX`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Chip {
-    /// SF32LB52x: the LCPU and patch cases are compiled out (`#ifndef SOC_SF32LB52X`).
-    Sf32lb52x,
-    /// SF32LB55x.
-    Sf32lb55x,
-    /// SF32LB56x.
-    Sf32lb56x,
-    /// SF32LB58x.
-    Sf32lb58x,
-}
-
-impl Chip {
-    /// The chip of a layout's `chip` field (`SF32LB52x`, case-insensitive); `None` if unknown.
-    pub fn from_family(s: &str) -> Option<Self> {
-        match s.to_ascii_lowercase().as_str() {
-            "sf32lb52x" => Some(Self::Sf32lb52x),
-            "sf32lb55x" => Some(Self::Sf32lb55x),
-            "sf32lb56x" => Some(Self::Sf32lb56x),
-            "sf32lb58x" => Some(Self::Sf32lb58x),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Chip {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Sf32lb52x => "SF32LB52x",
-            Self::Sf32lb55x => "SF32LB55x",
-            Self::Sf32lb56x => "SF32LB56x",
-            Self::Sf32lb58x => "SF32LB58x",
-        })
-    }
-}
+/// The chip family the device code is built for (`SOC_SF32LB5xX`): the workspace's one chip
+/// type, with its data in the layout crate.
+pub use layout::Chip;
 
 fn code_id_fix(img_id: u8) -> &'static str {
     if img_id == IMG_ID_OTA_MANAGER {
@@ -237,7 +203,7 @@ pub fn check_device_rules(
                         img_id,
                     });
                 }
-                if (img_id == 1 || img_id == 2) && chip == Some(Chip::Sf32lb52x) {
+                if (img_id == 1 || img_id == 2) && chip.is_some_and(Chip::lacks_lcpu_images) {
                     out.push(DeviceRule::NotOn52x {
                         dfu_id,
                         index,

@@ -107,17 +107,14 @@ fn keys(args: &SecureCheckArgs, what: &str) -> Result<Keys> {
 fn device_findings(
     packet: &ControlPacket,
     args: &SecureCheckArgs,
-    layout_chip: Option<&str>,
+    layout_chip: Option<layout::Chip>,
     base: usize,
     findings: &mut Findings,
 ) {
     use secure::rules::{check_device_rules, unchecked_chip_warning, Chip};
     let ids: Vec<(u8, u16)> = packet.images.iter().map(|e| (e.img_id, e.flag)).collect();
     let build = super::secure::device_build(&args.device_build);
-    let chip = args
-        .chip
-        .map(Chip::from)
-        .or_else(|| layout_chip.and_then(Chip::from_family));
+    let chip = args.chip.map(Chip::from).or(layout_chip);
     for rule in check_device_rules(packet.dfu_id, &ids, build, chip) {
         findings.fail(base + rule.plain_offset(), rule.to_string());
     }
@@ -177,7 +174,7 @@ pub fn verify(
     bytes: &[u8],
     kind: Kind,
     args: &SecureCheckArgs,
-    layout_chip: Option<&str>,
+    layout_chip: Option<layout::Chip>,
 ) -> Result<Outcome> {
     let name = path.display().to_string();
     match kind {

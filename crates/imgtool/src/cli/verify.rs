@@ -64,7 +64,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     }
     let bytes = crate::input::read_bounded(&args.package, limit)?;
     if let Some(kind) = super::secure_check::detect(&bytes, &args.secure) {
-        let chip = layout.as_ref().map(|l| l.chip.as_str());
+        let chip = layout.as_ref().and_then(layout::Layout::family);
         return super::secure_check::verify(&args.package, &bytes, kind, &args.secure, chip);
     }
     let report = match check(&bytes, layout.as_ref()) {

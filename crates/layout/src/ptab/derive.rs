@@ -4,7 +4,7 @@
 use super::json::{PMemory, PRegion};
 use super::{ImportError, ImportOptions};
 use crate::validate::is_c_identifier;
-use crate::{FtabAddress, ImageId, Layout, Memory, MemoryKind, Region};
+use crate::{Chip, FtabAddress, ImageId, Layout, Memory, MemoryKind, Region};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Chip family from a board or layout name: `eh-lb523` / `sf32lb52x-...` -> `SF32LB52x`.
@@ -13,9 +13,12 @@ pub(super) fn chip_from_name(name: &str) -> Result<String, ImportError> {
     let found: BTreeSet<char> = lower
         .match_indices("lb5")
         .filter_map(|(i, _)| lower[i + 3..].chars().next())
-        .filter(|c| matches!(c, '2' | '5' | '6' | '8'))
+        .filter(|&c| Chip::from_digit(c).is_some())
         .collect();
-    let mut it = found.iter().map(|d| format!("SF32LB5{d}x"));
+    let mut it = found
+        .iter()
+        .filter_map(|&d| Chip::from_digit(d))
+        .map(|c| c.name().to_string());
     match (it.next(), it.next()) {
         (Some(a), None) => Ok(a),
         (Some(a), Some(b)) => Err(ImportError::ConflictingChip {
@@ -32,7 +35,7 @@ pub(super) fn chip_from_name(name: &str) -> Result<String, ImportError> {
 /// SF32LB52x has two memory interfaces (MPI1, MPI2), so `flash3`.. cannot be one of its
 /// memories; this catches a 56x/58x table imported under a 52x name.
 pub(super) fn check_chip_memories(chip: &str, table: &[PMemory]) -> Result<(), ImportError> {
-    if !chip.eq_ignore_ascii_case("SF32LB52x") {
+    if Chip::from_name(chip) != Some(Chip::Sf32lb52x) {
         return Ok(());
     }
     for m in table {

@@ -160,7 +160,7 @@ fn issue17_4_52x_refuses_lcpu_and_patch_ids() {
         assert!(w.contains("give --chip"), "{w}");
     }
     assert!(builds(&[img(0, 16), img(3, 16)], on(Chip::Sf32lb52x)));
-    assert_eq!(Chip::from_family("SF32LB52x"), Some(Chip::Sf32lb52x));
+    assert_eq!(Chip::from_name("SF32LB52x"), Some(Chip::Sf32lb52x));
     assert!(builds(
         &[img(1, 16)],
         OnlineParams {
