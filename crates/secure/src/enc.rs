@@ -12,18 +12,17 @@
 
 use crate::cipher::ctr_apply;
 use crate::error::{malformed, refused, Result};
+pub use crate::image_header::{ENC_HEADER_LEN, VER_LEN};
+use crate::image_header::ImageHeaderEnc;
 use crate::keys::{RootKey, SessionKey, SigningKey, VerifyingKey, SIG_LEN};
 use crate::online::aligned;
 use crate::record::{check_bksize, hash_message, open_image, seal_image, ImageCrypto};
 use crate::report::Findings;
 use sha2::{Digest, Sha256};
+use zeroize::Zeroize;
 
-/// Bytes of the header the file carries (`length` .. `ver`).
-pub const ENC_HEADER_LEN: usize = 316;
-/// Size of the version field.
-pub const VER_LEN: usize = 20;
-
-/// The plaintext header `H`.
+/// The plaintext header `H`: the first [`ENC_HEADER_LEN`] bytes of a
+/// [`struct image_header_enc`](ImageHeaderEnc), read and written through that declaration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EncHeader {
     /// Padded image length.
@@ -43,29 +42,28 @@ pub struct EncHeader {
 impl EncHeader {
     /// The 316 bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut h = Vec::with_capacity(ENC_HEADER_LEN);
-        h.extend_from_slice(&self.length.to_le_bytes());
-        h.extend_from_slice(&self.blksize.to_le_bytes());
-        h.extend_from_slice(&self.flags.to_le_bytes());
-        h.extend_from_slice(self.key.as_bytes());
-        h.extend_from_slice(&self.sig);
-        h.extend_from_slice(&self.ver);
-        assert_eq!(h.len(), ENC_HEADER_LEN, "image_header_enc transfer size");
+        let mut raw = ImageHeaderEnc {
+            length: self.length.into(),
+            blksize: self.blksize.into(),
+            flags: self.flags.into(),
+            key: *self.key.as_bytes(),
+            sig: self.sig,
+            ver: self.ver,
+            ..ImageHeaderEnc::unused()
+        };
+        let h = raw.transfer_bytes().to_vec();
+        raw.key.zeroize(); // the plain session key
         h
     }
 
-    fn from_bytes(h: &[u8]) -> Self {
-        let mut sig = [0u8; SIG_LEN];
-        sig.copy_from_slice(&h[40..296]);
-        let mut ver = [0u8; VER_LEN];
-        ver.copy_from_slice(&h[296..316]);
+    fn from_raw(raw: &ImageHeaderEnc) -> Self {
         Self {
-            length: u32::from_le_bytes([h[0], h[1], h[2], h[3]]),
-            blksize: u16::from_le_bytes([h[4], h[5]]),
-            flags: u16::from_le_bytes([h[6], h[7]]),
-            key: SessionKey::from_bytes(&h[8..40], "header").expect("32 bytes"),
-            sig,
-            ver,
+            length: raw.length.get(),
+            blksize: raw.blksize.get(),
+            flags: raw.flags.get(),
+            key: SessionKey::from_bytes(&raw.key, "header").expect("32 bytes"),
+            sig: raw.sig,
+            ver: raw.ver,
         }
     }
 }
@@ -157,7 +155,9 @@ pub fn open_enc(file: &[u8], root: &RootKey, verifier: &VerifyingKey) -> Result<
                    (--sigkey, which gives the nonce); wrong key, or a corrupted file",
         ));
     }
-    let header = EncHeader::from_bytes(&h);
+    let mut raw = ImageHeaderEnc::from_transfer_bytes(&h).expect("ENC_HEADER_LEN bytes");
+    let header = EncHeader::from_raw(&raw);
+    raw.key.zeroize();
     if header.blksize == 0 || header.blksize % 16 != 0 {
         return Err(malformed(
             "secure image",
@@ -190,7 +190,7 @@ pub fn open_enc(file: &[u8], root: &RootKey, verifier: &VerifyingKey) -> Result<
             .retain(|f| !f.message.starts_with("image signature"));
         if !verifier.verify(&img.plain, &header.sig) {
             img_findings.fail(
-                32 + 40,
+                32 + std::mem::offset_of!(ImageHeaderEnc, sig),
                 "image signature does not verify over the plaintext (flags without bit 0)",
             );
         }

@@ -24,6 +24,7 @@ pub mod ctrl;
 pub mod enc;
 pub mod error;
 pub mod ftab;
+pub mod image_header;
 pub mod keys;
 pub mod offline_v1;
 pub mod online;
