@@ -12,11 +12,11 @@
 
 use crate::cipher::ctr_apply;
 use crate::error::{malformed, refused, Result};
-pub use crate::image_header::{ENC_HEADER_LEN, VER_LEN};
 use crate::image_header::ImageHeaderEnc;
+pub use crate::image_header::{ENC_HEADER_LEN, VER_LEN};
 use crate::keys::{RootKey, SessionKey, SigningKey, VerifyingKey, SIG_LEN};
 use crate::online::aligned;
-use crate::record::{check_bksize, hash_message, open_image, seal_image, ImageCrypto};
+use crate::record::{check_bksize, hash_message, open_image, seal_image, ImageCrypto, HASH_LEN};
 use crate::report::Findings;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
@@ -130,21 +130,21 @@ pub struct OpenedEnc {
 
 /// Decrypts and checks a secure download image: header hash, every record, the signature.
 pub fn open_enc(file: &[u8], root: &RootKey, verifier: &VerifyingKey) -> Result<OpenedEnc> {
-    if file.len() <= 32 + ENC_HEADER_LEN {
+    if file.len() <= HASH_LEN + ENC_HEADER_LEN {
         return Err(malformed(
             "secure image",
             format!(
                 "{} bytes; header alone is {}",
                 file.len(),
-                32 + ENC_HEADER_LEN
+                HASH_LEN + ENC_HEADER_LEN
             ),
         ));
     }
     let nonce = verifier.nonce()?;
-    let mut h = file[32..32 + ENC_HEADER_LEN].to_vec();
+    let mut h = file[HASH_LEN..HASH_LEN + ENC_HEADER_LEN].to_vec();
     ctr_apply(root.as_bytes(), &nonce, 0, &mut h);
     let mut findings = Findings::default();
-    let want: [u8; 32] = file[..32].try_into().expect("32");
+    let want: [u8; HASH_LEN] = file[..HASH_LEN].try_into().expect("HASH_LEN");
     let got: [u8; 32] = Sha256::digest(&h).into();
     if got != want {
         // Every header field is then noise (e.g. "blksize 6673"): stop at the cause.
@@ -172,7 +172,7 @@ pub fn open_enc(file: &[u8], root: &RootKey, verifier: &VerifyingKey) -> Result<
         session_key: &header.key,
         nonce,
     };
-    let body = &file[32 + ENC_HEADER_LEN..];
+    let body = &file[HASH_LEN + ENC_HEADER_LEN..];
     // The record reader checks the signature over the stored (encrypted) blocks; for flags
     // without bit 0 it is over the plaintext instead, checked below.
     let img = open_image(
@@ -190,13 +190,13 @@ pub fn open_enc(file: &[u8], root: &RootKey, verifier: &VerifyingKey) -> Result<
             .retain(|f| !f.message.starts_with("image signature"));
         if !verifier.verify(&img.plain, &header.sig) {
             img_findings.fail(
-                32 + std::mem::offset_of!(ImageHeaderEnc, sig),
+                HASH_LEN + std::mem::offset_of!(ImageHeaderEnc, sig),
                 "image signature does not verify over the plaintext (flags without bit 0)",
             );
         }
     }
     for f in img_findings.0 {
-        findings.fail(f.offset + 32 + ENC_HEADER_LEN, f.message);
+        findings.fail(f.offset + HASH_LEN + ENC_HEADER_LEN, f.message);
     }
     Ok(OpenedEnc {
         header,

@@ -74,7 +74,16 @@ const CORE_HCPU: usize = 2;
 
 /// `struct flash_table` (SDK `middleware/dfu/dfu.h`), 16 bytes, little-endian.
 #[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    FromBytes,
+    IntoBytes,
+    KnownLayout,
+    Immutable,
     Unaligned,
 )]
 #[repr(C)]

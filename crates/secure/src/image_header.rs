@@ -15,9 +15,7 @@ pub const IMAGE_HEADER_LEN: usize = 512;
 pub const ENC_HEADER_LEN: usize = 4 + 2 + 2 + 32 + SIG_LEN + VER_LEN;
 
 /// `struct image_header_enc` (SDK `middleware/dfu/dfu.h`), 512 bytes, little-endian.
-#[derive(
-    Debug, Clone, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned)]
 #[repr(C)]
 pub struct ImageHeaderEnc {
     /// Image length the bootloader copies; `0xFFFFFFFF` for an unused flash table entry.

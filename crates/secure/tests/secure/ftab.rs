@@ -24,10 +24,17 @@ fn eh_lb523_table_matches_the_sdk_generator_rules() {
     assert_eq!(bytes.len(), SEC_CONFIG_LEN);
     golden("ftab/sf32lb52x-eh-lb523.bin", &bytes);
     assert_eq!(&bytes[..4], b"FCES");
-    assert_eq!((t.ftab[0].base.get(), t.ftab[0].size.get()), (0x1200_0000, 0x8000));
+    assert_eq!(
+        (t.ftab[0].base.get(), t.ftab[0].size.get()),
+        (0x1200_0000, 0x8000)
+    );
     // main: ftab[4] and ftab[8], stored and run at 0x12020000.
     assert_eq!(
-        (t.ftab[4].base.get(), t.ftab[4].size.get(), t.ftab[4].xip_base.get()),
+        (
+            t.ftab[4].base.get(),
+            t.ftab[4].size.get(),
+            t.ftab[4].xip_base.get()
+        ),
         (0x1202_0000, 0x30_0000, 0x1202_0000)
     );
     assert_eq!(t.ftab[8], t.ftab[4]);

@@ -6,6 +6,7 @@ mod common;
 mod enc;
 mod ftab;
 mod keys;
+mod layout;
 mod offline_v1;
 mod online;
 mod rules;
