@@ -16,7 +16,7 @@
 //! File: `SHA-256(P) ‖ AES-256-CTR(root key, counter 0.., P) ‖ RSA-sign(P)` (338 + 263 n bytes).
 
 use crate::cipher::ctr_apply;
-use crate::error::{malformed, refused, Result};
+use crate::error::{Result, SecureError};
 use crate::keys::{RootKey, SessionKey, SigningKey, VerifyingKey, NONCE_LEN, SIG_LEN};
 use crate::record::{hash_message, HASH_LEN};
 use crate::report::Findings;
@@ -181,41 +181,34 @@ impl Eq for SessionKey {}
 /// Refuses image sets the device rejects: count, ids, flags, `dfu_ID`.
 pub fn check_policy(dfu_id: u8, images: &[(u8, u16)]) -> Result<()> {
     if images.len() > usize::from(u8::MAX) {
-        return Err(refused(format!(
-            "{} images: img_count is one byte (at most 255), and the device holds at most {MAX_IMAGES}",
-            images.len()
-        )));
+        return Err(SecureError::ImageCountByte {
+            count: images.len(),
+        });
     }
     if images.is_empty() || images.len() > MAX_IMAGES {
-        return Err(refused(format!(
-            "{} images: a control packet carries 1 to {MAX_IMAGES} (the device's \
-             img_header[DFU_IMG_ID_MAX] array)",
-            images.len()
-        )));
+        return Err(SecureError::ImageCount {
+            count: images.len(),
+        });
     }
     if dfu_id > MAX_DFU_ID {
-        return Err(refused(format!(
-            "dfu_id {dfu_id}: the device accepts 0 (CODE), 1 (CODE_MIX) and 2 (OTA_MANAGER); \
-             the SDK answers every other id with an error"
-        )));
+        return Err(SecureError::DfuId { dfu_id });
     }
     for (i, &(id, flag)) in images.iter().enumerate() {
         if id == IMG_ID_CTRL || id > MAX_IMG_ID {
-            return Err(refused(format!(
-                "image {i}: id {id} is not an image id (0..=11 without 10, which names the \
-                 control packet)"
-            )));
+            return Err(SecureError::ImageId {
+                index: i,
+                img_id: id,
+            });
         }
         if !KNOWN_FLAGS.contains(&flag) {
-            return Err(refused(format!(
-                "image {i} (id {id}): flag {flag}; the online flow knows 0, 1 (encrypted), \
-                 16 (compressed) and 17 (both)"
-            )));
+            return Err(SecureError::ImageFlag {
+                index: i,
+                img_id: id,
+                flag,
+            });
         }
         if images[..i].iter().any(|&(other, _)| other == id) {
-            return Err(refused(format!(
-                "image id {id} appears twice; the device would write both to one region"
-            )));
+            return Err(SecureError::DuplicateImageId { img_id: id });
         }
     }
     Ok(())
@@ -253,23 +246,21 @@ impl ControlPacket {
     pub fn from_plain(p: &[u8]) -> Result<(Self, Findings)> {
         let mut findings = Findings::default();
         let Ok((mut head, rest)) = DfuControlPacket::read_from_prefix(p) else {
-            return Err(short_plain(p.len()));
+            return Err(SecureError::CtrlPlainShort { len: p.len() });
         };
         let Ok((code, entries)) = DfuCodeImageHeader::ref_from_prefix(rest) else {
-            return Err(short_plain(p.len()));
+            return Err(SecureError::CtrlPlainShort { len: p.len() });
         };
         let n = usize::from(code.img_count);
         let want = CTRL_HEADER_LEN + n * IMAGE_ENTRY_LEN;
         let entries = match <[DfuImageHeaderInt]>::ref_from_bytes(entries) {
             Ok(e) if e.len() == n => e,
             _ => {
-                return Err(malformed(
-                    "control packet",
-                    format!(
-                        "img_count {n} needs a {want}-byte plaintext, found {}",
-                        p.len()
-                    ),
-                ))
+                return Err(SecureError::CtrlPlainLength {
+                    img_count: n,
+                    expected: want,
+                    found: p.len(),
+                })
             }
         };
         let header_len = head.image_header_len.get();
@@ -298,13 +289,6 @@ impl ControlPacket {
         }
         Ok((packet, findings))
     }
-}
-
-fn short_plain(len: usize) -> crate::SecureError {
-    malformed(
-        "control packet",
-        format!("plaintext is {len} bytes, less than 50"),
-    )
 }
 
 /// Writes `ctrl_packet.bin`; also returns `P` (the vendor's `control_packet_value.txt`).
@@ -345,13 +329,7 @@ pub struct OpenedCtrl {
 /// first 8 bytes), the RSA signature over `P`, the header fields and the device's policy.
 pub fn open_ctrl(file: &[u8], root: &RootKey, verifier: &VerifyingKey) -> Result<OpenedCtrl> {
     if image_count_for_len(file.len()).is_none() {
-        return Err(malformed(
-            "control packet",
-            format!(
-                "{} bytes; a control packet is 338 + 263 n bytes",
-                file.len()
-            ),
-        ));
+        return Err(SecureError::CtrlFileLength { len: file.len() });
     }
     let nonce = verifier.nonce()?;
     let body_end = file.len() - SIG_LEN;
@@ -377,15 +355,9 @@ pub fn open_ctrl(file: &[u8], root: &RootKey, verifier: &VerifyingKey) -> Result
         Err(e) => {
             // A wrong root key gives garbage; say so with the hash failure rather than parse noise.
             findings.fail(HASH_LEN + IMG_COUNT_OFFSET, e.to_string());
-            return Err(malformed(
-                "control packet",
-                findings
-                    .0
-                    .iter()
-                    .map(|f| f.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ));
+            return Err(SecureError::CtrlUnreadable {
+                failures: findings.0,
+            });
         }
     };
     findings.extend(more);

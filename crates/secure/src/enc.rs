@@ -11,12 +11,12 @@
 //! ciphertext), else of the padded plaintext.
 
 use crate::cipher::ctr_apply;
-use crate::error::{malformed, refused, Result};
+use crate::error::{Result, SecureError};
 use crate::image_header::ImageHeaderEnc;
 pub use crate::image_header::{ENC_HEADER_LEN, VER_LEN};
 use crate::keys::{RootKey, SessionKey, SigningKey, VerifyingKey, SIG_LEN};
 use crate::online::aligned;
-use crate::record::{check_bksize, hash_message, open_image, seal_image, ImageCrypto, HASH_LEN};
+use crate::record::{check_bksize, open_image, seal_image, ImageCrypto, HASH_LEN};
 use crate::report::Findings;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
@@ -71,9 +71,7 @@ impl EncHeader {
 /// The version field: `ver` right-padded with ASCII '0' to 20 bytes (the vendor's `ljust`).
 pub fn version_field(ver: &str) -> Result<[u8; VER_LEN]> {
     if ver.len() > VER_LEN || !ver.is_ascii() {
-        return Err(refused(format!(
-            "--ver {ver:?}: at most {VER_LEN} ASCII characters (the header's ver[20])"
-        )));
+        return Err(SecureError::Version { ver: ver.into() });
     }
     let mut v = [b'0'; VER_LEN];
     v[..ver.len()].copy_from_slice(ver.as_bytes());
@@ -131,14 +129,10 @@ pub struct OpenedEnc {
 /// Decrypts and checks a secure download image: header hash, every record, the signature.
 pub fn open_enc(file: &[u8], root: &RootKey, verifier: &VerifyingKey) -> Result<OpenedEnc> {
     if file.len() <= HASH_LEN + ENC_HEADER_LEN {
-        return Err(malformed(
-            "secure image",
-            format!(
-                "{} bytes; header alone is {}",
-                file.len(),
-                HASH_LEN + ENC_HEADER_LEN
-            ),
-        ));
+        return Err(SecureError::EncFileShort {
+            len: file.len(),
+            header: HASH_LEN + ENC_HEADER_LEN,
+        });
     }
     let nonce = verifier.nonce()?;
     let mut h = file[HASH_LEN..HASH_LEN + ENC_HEADER_LEN].to_vec();
@@ -148,25 +142,18 @@ pub fn open_enc(file: &[u8], root: &RootKey, verifier: &VerifyingKey) -> Result<
     let got: [u8; 32] = Sha256::digest(&h).into();
     if got != want {
         // Every header field is then noise (e.g. "blksize 6673"): stop at the cause.
-        return Err(malformed(
-            "secure image",
-            hash_message("header", &got, &want)
-                + ": the header does not decrypt with this root key (--key) and public key \
-                   (--sigkey, which gives the nonce); wrong key, or a corrupted file",
-        ));
+        return Err(SecureError::EncHeaderHash {
+            stored: want,
+            computed: got,
+        });
     }
     let mut raw = ImageHeaderEnc::from_transfer_bytes(&h).expect("ENC_HEADER_LEN bytes");
     let header = EncHeader::from_raw(&raw);
     raw.key.zeroize();
     if header.blksize == 0 || header.blksize % 16 != 0 {
-        return Err(malformed(
-            "secure image",
-            format!(
-                "header blksize {}: expected a non-zero multiple of 16 (the header hash \
-                 matches, so the file was made so)",
-                header.blksize
-            ),
-        ));
+        return Err(SecureError::EncBlksize {
+            blksize: header.blksize,
+        });
     }
     let crypto = ImageCrypto {
         session_key: &header.key,

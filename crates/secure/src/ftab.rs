@@ -8,7 +8,7 @@
 //! 0x2C00 u32 running_imgs[4] (absolute addresses of imgs[] entries, by core)   total 0x2C10
 //! ```
 
-use crate::error::{malformed, refused, Result};
+use crate::error::{Result, SecureError};
 pub use crate::image_header::{ImageHeaderEnc, IMAGE_HEADER_LEN};
 use crate::keys::{VerifyingKey, SPKI_DER_LEN};
 use layout::{FtabAddress, Layout, Region};
@@ -147,20 +147,11 @@ impl SecConfiguration {
     /// a whole FLASH_TABLE region dump, are read from their start).
     pub fn from_bytes(b: &[u8]) -> Result<Self> {
         let Ok((t, _)) = Self::read_from_prefix(b) else {
-            return Err(malformed(
-                "flash table",
-                format!(
-                    "{} bytes; struct sec_configuration is {SEC_CONFIG_LEN}",
-                    b.len()
-                ),
-            ));
+            return Err(SecureError::FtabShort { len: b.len() });
         };
         let magic = t.magic.get();
         if magic != SEC_CONFIG_MAGIC {
-            return Err(malformed(
-                "flash table",
-                format!("magic at 0x00000000 is {magic:#010x}, expected {SEC_CONFIG_MAGIC:#010x}"),
-            ));
+            return Err(SecureError::FtabMagic { magic });
         }
         Ok(t)
     }
@@ -255,25 +246,19 @@ fn entries(layout: &Layout) -> Vec<(String, Entry)> {
     out
 }
 
-fn addr(v: u64, what: &str) -> Result<U32> {
-    u32::try_from(v).map(U32::new).map_err(|_| {
-        refused(format!(
-            "{what} {v:#x} does not fit the table's 32-bit fields"
-        ))
-    })
+fn addr(v: u64, what: &'static str) -> Result<U32> {
+    u32::try_from(v)
+        .map(U32::new)
+        .map_err(|_| SecureError::FtabAddress { what, value: v })
 }
 
 fn entry_of(name: &str, e: &Entry) -> Result<FlashTable> {
-    let (base, size) = e.base.ok_or_else(|| {
-        refused(format!(
-            "ftab entry {name:?}: no region gives its base address"
-        ))
-    })?;
-    let xip = e.xip.ok_or_else(|| {
-        refused(format!(
-            "ftab entry {name:?}: no region gives its xip address"
-        ))
-    })?;
+    let missing = |which| SecureError::FtabNoAddress {
+        entry: name.into(),
+        which,
+    };
+    let (base, size) = e.base.ok_or_else(|| missing("base"))?;
+    let xip = e.xip.ok_or_else(|| missing("xip"))?;
     Ok(FlashTable {
         base: addr(base, "base")?,
         size: addr(size, "size")?,
@@ -303,7 +288,9 @@ pub fn build_ftab(
     let mut notes = Vec::new();
     let table = layout
         .region_by_tag("FLASH_TABLE")
-        .ok_or_else(|| refused(format!("layout {}: no FLASH_TABLE region", layout.name)))?;
+        .ok_or_else(|| SecureError::NoFlashTable {
+            layout: layout.name.clone(),
+        })?;
     t.ftab[0] = region_entry(table)?;
     match layout.region_by_tag("FLASH_CAL_TABLE") {
         Some(r) => t.ftab[1] = region_entry(r)?,
@@ -324,7 +311,7 @@ pub fn build_ftab(
             "dfu" => vec![ID_DFU],
             _ => match ext.next() {
                 Some(&id) => vec![id],
-                None => return Err(refused(format!("ftab entry {name:?}: the table has 3 extra image slots (HCPU_EXT2, LCPU_EXT1, LCPU_EXT2), all taken"))),
+                None => return Err(SecureError::FtabSlotsFull { entry: name }),
             },
         };
         let length = length_of(&name).map_or(ft.size, U32::new);

@@ -394,11 +394,7 @@ impl VerifyingKey {
             .map_err(|e| SecureError::Encode(e.to_string()))?
             .into_vec();
         if der.len() != SPKI_DER_LEN {
-            return Err(SecureError::Refused(format!(
-                "the public key's DER is {} bytes; the device's key field holds exactly {SPKI_DER_LEN} \
-                 (RSA-2048 with exponent 65537)",
-                der.len()
-            )));
+            return Err(SecureError::SpkiLength { len: der.len() });
         }
         Ok(der)
     }

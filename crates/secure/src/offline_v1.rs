@@ -11,7 +11,7 @@
 //! [`open_v1`] checks them against the control packet's signatures itself.
 
 use crate::ctrl::{open_ctrl, OpenedCtrl, FLAG_COMPRESS, IMG_ID_CTRL};
-use crate::error::{malformed, refused, Result};
+use crate::error::{Result, SecureError};
 use crate::keys::{RootKey, VerifyingKey};
 use crate::online::{aligned, build_online, BuildKeys, OnlineDfu, OnlineImage, OnlineParams};
 use crate::report::Findings;
@@ -58,11 +58,8 @@ const _: () = assert!(size_of::<V1ImageInfo>() == 5);
 /// Writes the package: `ctrl` (ctrl_packet.bin) then the compressed images `(id, com file)`.
 pub fn write_v1(ctrl: &[u8], images: &[(u8, &[u8])]) -> Result<Vec<u8>> {
     let count = images.len() + 1;
-    let count_u8 = u8::try_from(count).map_err(|_| {
-        refused(format!(
-            "{} images do not fit the one-byte count",
-            images.len()
-        ))
+    let count_u8 = u8::try_from(count).map_err(|_| SecureError::V1Count {
+        images: images.len(),
     })?;
     let mut entries = vec![(IMG_ID_CTRL, ctrl)];
     entries.extend(images.iter().copied());
@@ -73,8 +70,7 @@ pub fn write_v1(ctrl: &[u8], images: &[(u8, &[u8])]) -> Result<Vec<u8>> {
     };
     let mut out = header.as_bytes().to_vec();
     for (id, data) in &entries {
-        let len = u32::try_from(data.len())
-            .map_err(|_| refused(format!("image id {id}: too large for u32")))?;
+        let len = u32::try_from(data.len()).map_err(|_| SecureError::V1TooLarge { img_id: *id })?;
         let info = V1ImageInfo {
             img_id: *id,
             len: len.into(),
@@ -95,12 +91,10 @@ pub fn build_offline_v1(
     keys: &BuildKeys<'_>,
 ) -> Result<(OnlineDfu, Vec<u8>)> {
     if let Some(im) = images.iter().find(|i| i.flag != FLAG_COMPRESS) {
-        return Err(refused(format!(
-            "image id {}: flag {}; offline package v1 carries the compressed plaintext files, \
-             so every flag must be 16 (with bit 0 the installer would decrypt plaintext; \
-             without bit 4 the vendor packer has no com_ file to pack)",
-            im.img_id, im.flag
-        )));
+        return Err(SecureError::V1Flag {
+            img_id: im.img_id,
+            flag: im.flag,
+        });
     }
     let dfu = build_online(images, params, keys)?;
     let payloads: Vec<(u8, &[u8])> = images
@@ -132,24 +126,21 @@ pub fn is_v1(bytes: &[u8]) -> bool {
 
 /// Parses the header and entries; the first entry must be the control packet.
 pub fn parse_v1(bytes: &[u8]) -> Result<Vec<V1Entry<'_>>> {
-    let bad = |r: String| malformed("offline package v1", r);
     let header = match DfuOfflineInstallPacket::ref_from_prefix(bytes) {
         Ok((h, _)) if h.magic == MAGIC => h,
-        _ => return Err(bad("no FCES magic at 0x00000000".into())),
+        _ => return Err(SecureError::V1Magic),
     };
     let count = usize::from(header.image_count);
     let info_len = header.info_len.get() as usize;
     if info_len != ENTRY_LEN * count || count == 0 {
-        return Err(bad(format!(
-            "info_len {info_len} at 0x00000005 does not match image_count {count} (5 bytes each)"
-        )));
+        return Err(SecureError::V1InfoLen { info_len, count });
     }
     let mut pos = HEADER_LEN + info_len;
     if bytes.len() < pos {
-        return Err(bad(format!(
-            "{} bytes, the entry table needs {pos}",
-            bytes.len()
-        )));
+        return Err(SecureError::V1Short {
+            len: bytes.len(),
+            needed: pos,
+        });
     }
     let infos = <[V1ImageInfo]>::ref_from_bytes(&bytes[HEADER_LEN..pos])
         .expect("info_len is count whole entries");
@@ -160,7 +151,13 @@ pub fn parse_v1(bytes: &[u8]) -> Result<Vec<V1Entry<'_>>> {
         let end = pos
             .checked_add(len)
             .filter(|&end| end <= bytes.len())
-            .ok_or_else(|| bad(format!("entry {i} at {e:#010x}: {len} bytes at {pos:#010x} run past the end ({} bytes)", bytes.len())))?;
+            .ok_or(SecureError::V1PastEnd {
+                index: i,
+                entry_offset: e,
+                len,
+                offset: pos,
+                file_len: bytes.len(),
+            })?;
         out.push(V1Entry {
             img_id: info.img_id,
             offset: pos,
@@ -169,16 +166,15 @@ pub fn parse_v1(bytes: &[u8]) -> Result<Vec<V1Entry<'_>>> {
         pos = end;
     }
     if out[0].img_id != IMG_ID_CTRL {
-        return Err(bad(format!(
-            "entry 0 at {HEADER_LEN:#010x} has id {}, the control packet's is 10",
-            out[0].img_id
-        )));
+        return Err(SecureError::V1FirstNotCtrl {
+            img_id: out[0].img_id,
+        });
     }
     if pos != bytes.len() {
-        return Err(bad(format!(
-            "{} bytes after the last payload at {pos:#010x}",
-            bytes.len() - pos
-        )));
+        return Err(SecureError::V1Trailing {
+            extra: bytes.len() - pos,
+            offset: pos,
+        });
     }
     Ok(out)
 }

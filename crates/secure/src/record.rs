@@ -13,7 +13,7 @@
 //! recomputes over what it stored (`dfu_img_verification`).
 
 use crate::cipher::ctr_apply;
-use crate::error::{malformed, refused, Result};
+use crate::error::{Result, SecureError};
 use crate::keys::{SessionKey, SigningKey, VerifyingKey, NONCE_LEN, SIG_LEN};
 use crate::report::Findings;
 use sha2::{Digest, Sha256};
@@ -71,16 +71,10 @@ pub struct SealedImage {
 /// and at most `max` (512 on the flash-thread path: `flash_write_t.data[512]`).
 pub fn check_bksize(bksize: u16, max: u16) -> Result<()> {
     if bksize == 0 || bksize % 16 != 0 {
-        return Err(refused(format!(
-            "bksize {bksize} is not a positive multiple of 16: each block must start at a \
-             16-byte boundary for the device's AES-CTR counter"
-        )));
+        return Err(SecureError::Bksize { bksize });
     }
     if bksize > max {
-        return Err(refused(format!(
-            "bksize {bksize} is larger than {max}: the device's flash-write buffer is \
-             flash_write_t.data[512] (NAND ping-pong builds take up to 2048: pass the NAND option)"
-        )));
+        return Err(SecureError::BksizeTooLarge { bksize, max });
     }
     Ok(())
 }
@@ -93,10 +87,10 @@ pub fn seal_image(
     crypto: &ImageCrypto<'_>,
     signer: &SigningKey,
 ) -> Result<SealedImage> {
-    let length = u32::try_from(data.len())
-        .map_err(|_| refused(format!("image of {} bytes does not fit u32", data.len())))?;
+    let length =
+        u32::try_from(data.len()).map_err(|_| SecureError::ImageTooLarge { len: data.len() })?;
     if data.is_empty() {
-        return Err(refused("empty image: the device needs at least one block"));
+        return Err(SecureError::EmptyImage);
     }
     let bk = usize::from(bksize);
     let mut file = Vec::with_capacity(data.len() + data.len().div_ceil(bk) * RECORD_HEADER_LEN);
@@ -154,14 +148,10 @@ pub fn split_records(file: &[u8], bksize: u16) -> Result<Vec<(usize, RecordHeade
         let (header, block) = match RecordHeader::read_from_prefix(rec) {
             Ok((h, b)) if !b.is_empty() => (h, b),
             _ => {
-                return Err(malformed(
-                    "record file",
-                    format!(
-                        "record at {pos:#010x} has {} bytes; a record is a 36-byte header and at \
-                     least one data byte",
-                        rec.len()
-                    ),
-                ))
+                return Err(SecureError::RecordShort {
+                    offset: pos,
+                    len: rec.len(),
+                })
             }
         };
         out.push((pos, header, block));

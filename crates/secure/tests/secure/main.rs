@@ -4,6 +4,7 @@
 
 mod common;
 mod enc;
+mod errors;
 mod ftab;
 mod keys;
 mod layout;
