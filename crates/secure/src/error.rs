@@ -13,8 +13,8 @@ use crate::report::Failure;
 #[non_exhaustive]
 pub enum SecureError {
     /// The OS random number generator failed.
-    #[error("cannot get random bytes from the operating system: {0}")]
-    Random(String),
+    #[error("cannot get random bytes from the operating system")]
+    Random(#[source] getrandom::Error),
     /// A raw key file (root key, UID, session key) has the wrong size.
     #[error("{what} {file}: expected {expected} bytes (a raw {kind}), found {found}")]
     KeyLength {
@@ -66,12 +66,18 @@ pub enum SecureError {
         /// The DER's length.
         len: usize,
     },
-    /// Encoding a key failed.
-    #[error("cannot encode the key: {0}")]
-    Encode(String),
+    /// Encoding (or generating) a key failed.
+    #[error("cannot encode the key")]
+    Encode(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// RSA signing failed.
-    #[error("RSA signing failed: {0}")]
-    Sign(String),
+    #[error("RSA signing failed")]
+    Sign(#[source] rsa::Error),
+    /// The RSA signature is not the device's 256 bytes.
+    #[error("RSA signing failed: signature is not {expected} bytes")]
+    SignatureLength {
+        /// The device's signature size.
+        expected: usize,
+    },
     /// A combination the device's DFU code rejects (see [`crate::rules`]).
     #[error(transparent)]
     Device(#[from] crate::rules::DeviceRule),
