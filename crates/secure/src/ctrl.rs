@@ -117,7 +117,7 @@ pub const FLAG_COMPRESS: u16 = 16;
 /// Every flag the online flow knows: 0, 1, 16, 17.
 pub const KNOWN_FLAGS: [u16; 4] = [0, FLAG_ENC, FLAG_COMPRESS, FLAG_COMPRESS | FLAG_ENC];
 
-/// One image entry of the control packet (`dfu_image_header_int_t`).
+/// One image entry of the control packet, as values; its bytes are a [`DfuImageHeaderInt`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageEntry {
     /// RSA signature of SHA-256 of the stored image blocks.
