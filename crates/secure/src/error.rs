@@ -1,12 +1,17 @@
 //! Errors of the `secure` crate. None of them carries key material. Each refusal is its own
 //! variant with the numbers in fields; its message states them and the fix.
 
-use crate::ctrl::MAX_IMAGES;
+//! Numbers that come from the layout (offsets, sizes) are taken from the declarations, so a
+//! message cannot drift from the struct it describes.
+
+use crate::ctrl::{CTRL_FILE_OVERHEAD, CTRL_HEADER_LEN, IMAGE_ENTRY_LEN, MAX_IMAGES};
 use crate::ftab::{SEC_CONFIG_LEN, SEC_CONFIG_MAGIC};
 use crate::image_header::VER_LEN;
 use crate::keys::SPKI_DER_LEN;
-use crate::record::hash_message;
+use crate::offline_v1::{DfuOfflineInstallPacket, ENTRY_LEN, HEADER_LEN};
+use crate::record::{hash_message, RECORD_HEADER_LEN};
 use crate::report::Failure;
+use std::mem::offset_of;
 
 /// What went wrong while reading keys or building/reading secure DFU artifacts.
 #[derive(Debug, thiserror::Error)]
@@ -187,8 +192,8 @@ pub enum SecureError {
     },
     /// A record too short for its header and one data byte.
     #[error(
-        "record file: record at {offset:#010x} has {len} bytes; a record is a 36-byte header \
-         and at least one data byte"
+        "record file: record at {offset:#010x} has {len} bytes; a record is a \
+         {RECORD_HEADER_LEN}-byte header and at least one data byte"
     )]
     RecordShort {
         /// File offset of the record.
@@ -199,7 +204,7 @@ pub enum SecureError {
 
     // --- control packet files (`ctrl`)
     /// A plaintext shorter than the fixed header.
-    #[error("control packet: plaintext is {len} bytes, less than 50")]
+    #[error("control packet: plaintext is {len} bytes, less than {CTRL_HEADER_LEN}")]
     CtrlPlainShort {
         /// Its length.
         len: usize,
@@ -217,7 +222,10 @@ pub enum SecureError {
         found: usize,
     },
     /// A file size no control packet has.
-    #[error("control packet: {len} bytes; a control packet is 338 + 263 n bytes")]
+    #[error(
+        "control packet: {len} bytes; a control packet is {} + {IMAGE_ENTRY_LEN} n bytes",
+        CTRL_FILE_OVERHEAD + CTRL_HEADER_LEN
+    )]
     CtrlFileLength {
         /// The file's length.
         len: usize,
@@ -276,7 +284,8 @@ pub enum SecureError {
     },
     /// Not `SEC_CONFIG_MAGIC`.
     #[error(
-        "flash table: magic at 0x00000000 is {magic:#010x}, expected {SEC_CONFIG_MAGIC:#010x}"
+        "flash table: magic at {:#010x} is {magic:#010x}, expected {SEC_CONFIG_MAGIC:#010x}",
+        offset_of!(crate::ftab::SecConfiguration, magic)
     )]
     FtabMagic {
         /// The magic found.
@@ -340,12 +349,16 @@ pub enum SecureError {
         flag: u16,
     },
     /// No magic.
-    #[error("offline package v1: no FCES magic at 0x00000000")]
+    #[error(
+        "offline package v1: no FCES magic at {:#010x}",
+        offset_of!(DfuOfflineInstallPacket, magic)
+    )]
     V1Magic,
     /// `info_len` that is not 5 per image.
     #[error(
-        "offline package v1: info_len {info_len} at 0x00000005 does not match image_count \
-         {count} (5 bytes each)"
+        "offline package v1: info_len {info_len} at {:#010x} does not match image_count \
+         {count} ({ENTRY_LEN} bytes each)",
+        offset_of!(DfuOfflineInstallPacket, info_len)
     )]
     V1InfoLen {
         /// `info_len`.
@@ -380,7 +393,8 @@ pub enum SecureError {
     },
     /// A first entry that is not the control packet.
     #[error(
-        "offline package v1: entry 0 at 0x00000009 has id {img_id}, the control packet's is 10"
+        "offline package v1: entry 0 at {HEADER_LEN:#010x} has id {img_id}, the control \
+         packet's is 10"
     )]
     V1FirstNotCtrl {
         /// The id found.

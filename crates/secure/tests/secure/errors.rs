@@ -153,3 +153,17 @@ fn flash_table_and_offline_v1_refusals() {
         "offline package v1: 1 bytes after the last payload at 0x0000000f"
     );
 }
+
+#[test]
+fn texts_whose_numbers_come_from_the_declarations() {
+    use crate::common::{root, verifier};
+    let e = secure::ctrl::open_ctrl(&[0; 10], &root(), &verifier()).unwrap_err();
+    assert!(matches!(e, E::CtrlFileLength { len: 10 }), "{e:?}");
+    assert_eq!(
+        text(e),
+        "control packet: 10 bytes; a control packet is 338 + 263 n bytes"
+    );
+    let e = parse_v1(b"SECF\x01\x05\0\0\0").unwrap_err();
+    assert!(matches!(e, E::V1Magic), "{e:?}");
+    assert_eq!(text(e), "offline package v1: no FCES magic at 0x00000000");
+}
