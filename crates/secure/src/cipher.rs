@@ -9,14 +9,33 @@
 use crate::keys::{RootKey, SessionKey, Uid, NONCE_LEN};
 use cbc::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit, StreamCipher};
 
+use zerocopy::big_endian::U32;
+use zerocopy::{Immutable, IntoBytes, KnownLayout, Unaligned};
+
 type Aes256Ctr32 = ctr::Ctr32BE<aes::Aes256>;
+
+/// The AES-CTR counter block as `dfu_get_counter` (SDK `dfu_sec.c`) fills it; the counter is
+/// big-endian, unlike every other field of the format.
+#[derive(IntoBytes, KnownLayout, Immutable, Unaligned)]
+#[repr(C)]
+struct CounterBlock {
+    nonce: [u8; NONCE_LEN],
+    zero: [u8; 4],
+    counter: U32,
+}
+
+const _: () = assert!(size_of::<CounterBlock>() == 16);
 
 /// The 16-byte counter block the device uses for the block at `byte_offset`.
 pub fn counter_block(nonce: &[u8; NONCE_LEN], byte_offset: u32) -> [u8; 16] {
-    let mut b = [0u8; 16];
-    b[..NONCE_LEN].copy_from_slice(nonce);
-    b[12..].copy_from_slice(&(byte_offset / 16).to_be_bytes());
-    b
+    let b = CounterBlock {
+        nonce: *nonce,
+        zero: [0; 4],
+        counter: U32::new(byte_offset / 16),
+    };
+    let mut out = [0u8; 16];
+    out.copy_from_slice(b.as_bytes());
+    out
 }
 
 /// Encrypts or decrypts (the same operation) `data` in place with AES-256-CTR, starting at

@@ -1,7 +1,10 @@
 //! The control packet `ctrl_packet.bin` (vendor `dfu_generation`; device
 //! `dfu_ctrl_request_init_handler` and `dfu_ctrl_ctrl_header_alloc`).
 //!
-//! Plaintext `P` (`struct dfu_ctrl_packet`, little-endian, packed):
+//! Plaintext `P` (SDK `middleware/dfu/dfu_protocol.h`: `dfu_control_packet_t`, then
+//! `dfu_code_image_header_t` whose `img_header[]` are `dfu_image_header_int_t`; little-endian,
+//! packed), declared once below as [`DfuControlPacket`], [`DfuCodeImageHeader`] and
+//! [`DfuImageHeaderInt`]:
 //!
 //! ```text
 //! 0   u8  dfu_ID        1   u32 HW_version   5   u32 SDK_version   9   u32 FW_version
@@ -13,18 +16,88 @@
 //! File: `SHA-256(P) ‖ AES-256-CTR(root key, counter 0.., P) ‖ RSA-sign(P)` (338 + 263 n bytes).
 
 use crate::cipher::ctr_apply;
-use crate::error::{malformed, refused, Result};
+use crate::error::{Result, SecureError};
 use crate::keys::{RootKey, SessionKey, SigningKey, VerifyingKey, NONCE_LEN, SIG_LEN};
-use crate::record::hash_message;
+use crate::record::{hash_message, HASH_LEN};
 use crate::report::Findings;
 use sha2::{Digest, Sha256};
+use std::mem::offset_of;
+use zerocopy::little_endian::{U16, U32};
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
+use zeroize::Zeroize;
+
+/// `dfu_control_packet_t` (SDK `middleware/dfu/dfu_protocol.h`): the head of `P`. No `Debug`:
+/// `fw_key` is the session key.
+#[derive(Clone, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned)]
+#[repr(C)]
+pub struct DfuControlPacket {
+    /// `dfu_ID`.
+    pub dfu_id: u8,
+    /// `HW_version`.
+    pub hw_version: U32,
+    /// `SDK_version`.
+    pub sdk_version: U32,
+    /// `FW_version`.
+    pub fw_version: U32,
+    /// `FW_key`: the session key, plain (the whole of `P` is encrypted in the file).
+    pub fw_key: [u8; 32],
+    /// `image_header_len`: the bytes after this field, `3 + 263 n` (the device recomputes it).
+    pub image_header_len: U16,
+}
+
+/// `dfu_code_image_header_t` (SDK `middleware/dfu/dfu_protocol.h`) without its flexible
+/// `img_header[]`, which follows it in `P`.
+#[derive(Debug, Clone, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned)]
+#[repr(C)]
+pub struct DfuCodeImageHeader {
+    /// `blk_size` of every record file.
+    pub blk_size: U16,
+    /// `img_count`: the image entries that follow.
+    pub img_count: u8,
+}
+
+/// `dfu_image_header_int_t` (SDK `middleware/dfu/dfu_protocol.h`): one image entry of `P`,
+/// 263 bytes packed on the wire (264 in the device's RAM).
+#[derive(Debug, Clone, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned)]
+#[repr(C)]
+pub struct DfuImageHeaderInt {
+    /// RSA signature of SHA-256 of the stored image blocks.
+    pub sig: [u8; SIG_LEN],
+    /// Image length without record headers.
+    pub length: U32,
+    /// `DFU_FLAG_*`.
+    pub flag: U16,
+    /// The image id.
+    pub img_id: u8,
+}
+
+// The spec's table (docs/sifli-secure-and-online-dfu.md 1.5).
+const _: () = assert!(size_of::<DfuControlPacket>() == 47);
+const _: () = assert!(size_of::<DfuCodeImageHeader>() == 3);
+const _: () = assert!(size_of::<DfuImageHeaderInt>() == 263);
+const _: () = assert!(offset_of!(DfuControlPacket, image_header_len) == 45);
+const _: () = assert!(offset_of!(DfuImageHeaderInt, flag) == 260);
 
 /// Size of the fixed part of `P` before the image entries.
-pub const CTRL_HEADER_LEN: usize = 50;
+pub const CTRL_HEADER_LEN: usize = size_of::<DfuControlPacket>() + size_of::<DfuCodeImageHeader>();
 /// Size of one image entry on the wire (`dfu_image_header_int_t` is 264 in RAM).
-pub const IMAGE_ENTRY_LEN: usize = 263;
+pub const IMAGE_ENTRY_LEN: usize = size_of::<DfuImageHeaderInt>();
+/// Offset of `img_count` in `P`.
+pub const IMG_COUNT_OFFSET: usize =
+    size_of::<DfuControlPacket>() + offset_of!(DfuCodeImageHeader, img_count);
+/// Offset of `image_header_len` in `P`.
+const IMAGE_HEADER_LEN_OFFSET: usize = offset_of!(DfuControlPacket, image_header_len);
+/// Offset of an entry's `flag` in the entry.
+pub const ENTRY_FLAG_OFFSET: usize = offset_of!(DfuImageHeaderInt, flag);
+/// Offset of an entry's `img_id` in the entry.
+pub const ENTRY_IMG_ID_OFFSET: usize = offset_of!(DfuImageHeaderInt, img_id);
+
+/// `image_header_len` for `n` images: `dfu_code_image_header_t` and its entries.
+fn image_header_len(n: usize) -> usize {
+    size_of::<DfuCodeImageHeader>() + n * IMAGE_ENTRY_LEN
+}
 /// Bytes the file adds around `P`: the SHA-256 in front and the signature behind.
-pub const CTRL_FILE_OVERHEAD: usize = 32 + SIG_LEN;
+pub const CTRL_FILE_OVERHEAD: usize = HASH_LEN + SIG_LEN;
 /// Most images one control packet holds (`img_header[DFU_IMG_ID_MAX]`).
 pub const MAX_IMAGES: usize = 11;
 /// Highest `dfu_ID` the device accepts: 0 CODE, 1 CODE_MIX, 2 OTA_MANAGER. The SDK defines
@@ -44,7 +117,7 @@ pub const FLAG_COMPRESS: u16 = 16;
 /// Every flag the online flow knows: 0, 1, 16, 17.
 pub const KNOWN_FLAGS: [u16; 4] = [0, FLAG_ENC, FLAG_COMPRESS, FLAG_COMPRESS | FLAG_ENC];
 
-/// One image entry of the control packet (`dfu_image_header_int_t`).
+/// One image entry of the control packet, as values; its bytes are a [`DfuImageHeaderInt`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageEntry {
     /// RSA signature of SHA-256 of the stored image blocks.
@@ -55,6 +128,28 @@ pub struct ImageEntry {
     pub flag: u16,
     /// The image id (0 HCPU, 1 LCPU, ... 11 bootloader).
     pub img_id: u8,
+}
+
+impl From<&ImageEntry> for DfuImageHeaderInt {
+    fn from(e: &ImageEntry) -> Self {
+        Self {
+            sig: e.sig,
+            length: e.length.into(),
+            flag: e.flag.into(),
+            img_id: e.img_id,
+        }
+    }
+}
+
+impl From<&DfuImageHeaderInt> for ImageEntry {
+    fn from(e: &DfuImageHeaderInt) -> Self {
+        Self {
+            sig: e.sig,
+            length: e.length.get(),
+            flag: e.flag.get(),
+            img_id: e.img_id,
+        }
+    }
 }
 
 /// The plaintext control packet.
@@ -86,41 +181,34 @@ impl Eq for SessionKey {}
 /// Refuses image sets the device rejects: count, ids, flags, `dfu_ID`.
 pub fn check_policy(dfu_id: u8, images: &[(u8, u16)]) -> Result<()> {
     if images.len() > usize::from(u8::MAX) {
-        return Err(refused(format!(
-            "{} images: img_count is one byte (at most 255), and the device holds at most {MAX_IMAGES}",
-            images.len()
-        )));
+        return Err(SecureError::ImageCountByte {
+            count: images.len(),
+        });
     }
     if images.is_empty() || images.len() > MAX_IMAGES {
-        return Err(refused(format!(
-            "{} images: a control packet carries 1 to {MAX_IMAGES} (the device's \
-             img_header[DFU_IMG_ID_MAX] array)",
-            images.len()
-        )));
+        return Err(SecureError::ImageCount {
+            count: images.len(),
+        });
     }
     if dfu_id > MAX_DFU_ID {
-        return Err(refused(format!(
-            "dfu_id {dfu_id}: the device accepts 0 (CODE), 1 (CODE_MIX) and 2 (OTA_MANAGER); \
-             the SDK answers every other id with an error"
-        )));
+        return Err(SecureError::DfuId { dfu_id });
     }
     for (i, &(id, flag)) in images.iter().enumerate() {
         if id == IMG_ID_CTRL || id > MAX_IMG_ID {
-            return Err(refused(format!(
-                "image {i}: id {id} is not an image id (0..=11 without 10, which names the \
-                 control packet)"
-            )));
+            return Err(SecureError::ImageId {
+                index: i,
+                img_id: id,
+            });
         }
         if !KNOWN_FLAGS.contains(&flag) {
-            return Err(refused(format!(
-                "image {i} (id {id}): flag {flag}; the online flow knows 0, 1 (encrypted), \
-                 16 (compressed) and 17 (both)"
-            )));
+            return Err(SecureError::ImageFlag {
+                index: i,
+                img_id: id,
+                flag,
+            });
         }
         if images[..i].iter().any(|&(other, _)| other == id) {
-            return Err(refused(format!(
-                "image id {id} appears twice; the device would write both to one region"
-            )));
+            return Err(SecureError::DuplicateImageId { img_id: id });
         }
     }
     Ok(())
@@ -132,86 +220,72 @@ impl ControlPacket {
         let ids: Vec<_> = self.images.iter().map(|e| (e.img_id, e.flag)).collect();
         check_policy(self.dfu_id, &ids)?;
         let n = self.images.len();
+        let mut head = DfuControlPacket {
+            dfu_id: self.dfu_id,
+            hw_version: self.hw_version.into(),
+            sdk_version: self.sdk_version.into(),
+            fw_version: self.fw_version.into(),
+            fw_key: *self.session_key.as_bytes(),
+            image_header_len: (image_header_len(n) as u16).into(),
+        };
+        let code = DfuCodeImageHeader {
+            blk_size: self.blk_size.into(),
+            img_count: n as u8,
+        };
         let mut p = Vec::with_capacity(CTRL_HEADER_LEN + n * IMAGE_ENTRY_LEN);
-        p.push(self.dfu_id);
-        p.extend_from_slice(&self.hw_version.to_le_bytes());
-        p.extend_from_slice(&self.sdk_version.to_le_bytes());
-        p.extend_from_slice(&self.fw_version.to_le_bytes());
-        p.extend_from_slice(self.session_key.as_bytes());
-        p.extend_from_slice(&((3 + n * IMAGE_ENTRY_LEN) as u16).to_le_bytes());
-        p.extend_from_slice(&self.blk_size.to_le_bytes());
-        p.push(n as u8);
+        p.extend_from_slice(head.as_bytes());
+        head.fw_key.zeroize();
+        p.extend_from_slice(code.as_bytes());
         for e in &self.images {
-            p.extend_from_slice(&e.sig);
-            p.extend_from_slice(&e.length.to_le_bytes());
-            p.extend_from_slice(&e.flag.to_le_bytes());
-            p.push(e.img_id);
+            p.extend_from_slice(DfuImageHeaderInt::from(e).as_bytes());
         }
-        assert_eq!(
-            p.len(),
-            CTRL_HEADER_LEN + n * IMAGE_ENTRY_LEN,
-            "dfu_ctrl_packet size"
-        );
         Ok(p)
     }
 
     /// Parses `P`; its length must be exactly `50 + 263 n` (the device asserts it).
     pub fn from_plain(p: &[u8]) -> Result<(Self, Findings)> {
         let mut findings = Findings::default();
-        if p.len() < CTRL_HEADER_LEN {
-            return Err(malformed(
-                "control packet",
-                format!("plaintext is {} bytes, less than 50", p.len()),
-            ));
-        }
-        let u32_at = |o: usize| u32::from_le_bytes([p[o], p[o + 1], p[o + 2], p[o + 3]]);
-        let u16_at = |o: usize| u16::from_le_bytes([p[o], p[o + 1]]);
-        let n = usize::from(p[49]);
+        let Ok((mut head, rest)) = DfuControlPacket::read_from_prefix(p) else {
+            return Err(SecureError::CtrlPlainShort { len: p.len() });
+        };
+        let Ok((code, entries)) = DfuCodeImageHeader::ref_from_prefix(rest) else {
+            return Err(SecureError::CtrlPlainShort { len: p.len() });
+        };
+        let n = usize::from(code.img_count);
         let want = CTRL_HEADER_LEN + n * IMAGE_ENTRY_LEN;
-        if p.len() != want {
-            return Err(malformed(
-                "control packet",
-                format!(
-                    "img_count {n} needs a {want}-byte plaintext, found {}",
-                    p.len()
-                ),
-            ));
-        }
-        let header_len = u16_at(45);
-        if usize::from(header_len) != 3 + n * IMAGE_ENTRY_LEN {
+        let entries = match <[DfuImageHeaderInt]>::ref_from_bytes(entries) {
+            Ok(e) if e.len() == n => e,
+            _ => {
+                return Err(SecureError::CtrlPlainLength {
+                    img_count: n,
+                    expected: want,
+                    found: p.len(),
+                })
+            }
+        };
+        let header_len = head.image_header_len.get();
+        if usize::from(header_len) != image_header_len(n) {
             findings.fail(
-                32 + 45,
+                HASH_LEN + IMAGE_HEADER_LEN_OFFSET,
                 format!(
                     "image_header_len {header_len}, expected {}",
-                    3 + n * IMAGE_ENTRY_LEN
+                    image_header_len(n)
                 ),
             );
         }
-        let images = (0..n)
-            .map(|i| {
-                let o = CTRL_HEADER_LEN + i * IMAGE_ENTRY_LEN;
-                let mut sig = [0u8; SIG_LEN];
-                sig.copy_from_slice(&p[o..o + SIG_LEN]);
-                ImageEntry {
-                    sig,
-                    length: u32_at(o + 256),
-                    flag: u16_at(o + 260),
-                    img_id: p[o + 262],
-                }
-            })
-            .collect();
         let packet = Self {
-            dfu_id: p[0],
-            hw_version: u32_at(1),
-            sdk_version: u32_at(5),
-            fw_version: u32_at(9),
-            session_key: SessionKey::from_bytes(&p[13..45], "control packet").expect("32 bytes"),
-            blk_size: u16_at(47),
-            images,
+            dfu_id: head.dfu_id,
+            hw_version: head.hw_version.get(),
+            sdk_version: head.sdk_version.get(),
+            fw_version: head.fw_version.get(),
+            session_key: SessionKey::from_bytes(&head.fw_key, "control packet").expect("32 bytes"),
+            blk_size: code.blk_size.get(),
+            images: entries.iter().map(ImageEntry::from).collect(),
         };
+        head.fw_key.zeroize();
         let ids: Vec<_> = packet.images.iter().map(|e| (e.img_id, e.flag)).collect();
         if let Err(e) = check_policy(packet.dfu_id, &ids) {
-            findings.fail(32, e.to_string());
+            findings.fail(HASH_LEN, e.to_string());
         }
         Ok((packet, findings))
     }
@@ -255,20 +329,14 @@ pub struct OpenedCtrl {
 /// first 8 bytes), the RSA signature over `P`, the header fields and the device's policy.
 pub fn open_ctrl(file: &[u8], root: &RootKey, verifier: &VerifyingKey) -> Result<OpenedCtrl> {
     if image_count_for_len(file.len()).is_none() {
-        return Err(malformed(
-            "control packet",
-            format!(
-                "{} bytes; a control packet is 338 + 263 n bytes",
-                file.len()
-            ),
-        ));
+        return Err(SecureError::CtrlFileLength { len: file.len() });
     }
     let nonce = verifier.nonce()?;
     let body_end = file.len() - SIG_LEN;
-    let mut plain = file[32..body_end].to_vec();
+    let mut plain = file[HASH_LEN..body_end].to_vec();
     ctr_apply(root.as_bytes(), &nonce, 0, &mut plain);
     let mut findings = Findings::default();
-    let want: [u8; 32] = file[..32].try_into().expect("32");
+    let want: [u8; HASH_LEN] = file[..HASH_LEN].try_into().expect("HASH_LEN");
     let got: [u8; 32] = Sha256::digest(&plain).into();
     if got != want {
         findings.fail(
@@ -286,16 +354,10 @@ pub fn open_ctrl(file: &[u8], root: &RootKey, verifier: &VerifyingKey) -> Result
         Ok(v) => v,
         Err(e) => {
             // A wrong root key gives garbage; say so with the hash failure rather than parse noise.
-            findings.fail(32 + 49, e.to_string());
-            return Err(malformed(
-                "control packet",
-                findings
-                    .0
-                    .iter()
-                    .map(|f| f.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ));
+            findings.fail(HASH_LEN + IMG_COUNT_OFFSET, e.to_string());
+            return Err(SecureError::CtrlUnreadable {
+                failures: findings.0,
+            });
         }
     };
     findings.extend(more);

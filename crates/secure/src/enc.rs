@@ -11,19 +11,18 @@
 //! ciphertext), else of the padded plaintext.
 
 use crate::cipher::ctr_apply;
-use crate::error::{malformed, refused, Result};
+use crate::error::{Result, SecureError};
+use crate::image_header::ImageHeaderEnc;
+pub use crate::image_header::{ENC_HEADER_LEN, VER_LEN};
 use crate::keys::{RootKey, SessionKey, SigningKey, VerifyingKey, SIG_LEN};
 use crate::online::aligned;
-use crate::record::{check_bksize, hash_message, open_image, seal_image, ImageCrypto};
+use crate::record::{check_bksize, open_image, seal_image, ImageCrypto, HASH_LEN};
 use crate::report::Findings;
 use sha2::{Digest, Sha256};
+use zeroize::Zeroize;
 
-/// Bytes of the header the file carries (`length` .. `ver`).
-pub const ENC_HEADER_LEN: usize = 316;
-/// Size of the version field.
-pub const VER_LEN: usize = 20;
-
-/// The plaintext header `H`.
+/// The plaintext header `H`: the first [`ENC_HEADER_LEN`] bytes of a
+/// [`struct image_header_enc`](ImageHeaderEnc), read and written through that declaration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EncHeader {
     /// Padded image length.
@@ -43,29 +42,28 @@ pub struct EncHeader {
 impl EncHeader {
     /// The 316 bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut h = Vec::with_capacity(ENC_HEADER_LEN);
-        h.extend_from_slice(&self.length.to_le_bytes());
-        h.extend_from_slice(&self.blksize.to_le_bytes());
-        h.extend_from_slice(&self.flags.to_le_bytes());
-        h.extend_from_slice(self.key.as_bytes());
-        h.extend_from_slice(&self.sig);
-        h.extend_from_slice(&self.ver);
-        assert_eq!(h.len(), ENC_HEADER_LEN, "image_header_enc transfer size");
+        let mut raw = ImageHeaderEnc {
+            length: self.length.into(),
+            blksize: self.blksize.into(),
+            flags: self.flags.into(),
+            key: *self.key.as_bytes(),
+            sig: self.sig,
+            ver: self.ver,
+            ..ImageHeaderEnc::unused()
+        };
+        let h = raw.transfer_bytes().to_vec();
+        raw.key.zeroize(); // the plain session key
         h
     }
 
-    fn from_bytes(h: &[u8]) -> Self {
-        let mut sig = [0u8; SIG_LEN];
-        sig.copy_from_slice(&h[40..296]);
-        let mut ver = [0u8; VER_LEN];
-        ver.copy_from_slice(&h[296..316]);
+    fn from_raw(raw: &ImageHeaderEnc) -> Self {
         Self {
-            length: u32::from_le_bytes([h[0], h[1], h[2], h[3]]),
-            blksize: u16::from_le_bytes([h[4], h[5]]),
-            flags: u16::from_le_bytes([h[6], h[7]]),
-            key: SessionKey::from_bytes(&h[8..40], "header").expect("32 bytes"),
-            sig,
-            ver,
+            length: raw.length.get(),
+            blksize: raw.blksize.get(),
+            flags: raw.flags.get(),
+            key: SessionKey::from_bytes(&raw.key, "header").expect("32 bytes"),
+            sig: raw.sig,
+            ver: raw.ver,
         }
     }
 }
@@ -73,9 +71,7 @@ impl EncHeader {
 /// The version field: `ver` right-padded with ASCII '0' to 20 bytes (the vendor's `ljust`).
 pub fn version_field(ver: &str) -> Result<[u8; VER_LEN]> {
     if ver.len() > VER_LEN || !ver.is_ascii() {
-        return Err(refused(format!(
-            "--ver {ver:?}: at most {VER_LEN} ASCII characters (the header's ver[20])"
-        )));
+        return Err(SecureError::Version { ver: ver.into() });
     }
     let mut v = [b'0'; VER_LEN];
     v[..ver.len()].copy_from_slice(ver.as_bytes());
@@ -132,47 +128,38 @@ pub struct OpenedEnc {
 
 /// Decrypts and checks a secure download image: header hash, every record, the signature.
 pub fn open_enc(file: &[u8], root: &RootKey, verifier: &VerifyingKey) -> Result<OpenedEnc> {
-    if file.len() <= 32 + ENC_HEADER_LEN {
-        return Err(malformed(
-            "secure image",
-            format!(
-                "{} bytes; header alone is {}",
-                file.len(),
-                32 + ENC_HEADER_LEN
-            ),
-        ));
+    if file.len() <= HASH_LEN + ENC_HEADER_LEN {
+        return Err(SecureError::EncFileShort {
+            len: file.len(),
+            header: HASH_LEN + ENC_HEADER_LEN,
+        });
     }
     let nonce = verifier.nonce()?;
-    let mut h = file[32..32 + ENC_HEADER_LEN].to_vec();
+    let mut h = file[HASH_LEN..HASH_LEN + ENC_HEADER_LEN].to_vec();
     ctr_apply(root.as_bytes(), &nonce, 0, &mut h);
     let mut findings = Findings::default();
-    let want: [u8; 32] = file[..32].try_into().expect("32");
+    let want: [u8; HASH_LEN] = file[..HASH_LEN].try_into().expect("HASH_LEN");
     let got: [u8; 32] = Sha256::digest(&h).into();
     if got != want {
         // Every header field is then noise (e.g. "blksize 6673"): stop at the cause.
-        return Err(malformed(
-            "secure image",
-            hash_message("header", &got, &want)
-                + ": the header does not decrypt with this root key (--key) and public key \
-                   (--sigkey, which gives the nonce); wrong key, or a corrupted file",
-        ));
+        return Err(SecureError::EncHeaderHash {
+            stored: want,
+            computed: got,
+        });
     }
-    let header = EncHeader::from_bytes(&h);
+    let mut raw = ImageHeaderEnc::from_transfer_bytes(&h).expect("ENC_HEADER_LEN bytes");
+    let header = EncHeader::from_raw(&raw);
+    raw.key.zeroize();
     if header.blksize == 0 || header.blksize % 16 != 0 {
-        return Err(malformed(
-            "secure image",
-            format!(
-                "header blksize {}: expected a non-zero multiple of 16 (the header hash \
-                 matches, so the file was made so)",
-                header.blksize
-            ),
-        ));
+        return Err(SecureError::EncBlksize {
+            blksize: header.blksize,
+        });
     }
     let crypto = ImageCrypto {
         session_key: &header.key,
         nonce,
     };
-    let body = &file[32 + ENC_HEADER_LEN..];
+    let body = &file[HASH_LEN + ENC_HEADER_LEN..];
     // The record reader checks the signature over the stored (encrypted) blocks; for flags
     // without bit 0 it is over the plaintext instead, checked below.
     let img = open_image(
@@ -190,13 +177,13 @@ pub fn open_enc(file: &[u8], root: &RootKey, verifier: &VerifyingKey) -> Result<
             .retain(|f| !f.message.starts_with("image signature"));
         if !verifier.verify(&img.plain, &header.sig) {
             img_findings.fail(
-                32 + 40,
+                HASH_LEN + std::mem::offset_of!(ImageHeaderEnc, sig),
                 "image signature does not verify over the plaintext (flags without bit 0)",
             );
         }
     }
     for f in img_findings.0 {
-        findings.fail(f.offset + 32 + ENC_HEADER_LEN, f.message);
+        findings.fail(f.offset + HASH_LEN + ENC_HEADER_LEN, f.message);
     }
     Ok(OpenedEnc {
         header,

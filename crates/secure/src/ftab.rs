@@ -8,10 +8,14 @@
 //! 0x2C00 u32 running_imgs[4] (absolute addresses of imgs[] entries, by core)   total 0x2C10
 //! ```
 
-use crate::error::{malformed, refused, Result};
-use crate::keys::{VerifyingKey, SIG_LEN, SPKI_DER_LEN};
+use crate::error::{Result, SecureError};
+pub use crate::image_header::{ImageHeaderEnc, IMAGE_HEADER_LEN};
+use crate::keys::{VerifyingKey, SPKI_DER_LEN};
 use layout::{FtabAddress, Layout, Region};
 use sha2::{Digest, Sha256};
+use std::mem::offset_of;
+use zerocopy::little_endian::U32;
+use zerocopy::{FromBytes, FromZeros, Immutable, IntoBytes, KnownLayout, Unaligned};
 
 /// `SEC_CONFIG_MAGIC`.
 pub const SEC_CONFIG_MAGIC: u32 = 0x5345_4346;
@@ -22,17 +26,15 @@ pub const IMGS: usize = PARTITIONS - 2;
 /// Entries of `running_imgs[]` (`CORE_MAX`).
 pub const CORES: usize = 4;
 /// Offset of `sig_pub_key` (`SECFG_SIGKEY_OFFSET`).
-pub const SIGKEY_OFFSET: usize = 4 + PARTITIONS * FLASH_TABLE_LEN;
+pub const SIGKEY_OFFSET: usize = offset_of!(SecConfiguration, sig_pub_key);
 /// Offset of `imgs[]` (`SECFG_IMG_OFFSET`).
-pub const IMG_OFFSET: usize = 0x1000;
-/// Size of one `struct image_header_enc`.
-pub const IMAGE_HEADER_LEN: usize = 512;
+pub const IMG_OFFSET: usize = offset_of!(SecConfiguration, imgs);
 /// Offset of `running_imgs[]` (`SECFG_RUNIMG_OFFSET`).
-pub const RUNIMG_OFFSET: usize = IMG_OFFSET + IMGS * IMAGE_HEADER_LEN;
+pub const RUNIMG_OFFSET: usize = offset_of!(SecConfiguration, running_imgs);
 /// Size of `struct sec_configuration` (every SDK example table binary is this long).
-pub const SEC_CONFIG_LEN: usize = RUNIMG_OFFSET + CORES * 4;
+pub const SEC_CONFIG_LEN: usize = size_of::<SecConfiguration>();
 /// Size of one `struct flash_table`.
-pub const FLASH_TABLE_LEN: usize = 16;
+pub const FLASH_TABLE_LEN: usize = size_of::<FlashTable>();
 /// `imgs[].length` of an unused entry.
 pub const UNUSED: u32 = 0xFFFF_FFFF;
 /// `DFU_FLAG_AUTO`: set in every entry the SDK build generates.
@@ -70,175 +72,86 @@ const CORE_LCPU: usize = 0;
 const CORE_BL: usize = 1;
 const CORE_HCPU: usize = 2;
 
-/// `struct flash_table`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+/// `struct flash_table` (SDK `middleware/dfu/dfu.h`), 16 bytes, little-endian.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    FromBytes,
+    IntoBytes,
+    KnownLayout,
+    Immutable,
+    Unaligned,
+)]
+#[repr(C)]
 pub struct FlashTable {
     /// Where the image is stored.
-    pub base: u32,
+    pub base: U32,
     /// Size of the storage region.
-    pub size: u32,
+    pub size: U32,
     /// Where it runs (the bootloader copies it there when it differs from `base`).
-    pub xip_base: u32,
+    pub xip_base: U32,
     /// Flags (0 in generated tables).
-    pub flags: u32,
+    pub flags: U32,
 }
 
-/// `struct image_header_enc` (512 bytes; 316 used).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct ImageHeaderEnc {
-    /// Image length the bootloader copies; [`UNUSED`] for an unused entry.
-    pub length: u32,
-    /// Block size.
-    pub blksize: u16,
-    /// `DFU_FLAG_*` bits (1 ENC, 2 AUTO, 4 SINGLE, 16 COMPRESS).
-    pub flags: u16,
-    /// The session key wrapped with root key + UID (AES-256-CBC), for encrypted images.
-    #[serde(skip)]
-    pub key: [u8; 32],
-    /// The image signature.
-    #[serde(skip)]
-    pub sig: [u8; SIG_LEN],
-    /// Version string (20 bytes).
-    #[serde(skip)]
-    pub ver: [u8; 20],
-    /// The 196 reserved bytes (kept so that reading and writing back is lossless).
-    #[serde(skip)]
-    pub reserved: Vec<u8>,
-}
+/// The bytes between `sig_pub_key` and `imgs` (`reserved[4096 - ...]`).
+const RESERVED_LEN: usize = 0x1000 - (4 + PARTITIONS * 16 + SPKI_DER_LEN);
 
-impl ImageHeaderEnc {
-    /// An unused entry (`{.length = 0xFFFFFFFF}`, the rest zero).
-    pub fn unused() -> Self {
-        Self {
-            length: UNUSED,
-            blksize: 0,
-            flags: 0,
-            key: [0; 32],
-            sig: [0; SIG_LEN],
-            ver: [0; 20],
-            reserved: vec![0; IMAGE_HEADER_LEN - 316],
-        }
-    }
-
-    fn write(&self, out: &mut [u8]) {
-        out[0..4].copy_from_slice(&self.length.to_le_bytes());
-        out[4..6].copy_from_slice(&self.blksize.to_le_bytes());
-        out[6..8].copy_from_slice(&self.flags.to_le_bytes());
-        out[8..40].copy_from_slice(&self.key);
-        out[40..296].copy_from_slice(&self.sig);
-        out[296..316].copy_from_slice(&self.ver);
-        out[316..].copy_from_slice(&self.reserved);
-    }
-
-    fn read(b: &[u8]) -> Self {
-        let mut h = Self::unused();
-        h.length = u32_at(b, 0);
-        h.blksize = u16::from_le_bytes([b[4], b[5]]);
-        h.flags = u16::from_le_bytes([b[6], b[7]]);
-        h.key.copy_from_slice(&b[8..40]);
-        h.sig.copy_from_slice(&b[40..296]);
-        h.ver.copy_from_slice(&b[296..316]);
-        h.reserved.copy_from_slice(&b[316..IMAGE_HEADER_LEN]);
-        h
-    }
-}
-
-/// `struct sec_configuration`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `struct sec_configuration` (SDK `middleware/dfu/dfu.h`), 11280 bytes, little-endian; the
+/// flash table binary is this struct as the C compiler lays it out.
+#[derive(Debug, Clone, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned)]
+#[repr(C)]
 pub struct SecConfiguration {
     /// [`SEC_CONFIG_MAGIC`].
-    pub magic: u32,
+    pub magic: U32,
     /// By flash id.
     pub ftab: [FlashTable; PARTITIONS],
     /// SPKI DER of the RSA key (all zero when not set, as in SDK-generated tables).
     pub sig_pub_key: [u8; SPKI_DER_LEN],
     /// The reserved bytes up to `imgs` (zero in built tables; erased 0xFF in some SDK binaries).
-    pub reserved: Vec<u8>,
+    pub reserved: [u8; RESERVED_LEN],
     /// By flash id - 2.
-    pub imgs: Vec<ImageHeaderEnc>,
-    /// Absolute addresses of `imgs[]` entries, by core; `0xFFFFFFFF` for none.
-    pub running_imgs: [u32; CORES],
+    pub imgs: [ImageHeaderEnc; IMGS],
+    /// Absolute addresses of `imgs[]` entries, by core; `0xFFFFFFFF` for none (pointers in C,
+    /// 32-bit on the device).
+    pub running_imgs: [U32; CORES],
 }
 
-fn u32_at(b: &[u8], o: usize) -> u32 {
-    u32::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]])
-}
+// The spec's table (docs/sifli-secure-and-online-dfu.md 3.1).
+const _: () = assert!(size_of::<FlashTable>() == 16);
+const _: () = assert!(size_of::<SecConfiguration>() == 0x2C10);
+const _: () = assert!(SIGKEY_OFFSET == 0x104);
+const _: () = assert!(IMG_OFFSET == 0x1000);
+const _: () = assert!(RUNIMG_OFFSET == 0x2C00);
 
 impl SecConfiguration {
     /// An all-zero table with the magic, every image entry unused and no running image.
     pub fn empty() -> Self {
-        Self {
-            magic: SEC_CONFIG_MAGIC,
-            ftab: [FlashTable::default(); PARTITIONS],
-            sig_pub_key: [0; SPKI_DER_LEN],
-            reserved: vec![0; IMG_OFFSET - SIGKEY_OFFSET - SPKI_DER_LEN],
-            imgs: vec![ImageHeaderEnc::unused(); IMGS],
-            running_imgs: [UNUSED; CORES],
-        }
+        let mut t = Self::new_zeroed();
+        t.magic = U32::new(SEC_CONFIG_MAGIC);
+        t.imgs = std::array::from_fn(|_| ImageHeaderEnc::unused());
+        t.running_imgs = [U32::new(UNUSED); CORES];
+        t
     }
 
-    /// The 11280 bytes, as the C compiler lays the struct out (reserved bytes zero).
+    /// The 11280 bytes, as the C compiler lays the struct out.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut b = vec![0u8; SEC_CONFIG_LEN];
-        b[0..4].copy_from_slice(&self.magic.to_le_bytes());
-        for (i, e) in self.ftab.iter().enumerate() {
-            let o = 4 + i * FLASH_TABLE_LEN;
-            for (k, v) in [e.base, e.size, e.xip_base, e.flags].iter().enumerate() {
-                b[o + 4 * k..o + 4 * k + 4].copy_from_slice(&v.to_le_bytes());
-            }
-        }
-        b[SIGKEY_OFFSET..SIGKEY_OFFSET + SPKI_DER_LEN].copy_from_slice(&self.sig_pub_key);
-        b[SIGKEY_OFFSET + SPKI_DER_LEN..IMG_OFFSET].copy_from_slice(&self.reserved);
-        for (i, h) in self.imgs.iter().enumerate() {
-            let o = IMG_OFFSET + i * IMAGE_HEADER_LEN;
-            h.write(&mut b[o..o + IMAGE_HEADER_LEN]);
-        }
-        for (i, p) in self.running_imgs.iter().enumerate() {
-            b[RUNIMG_OFFSET + 4 * i..RUNIMG_OFFSET + 4 * i + 4].copy_from_slice(&p.to_le_bytes());
-        }
-        assert_eq!(b.len(), SEC_CONFIG_LEN, "sec_configuration size");
-        b
+        self.as_bytes().to_vec()
     }
 
     /// Reads a table: at least [`SEC_CONFIG_LEN`] bytes with the magic (longer binaries, e.g.
     /// a whole FLASH_TABLE region dump, are read from their start).
     pub fn from_bytes(b: &[u8]) -> Result<Self> {
-        if b.len() < SEC_CONFIG_LEN {
-            return Err(malformed(
-                "flash table",
-                format!(
-                    "{} bytes; struct sec_configuration is {SEC_CONFIG_LEN}",
-                    b.len()
-                ),
-            ));
-        }
-        let magic = u32_at(b, 0);
+        let Ok((t, _)) = Self::read_from_prefix(b) else {
+            return Err(SecureError::FtabShort { len: b.len() });
+        };
+        let magic = t.magic.get();
         if magic != SEC_CONFIG_MAGIC {
-            return Err(malformed(
-                "flash table",
-                format!("magic at 0x00000000 is {magic:#010x}, expected {SEC_CONFIG_MAGIC:#010x}"),
-            ));
-        }
-        let mut t = Self::empty();
-        for (i, e) in t.ftab.iter_mut().enumerate() {
-            let o = 4 + i * FLASH_TABLE_LEN;
-            *e = FlashTable {
-                base: u32_at(b, o),
-                size: u32_at(b, o + 4),
-                xip_base: u32_at(b, o + 8),
-                flags: u32_at(b, o + 12),
-            };
-        }
-        t.sig_pub_key
-            .copy_from_slice(&b[SIGKEY_OFFSET..SIGKEY_OFFSET + SPKI_DER_LEN]);
-        t.reserved
-            .copy_from_slice(&b[SIGKEY_OFFSET + SPKI_DER_LEN..IMG_OFFSET]);
-        for (i, h) in t.imgs.iter_mut().enumerate() {
-            let o = IMG_OFFSET + i * IMAGE_HEADER_LEN;
-            *h = ImageHeaderEnc::read(&b[o..o + IMAGE_HEADER_LEN]);
-        }
-        for (i, p) in t.running_imgs.iter_mut().enumerate() {
-            *p = u32_at(b, RUNIMG_OFFSET + 4 * i);
+            return Err(SecureError::FtabMagic { magic });
         }
         Ok(t)
     }
@@ -246,9 +159,9 @@ impl SecConfiguration {
     /// The flash id a `running_imgs` address points at, given the table's own address
     /// (`ftab[0].base`), as the bootloader computes it; `None` if it points at no entry.
     pub fn running_flash_id(&self, core: usize) -> Option<usize> {
-        let p = self.running_imgs.get(core)?;
+        let p = self.running_imgs.get(core)?.get();
         let rel = p
-            .checked_sub(self.ftab[0].base)?
+            .checked_sub(self.ftab[0].base.get())?
             .checked_sub(IMG_OFFSET as u32)?;
         let idx = (rel as usize) / IMAGE_HEADER_LEN;
         (rel as usize % IMAGE_HEADER_LEN == 0 && idx < IMGS).then_some(idx + 2)
@@ -333,30 +246,24 @@ fn entries(layout: &Layout) -> Vec<(String, Entry)> {
     out
 }
 
-fn addr(v: u64, what: &str) -> Result<u32> {
-    u32::try_from(v).map_err(|_| {
-        refused(format!(
-            "{what} {v:#x} does not fit the table's 32-bit fields"
-        ))
-    })
+fn addr(v: u64, what: &'static str) -> Result<U32> {
+    u32::try_from(v)
+        .map(U32::new)
+        .map_err(|_| SecureError::FtabAddress { what, value: v })
 }
 
 fn entry_of(name: &str, e: &Entry) -> Result<FlashTable> {
-    let (base, size) = e.base.ok_or_else(|| {
-        refused(format!(
-            "ftab entry {name:?}: no region gives its base address"
-        ))
-    })?;
-    let xip = e.xip.ok_or_else(|| {
-        refused(format!(
-            "ftab entry {name:?}: no region gives its xip address"
-        ))
-    })?;
+    let missing = |which| SecureError::FtabNoAddress {
+        entry: name.into(),
+        which,
+    };
+    let (base, size) = e.base.ok_or_else(|| missing("base"))?;
+    let xip = e.xip.ok_or_else(|| missing("xip"))?;
     Ok(FlashTable {
         base: addr(base, "base")?,
         size: addr(size, "size")?,
         xip_base: addr(xip, "xip")?,
-        flags: 0,
+        flags: U32::ZERO,
     })
 }
 
@@ -364,8 +271,7 @@ fn region_entry(r: &Region) -> Result<FlashTable> {
     Ok(FlashTable {
         base: addr(r.start(), "base")?,
         size: addr(r.size, "size")?,
-        xip_base: 0,
-        flags: 0,
+        ..FlashTable::default()
     })
 }
 
@@ -382,7 +288,9 @@ pub fn build_ftab(
     let mut notes = Vec::new();
     let table = layout
         .region_by_tag("FLASH_TABLE")
-        .ok_or_else(|| refused(format!("layout {}: no FLASH_TABLE region", layout.name)))?;
+        .ok_or_else(|| SecureError::NoFlashTable {
+            layout: layout.name.clone(),
+        })?;
     t.ftab[0] = region_entry(table)?;
     match layout.region_by_tag("FLASH_CAL_TABLE") {
         Some(r) => t.ftab[1] = region_entry(r)?,
@@ -391,7 +299,7 @@ pub fn build_ftab(
         ),
     }
     notes.push("ftab[5]/ftab[9] (boot patch) left zero: not described by imgtool layouts".into());
-    let table_addr = t.ftab[0].base;
+    let table_addr = t.ftab[0].base.get();
     let img_addr =
         |flash_id: usize| table_addr + (IMG_OFFSET + (flash_id - 2) * IMAGE_HEADER_LEN) as u32;
     let mut ext = EXT_IDS.iter();
@@ -403,25 +311,25 @@ pub fn build_ftab(
             "dfu" => vec![ID_DFU],
             _ => match ext.next() {
                 Some(&id) => vec![id],
-                None => return Err(refused(format!("ftab entry {name:?}: the table has 3 extra image slots (HCPU_EXT2, LCPU_EXT1, LCPU_EXT2), all taken"))),
+                None => return Err(SecureError::FtabSlotsFull { entry: name }),
             },
         };
-        let length = length_of(&name).unwrap_or(ft.size);
+        let length = length_of(&name).map_or(ft.size, U32::new);
         for &id in &slots {
             t.ftab[id] = ft;
             if id != ID_BL2 {
                 t.imgs[id - 2] = ImageHeaderEnc {
                     length,
-                    blksize: 512,
-                    flags: FLAG_AUTO,
+                    blksize: 512.into(),
+                    flags: FLAG_AUTO.into(),
                     ..ImageHeaderEnc::unused()
                 };
             }
         }
         match name.as_str() {
-            "main" => t.running_imgs[CORE_HCPU] = img_addr(ID_HCPU),
-            "bootloader" => t.running_imgs[CORE_BL] = img_addr(ID_BL),
-            "dfu" => t.running_imgs[CORE_LCPU] = img_addr(ID_DFU),
+            "main" => t.running_imgs[CORE_HCPU] = img_addr(ID_HCPU).into(),
+            "bootloader" => t.running_imgs[CORE_BL] = img_addr(ID_BL).into(),
+            "dfu" => t.running_imgs[CORE_LCPU] = img_addr(ID_DFU).into(),
             _ => {}
         }
     }

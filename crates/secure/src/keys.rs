@@ -32,7 +32,7 @@ const OID_RSA: &str = "1.2.840.113549.1.1.1";
 const OID_ED25519: &str = "1.3.101.112";
 
 fn random(buf: &mut [u8]) -> Result<()> {
-    getrandom::fill(buf).map_err(|e| SecureError::Random(e.to_string()))
+    getrandom::fill(buf).map_err(SecureError::Random)
 }
 
 fn exact<const N: usize>(
@@ -273,7 +273,7 @@ impl SigningKey {
     /// A new RSA-2048 key from the OS random number generator.
     pub fn generate() -> Result<Self> {
         let key = RsaPrivateKey::new(&mut OsRng, RSA_BITS)
-            .map_err(|e| SecureError::Encode(e.to_string()))?;
+            .map_err(|e| SecureError::Encode(Box::new(e)))?;
         Ok(Self { key })
     }
 
@@ -317,7 +317,7 @@ impl SigningKey {
     pub fn to_pkcs1_pem(&self) -> Result<Zeroizing<String>> {
         self.key
             .to_pkcs1_pem(LineEnding::LF)
-            .map_err(|e| SecureError::Encode(e.to_string()))
+            .map_err(|e| SecureError::Encode(Box::new(e)))
     }
 
     /// The public half.
@@ -338,9 +338,9 @@ impl SigningKey {
         let sig = self
             .key
             .sign(Pkcs1v15Sign::new::<Sha256>(), digest)
-            .map_err(|e| SecureError::Sign(e.to_string()))?;
+            .map_err(SecureError::Sign)?;
         sig.try_into()
-            .map_err(|_| SecureError::Sign("signature is not 256 bytes".into()))
+            .map_err(|_| SecureError::SignatureLength { expected: SIG_LEN })
     }
 }
 
@@ -391,14 +391,10 @@ impl VerifyingKey {
         let der = self
             .key
             .to_public_key_der()
-            .map_err(|e| SecureError::Encode(e.to_string()))?
+            .map_err(|e| SecureError::Encode(Box::new(e)))?
             .into_vec();
         if der.len() != SPKI_DER_LEN {
-            return Err(SecureError::Refused(format!(
-                "the public key's DER is {} bytes; the device's key field holds exactly {SPKI_DER_LEN} \
-                 (RSA-2048 with exponent 65537)",
-                der.len()
-            )));
+            return Err(SecureError::SpkiLength { len: der.len() });
         }
         Ok(der)
     }
@@ -407,7 +403,7 @@ impl VerifyingKey {
     pub fn to_pem(&self) -> Result<String> {
         self.key
             .to_public_key_pem(LineEnding::LF)
-            .map_err(|e| SecureError::Encode(e.to_string()))
+            .map_err(|e| SecureError::Encode(Box::new(e)))
     }
 
     /// SHA-256 of the DER (`sig_hash.bin`, efuse SIG_HASH on a secured chip).

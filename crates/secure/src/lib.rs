@@ -17,6 +17,16 @@
 //! What the device rejects beyond the format (combinations of `dfu_ID`, image ids and flags
 //! that depend on its build and chip) is [`rules`].
 //!
+//! Every on-disk struct is declared once, as the SDK's C struct of the same name in Rust case
+//! (`#[repr(C)]`, `zerocopy` little-endian field types, size asserted at compile time), and is
+//! both read and written through that declaration: [`ctrl::DfuControlPacket`],
+//! [`ctrl::DfuCodeImageHeader`], [`ctrl::DfuImageHeaderInt`], [`record::RecordHeader`],
+//! [`image_header::ImageHeaderEnc`] (flash table entry and `enc` header),
+//! [`ftab::SecConfiguration`], [`ftab::FlashTable`] and
+//! [`offline_v1::DfuOfflineInstallPacket`]. No byte offset is written as a number elsewhere.
+//!
+//! Errors are [`SecureError`] variants with the numbers in fields.
+//!
 //! Secret key material never appears in `Debug` output or in errors.
 
 pub mod cipher;
@@ -24,6 +34,7 @@ pub mod ctrl;
 pub mod enc;
 pub mod error;
 pub mod ftab;
+pub mod image_header;
 pub mod keys;
 pub mod offline_v1;
 pub mod online;

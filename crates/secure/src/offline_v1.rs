@@ -11,39 +11,71 @@
 //! [`open_v1`] checks them against the control packet's signatures itself.
 
 use crate::ctrl::{open_ctrl, OpenedCtrl, FLAG_COMPRESS, IMG_ID_CTRL};
-use crate::error::{malformed, refused, Result};
+use crate::error::{Result, SecureError};
 use crate::keys::{RootKey, VerifyingKey};
 use crate::online::{aligned, build_online, BuildKeys, OnlineDfu, OnlineImage, OnlineParams};
 use crate::report::Findings;
 use sha2::{Digest, Sha256};
+use zerocopy::little_endian::U32;
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
 /// The package magic ("FCES", shared with v2).
 pub const MAGIC: [u8; 4] = *b"FCES";
 /// Size of the fixed header before the entries.
-pub const HEADER_LEN: usize = 9;
+pub const HEADER_LEN: usize = size_of::<DfuOfflineInstallPacket>();
 /// Size of one `{u8 id, u32 len}` entry.
-pub const ENTRY_LEN: usize = 5;
+pub const ENTRY_LEN: usize = size_of::<V1ImageInfo>();
+
+/// `dfu_offline_install_packet_t` (SDK `middleware/dfu/dfu_internal.h`) without its flexible
+/// `image_info[]`: the package header, packed, little-endian.
+#[derive(Debug, Clone, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned)]
+#[repr(C)]
+pub struct DfuOfflineInstallPacket {
+    /// `magic`: "FCES" ([`MAGIC`]; a `uint32_t` in C, compared as bytes here).
+    pub magic: [u8; 4],
+    /// `image_count`: the images, the control packet included.
+    pub image_count: u8,
+    /// `info_len`: bytes of `image_info[]`, 5 per image.
+    pub info_len: U32,
+}
+
+/// One entry of `image_info[]`, `{u8 id, u32 len}` packed. The SDK has no struct for it:
+/// `dfu_offline_header_alloc` reads the two fields and keeps them in a
+/// `dfu_offline_image_info_t` together with the offset it computes.
+#[derive(Debug, Clone, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned)]
+#[repr(C)]
+pub struct V1ImageInfo {
+    /// Image id (10 for the control packet).
+    pub img_id: u8,
+    /// Payload length.
+    pub len: U32,
+}
+
+// The spec's table (docs/sifli-secure-and-online-dfu.md 1.6).
+const _: () = assert!(size_of::<DfuOfflineInstallPacket>() == 9);
+const _: () = assert!(size_of::<V1ImageInfo>() == 5);
 
 /// Writes the package: `ctrl` (ctrl_packet.bin) then the compressed images `(id, com file)`.
 pub fn write_v1(ctrl: &[u8], images: &[(u8, &[u8])]) -> Result<Vec<u8>> {
     let count = images.len() + 1;
-    let count_u8 = u8::try_from(count).map_err(|_| {
-        refused(format!(
-            "{} images do not fit the one-byte count",
-            images.len()
-        ))
+    let count_u8 = u8::try_from(count).map_err(|_| SecureError::V1Count {
+        images: images.len(),
     })?;
     let mut entries = vec![(IMG_ID_CTRL, ctrl)];
     entries.extend(images.iter().copied());
-    let mut out = Vec::new();
-    out.extend_from_slice(&MAGIC);
-    out.push(count_u8);
-    out.extend_from_slice(&((ENTRY_LEN * count) as u32).to_le_bytes());
+    let header = DfuOfflineInstallPacket {
+        magic: MAGIC,
+        image_count: count_u8,
+        info_len: ((ENTRY_LEN * count) as u32).into(),
+    };
+    let mut out = header.as_bytes().to_vec();
     for (id, data) in &entries {
-        let len = u32::try_from(data.len())
-            .map_err(|_| refused(format!("image id {id}: too large for u32")))?;
-        out.push(*id);
-        out.extend_from_slice(&len.to_le_bytes());
+        let len = u32::try_from(data.len()).map_err(|_| SecureError::V1TooLarge { img_id: *id })?;
+        let info = V1ImageInfo {
+            img_id: *id,
+            len: len.into(),
+        };
+        out.extend_from_slice(info.as_bytes());
     }
     for (_, data) in &entries {
         out.extend_from_slice(data);
@@ -59,12 +91,10 @@ pub fn build_offline_v1(
     keys: &BuildKeys<'_>,
 ) -> Result<(OnlineDfu, Vec<u8>)> {
     if let Some(im) = images.iter().find(|i| i.flag != FLAG_COMPRESS) {
-        return Err(refused(format!(
-            "image id {}: flag {}; offline package v1 carries the compressed plaintext files, \
-             so every flag must be 16 (with bit 0 the installer would decrypt plaintext; \
-             without bit 4 the vendor packer has no com_ file to pack)",
-            im.img_id, im.flag
-        )));
+        return Err(SecureError::V1Flag {
+            img_id: im.img_id,
+            flag: im.flag,
+        });
     }
     let dfu = build_online(images, params, keys)?;
     let payloads: Vec<(u8, &[u8])> = images
@@ -89,59 +119,62 @@ pub struct V1Entry<'a> {
 /// True when `bytes` look like an offline package v1 (not v2: v2 has version 1 and an
 /// install-state byte where v1 has its count and info_len).
 pub fn is_v1(bytes: &[u8]) -> bool {
-    bytes.len() >= HEADER_LEN
-        && bytes[..4] == MAGIC
-        && u32::from_le_bytes([bytes[5], bytes[6], bytes[7], bytes[8]])
-            == ENTRY_LEN as u32 * u32::from(bytes[4])
+    DfuOfflineInstallPacket::ref_from_prefix(bytes).is_ok_and(|(h, _)| {
+        h.magic == MAGIC && h.info_len.get() == ENTRY_LEN as u32 * u32::from(h.image_count)
+    })
 }
 
 /// Parses the header and entries; the first entry must be the control packet.
 pub fn parse_v1(bytes: &[u8]) -> Result<Vec<V1Entry<'_>>> {
-    let bad = |r: String| malformed("offline package v1", r);
-    if bytes.len() < HEADER_LEN || bytes[..4] != MAGIC {
-        return Err(bad("no FCES magic at 0x00000000".into()));
-    }
-    let count = usize::from(bytes[4]);
-    let info_len = u32::from_le_bytes([bytes[5], bytes[6], bytes[7], bytes[8]]) as usize;
+    let header = match DfuOfflineInstallPacket::ref_from_prefix(bytes) {
+        Ok((h, _)) if h.magic == MAGIC => h,
+        _ => return Err(SecureError::V1Magic),
+    };
+    let count = usize::from(header.image_count);
+    let info_len = header.info_len.get() as usize;
     if info_len != ENTRY_LEN * count || count == 0 {
-        return Err(bad(format!(
-            "info_len {info_len} at 0x00000005 does not match image_count {count} (5 bytes each)"
-        )));
+        return Err(SecureError::V1InfoLen { info_len, count });
     }
     let mut pos = HEADER_LEN + info_len;
     if bytes.len() < pos {
-        return Err(bad(format!(
-            "{} bytes, the entry table needs {pos}",
-            bytes.len()
-        )));
+        return Err(SecureError::V1Short {
+            len: bytes.len(),
+            needed: pos,
+        });
     }
+    let infos = <[V1ImageInfo]>::ref_from_bytes(&bytes[HEADER_LEN..pos])
+        .expect("info_len is count whole entries");
     let mut out = Vec::with_capacity(count);
-    for i in 0..count {
+    for (i, info) in infos.iter().enumerate() {
         let e = HEADER_LEN + i * ENTRY_LEN;
-        let len =
-            u32::from_le_bytes([bytes[e + 1], bytes[e + 2], bytes[e + 3], bytes[e + 4]]) as usize;
+        let len = info.len.get() as usize;
         let end = pos
             .checked_add(len)
             .filter(|&end| end <= bytes.len())
-            .ok_or_else(|| bad(format!("entry {i} at {e:#010x}: {len} bytes at {pos:#010x} run past the end ({} bytes)", bytes.len())))?;
+            .ok_or(SecureError::V1PastEnd {
+                index: i,
+                entry_offset: e,
+                len,
+                offset: pos,
+                file_len: bytes.len(),
+            })?;
         out.push(V1Entry {
-            img_id: bytes[e],
+            img_id: info.img_id,
             offset: pos,
             data: &bytes[pos..end],
         });
         pos = end;
     }
     if out[0].img_id != IMG_ID_CTRL {
-        return Err(bad(format!(
-            "entry 0 at 0x00000009 has id {}, the control packet's is 10",
-            out[0].img_id
-        )));
+        return Err(SecureError::V1FirstNotCtrl {
+            img_id: out[0].img_id,
+        });
     }
     if pos != bytes.len() {
-        return Err(bad(format!(
-            "{} bytes after the last payload at {pos:#010x}",
-            bytes.len() - pos
-        )));
+        return Err(SecureError::V1Trailing {
+            extra: bytes.len() - pos,
+            offset: pos,
+        });
     }
     Ok(out)
 }
@@ -175,7 +208,7 @@ pub fn open_v1<'a>(
     findings.0.extend(ctrl_f);
     if entries.len() - 1 != ctrl.packet.images.len() {
         findings.fail(
-            4,
+            std::mem::offset_of!(DfuOfflineInstallPacket, image_count),
             format!(
                 "{} images in the package, {} in its control packet",
                 entries.len() - 1,

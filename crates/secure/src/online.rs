@@ -4,7 +4,7 @@
 use crate::ctrl::{
     check_policy, open_ctrl, seal_ctrl, ControlPacket, ImageEntry, OpenedCtrl, FLAG_ENC,
 };
-use crate::error::{refused, Result};
+use crate::error::{Result, SecureError};
 use crate::keys::{NonceHash, RootKey, SessionKey, SigningKey, VerifyingKey};
 use crate::record::{check_bksize, open_image, seal_image, ImageCrypto, OpenedImage, SealedImage};
 use crate::rules::{check_device_rules, Chip, DeviceBuild};
@@ -118,11 +118,10 @@ pub fn build_online(
         // Records past the first short block would start off a 16-byte boundary.
         for im in images.iter().filter(|i| i.flag & FLAG_ENC != 0) {
             if im.data.len() % 16 != 0 && im.data.len() > usize::from(params.bksize) {
-                return Err(refused(format!(
-                    "image id {}: {} bytes, not a multiple of 16, encrypted without --align",
-                    im.img_id,
-                    im.data.len()
-                )));
+                return Err(SecureError::UnalignedEncrypted {
+                    img_id: im.img_id,
+                    len: im.data.len(),
+                });
             }
         }
     }
@@ -206,7 +205,7 @@ pub fn open_online(
             .images
             .iter()
             .find(|e| e.img_id == id)
-            .ok_or_else(|| refused(format!("the control packet has no image id {id}")))?;
+            .ok_or(SecureError::NoSuchImage { img_id: id })?;
         let img = open_image(
             file,
             opened.packet.blk_size,

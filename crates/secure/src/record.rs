@@ -13,40 +13,39 @@
 //! recomputes over what it stored (`dfu_img_verification`).
 
 use crate::cipher::ctr_apply;
-use crate::error::{malformed, refused, Result};
+use crate::error::{Result, SecureError};
 use crate::keys::{SessionKey, SigningKey, VerifyingKey, NONCE_LEN, SIG_LEN};
 use crate::report::Findings;
 use sha2::{Digest, Sha256};
+use zerocopy::little_endian::U32;
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
+
+/// Size of the SHA-256 in front of a control packet, an `enc` header and each record block.
+pub const HASH_LEN: usize = 32;
+/// Bytes of such a hash the device compares (`DFU_SIG_HASH_SIZE`).
+pub const DEVICE_HASH_CMP_LEN: usize = 8;
 
 /// Size of a record's header: SHA-256 of the plaintext block and the u32 block offset.
-pub const RECORD_HEADER_LEN: usize = 36;
+pub const RECORD_HEADER_LEN: usize = size_of::<RecordHeader>();
 
-/// `hash[32] ‖ u32 offset`: the header in front of every block.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// `hash[32] ‖ u32 offset`: the header in front of every block, little-endian. The SDK has no
+/// struct for it: the device reads the hash at the start of `dfu_image_send_packet_t.packet`
+/// and the offset after it (`sol/dfu_ctrl_sol.c`), the vendor packer writes them in turn.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned,
+)]
+#[repr(C)]
 pub struct RecordHeader {
     /// SHA-256 of the plaintext block (the device compares the first 8 bytes).
-    pub hash: [u8; 32],
+    pub hash: [u8; HASH_LEN],
     /// Offset of the block in the image.
-    pub offset: u32,
+    pub offset: U32,
 }
 
-impl RecordHeader {
-    /// The 36 bytes on disk.
-    pub fn to_bytes(&self) -> [u8; RECORD_HEADER_LEN] {
-        let mut b = [0u8; RECORD_HEADER_LEN];
-        b[..32].copy_from_slice(&self.hash);
-        b[32..].copy_from_slice(&self.offset.to_le_bytes());
-        b
-    }
+const _: () = assert!(size_of::<RecordHeader>() == 36);
 
-    /// Reads the 36 bytes at the start of `b` (at least 36 long).
-    pub fn from_bytes(b: &[u8; RECORD_HEADER_LEN]) -> Self {
-        let mut hash = [0u8; 32];
-        hash.copy_from_slice(&b[..32]);
-        let offset = u32::from_le_bytes([b[32], b[33], b[34], b[35]]);
-        Self { hash, offset }
-    }
-}
+/// Offset of `offset` in a record.
+const OFFSET_FIELD: usize = std::mem::offset_of!(RecordHeader, offset);
 
 /// The crypto context shared by every image of one package.
 #[derive(Debug, Clone)]
@@ -72,16 +71,10 @@ pub struct SealedImage {
 /// and at most `max` (512 on the flash-thread path: `flash_write_t.data[512]`).
 pub fn check_bksize(bksize: u16, max: u16) -> Result<()> {
     if bksize == 0 || bksize % 16 != 0 {
-        return Err(refused(format!(
-            "bksize {bksize} is not a positive multiple of 16: each block must start at a \
-             16-byte boundary for the device's AES-CTR counter"
-        )));
+        return Err(SecureError::Bksize { bksize });
     }
     if bksize > max {
-        return Err(refused(format!(
-            "bksize {bksize} is larger than {max}: the device's flash-write buffer is \
-             flash_write_t.data[512] (NAND ping-pong builds take up to 2048: pass the NAND option)"
-        )));
+        return Err(SecureError::BksizeTooLarge { bksize, max });
     }
     Ok(())
 }
@@ -94,10 +87,10 @@ pub fn seal_image(
     crypto: &ImageCrypto<'_>,
     signer: &SigningKey,
 ) -> Result<SealedImage> {
-    let length = u32::try_from(data.len())
-        .map_err(|_| refused(format!("image of {} bytes does not fit u32", data.len())))?;
+    let length =
+        u32::try_from(data.len()).map_err(|_| SecureError::ImageTooLarge { len: data.len() })?;
     if data.is_empty() {
-        return Err(refused("empty image: the device needs at least one block"));
+        return Err(SecureError::EmptyImage);
     }
     let bk = usize::from(bksize);
     let mut file = Vec::with_capacity(data.len() + data.len().div_ceil(bk) * RECORD_HEADER_LEN);
@@ -106,9 +99,9 @@ pub fn seal_image(
         let offset = (i * bk) as u32;
         let header = RecordHeader {
             hash: Sha256::digest(block).into(),
-            offset,
+            offset: offset.into(),
         };
-        file.extend_from_slice(&header.to_bytes());
+        file.extend_from_slice(header.as_bytes());
         let start = file.len();
         file.extend_from_slice(block);
         if encrypt {
@@ -152,18 +145,16 @@ pub fn split_records(file: &[u8], bksize: u16) -> Result<Vec<(usize, RecordHeade
     let mut pos = 0;
     while pos < file.len() {
         let rec = &file[pos..(pos + step).min(file.len())];
-        if rec.len() <= RECORD_HEADER_LEN {
-            return Err(malformed(
-                "record file",
-                format!(
-                    "record at {pos:#010x} has {} bytes; a record is a 36-byte header and at \
-                     least one data byte",
-                    rec.len()
-                ),
-            ));
-        }
-        let header = RecordHeader::from_bytes(rec[..RECORD_HEADER_LEN].try_into().expect("36"));
-        out.push((pos, header, &rec[RECORD_HEADER_LEN..]));
+        let (header, block) = match RecordHeader::read_from_prefix(rec) {
+            Ok((h, b)) if !b.is_empty() => (h, b),
+            _ => {
+                return Err(SecureError::RecordShort {
+                    offset: pos,
+                    len: rec.len(),
+                })
+            }
+        };
+        out.push((pos, header, block));
         pos += rec.len();
     }
     Ok(out)
@@ -188,7 +179,7 @@ pub fn open_image(
         let want = plain.len() as u32;
         if header.offset != want {
             findings.fail(
-                pos + 32,
+                pos + OFFSET_FIELD,
                 format!(
                     "record offset is {:#010x}, expected {want:#010x}",
                     header.offset
@@ -201,7 +192,7 @@ pub fn open_image(
             ctr_apply(
                 crypto.session_key.as_bytes(),
                 &crypto.nonce,
-                header.offset,
+                header.offset.get(),
                 &mut b,
             );
         }
@@ -235,7 +226,7 @@ pub fn open_image(
 }
 
 pub(crate) fn hash_message(what: &str, got: &[u8; 32], want: &[u8; 32]) -> String {
-    let first8 = if got[..8] == want[..8] {
+    let first8 = if got[..DEVICE_HASH_CMP_LEN] == want[..DEVICE_HASH_CMP_LEN] {
         " (the first 8 bytes, all the device compares, match)"
     } else {
         ""

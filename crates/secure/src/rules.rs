@@ -8,7 +8,9 @@
 //! [`DeviceRule`] names the rule, the SDK lines it follows and what to change. Line numbers are
 //! in `sol/dfu_ctrl_sol.c` unless another file is named.
 
-use crate::ctrl::{FLAG_ENC, IMAGE_ENTRY_LEN};
+use crate::ctrl::{
+    ENTRY_FLAG_OFFSET, ENTRY_IMG_ID_OFFSET, FLAG_ENC, IMAGE_ENTRY_LEN, IMG_COUNT_OFFSET,
+};
 
 /// `dfu_ID` 0: CODE.
 pub const DFU_ID_CODE: u8 = 0;
@@ -148,11 +150,11 @@ impl DeviceRule {
     pub fn plain_offset(&self) -> usize {
         let entry = |i: usize| crate::ctrl::CTRL_HEADER_LEN + i * IMAGE_ENTRY_LEN;
         match *self {
-            Self::OtaManagerEncrypted { index, .. } => entry(index) + 260,
+            Self::OtaManagerEncrypted { index, .. } => entry(index) + ENTRY_FLAG_OFFSET,
             Self::OtaManagerImageId { index, .. }
             | Self::CodeImageId { index, .. }
-            | Self::NotOn52x { index, .. } => entry(index) + 262,
-            Self::OtaManagerCount { .. } => 49,
+            | Self::NotOn52x { index, .. } => entry(index) + ENTRY_IMG_ID_OFFSET,
+            Self::OtaManagerCount { .. } => IMG_COUNT_OFFSET,
         }
     }
 }

@@ -278,7 +278,7 @@ pub fn ftab_json(t: &SecConfiguration) -> Value {
             json!({
                 "index": i, "name": secure::ftab::FLASH_ID_NAMES[i],
                 "base": format!("{:#010x}", e.base), "size": format!("{:#010x}", e.size),
-                "xip_base": format!("{:#010x}", e.xip_base), "flags": e.flags,
+                "xip_base": format!("{:#010x}", e.xip_base), "flags": e.flags.get(),
             })
         })
         .collect();
@@ -290,7 +290,7 @@ pub fn ftab_json(t: &SecConfiguration) -> Value {
         .map(|(i, h)| {
             json!({
                 "flash_id": i + 2, "name": secure::ftab::FLASH_ID_NAMES[i + 2],
-                "length": h.length, "blksize": h.blksize, "flags": h.flags,
+                "length": h.length.get(), "blksize": h.blksize.get(), "flags": h.flags.get(),
                 "key_set": h.key.iter().any(|&b| b != 0), "sig_set": h.sig.iter().any(|&b| b != 0),
                 "ver": String::from_utf8_lossy(&h.ver).trim_end_matches('\0').to_string(),
             })

@@ -24,20 +24,27 @@ fn eh_lb523_table_matches_the_sdk_generator_rules() {
     assert_eq!(bytes.len(), SEC_CONFIG_LEN);
     golden("ftab/sf32lb52x-eh-lb523.bin", &bytes);
     assert_eq!(&bytes[..4], b"FCES");
-    assert_eq!((t.ftab[0].base, t.ftab[0].size), (0x1200_0000, 0x8000));
+    assert_eq!(
+        (t.ftab[0].base.get(), t.ftab[0].size.get()),
+        (0x1200_0000, 0x8000)
+    );
     // main: ftab[4] and ftab[8], stored and run at 0x12020000.
     assert_eq!(
-        (t.ftab[4].base, t.ftab[4].size, t.ftab[4].xip_base),
+        (
+            t.ftab[4].base.get(),
+            t.ftab[4].size.get(),
+            t.ftab[4].xip_base.get()
+        ),
         (0x1202_0000, 0x30_0000, 0x1202_0000)
     );
     assert_eq!(t.ftab[8], t.ftab[4]);
     // dfu (the installer) in ftab[2]; bootloader twice, run from SRAM.
     assert_eq!(
-        (t.ftab[2].base, t.ftab[2].xip_base),
+        (t.ftab[2].base.get(), t.ftab[2].xip_base.get()),
         (0x1232_0000, 0x1232_0000)
     );
     assert_eq!(
-        (t.ftab[3].base, t.ftab[3].xip_base),
+        (t.ftab[3].base.get(), t.ftab[3].xip_base.get()),
         (0x1201_0000, 0x2002_0000)
     );
     assert_eq!(t.ftab[7], t.ftab[3]);
@@ -46,7 +53,7 @@ fn eh_lb523_table_matches_the_sdk_generator_rules() {
         t.imgs[0].length, 0x6_0000,
         "dfu: region size when no length is given"
     );
-    assert_eq!((t.imgs[2].blksize, t.imgs[2].flags), (512, 2));
+    assert_eq!((t.imgs[2].blksize.get(), t.imgs[2].flags.get()), (512, 2));
     assert_eq!(t.imgs[5].length, UNUSED, "BCPU2 stays unused as in the SDK");
     assert_eq!(
         t.running_imgs,

@@ -4,8 +4,10 @@
 
 mod common;
 mod enc;
+mod errors;
 mod ftab;
 mod keys;
+mod layout;
 mod offline_v1;
 mod online;
 mod rules;
