@@ -5,6 +5,4 @@
 //! The CLI lives in [`cli`]; it is the only place that knows about exit codes and hints.
 
 pub mod cli;
-pub mod input;
-pub mod output;
 pub mod pack;

@@ -46,6 +46,7 @@ mod toml_io;
 mod validate;
 
 pub use error::LayoutError;
+pub use hex::parse_u64;
 pub use image_id::{ImageId, ParseImageIdError};
 pub use install::{Install, NotInstallable};
 pub use lookup::DOWNLOAD_REGION_TAG;

@@ -44,10 +44,10 @@ pub struct Args {
 /// Runs `imgtool keygen`.
 pub fn run(args: Args) -> Result<Outcome> {
     // Resolved first (`n1/../k.pem` is `k.pem`); every existing file is refused below.
-    let out = crate::output::plan_output(&args.output, &[], true)?;
+    let out = fsio::output::plan_output(&args.output, &[], true)?;
     // Any existing regular file, key-like or not: a new key never replaces a file unasked.
     // (A FIFO or a device such as /dev/null is written through: it is not a key.)
-    if let crate::output::Dest::File { path, .. } = &out {
+    if let fsio::output::Dest::File { path, .. } = &out {
         if path.exists() && !args.force {
             bail!(
                 "{} already exists; refusing to overwrite it with a new key (use --force to \
@@ -61,8 +61,8 @@ pub fn run(args: Args) -> Result<Outcome> {
     }
     let key = PrivateKey::generate()?;
     let pem = key.to_pem()?;
-    crate::output::write(&out, pem.as_bytes(), crate::output::Mode::Private)?;
-    crate::output::status(
+    fsio::output::write(&out, pem.as_bytes(), fsio::output::Mode::Private)?;
+    super::print::status(
         &out,
         format_args!(
             "wrote {} (ed25519 private key, key id {}); public key: imgtool getpub {} -o PUB.pem",

@@ -53,16 +53,16 @@ flow, and --sign/--unsigned/--min-hw/--min-sdk with it, are refused.";
 
 /// Arguments of `imgtool pack`.
 #[derive(clap::Args, Debug)]
-#[command(after_help = AFTER_HELP)]
+#[command(after_help = AFTER_HELP,
+    mut_arg("layout", |a| a.help("Board layout: a layout .toml file or a bundled layout name; without one, region and size checks are skipped")))]
 pub struct Args {
     /// Read layout, images and options from this ota.toml (command-line options override it)
     #[arg(long, value_name = "OTA_TOML", conflicts_with = "images")]
     pub config: Option<PathBuf>,
 
-    /// Board layout: a layout .toml file or a bundled layout name; without one, region and
-    /// size checks are skipped
-    #[arg(long, value_name = "LAYOUT")]
-    pub layout: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub layout: super::common_args::OptionalLayoutArg,
 
     /// An image: ID=PATH, or ID:OPT[:OPT]=PATH with OPT a storage overriding --compress
     /// (gzip, zlib, none) or an input format (elf, bin), e.g. hcpu=build/main.elf,
@@ -98,7 +98,7 @@ pub struct Args {
 
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub force: super::ForceArg,
+    pub force: super::common_args::ForceArg,
 
     /// Release information and signing (docs/signing.md)
     #[command(flatten)]
@@ -182,7 +182,7 @@ fn config_from(args: &Args) -> Result<PackConfig> {
             }
         }
     };
-    if let Some(l) = &args.layout {
+    if let Some(l) = &args.layout.layout {
         config.layout = Some(LayoutRef::parse(l, Path::new("")));
     }
     if let Some(c) = args.compress {

@@ -14,12 +14,15 @@ use std::path::{Path, PathBuf};
 
 /// Reads a key file or other small input (bounded: keys are never large).
 pub(crate) fn read_small(path: &Path) -> Result<Vec<u8>> {
-    crate::input::read_bounded(path, crate::input::Limit::SMALL)
+    Ok(fsio::input::read_bounded(path, fsio::input::Limit::SMALL)?)
 }
 
 /// Reads an artifact (control packet, record file, package): bounded like packages.
 pub(crate) fn read_artifact(path: &Path) -> Result<Vec<u8>> {
-    crate::input::read_bounded(path, crate::input::Limit::PACKAGE)
+    Ok(fsio::input::read_bounded(
+        path,
+        fsio::input::Limit::PACKAGE,
+    )?)
 }
 
 /// Reads a raw root key file (32 bytes).
@@ -306,7 +309,8 @@ pub struct Artifact {
 }
 
 impl Artifact {
-    fn new(path: PathBuf, role: &'static str, img_id: Option<u8>, bytes: Vec<u8>) -> Self {
+    /// A public artifact (mode 0644).
+    pub fn new(path: PathBuf, role: &'static str, img_id: Option<u8>, bytes: Vec<u8>) -> Self {
         Self {
             path,
             role,
@@ -321,7 +325,7 @@ impl Artifact {
 /// artifacts that are the same file, or a protected file unless `force`, is refused before
 /// anything is written), and prints one line per file.
 pub fn write_all(artifacts: &[Artifact], inputs: &[&Path], force: bool) -> Result<()> {
-    use crate::output::{commit_staged, plan_outputs, stage, Mode};
+    use fsio::output::{commit_staged, plan_outputs, stage, Mode};
     let named: Vec<(&str, &Path)> = artifacts
         .iter()
         .map(|a| (a.role, a.path.as_path()))
@@ -348,7 +352,7 @@ pub fn write_all(artifacts: &[Artifact], inputs: &[&Path], force: bool) -> Resul
             .img_id
             .map(|i| format!(" (image {i})"))
             .unwrap_or_default();
-        crate::output::say!(
+        super::print::say!(
             "wrote {} ({} bytes): {}{id}",
             a.path.display(),
             a.bytes.len(),
@@ -552,7 +556,7 @@ pub fn check_triples(
 }
 
 /// `keygen --type root|uid|rsa2048`.
-pub fn keygen(kind: &str, output: &crate::output::Dest) -> Result<Outcome> {
+pub fn keygen(kind: &str, output: &fsio::output::Dest) -> Result<Outcome> {
     let (bytes, what): (zeroize::Zeroizing<Vec<u8>>, String) = match kind {
         "root" => (
             RootKey::generate()?.as_bytes().to_vec().into(),
@@ -572,10 +576,10 @@ pub fn keygen(kind: &str, output: &crate::output::Dest) -> Result<Outcome> {
         }
         other => bail!("unknown key type {other:?}"),
     };
-    crate::output::write(output, &bytes, crate::output::Mode::Private)?;
-    crate::output::say!("wrote {} ({what}, mode 0600)", output.display());
+    fsio::output::write(output, &bytes, fsio::output::Mode::Private)?;
+    super::print::say!("wrote {} ({what}, mode 0600)", output.display());
     if kind == "rsa2048" {
-        crate::output::say!(
+        super::print::say!(
             "public key and dumpsig files: imgtool getpub {} --dumpsig STEM",
             output.display()
         );
@@ -600,51 +604,4 @@ pub fn is_rsa_key(text: &[u8]) -> bool {
         Ok(_) | Err(secure::SecureError::RsaBits { .. }) => true,
         Err(_) => String::from_utf8_lossy(text).contains("BEGIN RSA "),
     }
-}
-
-/// `getpub` of an RSA key file; `None` when KEY is not an RSA key (the ed25519 path then).
-pub fn getpub_rsa(args: &super::getpub::Args) -> Result<Option<Outcome>> {
-    use super::getpub::Format;
-    let path = Path::new(&args.key);
-    if args.key.starts_with("env:") || !(path.is_file() || crate::input::is_stdin(path)) {
-        return Ok(None);
-    }
-    let text = zeroize::Zeroizing::new(read_small(path)?);
-    if !is_rsa_key(&text) {
-        return Ok(None);
-    }
-    let key = VerifyingKey::from_file_bytes(&text, &args.key)?;
-    let der = key.spki_der()?;
-    let bytes = match args.format {
-        Format::Pem => key.to_pem()?.into_bytes(),
-        Format::Raw => der.clone(),
-        Format::CArray => c_array(&args.name, &der).into_bytes(),
-    };
-    let hash = key.sig_hash()?;
-    let mut files = Vec::new();
-    if let Some(stem) = &args.dumpsig {
-        files.push(Artifact::new(
-            PathBuf::from(format!("{stem}_pub.der")),
-            "RSA public key, SPKI DER",
-            None,
-            der,
-        ));
-        files.push(Artifact::new(
-            PathBuf::from(format!("{stem}_hash.bin")),
-            "SHA-256 of the DER",
-            None,
-            hash.to_vec(),
-        ));
-    }
-    match &args.output {
-        Some(p) => files.push(Artifact::new(p.clone(), "RSA public key", None, bytes)),
-        None if args.format == Format::Raw => bail!("--format raw writes binary: give -o FILE"),
-        None => print!("{}", String::from_utf8_lossy(&bytes)),
-    }
-    write_all(&files, &[path], args.force.force)?;
-    eprintln!(
-        "RSA-2048 public key, sig hash {}",
-        secure::record::hex(&hash)
-    );
-    Ok(Some(Outcome::Ok))
 }

@@ -47,7 +47,7 @@ pub struct EncArgs {
     pub session_key: Option<PathBuf>,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub force: super::ForceArg,
+    pub force: super::common_args::ForceArg,
 }
 
 /// Arguments of `imgtool dec`.
@@ -68,7 +68,7 @@ pub struct DecArgs {
     pub sigkey: String,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub force: super::ForceArg,
+    pub force: super::common_args::ForceArg,
 }
 
 /// Runs `imgtool enc`.
@@ -78,9 +78,9 @@ pub fn run_enc(a: EncArgs) -> Result<Outcome> {
     // The key files are inputs too: `--eimg s01.bin --key s01` must not destroy the root key.
     let mut inputs = vec![a.img.as_path(), root_path.as_path(), signer_path.as_path()];
     inputs.extend(a.session_key.as_deref());
-    let dest = crate::output::plan_output(&a.eimg, &inputs, a.force.force)?;
-    let image = crate::input::read_bounded(&a.img, crate::input::Limit::IMAGE)?;
-    crate::input::refuse_lfs_pointer(&a.img, &image)?;
+    let dest = fsio::output::plan_output(&a.eimg, &inputs, a.force.force)?;
+    let image = fsio::input::read_bounded(&a.img, fsio::input::Limit::IMAGE)?;
+    fsio::input::refuse_lfs_pointer(&a.img, &image)?;
     let root = load_root(&root_path)?;
     let signer = load_signer(&signer_path)?;
     let session = match &a.session_key {
@@ -92,8 +92,8 @@ pub fn run_enc(a: EncArgs) -> Result<Outcome> {
     };
     let out = secure::enc::seal_enc(&image, a.bksize, a.flags, &a.ver, &root, &signer, &session)
         .context("nothing written")?;
-    crate::output::write(&dest, &out, crate::output::Mode::Public)?;
-    crate::output::say!(
+    fsio::output::write(&dest, &out, fsio::output::Mode::Public)?;
+    super::print::say!(
         "wrote {} ({} bytes; image {} bytes, flags {})",
         a.eimg.display(),
         out.len(),
@@ -115,7 +115,7 @@ pub fn run_dec(a: DecArgs) -> Result<Outcome> {
     let dest = a
         .img
         .as_ref()
-        .map(|p| crate::output::plan_output(p, &inputs, a.force.force))
+        .map(|p| fsio::output::plan_output(p, &inputs, a.force.force))
         .transpose()?;
     let file = super::secure::read_artifact(&a.eimg)?;
     let root = load_root(&root_path)?;
@@ -124,21 +124,21 @@ pub fn run_dec(a: DecArgs) -> Result<Outcome> {
     let o = match secure::enc::open_enc(&file, &root, &verifier) {
         Ok(o) => o,
         Err(e) => {
-            crate::output::say!("FAIL {name}: {e}");
+            super::print::say!("FAIL {name}: {e}");
             return Ok(Outcome::VerificationFailed);
         }
     };
     for f in &o.findings.0 {
-        crate::output::say!("error: {name}: {f}");
+        super::print::say!("error: {name}: {f}");
     }
     if !o.findings.ok() {
-        crate::output::say!("FAIL {name}");
+        super::print::say!("FAIL {name}");
         return Ok(Outcome::VerificationFailed);
     }
     if let Some(d) = &dest {
-        crate::output::write(d, &o.plain, crate::output::Mode::Public)?;
+        fsio::output::write(d, &o.plain, fsio::output::Mode::Public)?;
     }
-    crate::output::say!(
+    super::print::say!(
         "OK {name}: length {}, blksize {}, flags {}, ver {:?}",
         o.header.length,
         o.header.blksize,

@@ -5,9 +5,9 @@
 //! the simulator's flash map and prints the reports.
 
 use super::Outcome;
-use crate::input::Limit;
 use anyhow::{bail, Context, Result};
 use clap::Args as ClapArgs;
+use fsio::input::Limit;
 use layout::{ImageId, Layout};
 use simulator::{Class, ComType, FlashMap, OldImages, PowerCutReport, RunReport, Scenario};
 use std::path::{Path, PathBuf};
@@ -37,13 +37,14 @@ Exit codes: 0 every outcome safe and the uncut run installs exactly what `unpack
 
 /// Arguments of `imgtool simulate`.
 #[derive(ClapArgs, Debug)]
-#[command(after_help = AFTER_HELP)]
+#[command(after_help = AFTER_HELP,
+    mut_arg("layout", |a| a.help("Flash layout: a layout file (.toml) or a bundled layout name")))]
 pub struct Args {
     /// The package (offline_install.bin) as the app stored it in DFU_DOWNLOAD_REGION
     pub package: PathBuf,
-    /// Flash layout: a layout file (.toml) or a bundled layout name
-    #[arg(long)]
-    pub layout: String,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub layout: super::common_args::LayoutArg,
     /// Raw image the device runs in HCPU_FLASH_CODE before the update (default: synthetic)
     #[arg(long, value_name = "FILE")]
     pub old_app: Option<PathBuf>,
@@ -84,7 +85,7 @@ pub fn run(args: Args) -> Result<Outcome> {
             format!("--power-cut {n:?}: expected none, all or an operation number")
         })?),
     };
-    let layout = super::layout::resolve_arg(&args.layout)?;
+    let layout = args.layout.resolve()?;
     let map = FlashMap::from_layout(&layout)?;
     let limit = |id: u8| map.region_for(id).map_or(0, |r| r.size);
     let package = read_bounded(&args.package, map.download().size)?;
@@ -127,7 +128,7 @@ pub fn run(args: Args) -> Result<Outcome> {
 /// Reads a file no larger than the flash region it models, checking the size before reading.
 fn read_bounded(path: &Path, limit: u32) -> Result<Vec<u8>> {
     let limit = Limit::new("the flash region it models", u64::from(limit));
-    crate::input::read_bounded(path, limit)
+    Ok(fsio::input::read_bounded(path, limit)?)
 }
 
 /// Reads an old firmware image: the raw bytes of its region, as `imgtool elf2bin --layout`

@@ -31,7 +31,7 @@ pub struct Args {
 
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub force: super::ForceArg,
+    pub force: super::common_args::ForceArg,
 
     /// Keys and record files for the secure artifacts (docs/secure-dfu.md)
     #[command(flatten)]
@@ -40,13 +40,13 @@ pub struct Args {
 
 /// Runs `imgtool unpack`.
 pub fn run(args: Args) -> Result<Outcome> {
-    crate::output::plan_output_dir(
+    fsio::output::plan_output_dir(
         &args.output,
         &["one file per image"],
         &[&args.package],
         args.force.force,
     )?;
-    let bytes = crate::input::read_bounded(&args.package, crate::input::Limit::PACKAGE)?;
+    let bytes = fsio::input::read_bounded(&args.package, fsio::input::Limit::PACKAGE)?;
     if let Some(kind) = super::secure_check::detect(&bytes, &args.secure) {
         return super::secure_check::unpack(
             &args.package,
@@ -90,11 +90,11 @@ pub fn run(args: Args) -> Result<Outcome> {
     }
     let mut planned = Vec::with_capacity(files.len());
     for (path, data) in &files {
-        let dest = crate::output::plan_output(path, &[&args.package], args.force.force)?;
+        let dest = fsio::output::plan_output(path, &[&args.package], args.force.force)?;
         planned.push((dest, data.as_slice()));
     }
     // All files or none.
-    crate::output::commit(&planned, crate::output::Mode::Public)?;
+    fsio::output::commit(&planned, fsio::output::Mode::Public)?;
     for (dest, data) in &planned {
         println!("wrote {} ({} bytes)", dest.display(), data.len());
     }

@@ -65,7 +65,7 @@ impl LayoutRef {
     /// Loads the layout, with the errors of [`Layout::resolve`].
     pub fn load(&self) -> Result<Layout> {
         match self {
-            LayoutRef::File(p) => Ok(Layout::from_file_with(p, crate::input::read_small_text)?),
+            LayoutRef::File(p) => Ok(Layout::from_file_with(p, fsio::input::read_small_text)?),
             // Not Layout::resolve(n): it would look for a file `n` in the working directory,
             // and parse already looked in `base`.
             LayoutRef::Bundled(n) => {
@@ -195,7 +195,7 @@ struct ImageToml {
 impl PackConfig {
     /// Reads `ota.toml`. Relative paths (images, layout file) are relative to its directory.
     pub fn from_toml_file(path: &Path) -> Result<PackConfig> {
-        let text = crate::input::read_text(path, crate::input::Limit::SMALL)?;
+        let text = fsio::input::read_text(path, fsio::input::Limit::SMALL)?;
         let base = path.parent().unwrap_or(Path::new(""));
         Self::from_toml_str(&text, base).with_context(|| format!("in {}", path.display()))
     }

@@ -15,9 +15,9 @@
 //! layout) is refused from its file size; an ELF is streamed, so only its headers and the
 //! loadable bytes of the image's region are read, whatever debug information it carries.
 
-use crate::input::{check_size, read_bounded, Limit};
 use anyhow::{bail, Context, Result};
 use elf2bin::{ElfFile, FileSegment, RegionPlan, Window};
+use fsio::input::{check_size, read_bounded, Limit};
 use layout::{ImageId, Region};
 use std::fs::File;
 use std::io::{Cursor, Read, Seek};
@@ -102,7 +102,7 @@ pub fn load_image(
             None => Limit::IMAGE,
         };
         out.bytes = read_bounded(path, limit)?;
-        crate::input::refuse_lfs_pointer(path, &out.bytes)?;
+        fsio::input::refuse_lfs_pointer(path, &out.bytes)?;
         if format == InputFormat::Auto && out.bytes.starts_with(PACKAGE_MAGIC) {
             bail!(
                 "{}: this is an OTA package (offline_install.bin), not an image; give the ELF or \
@@ -117,7 +117,7 @@ pub fn load_image(
             "{}: not an ELF file (no \\x7fELF magic at offset 0x00000000){}; a raw image must \
              not be named *.elf, or give format bin (ota.toml) / ID:bin=PATH (--image)",
             path.display(),
-            crate::input::lfs_hint(path)
+            fsio::input::lfs_hint(path)
         );
     }
     let elf = open_elf(file, path)?;

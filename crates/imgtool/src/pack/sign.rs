@@ -46,7 +46,7 @@ pub enum Signing {
 /// error says what the file is instead (empty, DER, a private key, an RSA key).
 pub fn load_public_key(path: &Path) -> Result<PublicKey> {
     let what = path.display().to_string();
-    let bytes = crate::input::read_bounded(path, crate::input::Limit::SMALL)?;
+    let bytes = fsio::input::read_bounded(path, fsio::input::Limit::SMALL)?;
     let pem = sign::pem_text(&bytes, &what, "public key (SubjectPublicKeyInfo)")?;
     Ok(PublicKey::from_pem(pem, &what)?)
 }
@@ -68,7 +68,7 @@ pub fn sign_planned(
         Signing::None => return Ok(warnings),
         Signing::Unsigned => None,
         Signing::Key(source) => {
-            let loaded = load_private_key_with(source, crate::input::read_small)?;
+            let loaded = load_private_key_with(source, fsio::input::read_small)?;
             warnings = loaded.warnings;
             Some(Box::new(loaded.key))
         }
