@@ -67,7 +67,7 @@ pub struct Args {
     pub layout: super::common_args::OptionalLayoutArg,
 
     /// Byte written into gaps between segments (and before the first segment of a region)
-    #[arg(long, value_name = "BYTE", default_value = "0xff", value_parser = parse_byte)]
+    #[arg(long, value_name = "BYTE", default_value = "0xff", value_parser = super::common_args::number::<u8>)]
     pub fill: u8,
 
     /// Output format
@@ -77,15 +77,6 @@ pub struct Args {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub force: super::common_args::ForceArg,
-}
-
-/// Parses a byte given as decimal or `0x` hex.
-fn parse_byte(s: &str) -> Result<u8, String> {
-    let parsed = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        Some(hex) => u8::from_str_radix(hex, 16),
-        None => s.parse::<u8>(),
-    };
-    parsed.map_err(|_| format!("{s:?} is not a byte: expected 0..255 or 0x00..0xff"))
 }
 
 /// Runs `imgtool elf2bin`.

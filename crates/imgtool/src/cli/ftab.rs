@@ -67,11 +67,7 @@ fn parse_length(s: &str) -> Result<(String, u32), String> {
     let (name, n) = s
         .split_once('=')
         .ok_or_else(|| format!("{s:?}: expected NAME=BYTES"))?;
-    let v = match n.strip_prefix("0x") {
-        Some(h) => u32::from_str_radix(h, 16),
-        None => n.parse(),
-    }
-    .map_err(|e| format!("{s:?}: {e}"))?;
+    let v = super::common_args::number::<u32>(n).map_err(|e| format!("{s:?}: {e}"))?;
     Ok((name.to_string(), v))
 }
 

@@ -171,12 +171,7 @@ fn parse_pairs<T>(
 }
 
 fn parse_size(s: &str) -> Result<u32> {
-    let t = s.trim();
-    let v = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        Some(h) => u32::from_str_radix(h, 16),
-        None => t.parse(),
-    };
-    v.with_context(|| format!("{s:?} is not a size (decimal or 0x hex)"))
+    super::common_args::number::<u32>(s).map_err(anyhow::Error::msg)
 }
 
 fn show(a: ShowArgs) -> Result<Outcome> {

@@ -83,7 +83,7 @@ pub struct Args {
     /// Uncompressed chunk size of compressed images (the device allocates a buffer this
     /// big plus two packets; default 10240; a multiple of 2048 on NAND boards; above 65536
     /// only with --allow-large-pksize)
-    #[arg(long, value_name = "BYTES")]
+    #[arg(long, value_name = "BYTES", value_parser = super::common_args::number::<u32>)]
     pub pksize: Option<u32>,
 
     /// Accept a --pksize (or ota.toml pksize) above 65536 bytes: the device's installer must

@@ -2,6 +2,7 @@
 //! `pack --secure`, `keygen --type rsa2048|root|uid`, RSA `getpub`): argument parsing, key
 //! files and file names only; the formats and crypto are crate `secure`.
 
+use super::common_args::number;
 use super::Outcome;
 use anyhow::{bail, Context, Result};
 use secure::ctrl::{check_policy, FLAG_COMPRESS, FLAG_ENC};
@@ -110,7 +111,7 @@ fn load_session(path: Option<&Path>) -> Result<SessionKey> {
 #[derive(clap::Args, Debug, Clone)]
 pub struct SecureBuildArgs {
     /// Record block size: a multiple of 16, at most 512 (2048 with --nand) [default: 512]
-    #[arg(long, value_name = "BYTES", help_heading = "Secure DFU")]
+    #[arg(long, value_name = "BYTES", help_heading = "Secure DFU", value_parser = number::<u16>)]
     pub bksize: Option<u16>,
 
     /// Control packet dfu_ID: 0 CODE, 1 CODE_MIX, 2 OTA_MANAGER (ids 6 and 11 only, at most 2,
@@ -119,7 +120,8 @@ pub struct SecureBuildArgs {
         long = "dfu_id",
         alias = "dfu-id",
         value_name = "N",
-        help_heading = "Secure DFU"
+        help_heading = "Secure DFU",
+        value_parser = number::<u8>
     )]
     pub dfu_id: Option<u8>,
 
@@ -128,7 +130,8 @@ pub struct SecureBuildArgs {
         long = "hw_ver",
         alias = "hw-ver",
         value_name = "N",
-        help_heading = "Secure DFU"
+        help_heading = "Secure DFU",
+        value_parser = number::<u32>
     )]
     pub hw_ver: Option<u32>,
 
@@ -138,7 +141,8 @@ pub struct SecureBuildArgs {
         long = "sdk_ver",
         alias = "sdk-ver",
         value_name = "N",
-        help_heading = "Secure DFU"
+        help_heading = "Secure DFU",
+        value_parser = number::<u32>
     )]
     pub sdk_ver: Option<u32>,
 
@@ -147,12 +151,13 @@ pub struct SecureBuildArgs {
         long = "fw_ver",
         alias = "fw-ver",
         value_name = "N",
-        help_heading = "Secure DFU"
+        help_heading = "Secure DFU",
+        value_parser = number::<u32>
     )]
     pub fw_ver: Option<u32>,
 
     /// 1: zero-pad each image to 16 bytes (default); 0: no padding (NAND ping-pong example)
-    #[arg(long, value_name = "0|1", help_heading = "Secure DFU")]
+    #[arg(long, value_name = "0|1", help_heading = "Secure DFU", value_parser = number::<u8>)]
     pub align: Option<u8>,
 
     /// NAND ping-pong target: allow --bksize up to 2048

@@ -1,6 +1,7 @@
 //! `imgtool enc` / `imgtool dec`: the vendor's UART/BLE secure download image
 //! (`image_sec.bin`), written and read back (decrypted, every hash and signature checked).
 
+use super::common_args::number;
 use super::secure::{load_root, load_signer, load_verifier};
 use super::Outcome;
 use anyhow::{Context, Result};
@@ -34,10 +35,10 @@ pub struct EncArgs {
     #[arg(long, value_name = "STEM", default_value = "sifli01key")]
     pub sigkey: String,
     /// Record block size (multiple of 16)
-    #[arg(long, value_name = "BYTES", default_value_t = 512)]
+    #[arg(long, value_name = "BYTES", default_value_t = 512, value_parser = number::<u16>)]
     pub bksize: u16,
     /// Header flags: bit 0 = stored encrypted, signature over the ciphertext
-    #[arg(long, value_name = "N", default_value_t = 1)]
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = number::<u16>)]
     pub flags: u16,
     /// Version string, at most 20 characters (right-padded with '0')
     #[arg(long, value_name = "VER", default_value = "sifli_0.1.0")]

@@ -66,7 +66,7 @@ pub struct Args {
     /// Refuse --power-cut all when the flow has more flash operations than this: the sweep
     /// re-runs the flow once per operation, so its time grows with the square (a full 3 MiB
     /// app region is about 1100 operations; a tiny --pksize makes many more)
-    #[arg(long, default_value_t = 4_000, value_name = "N")]
+    #[arg(long, default_value_t = 4_000, value_name = "N", value_parser = super::common_args::number::<usize>)]
     pub max_ops: usize,
 }
 
@@ -81,8 +81,8 @@ pub fn run(args: Args) -> Result<Outcome> {
     let cuts = match args.power_cut.as_str() {
         "none" => Cuts::None,
         "all" => Cuts::All,
-        n => Cuts::One(n.parse().with_context(|| {
-            format!("--power-cut {n:?}: expected none, all or an operation number")
+        n => Cuts::One(super::common_args::number::<u64>(n).map_err(|e| {
+            anyhow::anyhow!("--power-cut {n:?}: expected none, all or an operation number ({e})")
         })?),
     };
     let layout = args.layout.resolve()?;
