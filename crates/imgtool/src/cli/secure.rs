@@ -1,9 +1,8 @@
-//! The vendor's secure DFU from the command line (`gen-dfu --offline_img=0/1`,
-//! `pack --secure`, `keygen --type rsa2048|root|uid`, RSA `getpub`): argument parsing, key
+//! The vendor's secure DFU from the command line, the parts `gen-dfu --offline_img=0/1`,
+//! `pack --secure`, `enc`/`dec`, the checks and RSA `getpub` share: argument parsing, key
 //! files and file names only; the formats and crypto are crate `secure`.
 
 use super::common_args::number;
-use super::Outcome;
 use anyhow::{bail, Context, Result};
 use secure::ctrl::{check_policy, FLAG_COMPRESS, FLAG_ENC};
 use secure::online::{
@@ -558,38 +557,6 @@ pub fn check_triples(
         }
     }
     Ok(())
-}
-
-/// `keygen --type root|uid|rsa2048`.
-pub fn keygen(kind: &str, output: &fsio::output::Dest) -> Result<Outcome> {
-    let (bytes, what): (zeroize::Zeroizing<Vec<u8>>, String) = match kind {
-        "root" => (
-            RootKey::generate()?.as_bytes().to_vec().into(),
-            "AES-256 root key, 32 raw bytes".into(),
-        ),
-        "uid" => (
-            secure::Uid::generate()?.as_bytes().to_vec().into(),
-            "UID, 16 raw bytes".into(),
-        ),
-        "rsa2048" => {
-            let k = SigningKey::generate()?;
-            let hash = secure::record::hex(&k.verifying_key().sig_hash()?[..8]);
-            (
-                k.to_pkcs1_pem()?.as_bytes().to_vec().into(),
-                format!("RSA-2048 private key, PKCS#1 PEM, sig hash {hash}..."),
-            )
-        }
-        other => bail!("unknown key type {other:?}"),
-    };
-    fsio::output::write(output, &bytes, fsio::output::Mode::Private)?;
-    super::print::say!("wrote {} ({what}, mode 0600)", output.display());
-    if kind == "rsa2048" {
-        super::print::say!(
-            "public key and dumpsig files: imgtool getpub {} --dumpsig STEM",
-            output.display()
-        );
-    }
-    Ok(Outcome::Ok)
 }
 
 /// A C array of `bytes` (the DER, to compile into a device image).

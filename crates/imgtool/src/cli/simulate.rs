@@ -56,8 +56,13 @@ pub struct Args {
     #[arg(long, default_value = "none", value_name = "none|all|N")]
     pub power_cut: String,
     /// Compression the installer was built for (default: detected from the package)
-    #[arg(long, value_name = "gzip|zlib")]
-    pub com_type: Option<String>,
+    #[arg(
+        long,
+        value_name = "gzip|zlib",
+        value_enum,
+        hide_possible_values = true
+    )]
+    pub com_type: Option<Codec>,
     /// Model an app with the mitigation for the installer window: at each boot it re-runs the
     /// install step for a stored package that was never installed (state 0xFF). The vendor
     /// app does not; compare the two sweeps.
@@ -68,6 +73,24 @@ pub struct Args {
     /// app region is about 1100 operations; a tiny --pksize makes many more)
     #[arg(long, default_value_t = 4_000, value_name = "N", value_parser = super::common_args::number::<usize>)]
     pub max_ops: usize,
+}
+
+/// `--com-type`: the codec the installer was built for.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Codec {
+    /// The vendor's gzip mode (`--com_type 0`)
+    Gzip,
+    /// zlib (`--com_type 1`)
+    Zlib,
+}
+
+impl From<Codec> for ComType {
+    fn from(c: Codec) -> Self {
+        match c {
+            Codec::Gzip => ComType::Gzip,
+            Codec::Zlib => ComType::Zlib,
+        }
+    }
 }
 
 enum Cuts {
@@ -95,12 +118,8 @@ pub fn run(args: Args) -> Result<Outcome> {
     };
     let mut scenario = Scenario::new(map, &package, old)
         .with_context(|| format!("{}: cannot simulate", args.package.display()))?;
-    if let Some(c) = &args.com_type {
-        scenario = scenario.with_com_type(match c.as_str() {
-            "gzip" => ComType::Gzip,
-            "zlib" => ComType::Zlib,
-            _ => bail!("--com-type {c:?}: expected gzip or zlib"),
-        });
+    if let Some(c) = args.com_type {
+        scenario = scenario.with_com_type(c.into());
     }
     scenario = scenario.with_app_resume(args.app_resumes);
     print_setup(&args, &layout, &scenario);
