@@ -148,8 +148,8 @@ impl VendorImagesArg {
     }
 
     /// The codec of `--com_type`: 0 gzip mode (EZIP engine), 1 zlib.
-    pub fn codec(&self) -> Result<crate::pack::Compression> {
-        use crate::pack::Compression;
+    pub fn codec(&self) -> Result<imgtool::pack::Compression> {
+        use imgtool::pack::Compression;
         match self.com_type {
             0 => Ok(Compression::Gzip),
             1 => Ok(Compression::Zlib),

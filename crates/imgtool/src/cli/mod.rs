@@ -127,6 +127,8 @@ enum Command {
 
 /// The whole command tree as clap sees it: for tests that walk every subcommand and option,
 /// and for generated documentation.
+// Only `cli-tree` users call it; the binary alone does not.
+#[cfg_attr(not(feature = "cli-tree"), allow(dead_code))]
 pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
 }

@@ -1,15 +1,15 @@
 //! `imgtool pack`: app ELF + DFU installer ELF (+ resources) + layout -> `offline_install.bin`
-//! and `manifest.json`. The work is [`crate::pack`]; this module parses arguments and prints.
+//! and `manifest.json`. The work is [`imgtool::pack`]; this module parses arguments and prints.
 
 use super::Outcome;
-use crate::pack::{
+use anyhow::{bail, Context, Result};
+use clap::builder::TypedValueParser as _;
+use ezip::Level;
+use imgtool::pack::{
     plan_package_outputs, plan_package_streaming, write_planned_staged, Compression, ImageSpec,
     InputFormat, LayoutRef, PackConfig, PackageStage, PlannedPackage, Signing, MANIFEST_FILE,
     PACKAGE_FILE,
 };
-use anyhow::{bail, Context, Result};
-use clap::builder::TypedValueParser as _;
-use ezip::Level;
 use std::path::{Path, PathBuf};
 
 const AFTER_HELP: &str = "\

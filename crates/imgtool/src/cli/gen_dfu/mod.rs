@@ -8,8 +8,8 @@ mod vendor_secure;
 pub use args::Args;
 
 use super::Outcome;
-use crate::pack::{plan_package, Compression, ImageSpec, PackConfig, PackOptions};
 use anyhow::{bail, Context, Result};
+use imgtool::pack::{plan_package, Compression, ImageSpec, PackConfig, PackOptions};
 use package::Flag;
 
 /// The images of `--img_para` for offline package v2: flag 0 raw, 16 compressed with `codec`.
@@ -34,7 +34,7 @@ fn image_specs(args: &Args, codec: Compression) -> Result<Vec<ImageSpec>> {
             path: args.dir.join(format!("{stem}.bin")),
             compression: Some(compression),
             // The vendor tool packs STEM.bin files as they are.
-            format: crate::pack::InputFormat::Bin,
+            format: imgtool::pack::InputFormat::Bin,
         });
     }
     Ok(specs)
@@ -66,7 +66,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     let inputs: Vec<&std::path::Path> = config.images.iter().map(|i| i.path.as_path()).collect();
     let dest = fsio::output::plan_output_dir(
         &out_dir,
-        &[crate::pack::PACKAGE_FILE],
+        &[imgtool::pack::PACKAGE_FILE],
         &inputs,
         args.force.force,
     )?
@@ -76,7 +76,7 @@ pub fn run(args: Args) -> Result<Outcome> {
         eprintln!("warning: {warning}");
     }
     fsio::output::write(&dest, &planned.bytes, fsio::output::Mode::Public)?;
-    let out = out_dir.join(crate::pack::PACKAGE_FILE);
+    let out = out_dir.join(imgtool::pack::PACKAGE_FILE);
     for (i, im) in planned.images.iter().enumerate() {
         println!(
             "{i}: {} -> image {} ({}), flag {}, {} -> {} bytes",

@@ -6,8 +6,8 @@ use crate::cli::secure::{
     artifacts, check_triples, plan_secure, write_all, KeyPaths, Naming, SecureInput,
 };
 use crate::cli::Outcome;
-use crate::pack::{plan_package, Compression, ImageSpec, PackConfig, PackOptions};
 use anyhow::{bail, Context, Result};
+use imgtool::pack::{plan_package, Compression, ImageSpec, PackConfig, PackOptions};
 use layout::ImageId;
 use secure::ctrl::{FLAG_COMPRESS, FLAG_ENC};
 use secure::online::OnlineImage;
@@ -74,7 +74,7 @@ pub fn run(args: &Args, offline: u8) -> Result<Outcome> {
                 Compression::None
             }),
             // The vendor tool packs STEM.bin files as they are.
-            format: crate::pack::InputFormat::Bin,
+            format: imgtool::pack::InputFormat::Bin,
         })
         .collect();
     let mut options = PackOptions {
