@@ -61,6 +61,15 @@ pub struct ForceArg {
     pub force: bool,
 }
 
+/// `-o DIR` of a command that writes several files into a directory (`pack`, `unpack`):
+/// one rule for all of them ([`fsio::output::plan_output_dir`]).
+#[derive(clap::Args, Debug, Clone)]
+pub struct OutputDirArg {
+    /// Output directory (created if missing)
+    #[arg(short, long = "output", value_name = "DIR")]
+    pub output: std::path::PathBuf,
+}
+
 /// A required `--layout`. Commands say what they use it for with
 /// `#[command(mut_arg("layout", ..))]`.
 #[derive(clap::Args, Debug, Clone)]

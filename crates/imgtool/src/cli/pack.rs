@@ -54,7 +54,8 @@ flow, and --sign/--unsigned/--min-hw/--min-sdk with it, are refused.";
 /// Arguments of `imgtool pack`.
 #[derive(clap::Args, Debug)]
 #[command(after_help = AFTER_HELP,
-    mut_arg("layout", |a| a.help("Board layout: a layout .toml file or a bundled layout name; without one, region and size checks are skipped")))]
+    mut_arg("layout", |a| a.help("Board layout: a layout .toml file or a bundled layout name; without one, region and size checks are skipped")),
+    mut_arg("output", |a| a.help("Output directory (created if missing); it receives offline_install.bin and manifest.json")))]
 pub struct Args {
     /// Read layout, images and options from this ota.toml (command-line options override it)
     #[arg(long, value_name = "OTA_TOML", conflicts_with = "images")]
@@ -91,10 +92,9 @@ pub struct Args {
     #[arg(long)]
     pub allow_large_pksize: bool,
 
-    /// Output directory (created if missing); it receives offline_install.bin and
-    /// manifest.json
-    #[arg(short, long, value_name = "DIR")]
-    pub output: PathBuf,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub output: super::common_args::OutputDirArg,
 
     #[command(flatten)]
     #[allow(missing_docs)]
@@ -225,7 +225,11 @@ pub fn run(args: Args) -> Result<Outcome> {
     let config = config_from(&args)?;
     let secure = super::secure_pack::resolve(&args.secure, args.config.as_deref())?;
     super::secure_pack::check_options(&args.secure, secure.is_some(), &args.signing)?;
-    let dests = plan_package_outputs(&args.output, &input_paths(&args, &config), args.force.force)?;
+    let dests = plan_package_outputs(
+        &args.output.output,
+        &input_paths(&args, &config),
+        args.force.force,
+    )?;
     // An unsigned package's file is its body: write and sync it while it is compressed.
     // Signed and secure packages are written whole, after signing.
     let key = config.options.sign.as_ref();
@@ -240,7 +244,13 @@ pub fn run(args: Args) -> Result<Outcome> {
         }
         print_notes(&planned);
         let release = args.signing.release();
-        return super::secure_pack::run(s, &release, &planned, &args.output, args.force.force);
+        return super::secure_pack::run(
+            s,
+            &release,
+            &planned,
+            &args.output.output,
+            args.force.force,
+        );
     }
     let signed = args
         .signing
@@ -255,9 +265,9 @@ pub fn run(args: Args) -> Result<Outcome> {
     }
     println!(
         "wrote {} ({} bytes) and {}",
-        args.output.join(PACKAGE_FILE).display(),
+        args.output.output.join(PACKAGE_FILE).display(),
         planned.bytes.len(),
-        args.output.join(MANIFEST_FILE).display()
+        args.output.output.join(MANIFEST_FILE).display()
     );
     // The process exits next: unmapping megabytes of payloads first would only add time
     // (compilers skip these frees the same way, e.g. clang's -disable-free).

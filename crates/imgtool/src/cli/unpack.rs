@@ -21,9 +21,9 @@ pub struct Args {
     /// The package (offline_install.bin)
     pub package: PathBuf,
 
-    /// Output directory (created if missing)
-    #[arg(short, long, value_name = "DIR")]
-    pub output: PathBuf,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub output: super::common_args::OutputDirArg,
 
     /// Unpack even if the package CRC does not match (the device would refuse the package)
     #[arg(long)]
@@ -41,7 +41,7 @@ pub struct Args {
 /// Runs `imgtool unpack`.
 pub fn run(args: Args) -> Result<Outcome> {
     fsio::output::plan_output_dir(
-        &args.output,
+        &args.output.output,
         &["one file per image"],
         &[&args.package],
         args.force.force,
@@ -53,7 +53,7 @@ pub fn run(args: Args) -> Result<Outcome> {
             &bytes,
             kind,
             &args.secure,
-            &args.output,
+            &args.output.output,
             args.force.force,
         );
     }
@@ -76,9 +76,10 @@ pub fn run(args: Args) -> Result<Outcome> {
                 image.index, image.payload_offset
             )
         })?;
-        let path = args
-            .output
-            .join(format!("{}-{}.bin", id.0, id.name().unwrap_or("image")));
+        let path =
+            args.output
+                .output
+                .join(format!("{}-{}.bin", id.0, id.name().unwrap_or("image")));
         if files.iter().any(|(p, _)| *p == path) {
             bail!(
                 "{name}: image id {id} appears twice (again at table entry {}); the device \
