@@ -215,5 +215,5 @@ pub(super) fn trailer_headline(t: &Trailer) -> String {
 
 /// Reads a public key PEM file.
 pub fn load_public_key(path: &Path) -> Result<PublicKey> {
-    imgtool::pack::load_public_key(path)
+    Ok(imgtool::pack::load_public_key(path)?)
 }

@@ -2,8 +2,8 @@
 //! manifest. Nothing is written here.
 
 use super::config::{Compression, PackConfig};
+use super::error::{PackError, Result};
 use super::input::{load_image, LoadedImage};
-use anyhow::{bail, Context, Result};
 use layout::{ImageId, Layout, MemoryKind, Region};
 use package::manifest::{BodyDigest, Hashed, ImageEntry, Manifest};
 use package::v2::{PackagePlan, PlannedImage};
@@ -72,13 +72,11 @@ fn fill(r: &Region, used: usize) -> RegionFill {
 fn check_unique_ids(config: &PackConfig) -> Result<()> {
     for (i, a) in config.images.iter().enumerate() {
         if let Some(b) = config.images[..i].iter().find(|b| b.id == a.id) {
-            bail!(
-                "image id {} ({}) appears twice: {} and {}; a package holds each image id once",
-                a.id,
-                a.id.0,
-                b.path.display(),
-                a.path.display()
-            );
+            return Err(PackError::DuplicateId {
+                id: a.id,
+                first: b.path.clone(),
+                second: a.path.clone(),
+            });
         }
     }
     Ok(())
@@ -92,12 +90,12 @@ fn destination(layout: Option<&Layout>, id: ImageId) -> Result<Option<&Region>> 
     };
     match layout.install_region(id) {
         Ok(i) => Ok(Some(i.region)),
-        Err(e) => bail!(
-            "layout {} cannot place image id {id} ({}): {e}; installable here: {}",
-            layout.name,
-            id.0,
-            installable_list(layout)
-        ),
+        Err(reason) => Err(PackError::NotInstallable {
+            layout: layout.name.clone(),
+            id,
+            reason,
+            installable: installable_list(layout),
+        }),
     }
 }
 
@@ -148,12 +146,8 @@ fn check_heap(
 ) -> Result<()> {
     let payloads = planned.iter().map(|p| p.payload.as_slice());
     let allow = config.options.allow_large_pksize;
-    let heap = package::payload::check_install_heap(payloads, allow).map_err(|e| {
-        anyhow::anyhow!(
-            "{e}; use --pksize 65536 or less, or --allow-large-pksize if the installer has that \
-             heap free"
-        )
-    })?;
+    let heap = package::payload::check_install_heap(payloads, allow)
+        .map_err(|reason| PackError::Heap { reason })?;
     if config.options.pksize > package::payload::MAX_PKSIZE && heap > 0 {
         warnings.push(format!(
             "pksize {} is above {} bytes (--allow-large-pksize): the device's installer needs {heap} bytes \
@@ -179,31 +173,28 @@ fn check_nand_pksize(
         .memory(&r.memory)
         .is_some_and(|m| m.kind == MemoryKind::Nand);
     if nand && image.flag == Flag::Compressed && pksize % NAND_PKSIZE_UNIT != 0 {
-        bail!(
-            "image {} goes to {} in NAND memory {}: pksize {pksize} must be a multiple of \
-             {NAND_PKSIZE_UNIT} there (e.g. the default 10240)",
-            image.id,
-            r.name(),
-            r.memory
-        );
+        return Err(PackError::NandPksize {
+            id: image.id,
+            region: r.name().to_string(),
+            memory: r.memory.to_string(),
+            pksize,
+            unit: NAND_PKSIZE_UNIT,
+        });
     }
     Ok(())
 }
 
 fn check_fits(image: &PlannedImageInfo, r: &Region) -> Result<()> {
     if image.written_len as u64 > r.size {
-        bail!(
-            "image {} ({}) is {} bytes but its region {} ({:#010x} to {:#010x}) holds {} bytes: \
-             {} bytes too many",
-            image.id,
-            image.source.display(),
-            image.written_len,
-            r.name(),
-            r.start(),
-            r.end(),
-            r.size,
-            image.written_len as u64 - r.size
-        );
+        return Err(PackError::ImageTooLarge {
+            id: image.id,
+            path: image.source.clone(),
+            len: image.written_len as u64,
+            region: r.name().to_string(),
+            start: r.start(),
+            end: r.end(),
+            size: r.size,
+        });
     }
     Ok(())
 }
@@ -223,11 +214,10 @@ fn plan_image(
     on_ready: &(dyn Fn(usize, &[u8]) + Sync),
 ) -> Result<ImagePlan> {
     if loaded.bytes.is_empty() {
-        bail!(
-            "image {} ({}) is empty: the device cannot install 0 bytes",
-            loaded.id,
-            loaded.source.display()
-        );
+        return Err(PackError::EmptyImage {
+            id: loaded.id,
+            path: loaded.source.clone(),
+        });
     }
     let mut opts = config.options.payload_options(compression);
     if let Some(o) = &mut opts {
@@ -237,8 +227,11 @@ fn plan_image(
         || Hashed::new(&loaded.bytes),
         || package::payload::build_streaming(&loaded.bytes, opts.as_ref(), on_ready),
     );
-    let (flag, payload) =
-        built.with_context(|| format!("image {} ({})", loaded.id, loaded.source.display()))?;
+    let (flag, payload) = built.map_err(|source| PackError::Payload {
+        id: loaded.id,
+        path: loaded.source.clone(),
+        source,
+    })?;
     let written_len = match flag {
         Flag::Raw => loaded.bytes.len(),
         Flag::Compressed => loaded.bytes.len().div_ceil(ezip::payload::PAD) * ezip::payload::PAD,
@@ -267,22 +260,18 @@ fn plan_image(
 
 fn check_download(layout: &Layout, len: usize) -> Result<RegionFill> {
     let Some(r) = layout.download_region() else {
-        bail!(
-            "layout {} has no DFU_DOWNLOAD_REGION: cannot check that the package fits where \
-             the app downloads it",
-            layout.name
-        );
+        return Err(PackError::NoDownloadRegion {
+            layout: layout.name.clone(),
+        });
     };
     if len as u64 > r.size {
-        bail!(
-            "package is {len} bytes but {} ({:#010x} to {:#010x}) holds {} bytes: {} bytes too \
-             many (use --level best, compress every image, or ship fewer images per package)",
-            r.name(),
-            r.start(),
-            r.end(),
-            r.size,
-            len as u64 - r.size
-        );
+        return Err(PackError::PackageTooLarge {
+            len: len as u64,
+            region: r.name().to_string(),
+            start: r.start(),
+            end: r.end(),
+            size: r.size,
+        });
     }
     Ok(fill(r, len))
 }

@@ -2,8 +2,8 @@
 //! (`package::trailer`) after the last payload. Runs between [`super::plan_package`] and
 //! [`super::write_package`]; the package body is never changed.
 
+use super::error::{PackError, Result};
 use super::plan::PlannedPackage;
-use anyhow::{Context, Result};
 use package::trailer::append_trailer;
 use sign::{load_private_key_with, CommandSigner, KeySource, KeyWarning, PublicKey, Signer};
 use std::path::{Path, PathBuf};
@@ -81,6 +81,6 @@ pub fn sign_planned(
         }
     };
     planned.bytes = append_trailer(&planned.bytes, &planned.manifest, signer.as_deref())
-        .context("cannot sign the package")?;
+        .map_err(|source| PackError::Sign { source })?;
     Ok(warnings)
 }

@@ -1,8 +1,8 @@
 //! Writing a planned package to disk: the package and its manifest, committed together.
 
+use super::error::Result;
 use super::plan::BodySink;
 use super::plan::PlannedPackage;
-use anyhow::Result;
 use fsio::output::{commit_staged, plan_output_dir, Dest, Mode, Staged, Streamed};
 use std::path::{Path, PathBuf};
 
@@ -23,11 +23,10 @@ pub struct WrittenPackage {
 /// Checks the output directory `dir` before anything is read (see
 /// [`fsio::output::plan_output_dir`]): the destinations of the package and the manifest.
 pub fn plan_package_outputs(dir: &Path, inputs: &[&Path], force: bool) -> Result<[Dest; 2]> {
-    let dests = plan_output_dir(dir, &[PACKAGE_FILE, MANIFEST_FILE], inputs, force)?;
-    let [package, manifest]: [Dest; 2] = dests
-        .try_into()
-        .map_err(|_| anyhow::anyhow!("two destinations were planned"))?;
-    Ok([package, manifest])
+    let mut dests = plan_output_dir(dir, &[PACKAGE_FILE, MANIFEST_FILE], inputs, force)?;
+    // One destination per file name given, in order.
+    let manifest = dests.remove(1);
+    Ok([dests.remove(0), manifest])
 }
 
 /// Writes `DIR/offline_install.bin` and `DIR/manifest.json` as one: if either cannot be
