@@ -31,8 +31,7 @@ pub enum Command {
 
 /// Arguments of `ftab build`.
 #[derive(clap::Args, Debug)]
-#[command(after_help = AFTER_HELP,
-    mut_arg("layout", |a| a.help("Board layout (file or bundled name)")))]
+#[command(after_help = AFTER_HELP)]
 pub struct BuildArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
