@@ -46,7 +46,9 @@ pub fn number<T: Number>(s: &str) -> Result<T, String> {
             let range = if T::MAX == u64::MAX {
                 "a decimal or 0x hex number".to_string()
             } else {
-                format!("0..{} or 0x0..{:#x}", T::MAX, T::MAX)
+                // As many hex digits as the type has: 0x00..0xff, 0x0000..0xffff.
+                let width = 2 + format!("{:x}", T::MAX).len();
+                format!("0..{} or {:#0width$x}..{:#x}", T::MAX, 0, T::MAX)
             };
             format!("{s:?} is not a {}: expected {range}", T::NOUN)
         })
@@ -181,7 +183,7 @@ mod tests {
         for bad in ["", "0x", "-1", "+1", "1.5", "ten", "0x100"] {
             let e = number::<u8>(bad).unwrap_err();
             assert!(
-                e.contains("is not a byte: expected 0..255 or 0x0..0xff"),
+                e.contains("is not a byte: expected 0..255 or 0x00..0xff"),
                 "{bad}: {e}"
             );
         }
