@@ -96,8 +96,8 @@ pub enum PackError {
         layout: String,
         /// The id.
         id: ImageId,
-        /// The SDK's reason (part of the sentence).
-        reason: layout::NotInstallable,
+        /// The SDK's reason (part of the sentence); boxed, it is large and rare.
+        reason: Box<layout::NotInstallable>,
         /// The ids the board can install, for the message.
         installable: String,
     },

@@ -93,7 +93,7 @@ fn destination(layout: Option<&Layout>, id: ImageId) -> Result<Option<&Region>> 
         Err(reason) => Err(PackError::NotInstallable {
             layout: layout.name.clone(),
             id,
-            reason,
+            reason: Box::new(reason),
             installable: installable_list(layout),
         }),
     }
