@@ -61,7 +61,7 @@ impl Streamed {
 
     /// Writes every byte of `parts` (the whole file, back to back) that no
     /// [`Streamed::write_at`] wrote, then sets the mode and syncs: the output is ready for
-    /// [`commit_staged`].
+    /// [`commit_staged`](super::commit_staged).
     pub fn finish(&self, parts: &[&[u8]]) -> Result<Staged> {
         let mut state = self.lock();
         if let Some(e) = state.error.take() {

@@ -12,7 +12,7 @@ pub fn write(dest: &Dest, bytes: &[u8], mode: Mode) -> Result<()> {
     write_with(dest, mode, |f| f.write_all(bytes))
 }
 
-/// Like [`write`], but the contents are streamed by `write` (for images too large to hold in
+/// Like [`write()`], but the contents are streamed by `write` (for images too large to hold in
 /// memory twice); if it fails, nothing is left at a [`Dest::File`].
 pub fn write_with(
     dest: &Dest,
