@@ -464,7 +464,8 @@ fn ota_toml_reader() {
     let seeds = vec![testdata("examples/sf32lb52x-eh-lb523/ota.toml")];
     let base = example_dir();
     fuzz("ota-toml", &seeds, true, |b| {
-        imgtool::pack::PackConfig::from_toml_str(text(b)?, &base).map_err(|x| format!("{x:#}"))?;
+        imgtool::pack::PackConfig::from_toml_str(text(b)?, &base)
+            .map_err(|x| format!("{:#}", anyhow::Error::from(x)))?;
         Ok(())
     });
 }

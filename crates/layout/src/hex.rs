@@ -6,7 +6,9 @@ use serde::de::{self, Visitor};
 use serde::{Deserializer, Serializer};
 use std::fmt;
 
-/// Parses `"0x..."` (hex) or a decimal string; `_` separators are allowed.
+/// Parses `"0x..."` (hex) or a decimal string; `_` separators are allowed, surrounding
+/// whitespace is ignored, a sign is refused. The one "decimal or 0x" number rule of the
+/// workspace: layout files and every numeric command-line option use it.
 pub fn parse_u64(s: &str) -> Option<u64> {
     let t = s.trim().replace('_', "");
     match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {

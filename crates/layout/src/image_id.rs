@@ -157,9 +157,11 @@ impl FromStr for ImageId {
         if let Some(k) = KNOWN.iter().find(|k| k.name == norm) {
             return Ok(ImageId(k.id));
         }
-        norm.parse::<u8>()
+        // A number follows the one "decimal or 0x" rule of the workspace.
+        crate::hex::parse_u64(s)
+            .and_then(|v| u8::try_from(v).ok())
             .map(ImageId)
-            .map_err(|_| ParseImageIdError {
+            .ok_or_else(|| ParseImageIdError {
                 input: s.to_string(),
             })
     }

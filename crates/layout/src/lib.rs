@@ -48,6 +48,7 @@ mod validate;
 
 pub use chip::Chip;
 pub use error::LayoutError;
+pub use hex::parse_u64;
 pub use image_id::{ImageId, ParseImageIdError};
 pub use install::{Install, NotInstallable};
 pub use lookup::DOWNLOAD_REGION_TAG;

@@ -29,8 +29,9 @@ pub enum RuleBreak {
         id: ImageId,
         /// Its number.
         number: u8,
-        /// Why (the SDK's reason, from the layout crate).
-        reason: String,
+        /// Why (the SDK's reason, from the layout crate; part of the sentence, boxed: it is
+        /// large and rare).
+        reason: Box<layout::NotInstallable>,
     },
     /// The image is larger than its region.
     #[error(
@@ -107,7 +108,7 @@ pub fn installable(layout: &Layout, id: ImageId) -> Result<&Region, RuleBreak> {
             layout: layout.name.clone(),
             id,
             number: id.0,
-            reason: e.to_string(),
+            reason: Box::new(e),
         })
 }
 

@@ -36,7 +36,7 @@ pub struct Args {
     pub output: Option<PathBuf>,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub force: super::ForceArg,
+    pub force: super::common_args::ForceArg,
 }
 
 /// Runs `imgtool attach-signature`.
@@ -44,19 +44,19 @@ pub fn run(args: Args) -> Result<Outcome> {
     // In place (no -o) is this command's documented default; an explicit -o must name
     // another file than any input, like every other command's.
     let out = match &args.output {
-        Some(o) => crate::output::plan_output(
+        Some(o) => fsio::output::plan_output(
             o,
             &[&args.package, &args.sig, &args.public_key],
             args.force.force,
         )?,
-        None => crate::output::plan_output(
+        None => fsio::output::plan_output(
             &args.package,
             &[&args.sig, &args.public_key],
             args.force.force,
         )?,
     };
-    let bytes = crate::input::read_bounded(&args.package, crate::input::Limit::PACKAGE)?;
-    let sig = crate::input::read_bounded(&args.sig, crate::input::Limit::SMALL)?;
+    let bytes = fsio::input::read_bounded(&args.package, fsio::input::Limit::PACKAGE)?;
+    let sig = fsio::input::read_bounded(&args.sig, fsio::input::Limit::SMALL)?;
     let key = super::signing::load_public_key(&args.public_key)?;
     let signed = match attach_signature(&bytes, &key, &sig) {
         Ok(s) => s,
@@ -73,8 +73,8 @@ pub fn run(args: Args) -> Result<Outcome> {
             return Err(e).with_context(|| format!("{}: nothing written", args.package.display()))
         }
     };
-    crate::output::write(&out, &signed, crate::output::Mode::Public)?;
-    crate::output::status(
+    fsio::output::write(&out, &signed, fsio::output::Mode::Public)?;
+    super::print::status(
         &out,
         format_args!("wrote {} (signed, key id {})", out.display(), key.key_id()),
     );

@@ -1,10 +1,10 @@
 //! `imgtool compress` / `imgtool decompress`: one standalone EZIP-compatible stream.
 
 use super::Outcome;
-use crate::input::{read_bounded, Limit};
-use crate::output::{plan_output, write, Mode as FileMode};
 use anyhow::{Context, Result};
 use ezip::{Level, Mode};
+use fsio::input::{read_bounded, Limit};
+use fsio::output::{plan_output, write, Mode as FileMode};
 use std::path::PathBuf;
 
 const COMPRESS_EXAMPLES: &str = "\
@@ -39,7 +39,7 @@ pub struct CompressArgs {
     pub output: PathBuf,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub force: super::ForceArg,
+    pub force: super::common_args::ForceArg,
 }
 
 const DECOMPRESS_EXAMPLES: &str = "\
@@ -63,7 +63,7 @@ pub struct DecompressArgs {
     pub output: PathBuf,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub force: super::ForceArg,
+    pub force: super::common_args::ForceArg,
 }
 
 fn parse_mode(s: &str) -> Result<Mode, String> {
@@ -102,7 +102,7 @@ pub fn run_compress(a: CompressArgs) -> Result<Outcome> {
     let stream = ezip::compress(a.mode, a.level, &data)
         .with_context(|| format!("cannot compress {}", a.input.display()))?;
     write(&out, &stream, FileMode::Public)?;
-    crate::output::status(
+    super::print::status(
         &out,
         format_args!(
             "{}: {} bytes -> {} bytes ({:.1}%), {} mode, level {}",
@@ -130,7 +130,7 @@ pub fn run_decompress(a: DecompressArgs) -> Result<Outcome> {
         )
     })?;
     write(&out, &data, FileMode::Public)?;
-    crate::output::status(
+    super::print::status(
         &out,
         format_args!(
             "{}: {} bytes -> {} bytes (stream is {:.1}% of the data), {} mode",

@@ -29,25 +29,25 @@ pub struct Args {
     pub output: PathBuf,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub force: super::ForceArg,
+    pub force: super::common_args::ForceArg,
 }
 
 /// Runs `imgtool digest`.
 pub fn run(args: Args) -> Result<Outcome> {
-    let out = crate::output::plan_output(&args.output, &[&args.package], args.force.force)?;
-    let bytes = crate::input::read_bounded(&args.package, crate::input::Limit::PACKAGE)?;
+    let out = fsio::output::plan_output(&args.output, &[&args.package], args.force.force)?;
+    let bytes = fsio::input::read_bounded(&args.package, fsio::input::Limit::PACKAGE)?;
     let message = package::trailer::message_to_sign(&bytes).with_context(|| {
         format!(
             "{}: nothing written (digest needs a package made with imgtool pack --unsigned)",
             args.package.display()
         )
     })?;
-    crate::output::write(&out, &message, crate::output::Mode::Public)?;
+    fsio::output::write(&out, &message, fsio::output::Mode::Public)?;
     let sha: String = Sha256::digest(&message)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    crate::output::status(
+    super::print::status(
         &out,
         format_args!(
             "wrote {} ({} bytes, sha256 {sha}): sign it with ed25519 (pure, no pre-hash)",

@@ -8,10 +8,10 @@
 //! fast as objcopy (docs/benchmarks.md).
 
 use super::Outcome;
-use crate::input::{read_bounded, Limit};
-use crate::output::{plan_output, plan_output_dir, write, write_with, Dest, Mode};
 use anyhow::{bail, Context, Result};
 use elf2bin::{ElfFile, RegionPlan, Window};
+use fsio::input::{read_bounded, Limit};
+use fsio::output::{plan_output, plan_output_dir, write, write_with, Dest, Mode};
 use layout::Layout;
 use std::fs::File;
 use std::io::{Cursor, Read, Seek};
@@ -51,7 +51,8 @@ impl Format {
 
 /// Arguments of `imgtool elf2bin`.
 #[derive(clap::Args, Debug)]
-#[command(after_help = AFTER_HELP)]
+#[command(after_help = AFTER_HELP,
+    mut_arg("layout", |a| a.help("Split by this layout's flash regions: a layout file (.toml) or a bundled layout name (e.g. sf32lb52x-eh-lb523); each image starts at its region's start")))]
 pub struct Args {
     /// The ELF file (ELF32 or ELF64, little- or big-endian; GCC, LLVM or ARM Compiler output)
     pub elf: PathBuf,
@@ -61,13 +62,12 @@ pub struct Args {
     #[arg(short, long, value_name = "PATH")]
     pub output: PathBuf,
 
-    /// Split by this layout's flash regions: a layout file (.toml) or a bundled layout name
-    /// (e.g. sf32lb52x-eh-lb523); each image starts at its region's start
-    #[arg(long, value_name = "LAYOUT")]
-    pub layout: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub layout: super::common_args::OptionalLayoutArg,
 
     /// Byte written into gaps between segments (and before the first segment of a region)
-    #[arg(long, value_name = "BYTE", default_value = "0xff", value_parser = parse_byte)]
+    #[arg(long, value_name = "BYTE", default_value = "0xff", value_parser = super::common_args::number::<u8>)]
     pub fill: u8,
 
     /// Output format
@@ -76,23 +76,14 @@ pub struct Args {
 
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub force: super::ForceArg,
-}
-
-/// Parses a byte given as decimal or `0x` hex.
-fn parse_byte(s: &str) -> Result<u8, String> {
-    let parsed = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        Some(hex) => u8::from_str_radix(hex, 16),
-        None => s.parse::<u8>(),
-    };
-    parsed.map_err(|_| format!("{s:?} is not a byte: expected 0..255 or 0x00..0xff"))
+    pub force: super::common_args::ForceArg,
 }
 
 /// Runs `imgtool elf2bin`.
 pub fn run(args: Args) -> Result<Outcome> {
     // Refuse a wrong output before reading anything: the ELF itself, or with --layout a
     // file where the directory goes.
-    let layout = match &args.layout {
+    let layout = match &args.layout.layout {
         None => {
             plan_output(&args.output, &[&args.elf], args.force.force)?;
             None
@@ -104,7 +95,7 @@ pub fn run(args: Args) -> Result<Outcome> {
                 &[&args.elf],
                 args.force.force,
             )?;
-            Some(super::layout::resolve_arg(spec)?)
+            Some(super::common_args::resolve_layout(spec)?)
         }
     };
     let mut elf = open_elf(&args.elf)?;
@@ -122,7 +113,7 @@ pub fn run(args: Args) -> Result<Outcome> {
         if stdout {
             eprintln!("{line}");
         } else {
-            crate::output::say!("{line}");
+            super::print::say!("{line}");
         }
     }
     // Everything is checked: from here only an I/O error can stop the writing.
@@ -140,7 +131,7 @@ impl<T: Read + Seek> ElfInput for T {}
 /// copied straight to the outputs); anything else (a pipe) is read into memory first.
 fn open_elf(path: &Path) -> Result<ElfFile<Box<dyn ElfInput>>> {
     let cannot_read = || format!("cannot read {}", path.display());
-    let file = match crate::input::is_stdin(path) {
+    let file = match fsio::input::is_stdin(path) {
         true => None,
         false => Some(File::open(path).with_context(cannot_read)?),
     };
@@ -155,7 +146,7 @@ fn open_elf(path: &Path) -> Result<ElfFile<Box<dyn ElfInput>>> {
         format!(
             "{}{}: cannot extract the loadable bytes",
             path.display(),
-            crate::input::lfs_hint(path)
+            fsio::input::lfs_hint(path)
         )
     })
 }
@@ -276,16 +267,16 @@ fn check_format(format: Format, out: &Output) -> Result<()> {
 /// Writes one output atomically: a binary image streamed from the ELF, or Intel HEX.
 fn write_output<R: Read + Seek>(args: &Args, elf: &mut ElfFile<R>, out: &Output) -> Result<()> {
     match args.format {
-        Format::Bin => write_with(&out.dest, Mode::Public, |file| {
+        Format::Bin => Ok(write_with(&out.dest, Mode::Public, |file| {
             let mut file = file;
             elf.write_region(&out.plan, args.fill, &mut file)
-        }),
+        })?),
         Format::Hex => {
             let image = elf
                 .region_image(&out.plan, args.fill)
                 .with_context(|| format!("{}", args.elf.display()))?;
             let hex = elf2bin::ihex::to_intel_hex(out.stored_start, &image.bytes);
-            write(&out.dest, hex.as_bytes(), Mode::Public)
+            Ok(write(&out.dest, hex.as_bytes(), Mode::Public)?)
         }
     }
 }

@@ -33,9 +33,9 @@ pub enum Command {
 #[derive(clap::Args, Debug)]
 #[command(after_help = AFTER_HELP)]
 pub struct BuildArgs {
-    /// Board layout (file or bundled name)
-    #[arg(long, value_name = "LAYOUT")]
-    pub layout: String,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub layout: super::common_args::LayoutArg,
 
     /// RSA-2048 public key for sig_pub_key (sig_pub.pem / sig_pub.der)
     #[arg(long, value_name = "PUB")]
@@ -66,11 +66,7 @@ fn parse_length(s: &str) -> Result<(String, u32), String> {
     let (name, n) = s
         .split_once('=')
         .ok_or_else(|| format!("{s:?}: expected NAME=BYTES"))?;
-    let v = match n.strip_prefix("0x") {
-        Some(h) => u32::from_str_radix(h, 16),
-        None => n.parse(),
-    }
-    .map_err(|e| format!("{s:?}: {e}"))?;
+    let v = super::common_args::number::<u32>(n).map_err(|e| format!("{s:?}: {e}"))?;
     Ok((name.to_string(), v))
 }
 
@@ -83,10 +79,10 @@ pub fn run(c: Command) -> Result<Outcome> {
 }
 
 fn build(a: BuildArgs) -> Result<Outcome> {
-    let mut inputs = vec![std::path::Path::new(&a.layout)];
+    let mut inputs = vec![std::path::Path::new(&a.layout.layout)];
     inputs.extend(a.sig_pub.as_deref());
-    let dest = crate::output::plan_output(&a.output, &inputs, crate::output::Force::NotOffered)?;
-    let layout = super::layout::resolve_arg(&a.layout)?;
+    let dest = fsio::output::plan_output(&a.output, &inputs, fsio::output::Force::NotOffered)?;
+    let layout = a.layout.resolve()?;
     let key = a
         .sig_pub
         .as_deref()
@@ -100,9 +96,9 @@ fn build(a: BuildArgs) -> Result<Outcome> {
         eprintln!("note: {n}");
     }
     let bytes = plan.table.to_bytes();
-    crate::output::write(&dest, &bytes, crate::output::Mode::Public)?;
-    crate::output::say!("{}", super::secure_check::ftab_text(&plan.table).trim_end());
-    crate::output::say!(
+    fsio::output::write(&dest, &bytes, fsio::output::Mode::Public)?;
+    super::print::say!("{}", super::secure_check::ftab_text(&plan.table).trim_end());
+    super::print::say!(
         "wrote {} ({} bytes, layout {})",
         a.output.display(),
         bytes.len(),
@@ -161,7 +157,7 @@ fn show(a: ShowArgs) -> Result<Outcome> {
     let t = SecConfiguration::from_bytes(&bytes).with_context(|| a.ftab.display().to_string())?;
     if a.json {
         let v = super::secure_check::ftab_json(&t);
-        crate::output::say!("{}", serde_json::to_string_pretty(&v).expect("serialises"));
+        super::print::say!("{}", serde_json::to_string_pretty(&v).expect("serialises"));
     } else {
         print!("{}", super::secure_check::ftab_text(&t));
     }

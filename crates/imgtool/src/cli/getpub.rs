@@ -1,8 +1,11 @@
 //! `imgtool getpub`: the public key of a signing key, as PEM, raw bytes or a C array.
 
+use super::secure::{c_array, is_rsa_key, read_small, write_all, Artifact};
 use super::Outcome;
 use anyhow::{bail, Result};
+use secure::VerifyingKey;
 use sign::{load_private_key_with, KeySource, PublicKey};
+use std::path::Path;
 use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
@@ -51,7 +54,7 @@ pub struct Args {
 
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub force: super::ForceArg,
+    pub force: super::common_args::ForceArg,
     /// RSA keys only: also write the vendor's dumpsig files STEM_pub.der (294-byte DER) and
     /// STEM_hash.bin (its SHA-256, the efuse SIG_HASH / AES-CTR nonce)
     #[arg(long, value_name = "STEM")]
@@ -62,13 +65,13 @@ pub struct Args {
 pub(crate) fn public_key_of(key: &str) -> Result<PublicKey> {
     let source = KeySource::parse(key)?;
     if let KeySource::File(path) = &source {
-        let text = crate::input::read_bounded(path, crate::input::Limit::SMALL)?;
+        let text = fsio::input::read_bounded(path, fsio::input::Limit::SMALL)?;
         if String::from_utf8_lossy(&text).contains("-----BEGIN PUBLIC KEY-----") {
             let pem = String::from_utf8_lossy(&text);
             return Ok(PublicKey::from_pem(&pem, &path.display().to_string())?);
         }
     }
-    let loaded = load_private_key_with(&source, crate::input::read_small)?;
+    let loaded = load_private_key_with(&source, fsio::input::read_small)?;
     for w in &loaded.warnings {
         eprintln!("warning: {w}");
     }
@@ -88,7 +91,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     let out = args
         .output
         .as_ref()
-        .map(|p| crate::output::plan_output(p, &inputs, args.force.force))
+        .map(|p| fsio::output::plan_output(p, &inputs, args.force.force))
         .transpose()?;
     if let (Some(out), Some(stem)) = (&out, &args.dumpsig) {
         // --dumpsig writes STEM_pub.der and STEM_hash.bin beside -o: none may be another.
@@ -96,15 +99,15 @@ pub fn run(args: Args) -> Result<Outcome> {
         let extra: Vec<_> = extra.iter().map(std::path::PathBuf::from).collect();
         let dests = extra
             .iter()
-            .map(|p| crate::output::plan_output(p, &inputs, args.force.force))
-            .collect::<Result<Vec<_>>>()?;
-        crate::output::refuse_same_outputs([
+            .map(|p| fsio::output::plan_output(p, &inputs, args.force.force))
+            .collect::<fsio::Result<Vec<_>>>()?;
+        fsio::output::refuse_same_outputs([
             ("-o", out),
             ("--dumpsig's", &dests[0]),
             ("--dumpsig's", &dests[1]),
         ])?;
     }
-    if let Some(out) = super::secure::getpub_rsa(&args)? {
+    if let Some(out) = getpub_rsa(&args)? {
         return Ok(out);
     }
     if args.dumpsig.is_some() {
@@ -121,7 +124,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     };
     match &out {
         Some(dest) => {
-            crate::output::write(dest, &bytes, crate::output::Mode::Public)?;
+            fsio::output::write(dest, &bytes, fsio::output::Mode::Public)?;
             eprintln!("wrote {} (key id {})", dest.display(), key.key_id());
         }
         None if args.format == Format::Raw => {
@@ -130,6 +133,52 @@ pub fn run(args: Args) -> Result<Outcome> {
         None => print!("{}", String::from_utf8_lossy(&bytes)),
     }
     Ok(Outcome::Ok)
+}
+
+/// `getpub` of an RSA key file; `None` when KEY is not an RSA key (the ed25519 path then).
+fn getpub_rsa(args: &Args) -> Result<Option<Outcome>> {
+    let path = Path::new(&args.key);
+    if args.key.starts_with("env:") || !(path.is_file() || fsio::input::is_stdin(path)) {
+        return Ok(None);
+    }
+    let text = zeroize::Zeroizing::new(read_small(path)?);
+    if !is_rsa_key(&text) {
+        return Ok(None);
+    }
+    let key = VerifyingKey::from_file_bytes(&text, &args.key)?;
+    let der = key.spki_der()?;
+    let bytes = match args.format {
+        Format::Pem => key.to_pem()?.into_bytes(),
+        Format::Raw => der.clone(),
+        Format::CArray => c_array(&args.name, &der).into_bytes(),
+    };
+    let hash = key.sig_hash()?;
+    let mut files = Vec::new();
+    if let Some(stem) = &args.dumpsig {
+        files.push(Artifact::new(
+            PathBuf::from(format!("{stem}_pub.der")),
+            "RSA public key, SPKI DER",
+            None,
+            der,
+        ));
+        files.push(Artifact::new(
+            PathBuf::from(format!("{stem}_hash.bin")),
+            "SHA-256 of the DER",
+            None,
+            hash.to_vec(),
+        ));
+    }
+    match &args.output {
+        Some(p) => files.push(Artifact::new(p.clone(), "RSA public key", None, bytes)),
+        None if args.format == Format::Raw => bail!("--format raw writes binary: give -o FILE"),
+        None => print!("{}", String::from_utf8_lossy(&bytes)),
+    }
+    write_all(&files, &[path], args.force.force)?;
+    eprintln!(
+        "RSA-2048 public key, sig hash {}",
+        secure::record::hex(&hash)
+    );
+    Ok(Some(Outcome::Ok))
 }
 
 fn is_c_identifier(s: &str) -> bool {

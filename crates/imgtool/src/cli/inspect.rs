@@ -2,8 +2,8 @@
 //! compression, the signature trailer and its manifest, and with a layout where each image
 //! lands).
 
+use super::package_limit;
 use super::Outcome;
-use crate::input::package_limit;
 use anyhow::{Context, Result};
 use package::trailer::{Trailer, TrailerError, TRAILER_VERSION};
 use package::verify::{check, ImageReport, RegionFill, Report};
@@ -27,14 +27,15 @@ only describes (it still fails on a package whose structure cannot be read).";
 
 /// Arguments of `imgtool inspect`.
 #[derive(clap::Args, Debug)]
-#[command(after_help = AFTER_HELP)]
+#[command(after_help = AFTER_HELP,
+    mut_arg("layout", |a| a.help("Board layout (file or bundled name): show destination regions and fill levels")))]
 pub struct Args {
     /// The package (offline_install.bin)
     pub package: PathBuf,
 
-    /// Board layout (file or bundled name): show destination regions and fill levels
-    #[arg(long, value_name = "LAYOUT")]
-    pub layout: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub layout: super::common_args::OptionalLayoutArg,
 
     /// Print JSON instead of a table
     #[arg(long)]
@@ -47,8 +48,8 @@ pub struct Args {
 
 /// Runs `imgtool inspect`.
 pub fn run(args: Args) -> Result<Outcome> {
-    let layout = super::layout::resolve_option(args.layout.as_deref())?;
-    let bytes = crate::input::read_bounded(&args.package, package_limit(layout.as_ref()))?;
+    let layout = args.layout.resolve()?;
+    let bytes = fsio::input::read_bounded(&args.package, package_limit(layout.as_ref()))?;
     if let Some(kind) = super::secure_check::detect(&bytes, &args.secure) {
         return super::secure_check::inspect(&args.package, &bytes, kind, &args.secure, args.json);
     }

@@ -21,34 +21,57 @@ Vendor secure DFU keys (docs/secure-dfu.md), also mode 0600:
   imgtool keygen --type root -o keys/s01.bin
   imgtool keygen --type uid -o keys/uid.bin";
 
+/// What `keygen --type` makes. The variants carry no doc comment on purpose: clap would
+/// turn them into a per-value help list, and the option's own help already says it.
+#[allow(missing_docs)]
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyType {
+    #[value(name = "ed25519")]
+    Ed25519,
+    #[value(name = "rsa2048")]
+    Rsa2048,
+    #[value(name = "root")]
+    Root,
+    #[value(name = "uid")]
+    Uid,
+}
+
 /// Arguments of `imgtool keygen`.
 #[derive(clap::Args, Debug)]
-#[command(after_help = AFTER_HELP)]
+#[command(
+    after_help = AFTER_HELP,
+    mut_arg("force", |a| a.help("Replace an existing key file"))
+)]
 pub struct Args {
     /// Where to write the private key (PKCS#8 PEM, mode 0600)
     #[arg(short, long, value_name = "KEY.pem")]
     pub output: PathBuf,
 
-    /// Replace an existing key file
-    #[arg(long)]
-    pub force: bool,
+    // A new key replaces no existing file at all unless forced: every file is protected here.
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub force: super::common_args::ForceArg,
 
     /// Key type: ed25519 (imgtool's package signatures, default), or for the vendor's secure
     /// DFU: rsa2048 (signing key, PKCS#1 PEM like the vendor's gensig), root (32-byte AES-256
     /// root key, `<key>.bin`), uid (16-byte UID)
-    #[arg(long = "type", value_name = "TYPE", default_value = "ed25519",
-          value_parser = ["ed25519", "rsa2048", "root", "uid"])]
-    pub key_type: String,
+    #[arg(
+        long = "type",
+        value_name = "TYPE",
+        value_enum,
+        default_value = "ed25519"
+    )]
+    pub key_type: KeyType,
 }
 
 /// Runs `imgtool keygen`.
 pub fn run(args: Args) -> Result<Outcome> {
     // Resolved first (`n1/../k.pem` is `k.pem`); every existing file is refused below.
-    let out = crate::output::plan_output(&args.output, &[], true)?;
+    let out = fsio::output::plan_output(&args.output, &[], true)?;
     // Any existing regular file, key-like or not: a new key never replaces a file unasked.
     // (A FIFO or a device such as /dev/null is written through: it is not a key.)
-    if let crate::output::Dest::File { path, .. } = &out {
-        if path.exists() && !args.force {
+    if let fsio::output::Dest::File { path, .. } = &out {
+        if path.exists() && !args.force.force {
             bail!(
                 "{} already exists; refusing to overwrite it with a new key (use --force to \
                  replace it)",
@@ -56,13 +79,13 @@ pub fn run(args: Args) -> Result<Outcome> {
             );
         }
     }
-    if args.key_type != "ed25519" {
-        return super::secure::keygen(&args.key_type, &out);
+    if args.key_type != KeyType::Ed25519 {
+        return secure_keygen(args.key_type, &out);
     }
     let key = PrivateKey::generate()?;
     let pem = key.to_pem()?;
-    crate::output::write(&out, pem.as_bytes(), crate::output::Mode::Private)?;
-    crate::output::status(
+    fsio::output::write(&out, pem.as_bytes(), fsio::output::Mode::Private)?;
+    super::print::status(
         &out,
         format_args!(
             "wrote {} (ed25519 private key, key id {}); public key: imgtool getpub {} -o PUB.pem",
@@ -71,5 +94,37 @@ pub fn run(args: Args) -> Result<Outcome> {
             args.output.display()
         ),
     );
+    Ok(Outcome::Ok)
+}
+
+/// `keygen --type root|uid|rsa2048`: the vendor's secure DFU keys.
+fn secure_keygen(kind: KeyType, output: &fsio::output::Dest) -> Result<Outcome> {
+    let (bytes, what): (zeroize::Zeroizing<Vec<u8>>, String) = match kind {
+        KeyType::Root => (
+            secure::RootKey::generate()?.as_bytes().to_vec().into(),
+            "AES-256 root key, 32 raw bytes".into(),
+        ),
+        KeyType::Uid => (
+            secure::Uid::generate()?.as_bytes().to_vec().into(),
+            "UID, 16 raw bytes".into(),
+        ),
+        KeyType::Rsa2048 => {
+            let k = secure::SigningKey::generate()?;
+            let hash = secure::record::hex(&k.verifying_key().sig_hash()?[..8]);
+            (
+                k.to_pkcs1_pem()?.as_bytes().to_vec().into(),
+                format!("RSA-2048 private key, PKCS#1 PEM, sig hash {hash}..."),
+            )
+        }
+        KeyType::Ed25519 => bail!("internal error: ed25519 is not a secure DFU key type"),
+    };
+    fsio::output::write(output, &bytes, fsio::output::Mode::Private)?;
+    super::print::say!("wrote {} ({what}, mode 0600)", output.display());
+    if kind == KeyType::Rsa2048 {
+        super::print::say!(
+            "public key and dumpsig files: imgtool getpub {} --dumpsig STEM",
+            output.display()
+        );
+    }
     Ok(Outcome::Ok)
 }

@@ -1,9 +1,10 @@
 //! `imgtool layout`: import the SDK's `ptab.json`, show a layout, export C header / memory.x.
 
+use super::print::status;
 use super::Outcome;
-use crate::input::{read_text, Limit};
-use crate::output::{commit, plan_output, plan_outputs, status, write, Mode};
 use anyhow::{bail, Context, Result};
+use fsio::input::{read_text, Limit};
+use fsio::output::{commit, plan_output, plan_outputs, write, Mode};
 use layout::export::{self, MemoryXOptions};
 use layout::ptab::{self, ImportOptions};
 use layout::{ImageId, Layout, MemoryKind};
@@ -59,7 +60,7 @@ pub struct ImportArgs {
     pub erase_units: Vec<String>,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub force: super::ForceArg,
+    pub force: super::common_args::ForceArg,
 }
 
 /// Arguments of `imgtool layout show`.
@@ -93,7 +94,7 @@ pub struct ExportArgs {
     pub psram: String,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub force: super::ForceArg,
+    pub force: super::common_args::ForceArg,
 }
 
 /// Runs one `imgtool layout` subcommand.
@@ -104,7 +105,7 @@ pub fn run(c: Command) -> Result<Outcome> {
         Command::Export(a) => export_files(a),
         Command::List => {
             for n in Layout::bundled_names() {
-                crate::output::say!("{n}");
+                super::print::say!("{n}");
             }
             Ok(Outcome::Ok)
         }
@@ -169,29 +170,12 @@ fn parse_pairs<T>(
     Ok(out)
 }
 
-/// Resolves the `--layout` option of any command: a layout file or a bundled layout name, by
-/// the rule of [`Layout::resolve`] (which `layout show/export` and `ota.toml` follow too).
-pub(super) fn resolve_arg(spec: &str) -> Result<Layout> {
-    Layout::resolve_with(spec, crate::input::read_small_text)
-        .with_context(|| format!("--layout {spec}"))
-}
-
-/// [`resolve_arg`] for a command whose `--layout` is optional.
-pub(super) fn resolve_option(spec: Option<&str>) -> Result<Option<Layout>> {
-    spec.map(resolve_arg).transpose()
-}
-
 fn parse_size(s: &str) -> Result<u32> {
-    let t = s.trim();
-    let v = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        Some(h) => u32::from_str_radix(h, 16),
-        None => t.parse(),
-    };
-    v.with_context(|| format!("{s:?} is not a size (decimal or 0x hex)"))
+    super::common_args::number::<u32>(s).map_err(anyhow::Error::msg)
 }
 
 fn show(a: ShowArgs) -> Result<Outcome> {
-    let mut layout = Layout::resolve_unvalidated_with(&a.layout, crate::input::read_small_text)?;
+    let mut layout = Layout::resolve_unvalidated_with(&a.layout, fsio::input::read_small_text)?;
     print!("{}", layout::show::render(&layout));
     match layout.validate() {
         Ok(()) => Ok(Outcome::Ok),
@@ -216,7 +200,7 @@ fn export_files(a: ExportArgs) -> Result<Outcome> {
         a.c_header.as_ref().and_then(|_| planned.next()),
         a.memory_x.as_ref().and_then(|_| planned.next()),
     ];
-    let layout = Layout::resolve_with(&a.layout, crate::input::read_small_text)?;
+    let layout = Layout::resolve_with(&a.layout, fsio::input::read_small_text)?;
     // Build every output before writing any, so an error leaves no partial set of files.
     let header = a.c_header.as_ref().map(|_| export::c_header(&layout));
     let memx = match &a.memory_x {

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod attach_signature;
+mod common_args;
 mod compress;
 mod digest;
 mod elf2bin;
@@ -19,24 +20,15 @@ mod inspect;
 mod keygen;
 mod layout;
 mod pack;
+mod print;
 mod secure;
 mod secure_check;
 mod secure_enc;
-mod secure_gen;
 mod secure_pack;
 mod signing;
 mod simulate;
 mod unpack;
 mod verify;
-
-/// `--force`, flattened into every command that writes files.
-#[derive(clap::Args, Debug, Clone, Copy, Default)]
-pub struct ForceArg {
-    /// Overwrite an output file even if it holds a private key (and nothing else: a pksize
-    /// above 65536 bytes is --allow-large-pksize)
-    #[arg(long)]
-    pub force: bool,
-}
 
 /// `1 image`, `2 images`: a count with its noun, for messages.
 pub(crate) fn count(n: usize, noun: &str) -> String {
@@ -44,6 +36,15 @@ pub(crate) fn count(n: usize, noun: &str) -> String {
         format!("1 {noun}")
     } else {
         format!("{n} {noun}s")
+    }
+}
+
+/// The limit for a package: the layout's `DFU_DOWNLOAD_REGION` (the device cannot store more),
+/// else [`fsio::input::Limit::PACKAGE`].
+pub(crate) fn package_limit(layout: Option<&::layout::Layout>) -> fsio::input::Limit {
+    match layout.and_then(|l| l.download_region()) {
+        Some(r) => fsio::input::Limit::new("packages (the layout's DFU_DOWNLOAD_REGION)", r.size),
+        None => fsio::input::Limit::PACKAGE,
     }
 }
 
@@ -126,13 +127,15 @@ enum Command {
 
 /// The whole command tree as clap sees it: for tests that walk every subcommand and option,
 /// and for generated documentation.
+// Only `cli-tree` users call it; the binary alone does not.
+#[cfg_attr(not(feature = "cli-tree"), allow(dead_code))]
 pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
 }
 
 /// Parses the command line, runs the subcommand and maps the result to an exit code.
 pub fn main() -> ExitCode {
-    crate::output::cleanup::install();
+    fsio::output::cleanup::install();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Elf2bin(a) => elf2bin::run(a),

@@ -1,15 +1,15 @@
 //! `imgtool pack`: app ELF + DFU installer ELF (+ resources) + layout -> `offline_install.bin`
-//! and `manifest.json`. The work is [`crate::pack`]; this module parses arguments and prints.
+//! and `manifest.json`. The work is [`imgtool::pack`]; this module parses arguments and prints.
 
 use super::Outcome;
-use crate::pack::{
+use anyhow::{bail, Context, Result};
+use clap::builder::TypedValueParser as _;
+use ezip::Level;
+use imgtool::pack::{
     plan_package_outputs, plan_package_streaming, write_planned_staged, Compression, ImageSpec,
     InputFormat, LayoutRef, PackConfig, PackageStage, PlannedPackage, Signing, MANIFEST_FILE,
     PACKAGE_FILE,
 };
-use anyhow::{bail, Context, Result};
-use clap::builder::TypedValueParser as _;
-use ezip::Level;
 use std::path::{Path, PathBuf};
 
 const AFTER_HELP: &str = "\
@@ -53,16 +53,17 @@ flow, and --sign/--unsigned/--min-hw/--min-sdk with it, are refused.";
 
 /// Arguments of `imgtool pack`.
 #[derive(clap::Args, Debug)]
-#[command(after_help = AFTER_HELP)]
+#[command(after_help = AFTER_HELP,
+    mut_arg("layout", |a| a.help("Board layout: a layout .toml file or a bundled layout name; without one, region and size checks are skipped")),
+    mut_arg("output", |a| a.help("Output directory (created if missing); it receives offline_install.bin and manifest.json")))]
 pub struct Args {
     /// Read layout, images and options from this ota.toml (command-line options override it)
     #[arg(long, value_name = "OTA_TOML", conflicts_with = "images")]
     pub config: Option<PathBuf>,
 
-    /// Board layout: a layout .toml file or a bundled layout name; without one, region and
-    /// size checks are skipped
-    #[arg(long, value_name = "LAYOUT")]
-    pub layout: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub layout: super::common_args::OptionalLayoutArg,
 
     /// An image: ID=PATH, or ID:OPT[:OPT]=PATH with OPT a storage overriding --compress
     /// (gzip, zlib, none) or an input format (elf, bin), e.g. hcpu=build/main.elf,
@@ -83,7 +84,7 @@ pub struct Args {
     /// Uncompressed chunk size of compressed images (the device allocates a buffer this
     /// big plus two packets; default 10240; a multiple of 2048 on NAND boards; above 65536
     /// only with --allow-large-pksize)
-    #[arg(long, value_name = "BYTES")]
+    #[arg(long, value_name = "BYTES", value_parser = super::common_args::number::<u32>)]
     pub pksize: Option<u32>,
 
     /// Accept a --pksize (or ota.toml pksize) above 65536 bytes: the device's installer must
@@ -91,14 +92,13 @@ pub struct Args {
     #[arg(long)]
     pub allow_large_pksize: bool,
 
-    /// Output directory (created if missing); it receives offline_install.bin and
-    /// manifest.json
-    #[arg(short, long, value_name = "DIR")]
-    pub output: PathBuf,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub output: super::common_args::OutputDirArg,
 
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub force: super::ForceArg,
+    pub force: super::common_args::ForceArg,
 
     /// Release information and signing (docs/signing.md)
     #[command(flatten)]
@@ -182,7 +182,7 @@ fn config_from(args: &Args) -> Result<PackConfig> {
             }
         }
     };
-    if let Some(l) = &args.layout {
+    if let Some(l) = &args.layout.layout {
         config.layout = Some(LayoutRef::parse(l, Path::new("")));
     }
     if let Some(c) = args.compress {
@@ -225,7 +225,11 @@ pub fn run(args: Args) -> Result<Outcome> {
     let config = config_from(&args)?;
     let secure = super::secure_pack::resolve(&args.secure, args.config.as_deref())?;
     super::secure_pack::check_options(&args.secure, secure.is_some(), &args.signing)?;
-    let dests = plan_package_outputs(&args.output, &input_paths(&args, &config), args.force.force)?;
+    let dests = plan_package_outputs(
+        &args.output.output,
+        &input_paths(&args, &config),
+        args.force.force,
+    )?;
     // An unsigned package's file is its body: write and sync it while it is compressed.
     // Signed and secure packages are written whole, after signing.
     let key = config.options.sign.as_ref();
@@ -240,7 +244,13 @@ pub fn run(args: Args) -> Result<Outcome> {
         }
         print_notes(&planned);
         let release = args.signing.release();
-        return super::secure_pack::run(s, &release, &planned, &args.output, args.force.force);
+        return super::secure_pack::run(
+            s,
+            &release,
+            &planned,
+            &args.output.output,
+            args.force.force,
+        );
     }
     let signed = args
         .signing
@@ -254,9 +264,9 @@ pub fn run(args: Args) -> Result<Outcome> {
     }
     println!(
         "wrote {} ({} bytes) and {}",
-        args.output.join(PACKAGE_FILE).display(),
+        args.output.output.join(PACKAGE_FILE).display(),
         planned.bytes.len(),
-        args.output.join(MANIFEST_FILE).display()
+        args.output.output.join(MANIFEST_FILE).display()
     );
     // The process exits next: unmapping megabytes of payloads first would only add time
     // (compilers skip these frees the same way, e.g. clang's -disable-free).

@@ -1,8 +1,8 @@
-//! The vendor's secure DFU from the command line (`gen-dfu --offline_img=0/1`,
-//! `pack --secure`, `keygen --type rsa2048|root|uid`, RSA `getpub`): argument parsing, key
+//! The vendor's secure DFU from the command line, the parts `gen-dfu --offline_img=0/1`,
+//! `pack --secure`, `enc`/`dec`, the checks and RSA `getpub` share: argument parsing, key
 //! files and file names only; the formats and crypto are crate `secure`.
 
-use super::Outcome;
+use super::common_args::number;
 use anyhow::{bail, Context, Result};
 use secure::ctrl::{check_policy, FLAG_COMPRESS, FLAG_ENC};
 use secure::online::{
@@ -14,12 +14,15 @@ use std::path::{Path, PathBuf};
 
 /// Reads a key file or other small input (bounded: keys are never large).
 pub(crate) fn read_small(path: &Path) -> Result<Vec<u8>> {
-    crate::input::read_bounded(path, crate::input::Limit::SMALL)
+    Ok(fsio::input::read_bounded(path, fsio::input::Limit::SMALL)?)
 }
 
 /// Reads an artifact (control packet, record file, package): bounded like packages.
 pub(crate) fn read_artifact(path: &Path) -> Result<Vec<u8>> {
-    crate::input::read_bounded(path, crate::input::Limit::PACKAGE)
+    Ok(fsio::input::read_bounded(
+        path,
+        fsio::input::Limit::PACKAGE,
+    )?)
 }
 
 /// Reads a raw root key file (32 bytes).
@@ -107,7 +110,7 @@ fn load_session(path: Option<&Path>) -> Result<SessionKey> {
 #[derive(clap::Args, Debug, Clone)]
 pub struct SecureBuildArgs {
     /// Record block size: a multiple of 16, at most 512 (2048 with --nand) [default: 512]
-    #[arg(long, value_name = "BYTES", help_heading = "Secure DFU")]
+    #[arg(long, value_name = "BYTES", help_heading = "Secure DFU", value_parser = number::<u16>)]
     pub bksize: Option<u16>,
 
     /// Control packet dfu_ID: 0 CODE, 1 CODE_MIX, 2 OTA_MANAGER (ids 6 and 11 only, at most 2,
@@ -116,7 +119,8 @@ pub struct SecureBuildArgs {
         long = "dfu_id",
         alias = "dfu-id",
         value_name = "N",
-        help_heading = "Secure DFU"
+        help_heading = "Secure DFU",
+        value_parser = number::<u8>
     )]
     pub dfu_id: Option<u8>,
 
@@ -125,7 +129,8 @@ pub struct SecureBuildArgs {
         long = "hw_ver",
         alias = "hw-ver",
         value_name = "N",
-        help_heading = "Secure DFU"
+        help_heading = "Secure DFU",
+        value_parser = number::<u32>
     )]
     pub hw_ver: Option<u32>,
 
@@ -135,7 +140,8 @@ pub struct SecureBuildArgs {
         long = "sdk_ver",
         alias = "sdk-ver",
         value_name = "N",
-        help_heading = "Secure DFU"
+        help_heading = "Secure DFU",
+        value_parser = number::<u32>
     )]
     pub sdk_ver: Option<u32>,
 
@@ -144,12 +150,13 @@ pub struct SecureBuildArgs {
         long = "fw_ver",
         alias = "fw-ver",
         value_name = "N",
-        help_heading = "Secure DFU"
+        help_heading = "Secure DFU",
+        value_parser = number::<u32>
     )]
     pub fw_ver: Option<u32>,
 
     /// 1: zero-pad each image to 16 bytes (default); 0: no padding (NAND ping-pong example)
-    #[arg(long, value_name = "0|1", help_heading = "Secure DFU")]
+    #[arg(long, value_name = "0|1", help_heading = "Secure DFU", value_parser = number::<u8>)]
     pub align: Option<u8>,
 
     /// NAND ping-pong target: allow --bksize up to 2048
@@ -306,7 +313,8 @@ pub struct Artifact {
 }
 
 impl Artifact {
-    fn new(path: PathBuf, role: &'static str, img_id: Option<u8>, bytes: Vec<u8>) -> Self {
+    /// A public artifact (mode 0644).
+    pub fn new(path: PathBuf, role: &'static str, img_id: Option<u8>, bytes: Vec<u8>) -> Self {
         Self {
             path,
             role,
@@ -321,7 +329,7 @@ impl Artifact {
 /// artifacts that are the same file, or a protected file unless `force`, is refused before
 /// anything is written), and prints one line per file.
 pub fn write_all(artifacts: &[Artifact], inputs: &[&Path], force: bool) -> Result<()> {
-    use crate::output::{commit_staged, plan_outputs, stage, Mode};
+    use fsio::output::{commit_staged, plan_outputs, stage, Mode};
     let named: Vec<(&str, &Path)> = artifacts
         .iter()
         .map(|a| (a.role, a.path.as_path()))
@@ -348,7 +356,7 @@ pub fn write_all(artifacts: &[Artifact], inputs: &[&Path], force: bool) -> Resul
             .img_id
             .map(|i| format!(" (image {i})"))
             .unwrap_or_default();
-        crate::output::say!(
+        super::print::say!(
             "wrote {} ({} bytes): {}{id}",
             a.path.display(),
             a.bytes.len(),
@@ -551,38 +559,6 @@ pub fn check_triples(
     Ok(())
 }
 
-/// `keygen --type root|uid|rsa2048`.
-pub fn keygen(kind: &str, output: &crate::output::Dest) -> Result<Outcome> {
-    let (bytes, what): (zeroize::Zeroizing<Vec<u8>>, String) = match kind {
-        "root" => (
-            RootKey::generate()?.as_bytes().to_vec().into(),
-            "AES-256 root key, 32 raw bytes".into(),
-        ),
-        "uid" => (
-            secure::Uid::generate()?.as_bytes().to_vec().into(),
-            "UID, 16 raw bytes".into(),
-        ),
-        "rsa2048" => {
-            let k = SigningKey::generate()?;
-            let hash = secure::record::hex(&k.verifying_key().sig_hash()?[..8]);
-            (
-                k.to_pkcs1_pem()?.as_bytes().to_vec().into(),
-                format!("RSA-2048 private key, PKCS#1 PEM, sig hash {hash}..."),
-            )
-        }
-        other => bail!("unknown key type {other:?}"),
-    };
-    crate::output::write(output, &bytes, crate::output::Mode::Private)?;
-    crate::output::say!("wrote {} ({what}, mode 0600)", output.display());
-    if kind == "rsa2048" {
-        crate::output::say!(
-            "public key and dumpsig files: imgtool getpub {} --dumpsig STEM",
-            output.display()
-        );
-    }
-    Ok(Outcome::Ok)
-}
-
 /// A C array of `bytes` (the DER, to compile into a device image).
 pub fn c_array(name: &str, bytes: &[u8]) -> String {
     let mut s = format!("const unsigned char {name}[{}] = {{\n", bytes.len());
@@ -600,51 +576,4 @@ pub fn is_rsa_key(text: &[u8]) -> bool {
         Ok(_) | Err(secure::SecureError::RsaBits { .. }) => true,
         Err(_) => String::from_utf8_lossy(text).contains("BEGIN RSA "),
     }
-}
-
-/// `getpub` of an RSA key file; `None` when KEY is not an RSA key (the ed25519 path then).
-pub fn getpub_rsa(args: &super::getpub::Args) -> Result<Option<Outcome>> {
-    use super::getpub::Format;
-    let path = Path::new(&args.key);
-    if args.key.starts_with("env:") || !(path.is_file() || crate::input::is_stdin(path)) {
-        return Ok(None);
-    }
-    let text = zeroize::Zeroizing::new(read_small(path)?);
-    if !is_rsa_key(&text) {
-        return Ok(None);
-    }
-    let key = VerifyingKey::from_file_bytes(&text, &args.key)?;
-    let der = key.spki_der()?;
-    let bytes = match args.format {
-        Format::Pem => key.to_pem()?.into_bytes(),
-        Format::Raw => der.clone(),
-        Format::CArray => c_array(&args.name, &der).into_bytes(),
-    };
-    let hash = key.sig_hash()?;
-    let mut files = Vec::new();
-    if let Some(stem) = &args.dumpsig {
-        files.push(Artifact::new(
-            PathBuf::from(format!("{stem}_pub.der")),
-            "RSA public key, SPKI DER",
-            None,
-            der,
-        ));
-        files.push(Artifact::new(
-            PathBuf::from(format!("{stem}_hash.bin")),
-            "SHA-256 of the DER",
-            None,
-            hash.to_vec(),
-        ));
-    }
-    match &args.output {
-        Some(p) => files.push(Artifact::new(p.clone(), "RSA public key", None, bytes)),
-        None if args.format == Format::Raw => bail!("--format raw writes binary: give -o FILE"),
-        None => print!("{}", String::from_utf8_lossy(&bytes)),
-    }
-    write_all(&files, &[path], args.force.force)?;
-    eprintln!(
-        "RSA-2048 public key, sig hash {}",
-        secure::record::hex(&hash)
-    );
-    Ok(Some(Outcome::Ok))
 }

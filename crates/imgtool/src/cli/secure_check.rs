@@ -141,28 +141,28 @@ fn read_records(args: &SecureCheckArgs, ctrl: &[u8], k: &Keys) -> Result<Vec<(u8
                 return Ok((*id, Vec::new()));
             };
             let bound = secure::record::max_record_file_len(entry.length, bksize);
-            let limit = crate::input::Limit::new(
+            let limit = fsio::input::Limit::new(
                 "the records of this image (36 x ceil(length / blk_size) + length, from the \
                  control packet)",
                 bound,
             );
-            Ok((*id, crate::input::read_bounded(p, limit)?))
+            Ok((*id, fsio::input::read_bounded(p, limit)?))
         })
         .collect()
 }
 
 fn print_findings(name: &str, f: &Findings) {
     for x in &f.0 {
-        crate::output::say!("error: {name}: {x}");
+        super::print::say!("error: {name}: {x}");
     }
 }
 
 fn verdict(name: &str, ok: bool, summary: String) -> Outcome {
     if ok {
-        crate::output::say!("OK {name}: {summary}");
+        super::print::say!("OK {name}: {summary}");
         Outcome::Ok
     } else {
-        crate::output::say!("FAIL {name}");
+        super::print::say!("FAIL {name}");
         Outcome::VerificationFailed
     }
 }
@@ -197,7 +197,7 @@ pub fn verify(
                     ))
                 }
                 Err(e) => {
-                    crate::output::say!("FAIL {name}: {e}");
+                    super::print::say!("FAIL {name}: {e}");
                     Ok(Outcome::VerificationFailed)
                 }
             }
@@ -209,7 +209,7 @@ pub fn verify(
             let mut set = match open_online(bytes, &borrowed, &k.root, &k.verifier) {
                 Ok(s) => s,
                 Err(e) => {
-                    crate::output::say!("FAIL {name}: {e}");
+                    super::print::say!("FAIL {name}: {e}");
                     return Ok(Outcome::VerificationFailed);
                 }
             };
@@ -234,7 +234,7 @@ fn verify_ftab(name: &str, bytes: &[u8], args: &SecureCheckArgs) -> Result<Outco
     let t = match SecConfiguration::from_bytes(bytes) {
         Ok(t) => t,
         Err(e) => {
-            crate::output::say!("FAIL {name}: {e}");
+            super::print::say!("FAIL {name}: {e}");
             return Ok(Outcome::VerificationFailed);
         }
     };
@@ -408,7 +408,7 @@ pub fn inspect(
         }
     };
     if as_json {
-        crate::output::say!("{}", serde_json::to_string_pretty(&v).expect("serialises"));
+        super::print::say!("{}", serde_json::to_string_pretty(&v).expect("serialises"));
     } else {
         print_value(&v, "");
     }
@@ -420,15 +420,15 @@ fn print_value(v: &Value, indent: &str) {
         for (k, x) in m {
             match x {
                 Value::Object(_) | Value::Array(_) => {
-                    crate::output::say!("{indent}{k}:");
+                    super::print::say!("{indent}{k}:");
                     print_value(x, &format!("{indent}  "));
                 }
-                _ => crate::output::say!("{indent}{k}: {x}"),
+                _ => super::print::say!("{indent}{k}: {x}"),
             }
         }
     } else if let Value::Array(a) = v {
         for x in a {
-            crate::output::say!("{indent}- {x}");
+            super::print::say!("{indent}- {x}");
         }
     }
 }
@@ -495,15 +495,15 @@ pub fn unpack(
     inputs.extend(args.records.iter().map(|(_, p)| p.as_path()));
     let dests = files
         .iter()
-        .map(|(p, _)| crate::output::plan_output(p, &inputs, force))
-        .collect::<Result<Vec<_>>>()?;
+        .map(|(p, _)| fsio::output::plan_output(p, &inputs, force))
+        .collect::<fsio::Result<Vec<_>>>()?;
     let plan: Vec<_> = dests
         .into_iter()
         .zip(files.iter().map(|(_, d)| d.as_slice()))
         .collect();
-    crate::output::commit(&plan, crate::output::Mode::Public)?;
+    fsio::output::commit(&plan, fsio::output::Mode::Public)?;
     for (p, data) in &files {
-        crate::output::say!("wrote {} ({} bytes)", p.display(), data.len());
+        super::print::say!("wrote {} ({} bytes)", p.display(), data.len());
     }
     Ok(Outcome::Ok)
 }

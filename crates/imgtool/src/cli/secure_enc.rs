@@ -1,6 +1,7 @@
 //! `imgtool enc` / `imgtool dec`: the vendor's UART/BLE secure download image
 //! (`image_sec.bin`), written and read back (decrypted, every hash and signature checked).
 
+use super::common_args::number;
 use super::secure::{load_root, load_signer, load_verifier};
 use super::Outcome;
 use anyhow::{Context, Result};
@@ -34,10 +35,10 @@ pub struct EncArgs {
     #[arg(long, value_name = "STEM", default_value = "sifli01key")]
     pub sigkey: String,
     /// Record block size (multiple of 16)
-    #[arg(long, value_name = "BYTES", default_value_t = 512)]
+    #[arg(long, value_name = "BYTES", default_value_t = 512, value_parser = number::<u16>)]
     pub bksize: u16,
     /// Header flags: bit 0 = stored encrypted, signature over the ciphertext
-    #[arg(long, value_name = "N", default_value_t = 1)]
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = number::<u16>)]
     pub flags: u16,
     /// Version string, at most 20 characters (right-padded with '0')
     #[arg(long, value_name = "VER", default_value = "sifli_0.1.0")]
@@ -47,7 +48,7 @@ pub struct EncArgs {
     pub session_key: Option<PathBuf>,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub force: super::ForceArg,
+    pub force: super::common_args::ForceArg,
 }
 
 /// Arguments of `imgtool dec`.
@@ -68,7 +69,7 @@ pub struct DecArgs {
     pub sigkey: String,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub force: super::ForceArg,
+    pub force: super::common_args::ForceArg,
 }
 
 /// Runs `imgtool enc`.
@@ -78,9 +79,9 @@ pub fn run_enc(a: EncArgs) -> Result<Outcome> {
     // The key files are inputs too: `--eimg s01.bin --key s01` must not destroy the root key.
     let mut inputs = vec![a.img.as_path(), root_path.as_path(), signer_path.as_path()];
     inputs.extend(a.session_key.as_deref());
-    let dest = crate::output::plan_output(&a.eimg, &inputs, a.force.force)?;
-    let image = crate::input::read_bounded(&a.img, crate::input::Limit::IMAGE)?;
-    crate::input::refuse_lfs_pointer(&a.img, &image)?;
+    let dest = fsio::output::plan_output(&a.eimg, &inputs, a.force.force)?;
+    let image = fsio::input::read_bounded(&a.img, fsio::input::Limit::IMAGE)?;
+    fsio::input::refuse_lfs_pointer(&a.img, &image)?;
     let root = load_root(&root_path)?;
     let signer = load_signer(&signer_path)?;
     let session = match &a.session_key {
@@ -92,8 +93,8 @@ pub fn run_enc(a: EncArgs) -> Result<Outcome> {
     };
     let out = secure::enc::seal_enc(&image, a.bksize, a.flags, &a.ver, &root, &signer, &session)
         .context("nothing written")?;
-    crate::output::write(&dest, &out, crate::output::Mode::Public)?;
-    crate::output::say!(
+    fsio::output::write(&dest, &out, fsio::output::Mode::Public)?;
+    super::print::say!(
         "wrote {} ({} bytes; image {} bytes, flags {})",
         a.eimg.display(),
         out.len(),
@@ -115,7 +116,7 @@ pub fn run_dec(a: DecArgs) -> Result<Outcome> {
     let dest = a
         .img
         .as_ref()
-        .map(|p| crate::output::plan_output(p, &inputs, a.force.force))
+        .map(|p| fsio::output::plan_output(p, &inputs, a.force.force))
         .transpose()?;
     let file = super::secure::read_artifact(&a.eimg)?;
     let root = load_root(&root_path)?;
@@ -124,21 +125,21 @@ pub fn run_dec(a: DecArgs) -> Result<Outcome> {
     let o = match secure::enc::open_enc(&file, &root, &verifier) {
         Ok(o) => o,
         Err(e) => {
-            crate::output::say!("FAIL {name}: {e}");
+            super::print::say!("FAIL {name}: {e}");
             return Ok(Outcome::VerificationFailed);
         }
     };
     for f in &o.findings.0 {
-        crate::output::say!("error: {name}: {f}");
+        super::print::say!("error: {name}: {f}");
     }
     if !o.findings.ok() {
-        crate::output::say!("FAIL {name}");
+        super::print::say!("FAIL {name}");
         return Ok(Outcome::VerificationFailed);
     }
     if let Some(d) = &dest {
-        crate::output::write(d, &o.plain, crate::output::Mode::Public)?;
+        fsio::output::write(d, &o.plain, fsio::output::Mode::Public)?;
     }
-    crate::output::say!(
+    super::print::say!(
         "OK {name}: length {}, blksize {}, flags {}, ver {:?}",
         o.header.length,
         o.header.blksize,

@@ -6,8 +6,8 @@ use super::secure::{
     artifacts, plan_secure, write_all, Artifact, KeyPaths, Naming, SecureBuildArgs, SecureInput,
 };
 use super::Outcome;
-use crate::pack::{Compression, PlannedPackage};
 use anyhow::{bail, Context, Result};
+use imgtool::pack::{Compression, PlannedPackage};
 use secure::ctrl::{check_policy, FLAG_COMPRESS, FLAG_ENC};
 use secure::online::OnlineImage;
 use serde_json::json;
@@ -200,7 +200,7 @@ fn inputs(planned: &PlannedPackage, encrypt: bool) -> Vec<SecureInput> {
 
 fn manifest(
     a: &PackSecureArgs,
-    release: &crate::pack::ReleaseInfo,
+    release: &imgtool::pack::ReleaseInfo,
     planned: &PlannedPackage,
     files: &[Artifact],
     sig_hash: &[u8],
@@ -245,7 +245,7 @@ fn manifest(
 /// into manifest.json.
 pub fn run(
     a: &PackSecureArgs,
-    release: &crate::pack::ReleaseInfo,
+    release: &imgtool::pack::ReleaseInfo,
     planned: &PlannedPackage,
     out: &Path,
     force: bool,

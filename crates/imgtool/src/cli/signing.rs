@@ -2,8 +2,8 @@
 //! `--key` / `--require-signature` (docs/signing.md). Flattened into those commands' `Args`.
 
 use super::Outcome;
-use crate::pack::{sign_planned, PlannedPackage, ReleaseInfo, Signing};
 use anyhow::Result;
+use imgtool::pack::{sign_planned, PlannedPackage, ReleaseInfo, Signing};
 use package::trailer::{inspect, verify, Trailer, TRAILER_VERSION};
 use sign::{KeySource, PublicKey};
 use std::path::{Path, PathBuf};
@@ -215,5 +215,5 @@ pub(super) fn trailer_headline(t: &Trailer) -> String {
 
 /// Reads a public key PEM file.
 pub fn load_public_key(path: &Path) -> Result<PublicKey> {
-    crate::pack::load_public_key(path)
+    Ok(imgtool::pack::load_public_key(path)?)
 }

@@ -5,9 +5,9 @@
 //! the simulator's flash map and prints the reports.
 
 use super::Outcome;
-use crate::input::Limit;
 use anyhow::{bail, Context, Result};
 use clap::Args as ClapArgs;
+use fsio::input::Limit;
 use layout::{ImageId, Layout};
 use simulator::{Class, ComType, FlashMap, OldImages, PowerCutReport, RunReport, Scenario};
 use std::path::{Path, PathBuf};
@@ -37,13 +37,14 @@ Exit codes: 0 every outcome safe and the uncut run installs exactly what `unpack
 
 /// Arguments of `imgtool simulate`.
 #[derive(ClapArgs, Debug)]
-#[command(after_help = AFTER_HELP)]
+#[command(after_help = AFTER_HELP,
+    mut_arg("layout", |a| a.help("Flash layout: a layout file (.toml) or a bundled layout name")))]
 pub struct Args {
     /// The package (offline_install.bin) as the app stored it in DFU_DOWNLOAD_REGION
     pub package: PathBuf,
-    /// Flash layout: a layout file (.toml) or a bundled layout name
-    #[arg(long)]
-    pub layout: String,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub layout: super::common_args::LayoutArg,
     /// Raw image the device runs in HCPU_FLASH_CODE before the update (default: synthetic)
     #[arg(long, value_name = "FILE")]
     pub old_app: Option<PathBuf>,
@@ -55,8 +56,13 @@ pub struct Args {
     #[arg(long, default_value = "none", value_name = "none|all|N")]
     pub power_cut: String,
     /// Compression the installer was built for (default: detected from the package)
-    #[arg(long, value_name = "gzip|zlib")]
-    pub com_type: Option<String>,
+    #[arg(
+        long,
+        value_name = "gzip|zlib",
+        value_enum,
+        hide_possible_values = true
+    )]
+    pub com_type: Option<Codec>,
     /// Model an app with the mitigation for the installer window: at each boot it re-runs the
     /// install step for a stored package that was never installed (state 0xFF). The vendor
     /// app does not; compare the two sweeps.
@@ -65,8 +71,26 @@ pub struct Args {
     /// Refuse --power-cut all when the flow has more flash operations than this: the sweep
     /// re-runs the flow once per operation, so its time grows with the square (a full 3 MiB
     /// app region is about 1100 operations; a tiny --pksize makes many more)
-    #[arg(long, default_value_t = 4_000, value_name = "N")]
+    #[arg(long, default_value_t = 4_000, value_name = "N", value_parser = super::common_args::number::<usize>)]
     pub max_ops: usize,
+}
+
+/// `--com-type`: the codec the installer was built for.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Codec {
+    /// The vendor's gzip mode (`--com_type 0`)
+    Gzip,
+    /// zlib (`--com_type 1`)
+    Zlib,
+}
+
+impl From<Codec> for ComType {
+    fn from(c: Codec) -> Self {
+        match c {
+            Codec::Gzip => ComType::Gzip,
+            Codec::Zlib => ComType::Zlib,
+        }
+    }
 }
 
 enum Cuts {
@@ -80,11 +104,11 @@ pub fn run(args: Args) -> Result<Outcome> {
     let cuts = match args.power_cut.as_str() {
         "none" => Cuts::None,
         "all" => Cuts::All,
-        n => Cuts::One(n.parse().with_context(|| {
-            format!("--power-cut {n:?}: expected none, all or an operation number")
+        n => Cuts::One(super::common_args::number::<u64>(n).map_err(|e| {
+            anyhow::anyhow!("--power-cut {n:?}: expected none, all or an operation number ({e})")
         })?),
     };
-    let layout = super::layout::resolve_arg(&args.layout)?;
+    let layout = args.layout.resolve()?;
     let map = FlashMap::from_layout(&layout)?;
     let limit = |id: u8| map.region_for(id).map_or(0, |r| r.size);
     let package = read_bounded(&args.package, map.download().size)?;
@@ -94,12 +118,8 @@ pub fn run(args: Args) -> Result<Outcome> {
     };
     let mut scenario = Scenario::new(map, &package, old)
         .with_context(|| format!("{}: cannot simulate", args.package.display()))?;
-    if let Some(c) = &args.com_type {
-        scenario = scenario.with_com_type(match c.as_str() {
-            "gzip" => ComType::Gzip,
-            "zlib" => ComType::Zlib,
-            _ => bail!("--com-type {c:?}: expected gzip or zlib"),
-        });
+    if let Some(c) = args.com_type {
+        scenario = scenario.with_com_type(c.into());
     }
     scenario = scenario.with_app_resume(args.app_resumes);
     print_setup(&args, &layout, &scenario);
@@ -127,7 +147,7 @@ pub fn run(args: Args) -> Result<Outcome> {
 /// Reads a file no larger than the flash region it models, checking the size before reading.
 fn read_bounded(path: &Path, limit: u32) -> Result<Vec<u8>> {
     let limit = Limit::new("the flash region it models", u64::from(limit));
-    crate::input::read_bounded(path, limit)
+    Ok(fsio::input::read_bounded(path, limit)?)
 }
 
 /// Reads an old firmware image: the raw bytes of its region, as `imgtool elf2bin --layout`

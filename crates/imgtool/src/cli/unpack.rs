@@ -21,9 +21,9 @@ pub struct Args {
     /// The package (offline_install.bin)
     pub package: PathBuf,
 
-    /// Output directory (created if missing)
-    #[arg(short, long, value_name = "DIR")]
-    pub output: PathBuf,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub output: super::common_args::OutputDirArg,
 
     /// Unpack even if the package CRC does not match (the device would refuse the package)
     #[arg(long)]
@@ -31,7 +31,7 @@ pub struct Args {
 
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub force: super::ForceArg,
+    pub force: super::common_args::ForceArg,
 
     /// Keys and record files for the secure artifacts (docs/secure-dfu.md)
     #[command(flatten)]
@@ -40,20 +40,20 @@ pub struct Args {
 
 /// Runs `imgtool unpack`.
 pub fn run(args: Args) -> Result<Outcome> {
-    crate::output::plan_output_dir(
-        &args.output,
+    fsio::output::plan_output_dir(
+        &args.output.output,
         &["one file per image"],
         &[&args.package],
         args.force.force,
     )?;
-    let bytes = crate::input::read_bounded(&args.package, crate::input::Limit::PACKAGE)?;
+    let bytes = fsio::input::read_bounded(&args.package, fsio::input::Limit::PACKAGE)?;
     if let Some(kind) = super::secure_check::detect(&bytes, &args.secure) {
         return super::secure_check::unpack(
             &args.package,
             &bytes,
             kind,
             &args.secure,
-            &args.output,
+            &args.output.output,
             args.force.force,
         );
     }
@@ -76,9 +76,10 @@ pub fn run(args: Args) -> Result<Outcome> {
                 image.index, image.payload_offset
             )
         })?;
-        let path = args
-            .output
-            .join(format!("{}-{}.bin", id.0, id.name().unwrap_or("image")));
+        let path =
+            args.output
+                .output
+                .join(format!("{}-{}.bin", id.0, id.name().unwrap_or("image")));
         if files.iter().any(|(p, _)| *p == path) {
             bail!(
                 "{name}: image id {id} appears twice (again at table entry {}); the device \
@@ -90,11 +91,11 @@ pub fn run(args: Args) -> Result<Outcome> {
     }
     let mut planned = Vec::with_capacity(files.len());
     for (path, data) in &files {
-        let dest = crate::output::plan_output(path, &[&args.package], args.force.force)?;
+        let dest = fsio::output::plan_output(path, &[&args.package], args.force.force)?;
         planned.push((dest, data.as_slice()));
     }
     // All files or none.
-    crate::output::commit(&planned, crate::output::Mode::Public)?;
+    fsio::output::commit(&planned, fsio::output::Mode::Public)?;
     for (dest, data) in &planned {
         println!("wrote {} ({} bytes)", dest.display(), data.len());
     }

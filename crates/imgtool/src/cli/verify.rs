@@ -1,7 +1,7 @@
 //! `imgtool verify`: does this package install correctly on the device (and fit the layout)?
 
+use super::package_limit;
 use super::Outcome;
-use crate::input::package_limit;
 use anyhow::Result;
 use package::verify::{check, Severity};
 use std::path::PathBuf;
@@ -26,14 +26,15 @@ Exit status: 0 all checks hold, 1 a check failed (the message says what and wher
 
 /// Arguments of `imgtool verify`.
 #[derive(clap::Args, Debug)]
-#[command(after_help = AFTER_HELP)]
+#[command(after_help = AFTER_HELP,
+    mut_arg("layout", |a| a.help("Board layout (file or bundled name): also check that everything fits")))]
 pub struct Args {
     /// The package (offline_install.bin)
     pub package: PathBuf,
 
-    /// Board layout (file or bundled name): also check that everything fits
-    #[arg(long, value_name = "LAYOUT")]
-    pub layout: Option<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub layout: super::common_args::OptionalLayoutArg,
 
     /// Treat warnings as failures (exit 1)
     #[arg(long)]
@@ -54,15 +55,15 @@ fn file_len(path: &std::path::Path) -> u64 {
 
 /// Runs `imgtool verify`.
 pub fn run(args: Args) -> Result<Outcome> {
-    let layout = super::layout::resolve_option(args.layout.as_deref())?;
+    let layout = args.layout.resolve()?;
     let name = args.package.display();
     let limit = package_limit(layout.as_ref());
     // A package the download region cannot hold is a failed check, not an unreadable file.
-    if let Err(e) = crate::input::check_size(&args.package, file_len(&args.package), limit) {
+    if let Err(e) = fsio::input::check_size(&args.package, file_len(&args.package), limit) {
         println!("FAIL {e:#}: the device cannot store it");
         return Ok(Outcome::VerificationFailed);
     }
-    let bytes = crate::input::read_bounded(&args.package, limit)?;
+    let bytes = fsio::input::read_bounded(&args.package, limit)?;
     if let Some(kind) = super::secure_check::detect(&bytes, &args.secure) {
         let chip = layout.as_ref().and_then(layout::Layout::family);
         return super::secure_check::verify(&args.package, &bytes, kind, &args.secure, chip);

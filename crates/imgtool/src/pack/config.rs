@@ -1,6 +1,6 @@
 //! What to pack: images, layout and options, from `ota.toml` (see `docs/ota-toml.md`) or code.
 
-use anyhow::{bail, Context, Result};
+use super::error::{PackError, Result};
 use ezip::payload::{PayloadOptions, DEFAULT_PKSIZE};
 use ezip::{Level, Mode};
 use layout::{ImageId, Layout};
@@ -21,13 +21,15 @@ pub enum Compression {
 }
 
 impl std::str::FromStr for Compression {
-    type Err = anyhow::Error;
+    type Err = PackError;
     fn from_str(s: &str) -> Result<Self> {
         match s.to_ascii_lowercase().as_str() {
             "none" | "raw" => Ok(Compression::None),
             "gzip" => Ok(Compression::Gzip),
             "zlib" => Ok(Compression::Zlib),
-            _ => bail!("unknown compression {s:?}: expected gzip, zlib or none"),
+            _ => Err(PackError::UnknownCompression {
+                input: s.to_string(),
+            }),
         }
     }
 }
@@ -65,7 +67,7 @@ impl LayoutRef {
     /// Loads the layout, with the errors of [`Layout::resolve`].
     pub fn load(&self) -> Result<Layout> {
         match self {
-            LayoutRef::File(p) => Ok(Layout::from_file_with(p, crate::input::read_small_text)?),
+            LayoutRef::File(p) => Ok(Layout::from_file_with(p, fsio::input::read_small_text)?),
             // Not Layout::resolve(n): it would look for a file `n` in the working directory,
             // and parse already looked in `base`.
             LayoutRef::Bundled(n) => {
@@ -195,27 +197,36 @@ struct ImageToml {
 impl PackConfig {
     /// Reads `ota.toml`. Relative paths (images, layout file) are relative to its directory.
     pub fn from_toml_file(path: &Path) -> Result<PackConfig> {
-        let text = crate::input::read_text(path, crate::input::Limit::SMALL)?;
+        let text = fsio::input::read_text(path, fsio::input::Limit::SMALL)?;
         let base = path.parent().unwrap_or(Path::new(""));
-        Self::from_toml_str(&text, base).with_context(|| format!("in {}", path.display()))
+        Self::from_toml_str(&text, base).map_err(|e| PackError::InConfig {
+            path: path.to_path_buf(),
+            source: Box::new(e),
+        })
     }
 
     /// Parses `ota.toml` text; relative paths are joined to `base`.
     pub fn from_toml_str(text: &str, base: &Path) -> Result<PackConfig> {
-        let t: OtaToml = toml::from_str(text).context("invalid ota.toml")?;
+        let t: OtaToml = toml::from_str(text).map_err(|e| PackError::OtaToml {
+            source: Box::new(e),
+        })?;
         let mut options = PackOptions::default();
         if let Some(c) = &t.package.compress {
-            options.compression = c.parse().context("[package] compress")?;
+            options.compression = c.parse().map_err(field("[package] compress"))?;
         }
         if let Some(l) = &t.package.level {
-            options.level = l.parse().context("[package] level")?;
+            options.level = l
+                .parse()
+                .map_err(|e: ezip::Error| field("[package] level")(e.into()))?;
         }
         if let Some(p) = t.package.pksize {
             options.pksize = p;
         }
         if let Some(s) = &t.package.sign {
             // A key file is relative to ota.toml like the other paths; env:NAME is not a path.
-            options.sign = Some(match sign::KeySource::parse(s).context("[package] sign")? {
+            let source =
+                sign::KeySource::parse(s).map_err(|e| field("[package] sign")(e.into()))?;
+            options.sign = Some(match source {
                 sign::KeySource::File(p) => sign::KeySource::File(base.join(p)),
                 env => env,
             });
@@ -226,14 +237,12 @@ impl PackConfig {
             let compression = match &im.compress {
                 Some(c) => Some(
                     c.parse()
-                        .with_context(|| format!("[[image]] {id} compress"))?,
+                        .map_err(field(format!("[[image]] {id} compress")))?,
                 ),
                 None => None,
             };
             let format = match &im.format {
-                Some(f) => f
-                    .parse()
-                    .with_context(|| format!("[[image]] {id} format"))?,
+                Some(f) => f.parse().map_err(field(format!("[[image]] {id} format")))?,
                 None => InputFormat::Auto,
             };
             images.push(ImageSpec {
@@ -244,13 +253,22 @@ impl PackConfig {
             });
         }
         if images.is_empty() {
-            bail!("no [[image]] entries: a package needs at least one image");
+            return Err(PackError::NoImages);
         }
         Ok(PackConfig {
             layout: t.layout.map(|l| LayoutRef::parse(&l, base)),
             images,
             options,
         })
+    }
+}
+
+/// Names the `ota.toml` field whose value is wrong.
+fn field(name: impl Into<String>) -> impl FnOnce(PackError) -> PackError {
+    let field = name.into();
+    move |e| PackError::OtaTomlField {
+        field,
+        source: Box::new(e),
     }
 }
 
@@ -321,8 +339,11 @@ compress = "none"
                 ImageId::BOOTLOADER
             ]
         );
-        let e = PackConfig::from_toml_str("[[image]]\nid = 256\npath = \"a\"\n", Path::new(""))
-            .unwrap_err();
+        // The whole chain of causes, as the CLI prints it.
+        let e = anyhow::Error::from(
+            PackConfig::from_toml_str("[[image]]\nid = 256\npath = \"a\"\n", Path::new(""))
+                .unwrap_err(),
+        );
         assert!(
             format!("{e:#}").contains("image id 256 is not a number from 0 to 255"),
             "{e:#}"

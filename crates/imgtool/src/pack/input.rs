@@ -15,9 +15,9 @@
 //! layout) is refused from its file size; an ELF is streamed, so only its headers and the
 //! loadable bytes of the image's region are read, whatever debug information it carries.
 
-use crate::input::{check_size, read_bounded, Limit};
-use anyhow::{bail, Context, Result};
+use super::error::{PackError, Result};
 use elf2bin::{ElfFile, FileSegment, RegionPlan, Window};
+use fsio::input::{check_size, read_bounded, Limit};
 use layout::{ImageId, Region};
 use std::fs::File;
 use std::io::{Cursor, Read, Seek};
@@ -46,13 +46,15 @@ pub enum InputFormat {
 }
 
 impl FromStr for InputFormat {
-    type Err = anyhow::Error;
+    type Err = PackError;
     fn from_str(s: &str) -> Result<Self> {
         match s.to_ascii_lowercase().as_str() {
             "auto" => Ok(InputFormat::Auto),
             "elf" => Ok(InputFormat::Elf),
             "bin" | "raw" => Ok(InputFormat::Bin),
-            _ => bail!("unknown input format {s:?}: expected elf, bin (or raw) or auto"),
+            _ => Err(PackError::UnknownInputFormat {
+                input: s.to_string(),
+            }),
         }
     }
 }
@@ -80,7 +82,7 @@ pub fn load_image(
     format: InputFormat,
     region: Option<&Region>,
 ) -> Result<LoadedImage> {
-    let mut file = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut file = File::open(path).map_err(read_error(path))?;
     let is_elf = match format {
         InputFormat::Bin => false,
         InputFormat::Elf => true,
@@ -102,23 +104,20 @@ pub fn load_image(
             None => Limit::IMAGE,
         };
         out.bytes = read_bounded(path, limit)?;
-        crate::input::refuse_lfs_pointer(path, &out.bytes)?;
+        fsio::input::refuse_lfs_pointer(path, &out.bytes)?;
         if format == InputFormat::Auto && out.bytes.starts_with(PACKAGE_MAGIC) {
-            bail!(
-                "{}: this is an OTA package (offline_install.bin), not an image; give the ELF or \
-                 raw image of image {id} (or format bin / :bin to pack these bytes as they are)",
-                path.display()
-            );
+            return Err(PackError::IsPackage {
+                path: path.to_path_buf(),
+                id,
+            });
         }
         return Ok(out);
     }
     if !starts_with(&mut file, path, ELF_MAGIC)? {
-        bail!(
-            "{}: not an ELF file (no \\x7fELF magic at offset 0x00000000){}; a raw image must \
-             not be named *.elf, or give format bin (ota.toml) / ID:bin=PATH (--image)",
-            path.display(),
-            crate::input::lfs_hint(path)
-        );
+        return Err(PackError::NotElf {
+            path: path.to_path_buf(),
+            lfs_hint: fsio::input::lfs_hint(path),
+        });
     }
     let elf = open_elf(file, path)?;
     out.bytes = match region {
@@ -135,16 +134,15 @@ fn check_fits_region(file: &File, id: ImageId, path: &Path, r: &Region) -> Resul
         .metadata()
         .map_or(0, |m| if m.is_file() { m.len() } else { 0 });
     if len > r.size {
-        bail!(
-            "image {id} ({}) is {len} bytes but its region {} ({:#010x} to {:#010x}) holds {} \
-             bytes: {} bytes too many (refused from the file size, before reading it)",
-            path.display(),
-            r.name(),
-            r.start(),
-            r.end(),
-            r.size,
-            len - r.size
-        );
+        return Err(PackError::RawTooLarge {
+            id,
+            path: path.to_path_buf(),
+            len,
+            region: r.name().to_string(),
+            start: r.start(),
+            end: r.end(),
+            size: r.size,
+        });
     }
     Ok(())
 }
@@ -157,8 +155,7 @@ fn has_elf_name(path: &Path) -> bool {
 /// Whether the file starts with `magic`; leaves the file at offset 0 when it can seek.
 fn starts_with(file: &mut File, path: &Path, magic: &[u8]) -> Result<bool> {
     let mut head = vec![0; magic.len()];
-    let n =
-        read_up_to(file, &mut head).with_context(|| format!("cannot read {}", path.display()))?;
+    let n = read_up_to(file, &mut head).map_err(read_error(path))?;
     file.rewind().ok();
     Ok(n == magic.len() && head == magic)
 }
@@ -187,13 +184,11 @@ fn open_elf(file: File, path: &Path) -> Result<ElfFile<Box<dyn ElfInput>>> {
     } else {
         Box::new(Cursor::new(read_bounded(path, Limit::IMAGE)?))
     };
-    ElfFile::open(input).with_context(|| format!("{}", path.display()))
+    ElfFile::open(input).map_err(elf_error(path))
 }
 
 fn flat_bytes(mut elf: ElfFile<Box<dyn ElfInput>>, path: &Path) -> Result<Vec<u8>> {
-    let plan = elf
-        .plan_flat()
-        .with_context(|| format!("{}", path.display()))?;
+    let plan = elf.plan_flat().map_err(elf_error(path))?;
     check_size(path, plan.end - plan.start, Limit::IMAGE)?;
     read_region(&mut elf, &plan, path)
 }
@@ -205,7 +200,7 @@ fn read_region(
 ) -> Result<Vec<u8>> {
     Ok(elf
         .region_image(plan, FILL)
-        .with_context(|| format!("cannot read {}", path.display()))?
+        .map_err(read_error(path))?
         .bytes)
 }
 
@@ -225,22 +220,21 @@ fn region_bytes(
         start: lo,
         size: r.link_size(),
     };
-    let Some(plan) = elf
-        .plan_window(&window)
-        .with_context(|| format!("{}", path.display()))?
-    else {
+    let Some(plan) = elf.plan_window(&window).map_err(elf_error(path))? else {
         let segs = elf.segments();
         let (start, end) = match (segs.first(), segs.last()) {
             (Some(a), Some(b)) => (a.paddr, b.end()),
             _ => (0, 0),
         };
-        bail!(
-            "{}: no bytes of this ELF lie in region {} ({lo:#010x} to {hi:#010x}), the \
-             destination of image {id}; its load addresses span {start:#010x} to {end:#010x} \
-             (wrong ELF for this image id, or wrong layout?)",
-            path.display(),
-            r.name(),
-        );
+        return Err(PackError::NoBytesInRegion {
+            path: path.to_path_buf(),
+            region: r.name().to_string(),
+            lo,
+            hi,
+            id,
+            start,
+            end,
+        });
     };
     if outside > 0 {
         notes.push(format!(
@@ -262,15 +256,34 @@ fn check_segments(segs: &[FileSegment], id: ImageId, path: &Path, r: &Region) ->
             continue;
         }
         if a < hi && b > lo {
-            bail!(
-                "{}: segment {} ({a:#010x} to {b:#010x}) straddles the edge of region {} \
-                 ({lo:#010x} to {hi:#010x}), the destination of image {id}",
-                path.display(),
-                s.index,
-                r.name()
-            );
+            return Err(PackError::StraddlesRegion {
+                path: path.to_path_buf(),
+                segment: s.index,
+                start: a,
+                end: b,
+                region: r.name().to_string(),
+                lo,
+                hi,
+                id,
+            });
         }
         outside += s.filesz;
     }
     Ok(outside)
+}
+
+/// "cannot read `path`", caused by `source`.
+fn read_error(path: &Path) -> impl FnOnce(std::io::Error) -> PackError + '_ {
+    move |source| PackError::Read {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// An ELF error, named by its file.
+fn elf_error(path: &Path) -> impl FnOnce(elf2bin::Error) -> PackError + '_ {
+    move |source| PackError::Elf {
+        path: path.to_path_buf(),
+        source,
+    }
 }

@@ -14,12 +14,14 @@
 //! device ignores bytes after the last payload) and extends [`PlannedPackage::manifest`].
 
 mod config;
+mod error;
 mod input;
 mod plan;
 mod sign;
 mod write;
 
 pub use config::{Compression, ImageSpec, InputFormat, LayoutRef, PackConfig, PackOptions};
+pub use error::{PackError, Result};
 pub use input::{load_image, LoadedImage};
 pub use plan::{plan_package, plan_package_streaming, BodySink, PlannedImageInfo, PlannedPackage};
 pub use sign::{load_public_key, sign_planned, ReleaseInfo, Signing};

@@ -2,8 +2,8 @@
 //! manifest. Nothing is written here.
 
 use super::config::{Compression, PackConfig};
+use super::error::{PackError, Result};
 use super::input::{load_image, LoadedImage};
-use anyhow::{bail, Context, Result};
 use layout::{ImageId, Layout, Region};
 use package::manifest::{BodyDigest, Hashed, ImageEntry, Manifest};
 use package::rules::{self, RegionFill};
@@ -67,13 +67,11 @@ fn fill(r: &Region, used: usize) -> RegionFill {
 fn check_unique_ids(config: &PackConfig) -> Result<()> {
     for (i, a) in config.images.iter().enumerate() {
         if let Some(b) = config.images[..i].iter().find(|b| b.id == a.id) {
-            bail!(
-                "image id {} ({}) appears twice: {} and {}; a package holds each image id once",
-                a.id,
-                a.id.0,
-                b.path.display(),
-                a.path.display()
-            );
+            return Err(PackError::DuplicateId {
+                id: a.id,
+                first: b.path.clone(),
+                second: a.path.clone(),
+            });
         }
     }
     Ok(())
@@ -87,7 +85,10 @@ fn destination(layout: Option<&Layout>, id: ImageId) -> Result<Option<&Region>> 
     };
     match rules::installable(layout, id) {
         Ok(r) => Ok(Some(r)),
-        Err(e) => bail!("{e}; installable here: {}", installable_list(layout)),
+        Err(rule) => Err(PackError::Rule {
+            rule,
+            hint: format!("; installable here: {}", installable_list(layout)),
+        }),
     }
 }
 
@@ -138,12 +139,7 @@ fn check_heap(
 ) -> Result<()> {
     let payloads = planned.iter().map(|p| p.payload.as_slice());
     let allow = config.options.allow_large_pksize;
-    let heap = rules::install_heap(payloads, allow).map_err(|e| {
-        anyhow::anyhow!(
-            "{e}; use --pksize 65536 or less, or --allow-large-pksize if the installer has that \
-             heap free"
-        )
-    })?;
+    let heap = rules::install_heap(payloads, allow).map_err(|reason| PackError::Heap { reason })?;
     if config.options.pksize > package::payload::MAX_PKSIZE && heap > 0 {
         warnings.push(format!(
             "pksize {} is above {} bytes (--allow-large-pksize): the device's installer needs {heap} bytes \
@@ -162,12 +158,13 @@ fn check_nand_pksize(
     pksize: u32,
 ) -> Result<()> {
     rules::nand_pksize(layout, image.id, r, image.flag, pksize)
-        .map_err(|e| anyhow::anyhow!("{e} (e.g. the default 10240)"))
+        .map_err(|rule| PackError::rule(rule, " (e.g. the default 10240)"))
 }
 
 fn check_fits(image: &PlannedImageInfo, r: &Region) -> Result<()> {
     let subject = format!("image {} ({})", image.id, image.source.display());
-    Ok(rules::region_fit(subject, image.written_len as u64, r)?)
+    rules::region_fit(subject, image.written_len as u64, r)
+        .map_err(|rule| PackError::rule(rule, ""))
 }
 
 /// One image's description, its planned payload and the digest of its raw bytes.
@@ -185,11 +182,10 @@ fn plan_image(
     on_ready: &(dyn Fn(usize, &[u8]) + Sync),
 ) -> Result<ImagePlan> {
     if loaded.bytes.is_empty() {
-        bail!(
-            "image {} ({}) is empty: the device cannot install 0 bytes",
-            loaded.id,
-            loaded.source.display()
-        );
+        return Err(PackError::EmptyImage {
+            id: loaded.id,
+            path: loaded.source.clone(),
+        });
     }
     let mut opts = config.options.payload_options(compression);
     if let Some(o) = &mut opts {
@@ -199,8 +195,11 @@ fn plan_image(
         || Hashed::new(&loaded.bytes),
         || package::payload::build_streaming(&loaded.bytes, opts.as_ref(), on_ready),
     );
-    let (flag, payload) =
-        built.with_context(|| format!("image {} ({})", loaded.id, loaded.source.display()))?;
+    let (flag, payload) = built.map_err(|source| PackError::Payload {
+        id: loaded.id,
+        path: loaded.source.clone(),
+        source,
+    })?;
     let written_len = match flag {
         Flag::Raw => loaded.bytes.len(),
         Flag::Compressed => loaded.bytes.len().div_ceil(ezip::payload::PAD) * ezip::payload::PAD,
@@ -228,13 +227,17 @@ fn plan_image(
 }
 
 fn check_download(layout: &Layout, len: usize) -> Result<RegionFill> {
-    let r = rules::download_region(layout).map_err(|e| {
-        anyhow::anyhow!("{e}: cannot check that the package fits where the app downloads it")
+    let r = rules::download_region(layout).map_err(|rule| {
+        PackError::rule(
+            rule,
+            ": cannot check that the package fits where the app downloads it",
+        )
     })?;
     let fill = fill(r, len);
-    rules::download_fit(&fill, len as u64, None).map_err(|e| {
-        anyhow::anyhow!(
-            "{e} (use --level best, compress every image, or ship fewer images per package)"
+    rules::download_fit(&fill, len as u64, None).map_err(|rule| {
+        PackError::rule(
+            rule,
+            " (use --level best, compress every image, or ship fewer images per package)",
         )
     })?;
     Ok(fill)

@@ -2,8 +2,8 @@
 //! (`package::trailer`) after the last payload. Runs between [`super::plan_package`] and
 //! [`super::write_package`]; the package body is never changed.
 
+use super::error::{PackError, Result};
 use super::plan::PlannedPackage;
-use anyhow::{Context, Result};
 use package::trailer::append_trailer;
 use sign::{load_private_key_with, CommandSigner, KeySource, KeyWarning, PublicKey, Signer};
 use std::path::{Path, PathBuf};
@@ -46,7 +46,7 @@ pub enum Signing {
 /// error says what the file is instead (empty, DER, a private key, an RSA key).
 pub fn load_public_key(path: &Path) -> Result<PublicKey> {
     let what = path.display().to_string();
-    let bytes = crate::input::read_bounded(path, crate::input::Limit::SMALL)?;
+    let bytes = fsio::input::read_bounded(path, fsio::input::Limit::SMALL)?;
     let pem = sign::pem_text(&bytes, &what, "public key (SubjectPublicKeyInfo)")?;
     Ok(PublicKey::from_pem(pem, &what)?)
 }
@@ -68,7 +68,7 @@ pub fn sign_planned(
         Signing::None => return Ok(warnings),
         Signing::Unsigned => None,
         Signing::Key(source) => {
-            let loaded = load_private_key_with(source, crate::input::read_small)?;
+            let loaded = load_private_key_with(source, fsio::input::read_small)?;
             warnings = loaded.warnings;
             Some(Box::new(loaded.key))
         }
@@ -81,7 +81,7 @@ pub fn sign_planned(
         }
     };
     planned.bytes = append_trailer(&planned.bytes, &planned.manifest, signer.as_deref())
-        .context("cannot sign the package")?;
+        .map_err(|source| PackError::Sign { source })?;
     check_signed_fit(planned)?;
     Ok(warnings)
 }
@@ -95,6 +95,5 @@ fn check_signed_fit(p: &mut PlannedPackage) -> Result<()> {
     };
     let len = p.bytes.len() as u64;
     let body = std::mem::replace(&mut d.used, len);
-    package::rules::download_fit(d, len, Some(len - body))?;
-    Ok(())
+    package::rules::download_fit(d, len, Some(len - body)).map_err(|rule| PackError::rule(rule, ""))
 }

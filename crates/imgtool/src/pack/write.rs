@@ -1,9 +1,9 @@
 //! Writing a planned package to disk: the package and its manifest, committed together.
 
+use super::error::Result;
 use super::plan::BodySink;
 use super::plan::PlannedPackage;
-use crate::output::{commit_staged, plan_output_dir, Dest, Mode, Staged, Streamed};
-use anyhow::Result;
+use fsio::output::{commit_staged, plan_output_dir, Dest, Mode, Staged, Streamed};
 use std::path::{Path, PathBuf};
 
 /// File name of the package in the output directory.
@@ -21,13 +21,12 @@ pub struct WrittenPackage {
 }
 
 /// Checks the output directory `dir` before anything is read (see
-/// [`crate::output::plan_output_dir`]): the destinations of the package and the manifest.
+/// [`fsio::output::plan_output_dir`]): the destinations of the package and the manifest.
 pub fn plan_package_outputs(dir: &Path, inputs: &[&Path], force: bool) -> Result<[Dest; 2]> {
-    let dests = plan_output_dir(dir, &[PACKAGE_FILE, MANIFEST_FILE], inputs, force)?;
-    let [package, manifest]: [Dest; 2] = dests
-        .try_into()
-        .map_err(|_| anyhow::anyhow!("two destinations were planned"))?;
-    Ok([package, manifest])
+    let mut dests = plan_output_dir(dir, &[PACKAGE_FILE, MANIFEST_FILE], inputs, force)?;
+    // One destination per file name given, in order.
+    let manifest = dests.remove(1);
+    Ok([dests.remove(0), manifest])
 }
 
 /// Writes `DIR/offline_install.bin` and `DIR/manifest.json` as one: if either cannot be
@@ -56,13 +55,14 @@ pub fn write_planned_staged(
     let manifest = planned.manifest.to_json();
     let manifest = (dests[1].clone(), manifest.as_bytes());
     match early {
-        Some(package) => commit_staged(vec![package], &[manifest], Mode::Public),
+        Some(package) => commit_staged(vec![package], &[manifest], Mode::Public)?,
         None => commit_staged(
             Vec::new(),
             &[(dests[0].clone(), &planned.bytes), manifest],
             Mode::Public,
-        ),
+        )?,
     }
+    Ok(())
 }
 
 /// The package file of an unsigned package, written while it is planned: a [`BodySink`] for
@@ -81,7 +81,7 @@ impl PackageStage {
 }
 
 impl BodySink for PackageStage {
-    type Output = Result<Option<Staged>>;
+    type Output = fsio::Result<Option<Staged>>;
 
     fn write_at(&self, offset: u64, bytes: &[u8]) {
         if let Some(s) = &self.0 {

@@ -12,6 +12,7 @@ mod files;
 mod issue16;
 mod layout;
 mod levels;
+mod numbers;
 mod pack;
 mod paths;
 mod secure;

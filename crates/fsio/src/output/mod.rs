@@ -19,7 +19,7 @@
 //! renamed into place; if any cannot be written, no regular file replaces what was there
 //! (pack's package and manifest).
 
-use anyhow::{bail, Result};
+use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
 pub mod cleanup;
@@ -77,32 +77,10 @@ impl Dest {
 /// Set once an output is standard output: from then on status lines go to standard error.
 static DATA_ON_STDOUT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Prints a status line: on standard output, unless an output of this run is standard output
-/// (`-o -`): then on standard error, so the data stays clean. Commands use `say!`.
-pub fn say_line(line: std::fmt::Arguments<'_>) {
-    if DATA_ON_STDOUT.load(std::sync::atomic::Ordering::Relaxed) {
-        eprintln!("{line}");
-    } else {
-        println!("{line}");
-    }
-}
-
-/// `say!("wrote {}", path)`: [`say_line`] with `println!`'s syntax.
-macro_rules! say {
-    ($($arg:tt)*) => {
-        $crate::output::say_line(format_args!($($arg)*))
-    };
-}
-pub(crate) use say;
-
-/// Prints a status line about `dest`: on standard output, unless the data itself went there
-/// (then on standard error, so `-o -` output stays clean).
-pub fn status(dest: &Dest, line: std::fmt::Arguments<'_>) {
-    if dest.is_stdout() {
-        eprintln!("{line}");
-    } else {
-        println!("{line}");
-    }
+/// Whether an output of this run is standard output (`-o -`): status lines then belong on
+/// standard error, so the data stays clean. Set by [`plan_output`].
+pub fn data_on_stdout() -> bool {
+    DATA_ON_STDOUT.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Access mode of a written file (Unix permission bits).
@@ -155,7 +133,9 @@ pub fn plan_output(path: &Path, inputs: &[&Path], force: impl Into<Force>) -> Re
         });
     };
     if meta.is_dir() {
-        bail!("output {} is a directory; give a file name", path.display());
+        return Err(Error::OutputIsDirectory {
+            path: path.to_path_buf(),
+        });
     }
     if !meta.is_file() {
         return Ok(Dest::Special {
@@ -165,15 +145,12 @@ pub fn plan_output(path: &Path, inputs: &[&Path], force: impl Into<Force>) -> Re
     }
     let force = force.into();
     if force != Force::Yes {
-        if let Some(what) = is_protected(&target, &meta) {
-            let fix = match force {
-                Force::No => " (choose another name, or --force if you really mean to replace it)",
-                _ => " (choose another name; nothing was written)",
-            };
-            bail!(
-                "output {} {what}; refusing to overwrite it{fix}",
-                path.display()
-            );
+        if let Some(reason) = is_protected(&target, &meta) {
+            return Err(Error::Protected {
+                path: path.to_path_buf(),
+                reason,
+                force_offered: force == Force::No,
+            });
         }
     }
     Ok(Dest::File {
@@ -211,12 +188,12 @@ pub fn refuse_same_outputs<'a>(
                 _ => false,
             };
             if same {
-                bail!(
-                    "{flag_a} {} and {flag_b} {} are the same file: one output would replace \
-                     the other; give each its own name (nothing was written)",
-                    a.display(),
-                    b.display()
-                );
+                return Err(Error::SameOutputs {
+                    flag_a: flag_a.to_string(),
+                    shown_a: a.display(),
+                    flag_b: flag_b.to_string(),
+                    shown_b: b.display(),
+                });
             }
         }
     }
@@ -238,10 +215,7 @@ pub fn plan_output_dir(
 ) -> Result<Vec<Dest>> {
     let writes = files.join(" and ");
     if dir.as_os_str() == "-" {
-        bail!(
-            "this command writes {writes} into a directory; it cannot write to standard output \
-             (-): give a directory (created if missing)"
-        );
+        return Err(Error::DirToStdout { writes });
     }
     let resolved = follow_link(dir, resolve::resolve(dir)?)?;
     let is_dir = match std::fs::metadata(&resolved) {
@@ -254,19 +228,17 @@ pub fn plan_output_dir(
         .is_some_and(|n| files.contains(&n));
     if !is_dir && names_a_file {
         let parent = dir.parent().filter(|p| !p.as_os_str().is_empty());
-        bail!(
-            "{} names a file this command writes, but the option takes the directory to write \
-             {writes} into: give {}",
-            dir.display(),
-            parent.map_or(".".into(), |p| p.display().to_string())
-        );
+        return Err(Error::NamesAFile {
+            dir: dir.to_path_buf(),
+            writes,
+            parent: parent.map_or(".".into(), Path::to_path_buf),
+        });
     }
     if !is_dir && resolved.exists() {
-        bail!(
-            "{} exists and is not a directory, but this command writes {writes} into a \
-             directory: give a directory (created if missing)",
-            dir.display()
-        );
+        return Err(Error::NotADirectory {
+            dir: dir.to_path_buf(),
+            writes,
+        });
     }
     files
         .iter()
@@ -291,23 +263,19 @@ fn follow_link(shown: &Path, path: PathBuf) -> Result<PathBuf> {
     if std::fs::metadata(&path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
         return Ok(path);
     }
-    std::fs::canonicalize(&path).map_err(|e| {
-        anyhow::anyhow!(
-            "output {} is a symlink whose target does not exist ({e}); give the target's path",
-            shown.display()
-        )
+    std::fs::canonicalize(&path).map_err(|source| Error::DanglingSymlink {
+        path: shown.to_path_buf(),
+        source,
     })
 }
 
 fn refuse_input_as_output(path: &Path, target: &Path, inputs: &[&Path]) -> Result<()> {
     for input in inputs.iter().filter(|i| i.as_os_str() != "-") {
         if same_file(target, input) {
-            bail!(
-                "output {} is the same file as the input {}; nothing was written \
-                 (give another output name)",
-                path.display(),
-                input.display()
-            );
+            return Err(Error::SameAsInput {
+                path: path.to_path_buf(),
+                input: input.to_path_buf(),
+            });
         }
     }
     Ok(())
@@ -339,17 +307,40 @@ fn same_inode(_a: &std::fs::Metadata, _b: &std::fs::Metadata) -> bool {
 /// - it holds a PEM or DER private key anywhere in its first MiB (the key-file read limit);
 /// - it is exactly 16 or 32 bytes with mode 0600: what `keygen --type uid|root` writes (a
 ///   raw key has no marker to recognise it by, but that size and mode give it away).
-pub fn is_protected(path: &Path, meta: &std::fs::Metadata) -> Option<String> {
+pub fn is_protected(path: &Path, meta: &std::fs::Metadata) -> Option<Protection> {
     if raw_key_shape(meta) {
-        return Some(format!(
-            "looks like a raw key ({} bytes, mode 0600, as `keygen --type {}` writes)",
-            meta.len(),
-            if meta.len() == 16 { "uid" } else { "root" }
-        ));
+        return Some(Protection::RawKey { len: meta.len() });
     }
     let limit = crate::input::Limit::SMALL.bytes;
     let head = read_head(path, limit)?;
-    sign::holds_private_key(&head).then(|| "holds a private key".to_string())
+    sign::holds_private_key(&head).then_some(Protection::PrivateKey)
+}
+
+/// What makes an existing file protected ([`is_protected`]); displayed as the rest of the
+/// sentence "output k.pem ...".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Protection {
+    /// A PEM or DER private key.
+    PrivateKey,
+    /// 16 or 32 bytes with mode 0600: a raw key as `keygen --type uid|root` writes.
+    RawKey {
+        /// The file's size in bytes.
+        len: u64,
+    },
+}
+
+impl std::fmt::Display for Protection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Protection::PrivateKey => f.write_str("holds a private key"),
+            Protection::RawKey { len } => write!(
+                f,
+                "looks like a raw key ({len} bytes, mode 0600, as `keygen --type {}` writes)",
+                if *len == 16 { "uid" } else { "root" }
+            ),
+        }
+    }
 }
 
 #[cfg(unix)]

@@ -1,9 +1,9 @@
 //! Outputs written while they are produced: pack's package body lands in its temporary file
 //! during the compression, piece by piece.
 
-use super::write::{new_temp, seal, Staged};
+use super::write::{new_temp, seal, write_error, Staged};
 use super::{Dest, Mode};
-use anyhow::{bail, Context, Result};
+use crate::{Error, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -26,7 +26,7 @@ struct StreamState {
     /// Bytes written since the last sync.
     unsynced: usize,
     /// The first failure; later pieces are dropped and `finish` reports it.
-    error: Option<anyhow::Error>,
+    error: Option<Error>,
 }
 
 /// A streamed output syncs after this many new bytes, so the disk takes the file while it is
@@ -61,7 +61,7 @@ impl Streamed {
 
     /// Writes every byte of `parts` (the whole file, back to back) that no
     /// [`Streamed::write_at`] wrote, then sets the mode and syncs: the output is ready for
-    /// [`commit_staged`].
+    /// [`commit_staged`](super::commit_staged).
     pub fn finish(&self, parts: &[&[u8]]) -> Result<Staged> {
         let mut state = self.lock();
         if let Some(e) = state.error.take() {
@@ -77,12 +77,12 @@ impl Streamed {
             at = end;
         }
         if let Some(beyond) = state.written.iter().find(|w| w.end > at) {
-            bail!(
-                "internal error: bytes {:#x}..{:#x} were written beyond the {at} bytes of {}",
-                beyond.start,
-                beyond.end,
-                self.path.display()
-            );
+            return Err(Error::WrittenBeyond {
+                path: self.path.clone(),
+                start: beyond.start,
+                end: beyond.end,
+                len: at,
+            });
         }
         let tmp = match state.tmp.take() {
             Some(tmp) => tmp,
@@ -110,12 +110,12 @@ impl StreamState {
         let file = tmp.as_file_mut();
         file.seek(SeekFrom::Start(offset))
             .and_then(|_| file.write_all(bytes))
-            .with_context(|| format!("cannot write {}", path.display()))?;
+            .map_err(|source| write_error(path, source))?;
         self.written.push(offset..offset + bytes.len() as u64);
         self.unsynced += bytes.len();
         if self.unsynced >= STREAM_SYNC_EVERY {
             file.sync_data()
-                .with_context(|| format!("cannot write {}", path.display()))?;
+                .map_err(|source| write_error(path, source))?;
             self.unsynced = 0;
         }
         Ok(())

@@ -6,7 +6,7 @@
 //! anything else (a pipe, a device) is read up to the limit plus one byte and refused if that
 //! byte arrives. Memory use is at most the limit (plus one byte), allocated once.
 
-use anyhow::{bail, Context, Result};
+use crate::{Error, Result};
 use std::fmt;
 use std::fs::File;
 use std::io::Read;
@@ -57,15 +57,6 @@ impl fmt::Display for Limit {
     }
 }
 
-/// The limit for a package: the layout's `DFU_DOWNLOAD_REGION` (the device cannot store more),
-/// else [`Limit::PACKAGE`].
-pub fn package_limit(layout: Option<&layout::Layout>) -> Limit {
-    match layout.and_then(|l| l.download_region()) {
-        Some(r) => Limit::new("packages (the layout's DFU_DOWNLOAD_REGION)", r.size),
-        None => Limit::PACKAGE,
-    }
-}
-
 /// `4 MiB`, `1.5 KiB` or `100 bytes`: sizes as the messages print them.
 pub fn size_text(bytes: u64) -> String {
     let unit = |d: u64, name: &str| {
@@ -93,11 +84,16 @@ pub fn read_bounded(path: &Path, limit: Limit) -> Result<Vec<u8>> {
     if is_stdin(path) {
         return read_stdin(limit);
     }
-    let cannot_read = || format!("cannot read {}", path.display());
-    let file = File::open(path).with_context(cannot_read)?;
-    let meta = file.metadata().with_context(cannot_read)?;
+    let cannot_read = |source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = File::open(path).map_err(cannot_read)?;
+    let meta = file.metadata().map_err(cannot_read)?;
     if meta.is_dir() {
-        bail!("{} is a directory, not a file", path.display());
+        return Err(Error::InputIsDirectory {
+            path: path.to_path_buf(),
+        });
     }
     let capacity = if meta.is_file() {
         check_size(path, meta.len(), limit)?;
@@ -114,14 +110,12 @@ pub fn read_bounded(path: &Path, limit: Limit) -> Result<Vec<u8>> {
     let mut bytes = Vec::with_capacity(usize::try_from(capacity + 1).unwrap_or(usize::MAX));
     file.take(limit.bytes + 1)
         .read_to_end(&mut bytes)
-        .with_context(cannot_read)?;
+        .map_err(cannot_read)?;
     if bytes.len() as u64 > limit.bytes {
-        bail!(
-            "{}: more than {} bytes (still going when reading stopped at {limit}); \
-             is this the right file?",
-            path.display(),
-            limit.bytes
-        );
+        return Err(Error::StreamTooLong {
+            path: path.to_path_buf(),
+            limit,
+        });
     }
     Ok(bytes)
 }
@@ -136,12 +130,10 @@ pub fn is_lfs_pointer(bytes: &[u8]) -> bool {
 /// give the device 130 bytes of ASCII to boot).
 pub fn refuse_lfs_pointer(path: &Path, bytes: &[u8]) -> Result<()> {
     if is_lfs_pointer(bytes) {
-        bail!(
-            "{}: this is a Git LFS pointer ({} bytes of text), not the image itself: run \
-             `git lfs pull` to fetch the real file",
-            path.display(),
-            bytes.len()
-        );
+        return Err(Error::LfsPointer {
+            path: path.to_path_buf(),
+            len: bytes.len(),
+        });
     }
     Ok(())
 }
@@ -165,26 +157,28 @@ pub fn is_stdin(path: &Path) -> bool {
 /// Standard input, bounded like a pipe. Read once per process and kept: a command that looks
 /// at its input twice (`getpub -`: RSA or ed25519?) sees the same bytes both times.
 fn read_stdin(limit: Limit) -> Result<Vec<u8>> {
-    static STDIN: std::sync::OnceLock<Result<Vec<u8>, String>> = std::sync::OnceLock::new();
+    // An `io::Error` cannot be cloned: its kind and text are kept, for a second reader.
+    type Read = std::result::Result<Vec<u8>, (std::io::ErrorKind, String)>;
+    static STDIN: std::sync::OnceLock<Read> = std::sync::OnceLock::new();
     let read = STDIN.get_or_init(|| {
         let mut bytes = Vec::new();
         std::io::stdin()
             .lock()
             .take(limit.bytes + 1)
             .read_to_end(&mut bytes)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
+            .map_err(|e| (e.kind(), e.to_string()))?;
         Ok(bytes)
     });
     let bytes = match read {
         Ok(b) => b.clone(),
-        Err(e) => bail!("{e}"),
+        Err((kind, text)) => {
+            return Err(Error::ReadStdin {
+                source: std::io::Error::new(*kind, text.clone()),
+            })
+        }
     };
     if bytes.len() as u64 > limit.bytes {
-        bail!(
-            "standard input: more than {} bytes (still going when reading stopped at {limit}); \
-             is this the right input?",
-            limit.bytes
-        );
+        return Err(Error::StdinTooLong { limit });
     }
     Ok(bytes)
 }
@@ -208,14 +202,21 @@ fn read_in_parts(file: &File, len: u64, path: &Path) -> Result<Option<Vec<u8>>> 
     };
     let mut bytes = vec![0u8; size];
     let part = size.div_ceil(rayon::current_num_threads().max(1));
-    let changed = || format!("{} changed while it was read", path.display());
+    let changed = |source| Error::Changed {
+        path: path.to_path_buf(),
+        source,
+    };
     bytes
         .par_chunks_mut(part)
         .enumerate()
         .try_for_each(|(i, slice)| file.read_exact_at(slice, (i * part) as u64))
-        .with_context(changed)?;
-    if file.read_at(&mut [0u8; 1], len).with_context(changed)? != 0 {
-        bail!("{}", changed());
+        .map_err(|e| changed(Some(e)))?;
+    if file
+        .read_at(&mut [0u8; 1], len)
+        .map_err(|e| changed(Some(e)))?
+        != 0
+    {
+        return Err(changed(None));
     }
     Ok(Some(bytes))
 }
@@ -228,28 +229,20 @@ fn read_in_parts(_file: &File, _len: u64, _path: &Path) -> Result<Option<Vec<u8>
 /// Like [`read_bounded`], for text: the bytes must be UTF-8.
 pub fn read_text(path: &Path, limit: Limit) -> Result<String> {
     let bytes = read_bounded(path, limit)?;
-    String::from_utf8(bytes).map_err(|e| {
-        anyhow::anyhow!(
-            "{}: not UTF-8 text (invalid byte at offset {:#010x})",
-            path.display(),
-            e.utf8_error().valid_up_to()
-        )
+    String::from_utf8(bytes).map_err(|e| Error::NotUtf8 {
+        path: path.to_path_buf(),
+        offset: e.utf8_error().valid_up_to(),
     })
 }
 
 /// Refuses a regular file of `len` bytes that is larger than `limit`, from its size alone.
 pub fn check_size(path: &Path, len: u64, limit: Limit) -> Result<()> {
     if len > limit.bytes {
-        let exact = if len >= 1024 {
-            format!(" ({len} bytes)")
-        } else {
-            String::new()
-        };
-        bail!(
-            "{}: {}{exact} is larger than {limit}; is this the right file?",
-            path.display(),
-            size_text(len)
-        );
+        return Err(Error::TooLarge {
+            path: path.to_path_buf(),
+            len,
+            limit,
+        });
     }
     Ok(())
 }
@@ -265,9 +258,15 @@ pub fn read_small(path: &Path) -> std::io::Result<Vec<u8>> {
     read_bounded(path, Limit::SMALL).map_err(|e| io_error(path, &e))
 }
 
-fn io_error(path: &Path, e: &anyhow::Error) -> std::io::Error {
-    // The library adds the path itself; keep only what is wrong with the file.
-    let text = format!("{e:#}");
+fn io_error(path: &Path, e: &Error) -> std::io::Error {
+    // The library adds the path itself; keep only what is wrong with the file, with its
+    // causes (the library's error is a string: it has no `source()` to carry them).
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        text = format!("{text}: {c}");
+        cause = c.source();
+    }
     let prefix = format!("{}: ", path.display());
     let text = text.strip_prefix(&prefix).unwrap_or(&text).to_string();
     std::io::Error::new(std::io::ErrorKind::InvalidData, text)

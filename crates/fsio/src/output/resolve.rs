@@ -7,14 +7,14 @@
 //! (symlinks followed), missing ones as the plain directories `create_dir_all` makes, `..`
 //! taking back the last component.
 
-use anyhow::{Context, Result};
+use crate::{Error, Result};
 use std::path::{Component, Path, PathBuf};
 
 /// The absolute path `path` will open, symlinks in its directories resolved, `.` and `..`
 /// applied. The last component is kept as is (a symlink there is followed by the caller,
 /// which must decide whether to write through it).
 pub fn resolve(path: &Path) -> Result<PathBuf> {
-    let cwd = || std::env::current_dir().context("cannot read the current directory");
+    let cwd = || std::env::current_dir().map_err(|source| Error::CurrentDir { source });
     let mut at = if path.is_absolute() {
         PathBuf::new()
     } else {

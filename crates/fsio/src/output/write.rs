@@ -3,7 +3,7 @@
 
 use super::cleanup;
 use super::{Dest, Mode};
-use anyhow::{Context, Result};
+use crate::{Error, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -12,7 +12,7 @@ pub fn write(dest: &Dest, bytes: &[u8], mode: Mode) -> Result<()> {
     write_with(dest, mode, |f| f.write_all(bytes))
 }
 
-/// Like [`write`], but the contents are streamed by `write` (for images too large to hold in
+/// Like [`write()`], but the contents are streamed by `write` (for images too large to hold in
 /// memory twice); if it fails, nothing is left at a [`Dest::File`].
 pub fn write_with(
     dest: &Dest,
@@ -24,14 +24,20 @@ pub fn write_with(
             let mut out = std::io::stdout().lock();
             write(&mut out)
                 .and_then(|()| out.flush())
-                .context("cannot write to standard output")
+                .map_err(|source| Error::WriteStdout { source })
         }
         Dest::Special { path, shown } => {
             let mut f = std::fs::OpenOptions::new()
                 .write(true)
                 .open(path)
-                .with_context(|| format!("cannot open {} for writing", shown.display()))?;
-            write(&mut f).with_context(|| format!("cannot write {}", shown.display()))
+                .map_err(|source| Error::OpenForWriting {
+                    path: shown.clone(),
+                    source,
+                })?;
+            write(&mut f).map_err(|source| Error::Write {
+                path: shown.clone(),
+                source,
+            })
         }
         Dest::File { path, .. } => {
             let tmp = prepare(path, mode, write)?;
@@ -77,8 +83,13 @@ pub fn stage(dest: &Dest, bytes: &[u8], mode: Mode) -> Result<Option<Staged>> {
     let Dest::File { path, .. } = dest else {
         return Ok(None);
     };
+    stage_file(path, bytes, mode).map(Some)
+}
+
+/// [`stage`] of a regular file at `path`.
+fn stage_file(path: &Path, bytes: &[u8], mode: Mode) -> Result<Staged> {
     let tmp = prepare(path, mode, |f| f.write_all(bytes))?;
-    Ok(Some(Staged::new(path.clone(), tmp)))
+    Ok(Staged::new(path.to_path_buf(), tmp))
 }
 
 /// [`commit`] of `files` together with outputs already [`stage`]d (renamed into place
@@ -115,13 +126,14 @@ pub fn commit_staged(early: Vec<Staged>, files: &[(Dest, &[u8])], mode: Mode) ->
 /// a tenth of its time in two fsyncs one after the other). In `files` order; the first error
 /// wins, and the temporary files already written are deleted when dropped.
 fn stage_all(files: &[(Dest, &[u8])], mode: Mode) -> Result<Vec<Staged>> {
-    let jobs: Vec<&(Dest, &[u8])> = files
+    let jobs: Vec<(&Path, &[u8])> = files
         .iter()
-        .filter(|(dest, _)| matches!(dest, Dest::File { .. }))
+        .filter_map(|(dest, bytes)| match dest {
+            Dest::File { path, .. } => Some((path.as_path(), *bytes)),
+            _ => None,
+        })
         .collect();
-    let one = |(dest, bytes): &(Dest, &[u8])| {
-        stage(dest, bytes, mode)?.context("a file destination was not staged")
-    };
+    let one = |(path, bytes): (&Path, &[u8])| stage_file(path, bytes, mode);
     if jobs.len() < 2 {
         return jobs.into_iter().map(one).collect();
     }
@@ -132,10 +144,7 @@ fn stage_all(files: &[(Dest, &[u8])], mode: Mode) -> Result<Vec<Staged>> {
             .collect();
         handles
             .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a thread writing an output panicked")))
-            })
+            .map(|h| h.join().unwrap_or_else(|_| Err(Error::WriterPanicked)))
             .collect()
     })
 }
@@ -148,10 +157,15 @@ fn replace_keeping_old(
 ) -> Result<Option<tempfile::TempPath>> {
     let old = if path.is_file() {
         let keep = tempfile::NamedTempFile::new_in(dir_of(path))
-            .with_context(|| format!("cannot create a temporary file beside {}", path.display()))?
+            .map_err(|source| Error::CreateTempBeside {
+                path: path.to_path_buf(),
+                source,
+            })?
             .into_temp_path();
-        std::fs::rename(path, &keep)
-            .with_context(|| format!("cannot move the old {} aside", path.display()))?;
+        std::fs::rename(path, &keep).map_err(|source| Error::MoveAside {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Some(keep)
     } else {
         None
@@ -195,7 +209,7 @@ fn prepare(
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<tempfile::NamedTempFile> {
     let mut tmp = new_temp(path)?;
-    write(tmp.as_file_mut()).with_context(|| format!("cannot write {}", path.display()))?;
+    write(tmp.as_file_mut()).map_err(|source| write_error(path, source))?;
     seal(&tmp, path, mode)?;
     Ok(tmp)
 }
@@ -208,27 +222,40 @@ pub(super) fn seal(tmp: &tempfile::NamedTempFile, path: &Path, mode: Mode) -> Re
     };
     set_mode(tmp.as_file(), bits)
         .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))
+        .map_err(|source| write_error(path, source))
+}
+
+/// "cannot write `path`", caused by `source`.
+pub(super) fn write_error(path: &Path, source: std::io::Error) -> Error {
+    Error::Write {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// An empty temporary file beside `path` (its directory created if missing), tracked for
 /// deletion if the run is interrupted.
 pub(super) fn new_temp(path: &Path) -> Result<tempfile::NamedTempFile> {
     let dir = dir_of(path);
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create output directory {}", dir.display()))?;
+    std::fs::create_dir_all(dir).map_err(|source| Error::CreateDir {
+        dir: dir.to_path_buf(),
+        source,
+    })?;
     // The temporary file starts as 0600 (tempfile's default), so a private key is never exposed.
-    let tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|source| Error::CreateTemp {
+        dir: dir.to_path_buf(),
+        source,
+    })?;
     cleanup::track(tmp.path());
     Ok(tmp)
 }
 
 fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
     let name = tmp.path().to_path_buf();
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot rename the temporary file to {}", path.display()))?;
+    tmp.persist(path).map_err(|e| Error::Rename {
+        path: path.to_path_buf(),
+        source: e.error,
+    })?;
     cleanup::untrack(&name);
     Ok(())
 }

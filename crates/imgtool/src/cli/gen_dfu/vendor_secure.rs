@@ -1,90 +1,17 @@
 //! `imgtool gen-dfu --offline_img=0|1`: the vendor's secure online files (control packet and
 //! record files) and the offline package v1, from the vendor's own command line.
 
-use super::gen_dfu::Args;
-use super::secure::{
-    artifacts, check_triples, plan_secure, write_all, KeyPaths, Naming, SecureBuildArgs,
-    SecureInput,
+use super::args::Args;
+use crate::cli::secure::{
+    artifacts, check_triples, plan_secure, write_all, KeyPaths, Naming, SecureInput,
 };
-use super::Outcome;
-use crate::pack::{plan_package, Compression, ImageSpec, PackConfig, PackOptions};
+use crate::cli::Outcome;
 use anyhow::{bail, Context, Result};
+use imgtool::pack::{plan_package, Compression, ImageSpec, PackConfig, PackOptions};
 use layout::ImageId;
 use secure::ctrl::{FLAG_COMPRESS, FLAG_ENC};
 use secure::online::OnlineImage;
 use std::path::PathBuf;
-
-/// The vendor's secure-path options of `gen_dfu`.
-#[derive(clap::Args, Debug, Clone)]
-pub struct GenDfuSecureArgs {
-    /// Root key file stem: reads STEM.bin (32 raw bytes). Vendor default sifli01key
-    #[arg(
-        long,
-        value_name = "STEM",
-        help_heading = "Secure DFU (--offline_img 0/1)"
-    )]
-    pub key: Option<String>,
-
-    /// Signing key file stem: reads STEM_pri.pem (RSA-2048), checks STEM_hash.bin if present.
-    /// Vendor default sifli01key
-    #[arg(
-        long,
-        value_name = "STEM",
-        help_heading = "Secure DFU (--offline_img 0/1)"
-    )]
-    pub sigkey: Option<String>,
-
-    /// Output directory; also selects the newest packer's names (enc_com_x.bin instead of
-    /// enccom_x.bin)
-    #[arg(
-        long = "dst_dir",
-        alias = "dst-dir",
-        value_name = "DIR",
-        help_heading = "Secure DFU (--offline_img 0/1)"
-    )]
-    pub dst_dir: Option<PathBuf>,
-
-    /// Vendor global flags: bit 0 = sign the stored (encrypted) bytes, the default 1 and the
-    /// only value the device verifies for encrypted images
-    #[arg(
-        long,
-        value_name = "N",
-        help_heading = "Secure DFU (--offline_img 0/1)"
-    )]
-    pub flags: Option<u8>,
-
-    /// Control packet and record options
-    #[command(flatten)]
-    pub build: SecureBuildArgs,
-}
-
-impl GenDfuSecureArgs {
-    /// True when a key option was given (then the vendor's default is --offline_img=0).
-    pub fn any_key(&self) -> bool {
-        self.key.is_some() || self.sigkey.is_some()
-    }
-}
-
-fn triples(img_para: &[String]) -> Result<Vec<(String, u16, u8)>> {
-    if img_para.len() % 3 != 0 {
-        bail!(
-            "--img_para takes triples STEM FLAG ID; got {} values ({img_para:?})",
-            img_para.len()
-        );
-    }
-    img_para
-        .chunks(3)
-        .map(|t| {
-            let flag: u16 = t[1]
-                .parse()
-                .with_context(|| format!("--img_para {}: flag {:?} is not a number", t[0], t[1]))?;
-            let id: ImageId = t[2]
-                .parse()
-                .with_context(|| format!("--img_para {}: image id", t[0]))?;
-            Ok((t[0].clone(), flag, id.0))
-        })
-        .collect()
-}
 
 /// Each stem names its own files (com_STEM.bin, the records outcom_STEM.bin): a stem given
 /// twice would write them twice, the second image's over the first's.
@@ -118,23 +45,24 @@ pub fn run(args: &Args, offline: u8) -> Result<Outcome> {
     };
     // The directory rule of every command (created if missing, refused if a file), before
     // anything is read.
-    crate::output::plan_output_dir(
+    fsio::output::plan_output_dir(
         &dir,
         &["ctrl_packet.bin", "the record files"],
         &[],
         args.force.force,
     )?;
-    let t = triples(&args.img_para)?;
+    let t: Vec<(String, u16, u8)> = args
+        .images
+        .images()?
+        .into_iter()
+        .map(|i| (i.stem, i.flag, i.id.0))
+        .collect();
     check_triples(&v.build, &t, offline == 1)?;
     check_stems(&t)?;
     if v.flags.is_some_and(|f| f & 1 == 0) && t.iter().any(|t| t.1 & FLAG_ENC != 0) {
         bail!("--flags={}: signatures over the plaintext, but the device verifies the stored ciphertext of encrypted images; every one would fail (use --flags=1); nothing written", v.flags.unwrap_or(0));
     }
-    let codec = match args.com_type {
-        0 => Compression::Gzip,
-        1 => Compression::Zlib,
-        n => bail!("--com_type={n} is not supported: 0 (gzip / EZIP) or 1 (zlib)"),
-    };
+    let codec = args.images.codec()?;
     let specs = t
         .iter()
         .map(|(stem, flag, id)| ImageSpec {
@@ -146,7 +74,7 @@ pub fn run(args: &Args, offline: u8) -> Result<Outcome> {
                 Compression::None
             }),
             // The vendor tool packs STEM.bin files as they are.
-            format: crate::pack::InputFormat::Bin,
+            format: imgtool::pack::InputFormat::Bin,
         })
         .collect();
     let mut options = PackOptions {
