@@ -17,8 +17,10 @@ mod error;
 mod gzip;
 mod lz4;
 mod mode;
+mod options;
 pub mod payload;
 mod pipeline;
+mod raw;
 mod zlib;
 
 pub use error::Error;
