@@ -33,16 +33,19 @@
 //! `body_sha256` at offset 12 without a general decoder.
 
 use crate::le_reader::{LeReader, Short};
+use crate::v2::raw::OfflineHeader;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use zerocopy::FromBytes;
 
 /// The manifest format version this crate writes and reads.
 pub const MANIFEST_FORMAT_VERSION: u16 = 1;
 
 /// Offset of the install-state byte in the package header. The device programs it during an
 /// install (0xFF -> 0x7F -> 0x3F), so the body digest treats it as 0xFF: a package re-verified
-/// in flash after a power loss must still match.
-pub const INSTALL_STATE_OFFSET: usize = 5;
+/// in flash after a power loss must still match. The same constant as
+/// [`crate::v2::raw::header_offset::INSTALL_STATE`], taken from the header's declaration.
+pub use crate::v2::raw::header_offset::INSTALL_STATE as INSTALL_STATE_OFFSET;
 
 /// Size of the fixed part of the encoding (everything before the strings).
 const FIXED_LEN: usize = 44;
@@ -282,13 +285,13 @@ impl BodyDigest {
     /// 12-byte header. Fails on a shorter first part or a body over 4 GiB.
     pub fn of_parts(parts: &[&[u8]]) -> Result<Self, ManifestError> {
         let head = parts.first().copied().unwrap_or_default();
-        let Some(crc) = head.get(8..12) else {
+        let Ok((header, _)) = OfflineHeader::read_from_prefix(head) else {
             return Err(ManifestError::BodyTooShort { len: head.len() });
         };
         let len = parts.iter().map(|p| p.len()).sum();
         Ok(BodyDigest {
             len: len_u32("body_len", len)?,
-            crc: u32::from_le_bytes([crc[0], crc[1], crc[2], crc[3]]),
+            crc: header.crc.get(),
             sha256: body_sha256_parts(parts.iter().copied()),
         })
     }
