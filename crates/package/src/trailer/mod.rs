@@ -55,10 +55,17 @@ const TAIL_LEN: usize = size_of::<TrailerLen>();
 
 /// Why a package's trailer is missing, malformed or does not verify.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum TrailerError {
     /// The package body (header, table, payloads) is malformed or cut short.
-    #[error("package body: {0}")]
-    Body(String),
+    #[error("package body")]
+    Body(#[source] crate::error::PackageError),
+    /// A trailer was to be appended to a body that already has bytes after its last payload.
+    #[error("package body: {extra} bytes follow the last payload; expected a bare body")]
+    NotBare {
+        /// Bytes after the last payload.
+        extra: usize,
+    },
     /// No trailer follows the body.
     #[error("the package has no signature trailer (it ends right after the last payload at {body_len:#010x})")]
     Missing {
@@ -263,7 +270,7 @@ struct Body<'a> {
 /// Splits a package into its body and what follows, using only the header and table (the
 /// device's own arithmetic: payload offsets are `12 + 6n + sum of previous lengths`).
 fn split_body(package: &[u8]) -> Result<(Body<'_>, &[u8]), TrailerError> {
-    let p = crate::v2::parse(package).map_err(|e| TrailerError::Body(e.to_string()))?;
+    let p = crate::v2::parse(package).map_err(TrailerError::Body)?;
     let payloads = p
         .images
         .iter()
@@ -338,10 +345,7 @@ pub fn append_trailer(
 ) -> Result<Vec<u8>, TrailerError> {
     let (parsed, rest) = split_body(body)?;
     if !rest.is_empty() {
-        return Err(TrailerError::Body(format!(
-            "{} bytes follow the last payload; expected a bare body",
-            rest.len()
-        )));
+        return Err(TrailerError::NotBare { extra: rest.len() });
     }
     check_manifest(manifest, &parsed)?;
     let mut trailer = Trailer {
