@@ -17,6 +17,7 @@ mod error;
 mod gzip;
 mod lz4;
 mod mode;
+mod names;
 mod options;
 pub mod payload;
 mod pipeline;
