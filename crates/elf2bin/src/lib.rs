@@ -36,7 +36,7 @@ mod parse;
 mod plan;
 mod split;
 
-pub use error::{Error, Nearby};
+pub use error::{Error, IoCause, Nearby};
 pub use file::ElfFile;
 pub use image::{Class, Endian, FileSegment, LoadImage, RegionImage, Segment};
 pub use parse::parse;

@@ -52,7 +52,7 @@ impl<'r, R: Read + Seek> Seekable<'r, R> {
         let len = inner.seek(SeekFrom::End(0)).map_err(|e| Error::Read {
             what: "file length",
             offset: 0,
-            message: e.to_string(),
+            source: e.into(),
         })?;
         Ok(Seekable { inner, len })
     }
@@ -100,7 +100,7 @@ impl<I: Input> Reader<I> {
             .map_err(|e| Error::Read {
                 what,
                 offset,
-                message: e.to_string(),
+                source: e.into(),
             })?;
         Ok(buf)
     }
