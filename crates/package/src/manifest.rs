@@ -656,13 +656,13 @@ mod tests {
     #[test]
     fn the_body_digest_of_parts_equals_that_of_the_joined_body() {
         let mut body = sample_body();
-        body[5] = 0x3F; // installed: still hashed as 0xFF
+        body[INSTALL_STATE_OFFSET] = 0x3F; // installed: still hashed as 0xFF
         body.extend((0..300u32).map(|i| (i * 7) as u8));
         let whole = BodyDigest::of_parts(&[&body]).unwrap();
         assert_eq!(whole.sha256, body_sha256(&body));
         assert_eq!(whole.len, body.len() as u32);
         let mut fresh = body.clone();
-        fresh[5] = 0xFF;
+        fresh[INSTALL_STATE_OFFSET] = 0xFF;
         assert_eq!(whole.sha256, Sha256Digest::from(Sha256::digest(&fresh)));
         // Cuts before, at, just after the install-state byte, and later.
         for cuts in [[12, 40], [5, 12], [6, 13], [12, 12]] {

@@ -187,17 +187,18 @@ mod tests {
 
     #[test]
     fn header_fields_are_checked() {
+        use crate::v2::raw::header_offset as at;
         let mut b = sample();
-        b[0] = b'X';
+        b[at::MAGIC] = b'X';
         assert!(matches!(parse(&b), Err(PackageError::BadMagic { .. })));
         let mut b = sample();
-        b[4] = 2;
+        b[at::VERSION] = 2;
         assert_eq!(parse(&b), Err(PackageError::BadVersion { found: 2 }));
         let mut b = sample();
-        b[6] = 0;
+        b[at::IMAGE_COUNT] = 0;
         assert_eq!(parse(&b), Err(PackageError::BadImageCount { found: 0 }));
         let mut b = sample();
-        b[12 + 1] = 1;
+        b[OfflineHeader::SIZE + std::mem::offset_of!(OfflineImageEntry, flag)] = 1;
         assert!(matches!(
             parse(&b),
             Err(PackageError::BadFlag {
@@ -207,7 +208,7 @@ mod tests {
             })
         ));
         let mut b = sample();
-        b[8] ^= 1;
+        b[at::CRC] ^= 1;
         assert!(!parse(&b).unwrap().crc_ok());
     }
 }
