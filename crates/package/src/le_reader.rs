@@ -2,7 +2,7 @@
 //! of the "field runs past the end" check both binary formats need. Each decoder adds its own
 //! field kinds in an `impl LeReader` of its module and turns [`Short`] into its own error.
 
-use zerocopy::little_endian::{U16, U32};
+use zerocopy::little_endian::U16;
 use zerocopy::{FromBytes, Immutable, KnownLayout};
 
 /// A field that runs past the end of the input.
@@ -77,11 +77,6 @@ impl<'a> LeReader<'a> {
         Ok(self.read::<U16>(&[(field, 0)])?.get())
     }
 
-    /// A little-endian u32.
-    pub fn u32(&mut self, field: &'static str) -> Result<u32, Short> {
-        Ok(self.read::<U32>(&[(field, 0)])?.get())
-    }
-
     /// A whole on-disk struct. `fields` names its fields with their offsets, in order: when
     /// the input ends inside the struct, the [`Short`] names the first field cut off, as if
     /// the fields had been read one by one.
@@ -120,7 +115,8 @@ mod tests {
         let mut r = LeReader::new(&[1, 0x34, 0x12, 0x78, 0x56, 0x34, 0x12, 9], 0x100);
         assert_eq!(r.u8("a"), Ok(1));
         assert_eq!(r.u16("b"), Ok(0x1234));
-        assert_eq!(r.u32("c"), Ok(0x1234_5678));
+        let c = r.read::<zerocopy::little_endian::U32>(&[("c", 0)]);
+        assert_eq!(c.map(|v| v.get()), Ok(0x1234_5678));
         assert_eq!((r.pos(), r.offset(), r.remaining()), (7, 0x107, 1));
         let short = Short {
             field: "d",

@@ -1,6 +1,8 @@
 //! Each on-disk struct read from a golden file and written back gives the same bytes: the one
 //! declaration reads and writes real packages, not just the hand-made bytes of unit tests.
 
+use package::manifest::raw::ManifestHead;
+use package::manifest::Manifest;
 use package::trailer::raw::{SigHead, TrailerHead, TrailerLen};
 use package::v2::raw::{header_offset, CompressedImageHeader, OfflineHeader, OfflineImageEntry};
 use package::Flag;
@@ -65,6 +67,14 @@ fn signed_package_trailer_structs_round_trip() {
     let t = &bytes[body_len..];
     let head: TrailerHead = round_trip(t);
     assert_eq!(head.body_len.get() as usize, body_len);
+    let manifest = &t[size_of::<TrailerHead>()..][..head.manifest_len.get() as usize];
+    let m: ManifestHead = round_trip(manifest);
+    assert_eq!(m.body_len.get() as usize, body_len);
+    // The whole canonical encoding, image records included, round-trips too.
+    assert_eq!(
+        Manifest::from_bytes(manifest).unwrap().to_bytes().unwrap(),
+        manifest
+    );
     let sig_at = size_of::<TrailerHead>() + head.manifest_len.get() as usize;
     let sig: SigHead = round_trip(&t[sig_at..]);
     assert_eq!(sig, SigHead::ed25519());
