@@ -1,6 +1,6 @@
 //! The fixed-size parts of the signature trailer (imgtool's own format, no SDK counterpart:
 //! the device never reads it), each declared once. The layout table is in the parent
-//! module's docs; [`TRAILER_HEAD_FIELDS`] and [`SIG_HEAD_FIELDS`] name the fields for errors.
+//! module's docs; the `*_FIELDS` tables name the fields for errors.
 
 use std::mem::offset_of;
 use zerocopy::little_endian::{U16, U32};
