@@ -5,7 +5,7 @@
 //! disagree on a byte.
 
 use crate::image::RegionImage;
-use crate::split::{Extent, RegionPlan};
+use crate::plan::{Extent, RegionPlan};
 use std::convert::Infallible;
 use std::io::{self, Write};
 

@@ -1,6 +1,8 @@
 //! The typed error of this crate.
 
 use std::fmt;
+use std::io;
+use std::sync::Arc;
 
 /// A flash region near an address that no region covers, for error messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,14 +74,15 @@ pub enum Error {
     },
     /// Reading the ELF's headers from a file failed: an I/O error, not a malformed file
     /// (only from [`crate::ElfFile::open`]).
-    #[error("cannot read the {what} at offset {offset:#x}: {message}")]
+    #[error("cannot read the {what} at offset {offset:#x}")]
     Read {
         /// Which structure was being read.
         what: &'static str,
         /// File offset of the structure.
         offset: u64,
-        /// The I/O error, as text (keeps this error `Clone` and comparable).
-        message: String,
+        /// The I/O error.
+        #[source]
+        source: IoCause,
     },
     /// `e_phentsize` is smaller than a program header of this class.
     #[error("program header entry size (e_phentsize) is {found} bytes, expected at least {expected} for this ELF class")]
@@ -175,4 +178,42 @@ pub enum Error {
         /// Regions holding the segment's last byte (empty when none does).
         beyond: Vec<Nearby>,
     },
+}
+
+/// The I/O error behind [`Error::Read`], kept typed: shared, so [`Error`] stays `Clone`, and
+/// compared by kind and text, so it stays comparable (`io::Error` is neither).
+#[derive(Debug, Clone)]
+pub struct IoCause(pub Arc<io::Error>);
+
+impl IoCause {
+    /// The I/O error.
+    pub fn io(&self) -> &io::Error {
+        &self.0
+    }
+}
+
+impl From<io::Error> for IoCause {
+    fn from(e: io::Error) -> Self {
+        IoCause(Arc::new(e))
+    }
+}
+
+impl PartialEq for IoCause {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.kind() == other.0.kind() && self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl Eq for IoCause {}
+
+impl fmt::Display for IoCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for IoCause {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
 }

@@ -6,52 +6,15 @@
 //! the output through one small reused buffer, as `objcopy` does.
 
 use crate::emit;
-use crate::image::{Class, Endian, RegionImage};
+use crate::image::{Class, Endian, FileSegment, RegionImage};
 use crate::parse::{read_headers, Seekable};
-use crate::split::{plan_flat, plan_split, Extent, Plan, RegionPlan, Window};
+use crate::plan::{plan_flat, plan_split, Plan, RegionPlan, Window};
 use crate::Error;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 
 /// Bytes copied per read: large enough that system calls cost little, small enough to stay
 /// in the CPU cache (a buffer the size of the image is what made extraction slow).
 const COPY_CHUNK: u64 = 1 << 20;
-
-/// One `PT_LOAD` segment of an [`ElfFile`]: where its file contents are and where they load.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FileSegment {
-    /// Index of the program header in the ELF (for messages).
-    pub index: usize,
-    /// Load address (LMA): where the bytes are stored in flash.
-    pub paddr: u64,
-    /// Run address (VMA): where the program uses them.
-    pub vaddr: u64,
-    /// File offset of the contents (`p_offset`).
-    pub offset: u64,
-    /// Size of the file contents (`p_filesz`, never 0).
-    pub filesz: u64,
-    /// Size in memory (`p_memsz`); the part beyond `filesz` is never emitted.
-    pub memsz: u64,
-}
-
-impl FileSegment {
-    /// One past the last load address of the file contents.
-    pub fn end(&self) -> u64 {
-        // Parsing rejected segments whose end overflows.
-        self.paddr + self.filesz
-    }
-}
-
-impl Extent for FileSegment {
-    fn index(&self) -> usize {
-        self.index
-    }
-    fn start(&self) -> u64 {
-        self.paddr
-    }
-    fn end(&self) -> u64 {
-        FileSegment::end(self)
-    }
-}
 
 /// An ELF whose headers have been read and checked, its contents still in the file.
 ///

@@ -1,12 +1,7 @@
-//! The loadable contents of an ELF and the flat image made from them.
+//! The loadable contents of an ELF (in memory or left in the file) and the images made from
+//! them: the data types the other modules share.
 
-use crate::Error;
-
-/// The largest span (lowest to highest load address) [`LoadImage::flat`] will fill: 64 MiB.
-///
-/// An ELF whose code is in flash and whose initialised data is given a RAM load address (a
-/// linker-script slip) spans gigabytes; refusing beats writing a file of that size.
-pub const MAX_FLAT_SPAN: u64 = 64 << 20;
+use crate::plan::Extent;
 
 /// ELF class (`e_ident[EI_CLASS]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,16 +86,53 @@ impl LoadImage<'_> {
     pub fn end(&self) -> u64 {
         self.segments.last().map_or(0, Segment::end)
     }
+}
 
-    /// One image from the lowest to the highest load address, gaps filled with `fill`.
-    ///
-    /// With `fill = 0` this is byte-identical to `objcopy -O binary`. Only gaps *between*
-    /// segments are filled: padding inside a segment keeps the ELF's bytes (where
-    /// `objcopy --gap-fill` would also write its fill, working on sections). Refuses a span
-    /// larger than [`MAX_FLAT_SPAN`] before allocating anything, so the image (allocated once,
-    /// each byte written once) is never larger than that.
-    pub fn flat(&self, fill: u8) -> Result<RegionImage, Error> {
-        let plan = crate::split::plan_flat(&self.segments)?;
-        Ok(self.emit_region(&plan, fill))
+impl Extent for Segment<'_> {
+    fn index(&self) -> usize {
+        self.index
+    }
+    fn start(&self) -> u64 {
+        self.paddr
+    }
+    fn end(&self) -> u64 {
+        Segment::end(self)
+    }
+}
+
+/// One `PT_LOAD` segment of an [`crate::ElfFile`]: where its file contents are and where they load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileSegment {
+    /// Index of the program header in the ELF (for messages).
+    pub index: usize,
+    /// Load address (LMA): where the bytes are stored in flash.
+    pub paddr: u64,
+    /// Run address (VMA): where the program uses them.
+    pub vaddr: u64,
+    /// File offset of the contents (`p_offset`).
+    pub offset: u64,
+    /// Size of the file contents (`p_filesz`, never 0).
+    pub filesz: u64,
+    /// Size in memory (`p_memsz`); the part beyond `filesz` is never emitted.
+    pub memsz: u64,
+}
+
+impl FileSegment {
+    /// One past the last load address of the file contents.
+    pub fn end(&self) -> u64 {
+        // Parsing rejected segments whose end overflows.
+        self.paddr + self.filesz
+    }
+}
+
+impl Extent for FileSegment {
+    fn index(&self) -> usize {
+        self.index
+    }
+    fn start(&self) -> u64 {
+        self.paddr
+    }
+    fn end(&self) -> u64 {
+        FileSegment::end(self)
     }
 }

@@ -33,10 +33,11 @@ mod file;
 pub mod ihex;
 mod image;
 mod parse;
+mod plan;
 mod split;
 
-pub use error::{Error, Nearby};
-pub use file::{ElfFile, FileSegment};
-pub use image::{Class, Endian, LoadImage, RegionImage, Segment, MAX_FLAT_SPAN};
+pub use error::{Error, IoCause, Nearby};
+pub use file::ElfFile;
+pub use image::{Class, Endian, FileSegment, LoadImage, RegionImage, Segment};
 pub use parse::parse;
-pub use split::{Placement, Plan, RegionPlan, Window};
+pub use plan::{Placement, Plan, RegionPlan, Window, MAX_FLAT_SPAN};

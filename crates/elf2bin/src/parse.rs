@@ -9,8 +9,7 @@
 //! The headers are read the same way from bytes in memory ([`parse`]) and from a file
 //! ([`crate::ElfFile`]), through [`Input`]; segment contents are never read here.
 
-use crate::file::FileSegment;
-use crate::image::{Class, Endian, LoadImage, Segment};
+use crate::image::{Class, Endian, FileSegment, LoadImage, Segment};
 use crate::Error;
 use object::elf::{ELFCLASS32, ELFCLASS64, ELFDATA2LSB, ELFDATA2MSB, ET_REL, PN_XNUM, PT_LOAD};
 use std::io::{self, Read, Seek, SeekFrom};
@@ -53,7 +52,7 @@ impl<'r, R: Read + Seek> Seekable<'r, R> {
         let len = inner.seek(SeekFrom::End(0)).map_err(|e| Error::Read {
             what: "file length",
             offset: 0,
-            message: e.to_string(),
+            source: e.into(),
         })?;
         Ok(Seekable { inner, len })
     }
@@ -101,7 +100,7 @@ impl<I: Input> Reader<I> {
             .map_err(|e| Error::Read {
                 what,
                 offset,
-                message: e.to_string(),
+                source: e.into(),
             })?;
         Ok(buf)
     }

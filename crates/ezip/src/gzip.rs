@@ -1,12 +1,15 @@
 //! EZIP GZIP mode: `u32 len | raw DEFLATE | u32 CRC-32 | u32 len` (the `gzip_packet.bin` layout).
 
 use crate::deflate::{self, Wrapper};
+use crate::raw::{u32_at, GzipTrailer};
 use crate::{Error, Level, Mode};
+use zerocopy::little_endian::U32;
+use zerocopy::IntoBytes;
 
 /// Size of the length field before the DEFLATE data.
-const HEADER: usize = 4;
+const HEADER: usize = size_of::<U32>();
 /// Size of the gzip trailer (CRC-32, length).
-const TRAILER: usize = 8;
+const TRAILER: usize = size_of::<GzipTrailer>();
 
 /// Encodes one gzip-mode stream.
 pub(crate) fn encode(level: Level, data: &[u8]) -> Result<Vec<u8>, Error> {
@@ -14,15 +17,16 @@ pub(crate) fn encode(level: Level, data: &[u8]) -> Result<Vec<u8>, Error> {
         mode: Mode::Gzip,
         len: data.len() as u64,
     })?;
-    let mut trailer = [0u8; TRAILER];
-    trailer[..4].copy_from_slice(&libdeflater::crc32(data).to_le_bytes());
-    trailer[4..].copy_from_slice(&len.to_le_bytes());
-    deflate::framed(level, data, &len.to_le_bytes()[..HEADER], &trailer)
+    let trailer = GzipTrailer {
+        crc32: U32::new(libdeflater::crc32(data)),
+        len: U32::new(len),
+    };
+    deflate::framed(level, data, U32::new(len).as_bytes(), trailer.as_bytes())
 }
 
 fn read_u32(stream: &[u8], offset: usize, field: &'static str) -> Result<u32, Error> {
-    match stream.get(offset..offset + 4) {
-        Some(b) => Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+    match u32_at(stream, offset) {
+        Some(v) => Ok(v),
         None => Err(Error::Truncated {
             mode: Mode::Gzip,
             field,

@@ -17,8 +17,11 @@ mod error;
 mod gzip;
 mod lz4;
 mod mode;
+mod names;
+mod options;
 pub mod payload;
 mod pipeline;
+mod raw;
 mod zlib;
 
 pub use error::Error;

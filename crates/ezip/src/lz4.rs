@@ -1,8 +1,11 @@
 //! EZIP LZ4 mode: `u32 len | u32 compressed len | one LZ4 block` (the `lz4_packet.bin` layout).
 
+use crate::raw::Lz4Header;
 use crate::{Error, Mode};
+use zerocopy::little_endian::U32;
+use zerocopy::{FromBytes, IntoBytes};
 
-const HEADER: usize = 8;
+const HEADER: usize = size_of::<Lz4Header>();
 
 /// Largest expansion an LZ4 block allows (one token, then 255-valued length bytes): ~255:1.
 const MAX_RATIO: usize = 255;
@@ -17,15 +20,18 @@ pub(crate) fn encode(data: &[u8]) -> Result<Vec<u8>, Error> {
     let block = lz4_flex::block::compress(data);
     let clen = u32::try_from(block.len()).map_err(|_| too_large(block.len()))?;
     let mut out = Vec::with_capacity(HEADER + block.len());
-    out.extend_from_slice(&len.to_le_bytes());
-    out.extend_from_slice(&clen.to_le_bytes());
+    let header = Lz4Header {
+        len: U32::new(len),
+        clen: U32::new(clen),
+    };
+    out.extend_from_slice(header.as_bytes());
     out.extend_from_slice(&block);
     Ok(out)
 }
 
 /// Decodes one LZ4-mode stream strictly.
 pub(crate) fn decode(stream: &[u8]) -> Result<Vec<u8>, Error> {
-    if stream.len() < HEADER {
+    let Ok((header, block)) = Lz4Header::read_from_prefix(stream) else {
         return Err(Error::Truncated {
             mode: Mode::Lz4,
             field: "length header",
@@ -33,10 +39,8 @@ pub(crate) fn decode(stream: &[u8]) -> Result<Vec<u8>, Error> {
             needed: HEADER,
             available: stream.len(),
         });
-    }
-    let len = u32::from_le_bytes([stream[0], stream[1], stream[2], stream[3]]) as usize;
-    let clen = u32::from_le_bytes([stream[4], stream[5], stream[6], stream[7]]) as usize;
-    let block = &stream[HEADER..];
+    };
+    let (len, clen) = (header.len.get() as usize, header.clen.get() as usize);
     if block.len() < clen {
         return Err(Error::Truncated {
             mode: Mode::Lz4,

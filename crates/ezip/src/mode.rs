@@ -1,8 +1,6 @@
 //! Codec and level names.
 
-use crate::Error;
 use std::fmt;
-use std::str::FromStr;
 
 /// The stream formats of the EZIP engine and the DFU installer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -31,7 +29,7 @@ pub enum Level {
 }
 
 impl Mode {
-    const NAMES: &'static str = "gzip, zlib, lz4";
+    pub(crate) const NAMES: &'static str = "gzip, zlib, lz4";
     /// The lower-case name used on the command line.
     pub fn name(self) -> &'static str {
         match self {
@@ -43,7 +41,7 @@ impl Mode {
 }
 
 impl Level {
-    const NAMES: &'static str = "fast, default, best";
+    pub(crate) const NAMES: &'static str = "fast, default, best";
     /// The lower-case name used on the command line.
     pub fn name(self) -> &'static str {
         match self {
@@ -63,37 +61,5 @@ impl fmt::Display for Mode {
 impl fmt::Display for Level {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
-    }
-}
-
-impl FromStr for Mode {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self, Error> {
-        match s.to_ascii_lowercase().as_str() {
-            "gzip" => Ok(Mode::Gzip),
-            "zlib" => Ok(Mode::Zlib),
-            "lz4" => Ok(Mode::Lz4),
-            _ => Err(Error::UnknownName {
-                what: "mode",
-                found: s.to_string(),
-                expected: Mode::NAMES,
-            }),
-        }
-    }
-}
-
-impl FromStr for Level {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self, Error> {
-        match s.to_ascii_lowercase().as_str() {
-            "fast" => Ok(Level::Fast),
-            "default" => Ok(Level::Default),
-            "best" => Ok(Level::Best),
-            _ => Err(Error::UnknownName {
-                what: "level",
-                found: s.to_string(),
-                expected: Level::NAMES,
-            }),
-        }
     }
 }

@@ -11,42 +11,22 @@
 //! does (and [`parse`]/[`decode`] accept and count such trailing bytes).
 
 use crate::pipeline::{self, Chunks};
-use crate::{gzip, zlib, Error, Level, Mode};
+use crate::raw::u32_at;
+use crate::{gzip, zlib, Error, Mode};
 use rayon::prelude::*;
 use std::fmt;
+use zerocopy::little_endian::U32;
+use zerocopy::{FromBytes, IntoBytes};
 
-/// The vendor packer's chunk size (also the device's decompression buffer size).
-pub const DEFAULT_PKSIZE: u32 = 10240;
+pub use crate::options::{PayloadOptions, DEFAULT_PKSIZE};
+pub use crate::raw::CompressedImageHeader;
+
 /// Above this chunk size the device's per-chunk buffer gets uncomfortably large.
 pub const LARGE_PKSIZE: u32 = 64 * 1024;
 /// The image is zero-padded to a multiple of this before chunking.
 pub const PAD: usize = 16;
-/// Size of the payload header (`total_len`, `pksize`).
-pub const HEADER_LEN: usize = 8;
-
-/// How to build a payload.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PayloadOptions {
-    /// Packet codec: [`Mode::Gzip`] (device default, EZIP engine) or [`Mode::Zlib`].
-    pub mode: Mode,
-    /// Encoder effort.
-    pub level: Level,
-    /// Uncompressed chunk size; non-zero multiple of 16.
-    pub pksize: u32,
-    /// Worker threads; `None` uses rayon's global pool (all cores).
-    pub threads: Option<usize>,
-}
-
-impl Default for PayloadOptions {
-    fn default() -> Self {
-        PayloadOptions {
-            mode: Mode::Gzip,
-            level: Level::Default,
-            pksize: DEFAULT_PKSIZE,
-            threads: None,
-        }
-    }
-}
+/// Size of the payload header (`total_len`, `pksize`): [`CompressedImageHeader`].
+pub const HEADER_LEN: usize = size_of::<CompressedImageHeader>();
 
 /// Something legal but probably unwise in [`PayloadOptions`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,9 +106,10 @@ pub fn encode_streaming(
         mode: opts.mode,
         len: padded_len as u64,
     })?;
-    let mut header = [0u8; HEADER_LEN];
-    header[..4].copy_from_slice(&total_len.to_le_bytes());
-    header[4..].copy_from_slice(&opts.pksize.to_le_bytes());
+    let header = CompressedImageHeader {
+        total_len: U32::new(total_len),
+        pksize: U32::new(opts.pksize),
+    };
     // The padding (under 16 bytes, and pksize is a multiple of 16) only ever lands in the
     // last chunk, so only that one is copied: copying a whole multi-MiB image cost more than
     // a tenth of a fast pack.
@@ -147,7 +128,7 @@ pub fn encode_streaming(
         pksize: pk,
     };
     run_in_pool(opts.threads, || {
-        pipeline::build(&header, &chunks, opts, STREAM_PIECE, on_ready)
+        pipeline::build(header.as_bytes(), &chunks, opts, STREAM_PIECE, on_ready)
     })
 }
 
@@ -203,17 +184,21 @@ impl PacketInfo {
     }
 }
 
-fn read_u32(payload: &[u8], offset: usize, field: &str) -> Result<u32, Error> {
-    match payload.get(offset..offset.saturating_add(4)) {
-        Some(b) => Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-        None => Err(Error::Payload {
-            offset,
-            reason: format!(
-                "truncated: {field} needs 4 bytes, {} available",
-                payload.len().saturating_sub(offset)
-            ),
-        }),
+/// Offset of `pksize` in the payload (errors name it).
+const PKSIZE_AT: usize = std::mem::offset_of!(CompressedImageHeader, pksize);
+
+fn truncated(payload: &[u8], offset: usize, field: &str) -> Error {
+    Error::Payload {
+        offset,
+        reason: format!(
+            "truncated: {field} needs 4 bytes, {} available",
+            payload.len().saturating_sub(offset)
+        ),
     }
+}
+
+fn read_u32(payload: &[u8], offset: usize, field: &str) -> Result<u32, Error> {
+    u32_at(payload, offset).ok_or_else(|| truncated(payload, offset, field))
 }
 
 /// Reads the payload's structure (header and packet framing) and detects the packet codec.
@@ -221,11 +206,18 @@ fn read_u32(payload: &[u8], offset: usize, field: &str) -> Result<u32, Error> {
 /// Bounded: nothing is allocated per declared byte; a header promising more packets than the
 /// buffer holds fails at the first missing one.
 pub fn parse(payload: &[u8]) -> Result<PayloadInfo, Error> {
-    let total_len = read_u32(payload, 0, "total_len")?;
-    let pksize = read_u32(payload, 4, "pksize")?;
+    let Ok((header, _)) = CompressedImageHeader::read_from_prefix(payload) else {
+        // Name the first field that is cut short.
+        return Err(if payload.len() < PKSIZE_AT {
+            truncated(payload, 0, "total_len")
+        } else {
+            truncated(payload, PKSIZE_AT, "pksize")
+        });
+    };
+    let (total_len, pksize) = (header.total_len.get(), header.pksize.get());
     if pksize == 0 {
         return Err(Error::Payload {
-            offset: 4,
+            offset: PKSIZE_AT,
             reason: "pksize is 0".into(),
         });
     }
@@ -293,12 +285,9 @@ fn detect_mode(payload: &[u8], packets: &[PacketInfo]) -> Result<Mode, Error> {
 }
 
 fn packet_mode(body: &[u8], raw_len: u32) -> Option<Mode> {
-    let u32_at = |i: usize| {
-        body.get(i..i + 4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    };
-    let gzip_like =
-        body.len() >= 12 && u32_at(0) == Some(raw_len) && u32_at(body.len() - 4) == Some(raw_len);
+    let gzip_like = body.len() >= 12
+        && u32_at(body, 0) == Some(raw_len)
+        && u32_at(body, body.len() - 4) == Some(raw_len);
     if gzip_like {
         Some(Mode::Gzip)
     } else if zlib::looks_like_zlib(body) {

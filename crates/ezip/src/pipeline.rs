@@ -8,10 +8,12 @@
 //! second half's start long before the first half's end); and each packet is freed as soon as
 //! it is appended, so its memory is reused instead of every packet holding fresh pages.
 
-use crate::payload::PayloadOptions;
+use crate::options::PayloadOptions;
 use crate::{Error, Mode};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
+use zerocopy::little_endian::U32;
+use zerocopy::IntoBytes;
 
 /// Receives finished pieces of the payload: `(offset, bytes)`, consecutive from offset 0.
 pub(crate) type OnReady<'a> = &'a (dyn Fn(usize, &[u8]) + Sync);
@@ -154,7 +156,7 @@ fn append_packet(out: &mut Vec<u8>, packet: &[u8], mode: Mode) -> Result<(), Err
         mode,
         len: packet.len() as u64,
     })?;
-    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(U32::new(len).as_bytes());
     out.extend_from_slice(packet);
     Ok(())
 }

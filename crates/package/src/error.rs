@@ -136,10 +136,12 @@ pub enum PackageError {
 
 /// Errors inside one compressed payload (offsets are relative to the payload start).
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PayloadError {
-    /// The codec rejected the payload.
-    #[error("{0}")]
-    Codec(String),
+    /// The codec rejected the payload (or refused to build it). Transparent: this variant
+    /// adds no words of its own, so the codec's error is the message and its causes the chain.
+    #[error(transparent)]
+    Codec(#[from] ezip::Error),
     /// The payload ends with more than 3 bytes after its last packet.
     #[error(
         "{trailing} bytes follow the last packet (at payload offset {offset:#010x}); the device \

@@ -2,6 +2,9 @@
 //! of the "field runs past the end" check both binary formats need. Each decoder adds its own
 //! field kinds in an `impl LeReader` of its module and turns [`Short`] into its own error.
 
+use zerocopy::little_endian::U16;
+use zerocopy::{FromBytes, Immutable, KnownLayout};
+
 /// A field that runs past the end of the input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Short {
@@ -71,14 +74,35 @@ impl<'a> LeReader<'a> {
 
     /// A little-endian u16.
     pub fn u16(&mut self, field: &'static str) -> Result<u16, Short> {
-        let b = self.take(field, 2)?;
-        Ok(u16::from_le_bytes([b[0], b[1]]))
+        Ok(self.read::<U16>(&[(field, 0)])?.get())
     }
 
-    /// A little-endian u32.
-    pub fn u32(&mut self, field: &'static str) -> Result<u32, Short> {
-        let b = self.take(field, 4)?;
-        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    /// A whole on-disk struct. `fields` names its fields with their offsets, in order: when
+    /// the input ends inside the struct, the [`Short`] names the first field cut off, as if
+    /// the fields had been read one by one.
+    pub fn read<T: FromBytes + KnownLayout + Immutable>(
+        &mut self,
+        fields: &[(&'static str, usize)],
+    ) -> Result<T, Short> {
+        let size = size_of::<T>();
+        if let Ok((value, _)) = T::read_from_prefix(&self.bytes[self.pos..]) {
+            self.pos += size;
+            return Ok(value);
+        }
+        let available = self.remaining();
+        let cut = fields
+            .iter()
+            .enumerate()
+            .map(|(i, &(field, at))| (field, at, fields.get(i + 1).map_or(size, |f| f.1)))
+            .find(|&(_, _, end)| end > available)
+            .unwrap_or(("struct", 0, size));
+        let (field, at, end) = cut;
+        Err(Short {
+            field,
+            offset: self.offset() + at,
+            needed: end - at,
+            available: available - at.min(available),
+        })
     }
 }
 
@@ -91,7 +115,8 @@ mod tests {
         let mut r = LeReader::new(&[1, 0x34, 0x12, 0x78, 0x56, 0x34, 0x12, 9], 0x100);
         assert_eq!(r.u8("a"), Ok(1));
         assert_eq!(r.u16("b"), Ok(0x1234));
-        assert_eq!(r.u32("c"), Ok(0x1234_5678));
+        let c = r.read::<zerocopy::little_endian::U32>(&[("c", 0)]);
+        assert_eq!(c.map(|v| v.get()), Ok(0x1234_5678));
         assert_eq!((r.pos(), r.offset(), r.remaining()), (7, 0x107, 1));
         let short = Short {
             field: "d",
@@ -103,5 +128,22 @@ mod tests {
         // A failed read consumes nothing.
         assert_eq!(r.u8("e"), Ok(9));
         assert_eq!(r.take("f", 0), Ok(&[][..]));
+    }
+
+    #[test]
+    fn a_short_struct_names_the_first_field_cut_off() {
+        let fields = [("a", 0), ("b", 2), ("c", 4)];
+        // 8-byte struct, 5 bytes there: "c" (4..8) is the first field that does not fit.
+        let mut r = LeReader::new(&[1, 2, 3, 4, 5], 0x10);
+        let short = Short {
+            field: "c",
+            offset: 0x14,
+            needed: 4,
+            available: 1,
+        };
+        assert_eq!(r.read::<[u8; 8]>(&fields), Err(short));
+        assert_eq!(r.pos(), 0, "a failed read consumes nothing");
+        let whole = r.read::<[u8; 4]>(&fields[..2]).unwrap();
+        assert_eq!((whole, r.pos()), ([1, 2, 3, 4], 4));
     }
 }

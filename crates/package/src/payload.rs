@@ -47,8 +47,7 @@ pub fn build_streaming(
     let Some(opts) = compression else {
         return Ok((Flag::Raw, image.to_vec()));
     };
-    let mut payload = ezip::payload::encode_streaming(image, opts, on_ready)
-        .map_err(|e| PayloadError::Codec(e.to_string()))?;
+    let mut payload = ezip::payload::encode_streaming(image, opts, on_ready)?;
     payload.resize(payload.len() + PITFALL_BYTES, 0);
     Ok((Flag::Compressed, payload))
 }
@@ -159,8 +158,7 @@ pub fn decode(flag: Flag, payload: &[u8]) -> Result<Decoded, PayloadError> {
             info: None,
         });
     }
-    let (image, info) =
-        ezip::payload::decode(payload).map_err(|e| PayloadError::Codec(e.to_string()))?;
+    let (image, info) = ezip::payload::decode(payload)?;
     if info.trailing > MAX_TRAILING {
         return Err(PayloadError::TooManyTrailingBytes {
             trailing: info.trailing,

@@ -7,7 +7,7 @@
 use crate::error::PackageError;
 use crate::payload::{self, DEVICE_BLOCK, PITFALL_BYTES};
 use crate::rules::{self, RuleBreak};
-use crate::v2::raw::{OfflineHeader, INSTALL_STATE_FRESH};
+use crate::v2::raw::{header_offset, OfflineHeader, INSTALL_STATE_FRESH};
 use crate::v2::{self, Flag, Package, PackageImage};
 use crate::ImageId;
 use ezip::payload::PayloadInfo;
@@ -147,9 +147,10 @@ fn check_header(pkg: &Package<'_>, report: &mut Report) {
             Severity::Error,
             None,
             format!(
-                "install_state at offset 0x00000005 is {:#04x}, a fresh package has 0xff; this \
+                "install_state at offset {:#010x} is {:#04x}, a fresh package has 0xff; this \
                  looks like a package read back from a device (0x7f installing, 0x3f finished) \
                  and the device cannot restart its state machine from it",
+                header_offset::INSTALL_STATE,
                 pkg.header.install_state
             ),
         );
@@ -159,9 +160,13 @@ fn check_header(pkg: &Package<'_>, report: &mut Report) {
             Severity::Error,
             None,
             format!(
-                "crc at offset 0x00000008 is {:#010x} but the payloads \
+                "crc at offset {:#010x} is {:#010x} but the payloads \
                  ({:#010x} to {:#010x}) give {:#010x}",
-                pkg.header.crc, pkg.payloads_start, pkg.payloads_end, pkg.computed_crc
+                header_offset::CRC,
+                pkg.header.crc.get(),
+                pkg.payloads_start,
+                pkg.payloads_end,
+                pkg.computed_crc
             ),
         );
     }

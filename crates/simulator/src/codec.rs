@@ -2,6 +2,32 @@
 //! zlib `uncompress2` (`--com_type 1`). The installer is built for one of them; it decodes one
 //! packet at a time into a buffer of `pksize` bytes. Decoding itself is `ezip::decompress`.
 
+/// Why the device's decoder refuses a packet.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PacketError {
+    /// A gzip-mode packet declares more bytes than the chunk buffer holds.
+    #[error("packet declares {declared} bytes, more than the {capacity}-byte chunk buffer")]
+    Overrun {
+        /// The chunk length the packet declares.
+        declared: usize,
+        /// The chunk buffer (`pksize`).
+        capacity: usize,
+    },
+    /// The codec refuses the packet. Transparent: it adds no words of its own, so the
+    /// device's failure note reads as the codec's error.
+    #[error(transparent)]
+    Codec(#[from] ezip::Error),
+    /// The packet inflates to more bytes than the chunk buffer holds.
+    #[error("packet inflates to {len} bytes, more than the {capacity}-byte chunk buffer")]
+    Inflates {
+        /// The decoded length.
+        len: usize,
+        /// The chunk buffer (`pksize`).
+        capacity: usize,
+    },
+}
+
 /// The compression type the installer was built for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ComType {
@@ -13,24 +39,23 @@ pub enum ComType {
 
 impl ComType {
     /// Decodes one packet into at most `capacity` bytes (the device's chunk buffer).
-    pub fn decode(self, packet: &[u8], capacity: usize) -> Result<Vec<u8>, String> {
+    pub fn decode(self, packet: &[u8], capacity: usize) -> Result<Vec<u8>, PacketError> {
         if self == ComType::Gzip {
             // The engine reads the chunk length first; more than the buffer overruns it.
+            // (Read here as the device reads it, not through ezip: this model is an oracle.)
             if let Some(b) = packet.get(..4) {
                 let declared = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize;
                 if declared > capacity {
-                    return Err(format!(
-                        "packet declares {declared} bytes, more than the {capacity}-byte chunk buffer"
-                    ));
+                    return Err(PacketError::Overrun { declared, capacity });
                 }
             }
         }
-        let out = ezip::decompress(self.mode(), packet).map_err(|e| e.to_string())?;
+        let out = ezip::decompress(self.mode(), packet)?;
         if out.len() > capacity {
-            return Err(format!(
-                "packet inflates to {} bytes, more than the {capacity}-byte chunk buffer",
-                out.len()
-            ));
+            return Err(PacketError::Inflates {
+                len: out.len(),
+                capacity,
+            });
         }
         Ok(out)
     }
@@ -79,7 +104,7 @@ mod tests {
         for t in [ComType::Gzip, ComType::Zlib] {
             let p = ezip::compress(t.mode(), ezip::Level::Fast, &chunk()).unwrap();
             let e = t.decode(&p, 4999).unwrap_err();
-            assert!(e.contains("chunk buffer"), "{e}");
+            assert!(e.to_string().contains("chunk buffer"), "{e}");
         }
     }
 

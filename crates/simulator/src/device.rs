@@ -13,6 +13,11 @@ use crate::flash::{Flash, PowerCut};
 use crate::map::{FlashMap, ID_INSTALLER};
 use crate::stored::{self, StoredEntry, STATE_FINISHED, STATE_INSTALLING};
 
+// The compressed payload as the installer reads it (`u32 total_len`, `u32 pksize`, packets):
+// the device model's own numbers, pinned to ezip's declaration by a test.
+const PKSIZE_AT: usize = 4;
+const PACKETS_AT: usize = 8;
+
 /// The installer reads payloads in blocks of this size.
 pub const READ_BLOCK: usize = 512;
 
@@ -226,12 +231,12 @@ impl<'m> Device<'m> {
         dest: u32,
         total: u64,
     ) -> Result<u64, Stop> {
-        let pksize = le32(&payload[4..8]) as usize;
+        let pksize = le32(&payload[PKSIZE_AT..]) as usize;
         if pksize == 0 {
             return Err(self.fail(who, "pksize 0".into()));
         }
         let one_block = payload.len() <= READ_BLOCK;
-        let mut pos = 8usize;
+        let mut pos = PACKETS_AT;
         let mut produced = 0u64;
         while produced < total {
             let Some(plen) = payload.get(pos..pos + 4).map(le32) else {
@@ -283,11 +288,28 @@ fn le32(b: &[u8]) -> u32 {
 }
 
 fn header_total_len(payload: &[u8]) -> Result<u64, String> {
-    if payload.len() < 8 {
+    if payload.len() < PACKETS_AT {
         return Err(format!(
             "compressed payload of {} bytes has no 8-byte header",
             payload.len()
         ));
     }
     Ok(u64::from(le32(payload)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ezip::payload::{CompressedImageHeader, HEADER_LEN};
+
+    /// The installer model reads payloads on its own (an oracle); its offsets must still be
+    /// the ones ezip writes.
+    #[test]
+    fn payload_offsets_match_ezips_declaration() {
+        assert_eq!(
+            PKSIZE_AT,
+            std::mem::offset_of!(CompressedImageHeader, pksize)
+        );
+        assert_eq!(PACKETS_AT, HEADER_LEN);
+    }
 }

@@ -5,13 +5,40 @@ use thiserror::Error;
 
 /// Why a simulation could not be set up.
 #[derive(Debug, Error, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SimError {
     /// The flash map is unusable.
     #[error("layout: {0}")]
     Layout(String),
-    /// The package could not be read on the host side (what `unpack` would refuse).
-    #[error("package: {0}")]
-    Package(String),
+    /// The package's structure could not be read on the host side (what `unpack` refuses).
+    #[error("package")]
+    Package(#[source] package::PackageError),
+    /// The package's CRC does not match its payloads (what `unpack` refuses).
+    #[error(
+        "package: CRC at offset {offset:#010x}: header says {stored:#010x}, payloads give \
+         {computed:#010x}"
+    )]
+    Crc {
+        /// Offset of the CRC field in the package.
+        offset: usize,
+        /// The CRC the header holds.
+        stored: u32,
+        /// The CRC of the payloads.
+        computed: u32,
+    },
+    /// A payload does not decode on the host side (what `unpack` refuses).
+    #[error("package: payload of table entry {index} (image id {image_id}) at {offset:#010x}")]
+    Payload {
+        /// Table index.
+        index: usize,
+        /// Image id.
+        image_id: u8,
+        /// Offset of the payload in the package.
+        offset: usize,
+        /// Why it does not decode.
+        #[source]
+        source: package::PayloadError,
+    },
     /// The package does not fit `DFU_DOWNLOAD_REGION`.
     #[error(
         "package is {len} bytes but {region} holds only {size} bytes; the app could not store it"

@@ -18,21 +18,24 @@ pub struct UnpackedImage {
 /// Decodes every image of `package` (structure, CRC, payloads), as `imgtool unpack` does.
 /// Returns the images and the compression type of the first compressed payload.
 pub fn unpack(package: &[u8]) -> Result<(Vec<UnpackedImage>, Option<ComType>), SimError> {
-    let parsed = package::v2::parse(package).map_err(|e| SimError::Package(e.to_string()))?;
+    let parsed = package::v2::parse(package).map_err(SimError::Package)?;
     if !parsed.crc_ok() {
-        return Err(SimError::Package(format!(
-            "CRC at offset 0x00000008: header says {:#010x}, payloads give {:#010x}",
-            parsed.header.crc, parsed.computed_crc
-        )));
+        return Err(SimError::Crc {
+            offset: package::v2::raw::header_offset::CRC,
+            stored: parsed.header.crc.get(),
+            computed: parsed.computed_crc,
+        });
     }
     let mut com = None;
     let mut images = Vec::with_capacity(parsed.images.len());
     for img in &parsed.images {
-        let decoded = package::payload::decode(img.flag, img.payload).map_err(|e| {
-            SimError::Package(format!(
-                "payload of table entry {} (image id {}) at {:#010x}: {e}",
-                img.index, img.entry.image_id, img.payload_offset
-            ))
+        let decoded = package::payload::decode(img.flag, img.payload).map_err(|source| {
+            SimError::Payload {
+                index: img.index,
+                image_id: img.entry.image_id,
+                offset: img.payload_offset,
+                source,
+            }
         })?;
         if let Some(info) = &decoded.info {
             com = com.or(ComType::from_mode(info.mode));

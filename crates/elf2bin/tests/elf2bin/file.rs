@@ -121,10 +121,17 @@ fn an_unreadable_file_is_a_read_error_not_a_malformed_elf() {
         Error::Read {
             what: "ELF magic",
             offset: 0,
-            message: "disk on fire".into()
+            source: io::Error::other("disk on fire").into()
         }
     );
     assert!(err.to_string().contains("offset 0x0"), "{err}");
+    // The I/O error is the cause, typed, not part of the message.
+    let Error::Read { source, .. } = &err else {
+        unreachable!()
+    };
+    assert_eq!(source.io().kind(), io::ErrorKind::Other);
+    let cause = std::error::Error::source(&err).map(|c| c.to_string());
+    assert_eq!(cause.as_deref(), Some("disk on fire"));
 }
 
 #[test]

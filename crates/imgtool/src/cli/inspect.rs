@@ -154,7 +154,7 @@ fn to_json(r: &Report) -> Value {
         "magic": format!("{:#010x}", r.header.magic),
         "version": r.header.version,
         "install_state": r.header.install_state,
-        "image_count": r.header.image_count,
+        "image_count": r.header.image_count.get(),
         "crc": format!("{:#010x}", r.header.crc),
         "crc_computed": format!("{:#010x}", r.computed_crc),
         "trailer_len": r.trailer_len,

@@ -1,12 +1,12 @@
 //! Planning a package: every offset, length and the CRC are computed and checked first, into a
 //! value tests can compare; [`PackagePlan::emit`] only serialises it.
 
-use super::raw::{
-    OfflineHeader, OfflineImageEntry, INSTALL_STATE_FRESH, MAGIC, MAX_IMAGES, VERSION,
-};
+use super::raw::{OfflineHeader, OfflineImageEntry, MAX_IMAGES};
 use super::{payloads_start, Flag};
 use crate::crc32::crc32_mpeg2_parts;
 use crate::error::PackageError;
+use zerocopy::little_endian::U32;
+use zerocopy::IntoBytes;
 
 /// One image to put in a package, with its payload already built (see [`crate::payload`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +66,7 @@ impl PackagePlan {
                 entry: OfflineImageEntry {
                     image_id: image.image_id,
                     flag: image.flag.to_u8(),
-                    payload_len,
+                    payload_len: U32::new(payload_len),
                 },
                 entry_offset: OfflineHeader::SIZE + index * OfflineImageEntry::SIZE,
                 payload_offset: offset,
@@ -77,13 +77,7 @@ impl PackagePlan {
             crate::payload::mode_of(im.flag, &im.payload).map(|m| (i, im.image_id, m))
         }))?;
         let crc = crc32_mpeg2_parts(images.iter().map(|i| i.payload.as_slice()));
-        let header = OfflineHeader {
-            magic: MAGIC,
-            version: VERSION,
-            install_state: INSTALL_STATE_FRESH,
-            image_count: images.len() as u16, // checked <= 255 above
-            crc,
-        };
+        let header = OfflineHeader::fresh(images.len() as u16, crc); // count checked <= 255
         Ok(Self {
             header,
             entries,
@@ -118,9 +112,9 @@ impl PackagePlan {
     /// The bytes before the first payload: header and table.
     pub fn head(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(payloads_start(self.entries.len()));
-        out.extend_from_slice(&self.header.to_bytes());
+        out.extend_from_slice(self.header.as_bytes());
         for e in &self.entries {
-            out.extend_from_slice(&e.entry.to_bytes());
+            out.extend_from_slice(e.entry.as_bytes());
         }
         out
     }
@@ -210,10 +204,10 @@ mod tests {
                 0xFF,
                 2,
                 0, //
-                plan.header.crc.to_le_bytes()[0],
-                plan.header.crc.to_le_bytes()[1],
-                plan.header.crc.to_le_bytes()[2],
-                plan.header.crc.to_le_bytes()[3],
+                plan.header.crc.get().to_le_bytes()[0],
+                plan.header.crc.get().to_le_bytes()[1],
+                plan.header.crc.get().to_le_bytes()[2],
+                plan.header.crc.get().to_le_bytes()[3],
                 6,
                 16,
                 3,

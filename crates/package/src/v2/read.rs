@@ -3,10 +3,11 @@
 //! version, count, flags, bounds); the CRC and payload contents are judged by
 //! [`crate::verify`], so a damaged package can still be inspected.
 
-use super::raw::{header_offset, OfflineHeader, OfflineImageEntry, MAGIC, MAX_IMAGES, VERSION};
+use super::raw::{OfflineHeader, OfflineImageEntry, MAGIC, MAX_IMAGES, VERSION};
 use super::{payloads_start, Flag};
 use crate::crc32::crc32_mpeg2;
 use crate::error::PackageError;
+use zerocopy::FromBytes;
 
 /// A parsed package borrowing the input bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,11 +71,11 @@ fn take(
 /// Parses a package. Bytes after the last payload are kept as [`Package::trailer`].
 pub fn parse(bytes: &[u8]) -> Result<Package<'_>, PackageError> {
     let head = take(bytes, 0, OfflineHeader::SIZE, || "package header".into())?;
-    let header = OfflineHeader::from_bytes(head.try_into().expect("length checked by take"));
+    let header = OfflineHeader::read_from_bytes(head).expect("length checked by take");
     if header.magic != MAGIC {
-        let mut found = [0u8; 4];
-        found.copy_from_slice(&head[header_offset::MAGIC..header_offset::MAGIC + 4]);
-        return Err(PackageError::BadMagic { found });
+        return Err(PackageError::BadMagic {
+            found: header.magic.to_bytes(),
+        });
     }
     if header.version != VERSION {
         return Err(PackageError::BadVersion {
@@ -92,7 +93,7 @@ pub fn parse(bytes: &[u8]) -> Result<Package<'_>, PackageError> {
         let raw = take(bytes, entry_offset, OfflineImageEntry::SIZE, || {
             format!("table entry {index} of {count}")
         })?;
-        let entry = OfflineImageEntry::from_bytes(raw.try_into().expect("length checked by take"));
+        let entry = OfflineImageEntry::read_from_bytes(raw).expect("length checked by take");
         let flag = Flag::from_u8(entry.flag).ok_or(PackageError::BadFlag {
             index,
             offset: entry_offset,
@@ -103,7 +104,7 @@ pub fn parse(bytes: &[u8]) -> Result<Package<'_>, PackageError> {
     }
     let mut out = Vec::with_capacity(count);
     for (index, entry, entry_offset, flag) in images {
-        let len = entry.payload_len as usize;
+        let len = entry.payload_len.get() as usize;
         let payload = take(bytes, payload_offset, len, || {
             format!(
                 "payload of table entry {index} (image id {}, payload_len {len} from the entry at {entry_offset:#010x})",
@@ -186,17 +187,18 @@ mod tests {
 
     #[test]
     fn header_fields_are_checked() {
+        use crate::v2::raw::header_offset as at;
         let mut b = sample();
-        b[0] = b'X';
+        b[at::MAGIC] = b'X';
         assert!(matches!(parse(&b), Err(PackageError::BadMagic { .. })));
         let mut b = sample();
-        b[4] = 2;
+        b[at::VERSION] = 2;
         assert_eq!(parse(&b), Err(PackageError::BadVersion { found: 2 }));
         let mut b = sample();
-        b[6] = 0;
+        b[at::IMAGE_COUNT] = 0;
         assert_eq!(parse(&b), Err(PackageError::BadImageCount { found: 0 }));
         let mut b = sample();
-        b[12 + 1] = 1;
+        b[OfflineHeader::SIZE + std::mem::offset_of!(OfflineImageEntry, flag)] = 1;
         assert!(matches!(
             parse(&b),
             Err(PackageError::BadFlag {
@@ -206,7 +208,7 @@ mod tests {
             })
         ));
         let mut b = sample();
-        b[8] ^= 1;
+        b[at::CRC] ^= 1;
         assert!(!parse(&b).unwrap().crc_ok());
     }
 }

@@ -32,20 +32,27 @@
 //! The fixed fields come first so that a small C verifier (the DFU installer) can find
 //! `body_sha256` at offset 12 without a general decoder.
 
+pub mod raw;
+
 use crate::le_reader::{LeReader, Short};
+use crate::v2::raw::OfflineHeader;
+use raw::{ImageRecordHead, ManifestHead, IMAGE_RECORD_HEAD_FIELDS, MANIFEST_HEAD_FIELDS};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use zerocopy::little_endian::{U16, U32};
+use zerocopy::{FromBytes, IntoBytes};
 
 /// The manifest format version this crate writes and reads.
 pub const MANIFEST_FORMAT_VERSION: u16 = 1;
 
 /// Offset of the install-state byte in the package header. The device programs it during an
 /// install (0xFF -> 0x7F -> 0x3F), so the body digest treats it as 0xFF: a package re-verified
-/// in flash after a power loss must still match.
-pub const INSTALL_STATE_OFFSET: usize = 5;
+/// in flash after a power loss must still match. The same constant as
+/// [`crate::v2::raw::header_offset::INSTALL_STATE`], taken from the header's declaration.
+pub use crate::v2::raw::header_offset::INSTALL_STATE as INSTALL_STATE_OFFSET;
 
 /// Size of the fixed part of the encoding (everything before the strings).
-const FIXED_LEN: usize = 44;
+const FIXED_LEN: usize = size_of::<ManifestHead>();
 
 /// A SHA-256 digest (serialised as 64 lowercase hex digits in JSON).
 pub type Sha256Digest = [u8; 32];
@@ -282,13 +289,13 @@ impl BodyDigest {
     /// 12-byte header. Fails on a shorter first part or a body over 4 GiB.
     pub fn of_parts(parts: &[&[u8]]) -> Result<Self, ManifestError> {
         let head = parts.first().copied().unwrap_or_default();
-        let Some(crc) = head.get(8..12) else {
+        let Ok((header, _)) = OfflineHeader::read_from_prefix(head) else {
             return Err(ManifestError::BodyTooShort { len: head.len() });
         };
         let len = parts.iter().map(|p| p.len()).sum();
         Ok(BodyDigest {
             len: len_u32("body_len", len)?,
-            crc: u32::from_le_bytes([crc[0], crc[1], crc[2], crc[3]]),
+            crc: header.crc.get(),
             sha256: body_sha256_parts(parts.iter().copied()),
         })
     }
@@ -338,16 +345,19 @@ impl Manifest {
     /// 65535 bytes or there are more than 65535 images.
     pub fn to_bytes(&self) -> Result<Vec<u8>, ManifestError> {
         let mut out = Vec::with_capacity(FIXED_LEN + 128 + self.images.len() * 96);
-        out.extend_from_slice(&self.format_version.to_le_bytes());
         let n = u16::try_from(self.images.len()).map_err(|_| ManifestError::TooLong {
             field: "images",
             len: self.images.len(),
             max: u16::MAX as usize,
         })?;
-        out.extend_from_slice(&n.to_le_bytes());
-        out.extend_from_slice(&self.body_len.to_le_bytes());
-        out.extend_from_slice(&self.body_crc.to_le_bytes());
-        out.extend_from_slice(&self.body_sha256);
+        let head = ManifestHead {
+            format_version: U16::new(self.format_version),
+            image_count: U16::new(n),
+            body_len: U32::new(self.body_len),
+            body_crc: U32::new(self.body_crc),
+            body_sha256: self.body_sha256,
+        };
+        out.extend_from_slice(head.as_bytes());
         put_str(&mut out, "tool", &self.tool)?;
         put_str(&mut out, "layout", &self.layout)?;
         put_opt(&mut out, "version", self.version.as_deref())?;
@@ -355,12 +365,15 @@ impl Manifest {
         put_opt(&mut out, "min_hw", self.min_hw.as_deref())?;
         put_opt(&mut out, "min_sdk", self.min_sdk.as_deref())?;
         for img in &self.images {
-            out.push(img.id);
-            out.push(img.flag);
-            out.extend_from_slice(&img.raw_size.to_le_bytes());
-            out.extend_from_slice(&img.raw_sha256);
-            out.extend_from_slice(&img.payload_size.to_le_bytes());
-            out.extend_from_slice(&img.payload_sha256);
+            let record = ImageRecordHead {
+                id: img.id,
+                flag: img.flag,
+                raw_size: U32::new(img.raw_size),
+                raw_sha256: img.raw_sha256,
+                payload_size: U32::new(img.payload_size),
+                payload_sha256: img.payload_sha256,
+            };
+            out.extend_from_slice(record.as_bytes());
             put_str(&mut out, "image name", &img.name)?;
             put_opt(&mut out, "image source", img.source.as_deref())?;
         }
@@ -370,17 +383,18 @@ impl Manifest {
     /// Decodes the canonical binary encoding, strictly: unknown versions, bad presence bytes,
     /// invalid UTF-8, truncation and trailing bytes are errors.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ManifestError> {
-        let mut r = LeReader::new(bytes, 0);
-        let format_version = r.u16("format_version")?;
-        if format_version != MANIFEST_FORMAT_VERSION {
-            return Err(ManifestError::UnsupportedVersion {
-                found: format_version,
-            });
+        // The version decides how the rest reads, so it is judged before the rest is read.
+        if let Ok((v, _)) = U16::read_from_prefix(bytes) {
+            if v.get() != MANIFEST_FORMAT_VERSION {
+                return Err(ManifestError::UnsupportedVersion { found: v.get() });
+            }
         }
-        let n = r.u16("image_count")?;
-        let body_len = r.u32("body_len")?;
-        let body_crc = r.u32("body_crc")?;
-        let body_sha256 = r.digest("body_sha256")?;
+        let mut r = LeReader::new(bytes, 0);
+        let head: ManifestHead = r.read(&MANIFEST_HEAD_FIELDS)?;
+        let format_version = head.format_version.get();
+        let n = head.image_count.get();
+        let (body_len, body_crc) = (head.body_len.get(), head.body_crc.get());
+        let body_sha256 = head.body_sha256;
         let tool = r.str("tool")?;
         let layout = r.str("layout")?;
         let version = r.opt("version")?;
@@ -446,12 +460,6 @@ fn put_opt(out: &mut Vec<u8>, field: &'static str, s: Option<&str>) -> Result<()
 
 // The manifest's field kinds on the reader it shares with the trailer.
 impl LeReader<'_> {
-    fn digest(&mut self, field: &'static str) -> Result<Sha256Digest, ManifestError> {
-        let mut d = [0u8; 32];
-        d.copy_from_slice(self.take(field, 32)?);
-        Ok(d)
-    }
-
     fn str(&mut self, field: &'static str) -> Result<String, ManifestError> {
         let len = self.u16(field)? as usize;
         let offset = self.offset();
@@ -473,23 +481,18 @@ impl LeReader<'_> {
     }
 
     fn image(&mut self) -> Result<ImageEntry, ManifestError> {
-        let id = self.u8("image id")?;
-        let flag = self.u8("image flag")?;
-        let raw_size = self.u32("image raw_size")?;
-        let raw_sha256 = self.digest("image raw_sha256")?;
-        let payload_size = self.u32("image payload_size")?;
-        let payload_sha256 = self.digest("image payload_sha256")?;
+        let head: ImageRecordHead = self.read(&IMAGE_RECORD_HEAD_FIELDS)?;
         let name = self.str("image name")?;
         let source = self.opt("image source")?;
         Ok(ImageEntry {
-            id,
+            id: head.id,
             name,
             source,
-            flag,
-            raw_size,
-            raw_sha256,
-            payload_size,
-            payload_sha256,
+            flag: head.flag,
+            raw_size: head.raw_size.get(),
+            raw_sha256: head.raw_sha256,
+            payload_size: head.payload_size.get(),
+            payload_sha256: head.payload_sha256,
         })
     }
 }
@@ -653,13 +656,13 @@ mod tests {
     #[test]
     fn the_body_digest_of_parts_equals_that_of_the_joined_body() {
         let mut body = sample_body();
-        body[5] = 0x3F; // installed: still hashed as 0xFF
+        body[INSTALL_STATE_OFFSET] = 0x3F; // installed: still hashed as 0xFF
         body.extend((0..300u32).map(|i| (i * 7) as u8));
         let whole = BodyDigest::of_parts(&[&body]).unwrap();
         assert_eq!(whole.sha256, body_sha256(&body));
         assert_eq!(whole.len, body.len() as u32);
         let mut fresh = body.clone();
-        fresh[5] = 0xFF;
+        fresh[INSTALL_STATE_OFFSET] = 0xFF;
         assert_eq!(whole.sha256, Sha256Digest::from(Sha256::digest(&fresh)));
         // Cuts before, at, just after the install-state byte, and later.
         for cuts in [[12, 40], [5, 12], [6, 13], [12, 12]] {

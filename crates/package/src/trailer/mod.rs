@@ -33,32 +33,39 @@
 //! programs in flash: the body digest hashes it as 0xFF, and [`verify`] separately requires
 //! 0xFF in a package file (a fresh package).
 
+pub mod raw;
+
 use crate::le_reader::{LeReader, Short};
-use crate::manifest::{body_sha256, Manifest, ManifestError, INSTALL_STATE_OFFSET};
+use crate::manifest::{body_sha256, Manifest, ManifestError};
+use crate::v2::raw::{header_offset, OfflineHeader, INSTALL_STATE_FRESH};
+use raw::{SigHead, TrailerHead, TrailerLen, SIG_HEAD_FIELDS, TRAILER_HEAD_FIELDS};
+pub use raw::{SIG_ALG_ED25519, SIG_ALG_NONE, TRAILER_MAGIC, TRAILER_VERSION};
 use sha2::{Digest, Sha256};
 use sign::{KeyId, PublicKey, SignError, Signer, KEY_ID_LEN, SIGNATURE_LEN};
+use std::mem::offset_of;
+use zerocopy::little_endian::{U16, U32};
+use zerocopy::IntoBytes;
 
-/// First bytes of every trailer.
-pub const TRAILER_MAGIC: [u8; 4] = *b"IMGS";
-/// The trailer version this crate writes and reads.
-pub const TRAILER_VERSION: u16 = 1;
-/// `sig_alg` of a trailer awaiting its signature.
-pub const SIG_ALG_NONE: u8 = 0;
-/// `sig_alg` of an ed25519-signed trailer.
-pub const SIG_ALG_ED25519: u8 = 1;
 /// Bytes before the manifest.
-const HEAD_LEN: usize = 16;
+const HEAD_LEN: usize = size_of::<TrailerHead>();
 /// `sig_alg`, `key_id_len`, `sig_len`.
-const SIG_HEAD_LEN: usize = 4;
+const SIG_HEAD_LEN: usize = size_of::<SigHead>();
 /// `trailer_len`.
-const TAIL_LEN: usize = 4;
+const TAIL_LEN: usize = size_of::<TrailerLen>();
 
 /// Why a package's trailer is missing, malformed or does not verify.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum TrailerError {
     /// The package body (header, table, payloads) is malformed or cut short.
-    #[error("package body: {0}")]
-    Body(String),
+    #[error("package body")]
+    Body(#[source] crate::error::PackageError),
+    /// A trailer was to be appended to a body that already has bytes after its last payload.
+    #[error("package body: {extra} bytes follow the last payload; expected a bare body")]
+    NotBare {
+        /// Bytes after the last payload.
+        extra: usize,
+    },
     /// No trailer follows the body.
     #[error("the package has no signature trailer (it ends right after the last payload at {body_len:#010x})")]
     Missing {
@@ -159,12 +166,15 @@ impl Trailer {
             .manifest
             .to_bytes()
             .map_err(|source| TrailerError::Manifest { offset: 0, source })?;
+        let head = TrailerHead {
+            magic: TRAILER_MAGIC,
+            trailer_version: U16::new(TRAILER_VERSION),
+            reserved: U16::new(0),
+            body_len: U32::new(self.body_len),
+            manifest_len: U32::new(len_u32("manifest", m.len())?),
+        };
         let mut out = Vec::with_capacity(HEAD_LEN + m.len());
-        out.extend_from_slice(&TRAILER_MAGIC);
-        out.extend_from_slice(&TRAILER_VERSION.to_le_bytes());
-        out.extend_from_slice(&0u16.to_le_bytes());
-        out.extend_from_slice(&self.body_len.to_le_bytes());
-        out.extend_from_slice(&len_u32("manifest", m.len())?.to_le_bytes());
+        out.extend_from_slice(head.as_bytes());
         out.extend_from_slice(&m);
         Ok(out)
     }
@@ -173,42 +183,52 @@ impl Trailer {
     pub fn to_bytes(&self) -> Result<Vec<u8>, TrailerError> {
         let mut out = self.message()?;
         match &self.signature {
-            None => out.extend_from_slice(&[SIG_ALG_NONE, 0, 0, 0]),
+            None => out.extend_from_slice(SigHead::unsigned().as_bytes()),
             Some(s) => {
-                out.push(SIG_ALG_ED25519);
-                out.push(KEY_ID_LEN as u8);
-                out.extend_from_slice(&(SIGNATURE_LEN as u16).to_le_bytes());
+                out.extend_from_slice(SigHead::ed25519().as_bytes());
                 out.extend_from_slice(&s.key_id.0);
                 out.extend_from_slice(&s.signature);
             }
         }
         let total = len_u32("trailer", out.len() + TAIL_LEN)?;
-        out.extend_from_slice(&total.to_le_bytes());
+        out.extend_from_slice(TrailerLen::new(total).as_bytes());
         Ok(out)
     }
 
     /// Parses trailer bytes strictly. `base` is the trailer's offset in the file (for errors).
     pub fn parse(bytes: &[u8], base: usize) -> Result<Self, TrailerError> {
         let mut r = LeReader::new(bytes, base);
-        let magic = r.take("magic", 4)?;
-        if magic != TRAILER_MAGIC {
-            return Err(r.field_err("magic", 4, "49 4d 47 53 (\"IMGS\")", hex(magic)));
+        let head: TrailerHead = r.read(&TRAILER_HEAD_FIELDS)?;
+        let err = |field, at, expected: &str, found| TrailerError::Field {
+            field,
+            offset: base + at,
+            expected: expected.to_owned(),
+            found,
+        };
+        if head.magic != TRAILER_MAGIC {
+            let found = hex(&head.magic);
+            let at = offset_of!(TrailerHead, magic);
+            return Err(err("magic", at, "49 4d 47 53 (\"IMGS\")", found));
         }
-        let version = r.u16("trailer_version")?;
+        let version = head.trailer_version.get();
         if version != TRAILER_VERSION {
             let found = format!("{version} (made by a newer imgtool?)");
-            return Err(r.field_err("trailer_version", 2, &TRAILER_VERSION.to_string(), found));
+            let at = offset_of!(TrailerHead, trailer_version);
+            let expected = TRAILER_VERSION.to_string();
+            return Err(err("trailer_version", at, &expected, found));
         }
-        let reserved = r.u16("reserved")?;
+        let reserved = head.reserved.get();
         if reserved != 0 {
-            return Err(r.field_err("reserved", 2, "0", reserved.to_string()));
+            let at = offset_of!(TrailerHead, reserved);
+            return Err(err("reserved", at, "0", reserved.to_string()));
         }
-        let body_len = r.u32("body_len")?;
+        let body_len = head.body_len.get();
         if body_len as usize != base {
             let e = format!("{base:#010x} (the end of the last payload)");
-            return Err(r.field_err("body_len", 4, &e, format!("{body_len:#010x}")));
+            let at = offset_of!(TrailerHead, body_len);
+            return Err(err("body_len", at, &e, format!("{body_len:#010x}")));
         }
-        let manifest_len = r.u32("manifest_len")? as usize;
+        let manifest_len = head.manifest_len.get() as usize;
         let manifest_at = r.offset();
         let manifest_bytes = r.take("manifest", manifest_len)?;
         let manifest =
@@ -218,10 +238,11 @@ impl Trailer {
             })?;
         let signature = r.signature()?;
         let expected_len = r.pos() + TAIL_LEN;
-        let trailer_len = r.u32("trailer_len")? as usize;
+        let trailer_len = r.read::<TrailerLen>(&[("trailer_len", 0)])?.get() as usize;
         if trailer_len != expected_len {
             let found = trailer_len.to_string();
-            return Err(r.field_err("trailer_len", 4, &expected_len.to_string(), found));
+            let expected = expected_len.to_string();
+            return Err(r.field_err("trailer_len", TAIL_LEN, &expected, found));
         }
         if r.remaining() != 0 {
             return Err(TrailerError::Field {
@@ -242,13 +263,14 @@ impl Trailer {
 /// The body of a package: where it ends and where each payload is.
 struct Body<'a> {
     bytes: &'a [u8],
+    header: OfflineHeader,
     payloads: Vec<(u8, u8, &'a [u8])>,
 }
 
 /// Splits a package into its body and what follows, using only the header and table (the
 /// device's own arithmetic: payload offsets are `12 + 6n + sum of previous lengths`).
 fn split_body(package: &[u8]) -> Result<(Body<'_>, &[u8]), TrailerError> {
-    let p = crate::v2::parse(package).map_err(|e| TrailerError::Body(e.to_string()))?;
+    let p = crate::v2::parse(package).map_err(TrailerError::Body)?;
     let payloads = p
         .images
         .iter()
@@ -256,6 +278,7 @@ fn split_body(package: &[u8]) -> Result<(Body<'_>, &[u8]), TrailerError> {
         .collect();
     let body = Body {
         bytes: &package[..p.payloads_end],
+        header: p.header,
         payloads,
     };
     Ok((body, p.trailer))
@@ -273,7 +296,7 @@ fn check_manifest(manifest: &Manifest, body: &Body<'_>) -> Result<(), TrailerErr
             body.bytes.len()
         ));
     }
-    let crc = u32::from_le_bytes(body.bytes[8..12].try_into().expect("12-byte header parsed"));
+    let crc = body.header.crc.get();
     if manifest.body_crc != crc {
         return mismatch(format!(
             "body_crc {:#010x} but the header says {crc:#010x}",
@@ -322,10 +345,7 @@ pub fn append_trailer(
 ) -> Result<Vec<u8>, TrailerError> {
     let (parsed, rest) = split_body(body)?;
     if !rest.is_empty() {
-        return Err(TrailerError::Body(format!(
-            "{} bytes follow the last payload; expected a bare body",
-            rest.len()
-        )));
+        return Err(TrailerError::NotBare { extra: rest.len() });
     }
     check_manifest(manifest, &parsed)?;
     let mut trailer = Trailer {
@@ -395,11 +415,11 @@ pub fn verify(package: &[u8], key: &PublicKey) -> Result<Trailer, TrailerError> 
         });
     }
     key.verify(&trailer.message()?, &sig.signature)?;
-    let state = package[INSTALL_STATE_OFFSET];
-    if state != 0xFF {
+    let state = body.header.install_state;
+    if state != INSTALL_STATE_FRESH {
         return Err(TrailerError::Field {
             field: "install_state (package header)",
-            offset: INSTALL_STATE_OFFSET,
+            offset: header_offset::INSTALL_STATE,
             expected: "0xff in a package file (the device programs it during an install)".into(),
             found: format!("{state:#04x}"),
         });
@@ -475,8 +495,8 @@ impl LeReader<'_> {
     }
 
     fn signature(&mut self) -> Result<Option<TrailerSignature>, TrailerError> {
-        let head = self.take("sig_alg, key_id_len, sig_len", SIG_HEAD_LEN)?;
-        let (alg, kid_len, sig_len) = (head[0], head[1], u16::from_le_bytes([head[2], head[3]]));
+        let head: SigHead = self.read(&SIG_HEAD_FIELDS)?;
+        let (alg, kid_len, sig_len) = (head.sig_alg, head.key_id_len, head.sig_len.get());
         let found = format!("sig_alg {alg}, key_id_len {kid_len}, sig_len {sig_len}");
         match (alg, kid_len as usize, sig_len as usize) {
             (SIG_ALG_NONE, 0, 0) => Ok(None),
@@ -504,6 +524,7 @@ mod tests {
     use crate::manifest::ImageEntry;
     use crate::v2::{Flag, PackagePlan, PlannedImage};
     use sign::PrivateKey;
+    use zerocopy::FromBytes;
 
     fn key(n: u8) -> PrivateKey {
         PrivateKey::from_seed(&[n; 32])
@@ -609,7 +630,7 @@ mod tests {
     fn install_state_is_device_owned_but_must_be_fresh_in_a_file() {
         let (_, pkg) = signed();
         let mut installing = pkg.clone();
-        installing[INSTALL_STATE_OFFSET] = 0x7F;
+        installing[header_offset::INSTALL_STATE] = 0x7F;
         // The signature and digests still hold (what an installer re-checking flash sees)...
         assert!(inspect(&installing).is_ok());
         let err = verify(&installing, &key(1).public_key())
@@ -716,22 +737,24 @@ mod tests {
         let (body, pkg) = signed();
         let t = &pkg[body.len()..];
         let m = body_and_manifest().1.to_bytes().unwrap();
+        // The offsets of the module docs, pinned to the declarations.
+        let offsets = TRAILER_HEAD_FIELDS.map(|(_, at)| at);
+        assert_eq!((offsets, HEAD_LEN), ([0, 4, 6, 8, 12], 16));
+        assert_eq!((SIG_HEAD_LEN, TAIL_LEN), (4, 4));
+        let (head, _) = TrailerHead::read_from_prefix(t).unwrap();
         assert_eq!(&t[..4], b"IMGS");
-        assert_eq!(u16::from_le_bytes([t[4], t[5]]), 1);
+        assert_eq!(head.magic, TRAILER_MAGIC);
+        assert_eq!(head.trailer_version.get(), 1);
         assert_eq!(&t[6..8], &[0, 0]);
-        assert_eq!(
-            u32::from_le_bytes(t[8..12].try_into().unwrap()) as usize,
-            body.len()
-        );
-        assert_eq!(
-            u32::from_le_bytes(t[12..16].try_into().unwrap()) as usize,
-            m.len()
-        );
+        assert_eq!(head.body_len.get() as usize, body.len());
+        assert_eq!(head.manifest_len.get() as usize, m.len());
         assert_eq!(&t[16..16 + m.len()], &m[..]);
         let s = 16 + m.len();
         assert_eq!(&t[s..s + 4], &[1, 8, 64, 0]);
         assert_eq!(&t[s + 4..s + 12], &key(1).public_key().key_id().0);
-        let tl = u32::from_le_bytes(t[t.len() - 4..].try_into().unwrap()) as usize;
+        let tl = TrailerLen::read_from_bytes(&t[t.len() - 4..])
+            .unwrap()
+            .get() as usize;
         assert_eq!(tl, t.len());
         assert_eq!(t.len(), 24 + m.len() + 8 + 64);
     }
