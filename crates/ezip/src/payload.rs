@@ -14,7 +14,6 @@ use crate::pipeline::{self, Chunks};
 use crate::raw::u32_at;
 use crate::{gzip, zlib, Error, Mode};
 use rayon::prelude::*;
-use std::fmt;
 use zerocopy::little_endian::U32;
 use zerocopy::{FromBytes, IntoBytes};
 
@@ -27,39 +26,6 @@ pub const LARGE_PKSIZE: u32 = 64 * 1024;
 pub const PAD: usize = 16;
 /// Size of the payload header (`total_len`, `pksize`): [`CompressedImageHeader`].
 pub const HEADER_LEN: usize = size_of::<CompressedImageHeader>();
-
-/// Something legal but probably unwise in [`PayloadOptions`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Warning {
-    /// `pksize` above 64 KiB: the device allocates a buffer of that size (plus two packets).
-    LargePksize {
-        /// The chunk size asked for.
-        pksize: u32,
-    },
-}
-
-impl fmt::Display for Warning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Warning::LargePksize { pksize } => write!(
-                f,
-                "pksize {pksize} is above {LARGE_PKSIZE} bytes: the device allocates a \
-                 {pksize}-byte buffer (plus about two packets) during the install"
-            ),
-        }
-    }
-}
-
-/// Warnings for options that are valid but risky on the device.
-pub fn warnings(opts: &PayloadOptions) -> Vec<Warning> {
-    let mut w = Vec::new();
-    if opts.pksize > LARGE_PKSIZE {
-        w.push(Warning::LargePksize {
-            pksize: opts.pksize,
-        });
-    }
-    w
-}
 
 /// Checks a chunk size for encoding: non-zero and a multiple of 16.
 pub fn check_pksize(pksize: u32) -> Result<(), Error> {

@@ -1,7 +1,7 @@
 //! Chunked image payloads (formats doc, section 3).
 
 use crate::common::{allocated, code_like, random, repetitive};
-use ezip::payload::{self, PayloadOptions, Warning, DEFAULT_PKSIZE};
+use ezip::payload::{self, PayloadOptions, DEFAULT_PKSIZE};
 use ezip::{Error, Level, Mode};
 
 fn opts(mode: Mode, level: Level, pksize: u32) -> PayloadOptions {
@@ -130,15 +130,6 @@ fn lz4_payload_rejected() {
     let e = payload::encode(b"abc", &opts(Mode::Lz4, Level::Fast, 1024)).unwrap_err();
     assert_eq!(e, Error::UnsupportedPayloadMode { mode: Mode::Lz4 });
     assert!(e.to_string().contains("lz4"), "{e}");
-}
-
-#[test]
-fn large_pksize_warns() {
-    assert!(payload::warnings(&PayloadOptions::default()).is_empty());
-    assert!(payload::warnings(&opts(Mode::Gzip, Level::Fast, 65536)).is_empty());
-    let w = payload::warnings(&opts(Mode::Gzip, Level::Fast, 65536 + 16));
-    assert_eq!(w, vec![Warning::LargePksize { pksize: 65552 }]);
-    assert!(w[0].to_string().contains("65552"), "{}", w[0]);
 }
 
 #[test]
