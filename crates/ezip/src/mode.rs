@@ -9,9 +9,11 @@ use std::fmt;
 
 /// The codec: the stream formats of the EZIP engine and the DFU installer.
 ///
-/// To add one: a variant here, its arms in this file (name, `com_type`, installer), its
-/// encoder and decoder in a file of its own wired into [`crate::compress`] and
-/// [`crate::decompress`], and, if the installer decodes it, its packet in `payload.rs`.
+/// To add one: a variant here with its arms in this file ([`Mode::name`], [`Mode::com_type`]:
+/// a number makes it installable) and the name lists ([`Mode::ALL`], [`Mode::NAMES`], and
+/// [`Mode::INSTALLABLE_NAMES`] / [`Mode::COM_TYPES`] if installable; a test pins them); its
+/// encoder and decoder in a file of its own, wired into [`crate::compress`] and
+/// [`crate::decompress`]; if installable, its packet in `payload.rs` (detection and decoding).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Mode {
     /// EZIP GZIP mode: u32 length, raw DEFLATE, gzip trailer (the device default).
