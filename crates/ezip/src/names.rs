@@ -7,16 +7,14 @@ use std::str::FromStr;
 impl FromStr for Mode {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Error> {
-        match s.to_ascii_lowercase().as_str() {
-            "gzip" => Ok(Mode::Gzip),
-            "zlib" => Ok(Mode::Zlib),
-            "lz4" => Ok(Mode::Lz4),
-            _ => Err(Error::UnknownName {
+        Mode::ALL
+            .into_iter()
+            .find(|m| s.eq_ignore_ascii_case(m.name()))
+            .ok_or_else(|| Error::UnknownName {
                 what: "mode",
                 found: s.to_string(),
                 expected: Mode::NAMES,
-            }),
-        }
+            })
     }
 }
 

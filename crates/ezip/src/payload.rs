@@ -64,7 +64,7 @@ pub fn encode_streaming(
     on_ready: &(dyn Fn(usize, &[u8]) + Sync),
 ) -> Result<Vec<u8>, Error> {
     check_pksize(opts.pksize)?;
-    if opts.mode == Mode::Lz4 {
+    if !opts.mode.installable() {
         return Err(Error::UnsupportedPayloadMode { mode: opts.mode });
     }
     let padded_len = image.len().div_ceil(PAD) * PAD;

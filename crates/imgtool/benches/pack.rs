@@ -172,7 +172,7 @@ fn imgtool_package(path: &Path, level: ezip::Level, threads: Option<usize>) -> V
         layout: None,
         images: vec![ImageSpec::new(ImageId::HCPU, path)],
         options: PackOptions {
-            compression: Compression::Gzip,
+            compression: Compression::GZIP,
             level,
             threads,
             ..PackOptions::default()

@@ -175,7 +175,7 @@ fn nand_pksize_plan_and_verify_agree() {
     let c = Case::new();
     let app = c.image("app.bin", &[0x42; 20_000]);
     let nand = layout_file(c.dir.path(), "nand", 0x10000, 0x10000, "nand");
-    let images = [(HCPU, app.as_path(), Compression::Gzip)];
+    let images = [(HCPU, app.as_path(), Compression::GZIP)];
     let free = c.plan(None, &images, |o| o.pksize = 3072).unwrap();
     agree(
         c.plan(Some(&nand), &images, |o| o.pksize = 3072),
@@ -209,7 +209,7 @@ fn install_heap_plan_refuses_and_verify_warns_with_the_same_numbers() {
     let c = Case::new();
     let app = c.image("app.bin", &noise(200_000, 3));
     let l = layout_file(c.dir.path(), "l", 0x40000, 0x40000, "nor");
-    let images = [(HCPU, app.as_path(), Compression::Gzip)];
+    let images = [(HCPU, app.as_path(), Compression::GZIP)];
     let big = |o: &mut PackOptions| o.pksize = 65536 + 2048;
     let allowed = c
         .plan(None, &images, |o| {
@@ -232,8 +232,12 @@ fn one_codec_plan_and_verify_agree() {
     let dfu = c.image("dfu.bin", &[9; 5000]);
     let l = layout_file(c.dir.path(), "l", 0x10000, 0x10000, "nor");
     let mixed = [
-        (HCPU, app.as_path(), Compression::Gzip),
-        (ImageId(6), dfu.as_path(), Compression::Zlib),
+        (HCPU, app.as_path(), Compression::GZIP),
+        (
+            ImageId(6),
+            dfu.as_path(),
+            Compression::Codec(ezip::Mode::Zlib),
+        ),
     ];
     // verify's input: the gzip and the zlib payloads planned side by side, the zlib one as
     // raw (the planner refuses mixed codecs), its table flag turned to 16 after (the CRC
@@ -243,10 +247,10 @@ fn one_codec_plan_and_verify_agree() {
         planned.plan.images()[0].clone()
     };
     let images = vec![
-        one(HCPU, &app, Compression::Gzip),
+        one(HCPU, &app, Compression::GZIP),
         package::v2::PlannedImage {
             flag: package::Flag::Raw,
-            ..one(ImageId(6), &dfu, Compression::Zlib)
+            ..one(ImageId(6), &dfu, Compression::Codec(ezip::Mode::Zlib))
         },
     ];
     let mut bytes = package::v2::PackagePlan::new(images).unwrap().emit();

@@ -18,6 +18,12 @@ pub enum PacketError {
     /// device's failure note reads as the codec's error.
     #[error(transparent)]
     Codec(#[from] ezip::Error),
+    /// The installer was set to a codec no installer is built for (it has no `com_type`).
+    #[error("no installer decodes {mode} packets (it has no --com_type)")]
+    NotInstallable {
+        /// The codec.
+        mode: ComType,
+    },
     /// The packet inflates to more bytes than the chunk buffer holds.
     #[error("packet inflates to {len} bytes, more than the {capacity}-byte chunk buffer")]
     Inflates {
@@ -28,59 +34,34 @@ pub enum PacketError {
     },
 }
 
-/// The compression type the installer was built for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ComType {
-    /// `--com_type 0`: u32 chunk length, raw DEFLATE, gzip trailer (CRC-32, length).
-    Gzip,
-    /// `--com_type 1`: a zlib stream.
-    Zlib,
-}
+/// The compression type the installer was built for: the workspace's one codec type. The
+/// vendor's `--com_type` number is [`ezip::Mode::com_type`]; a codec without one
+/// ([`ezip::Mode::installable`] false) is refused packet by packet, as no installer decodes it.
+pub type ComType = ezip::Mode;
 
-impl ComType {
-    /// Decodes one packet into at most `capacity` bytes (the device's chunk buffer).
-    pub fn decode(self, packet: &[u8], capacity: usize) -> Result<Vec<u8>, PacketError> {
-        if self == ComType::Gzip {
-            // The engine reads the chunk length first; more than the buffer overruns it.
-            // (Read here as the device reads it, not through ezip: this model is an oracle.)
-            if let Some(b) = packet.get(..4) {
-                let declared = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize;
-                if declared > capacity {
-                    return Err(PacketError::Overrun { declared, capacity });
-                }
+/// Decodes one packet of `com` into at most `capacity` bytes (the device's chunk buffer).
+pub fn decode(com: ComType, packet: &[u8], capacity: usize) -> Result<Vec<u8>, PacketError> {
+    if !com.installable() {
+        return Err(PacketError::NotInstallable { mode: com });
+    }
+    if com == ComType::Gzip {
+        // The engine reads the chunk length first; more than the buffer overruns it.
+        // (Read here as the device reads it, not through ezip: this model is an oracle.)
+        if let Some(b) = packet.get(..4) {
+            let declared = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize;
+            if declared > capacity {
+                return Err(PacketError::Overrun { declared, capacity });
             }
         }
-        let out = ezip::decompress(self.mode(), packet)?;
-        if out.len() > capacity {
-            return Err(PacketError::Inflates {
-                len: out.len(),
-                capacity,
-            });
-        }
-        Ok(out)
     }
-
-    /// The `ezip` mode of the same name.
-    pub fn mode(self) -> ezip::Mode {
-        match self {
-            ComType::Gzip => ezip::Mode::Gzip,
-            ComType::Zlib => ezip::Mode::Zlib,
-        }
+    let out = ezip::decompress(com, packet)?;
+    if out.len() > capacity {
+        return Err(PacketError::Inflates {
+            len: out.len(),
+            capacity,
+        });
     }
-
-    /// The installer type for an `ezip` packet mode (LZ4 is not an installer mode).
-    pub fn from_mode(mode: ezip::Mode) -> Option<Self> {
-        match mode {
-            ezip::Mode::Gzip => Some(ComType::Gzip),
-            ezip::Mode::Zlib => Some(ComType::Zlib),
-            ezip::Mode::Lz4 => None,
-        }
-    }
-
-    /// Name as on the command line.
-    pub fn name(self) -> &'static str {
-        self.mode().name()
-    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -94,16 +75,16 @@ mod tests {
     #[test]
     fn decodes_both_types() {
         for t in [ComType::Gzip, ComType::Zlib] {
-            let p = ezip::compress(t.mode(), ezip::Level::Fast, &chunk()).unwrap();
-            assert_eq!(t.decode(&p, 10240).unwrap(), chunk());
+            let p = ezip::compress(t, ezip::Level::Fast, &chunk()).unwrap();
+            assert_eq!(decode(t, &p, 10240).unwrap(), chunk());
         }
     }
 
     #[test]
     fn a_chunk_larger_than_the_buffer_is_refused() {
         for t in [ComType::Gzip, ComType::Zlib] {
-            let p = ezip::compress(t.mode(), ezip::Level::Fast, &chunk()).unwrap();
-            let e = t.decode(&p, 4999).unwrap_err();
+            let p = ezip::compress(t, ezip::Level::Fast, &chunk()).unwrap();
+            let e = decode(t, &p, 4999).unwrap_err();
             assert!(e.to_string().contains("chunk buffer"), "{e}");
         }
     }
@@ -113,7 +94,16 @@ mod tests {
         let mut p = ezip::compress(ezip::Mode::Gzip, ezip::Level::Fast, &chunk()).unwrap();
         let n = p.len();
         p[n - 8] ^= 1;
-        assert!(ComType::Gzip.decode(&p, 10240).is_err());
-        assert!(ComType::Zlib.decode(&p, 10240).is_err());
+        assert!(decode(ComType::Gzip, &p, 10240).is_err());
+        assert!(decode(ComType::Zlib, &p, 10240).is_err());
+    }
+
+    #[test]
+    fn a_codec_without_com_type_is_no_installer_codec() {
+        let p = ezip::compress(ComType::Lz4, ezip::Level::Fast, &chunk()).unwrap();
+        assert_eq!(
+            decode(ComType::Lz4, &p, 10240),
+            Err(PacketError::NotInstallable { mode: ComType::Lz4 })
+        );
     }
 }

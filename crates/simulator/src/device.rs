@@ -8,7 +8,7 @@
 //!   that cannot finish repeats forever (reported as a loop);
 //! - raw images (flag 0) are copied in 512-byte program calls, the installer's read block.
 
-use crate::codec::ComType;
+use crate::codec::{self, ComType};
 use crate::flash::{Flash, PowerCut};
 use crate::map::{FlashMap, ID_INSTALLER};
 use crate::stored::{self, StoredEntry, STATE_FINISHED, STATE_INSTALLING};
@@ -247,9 +247,7 @@ impl<'m> Device<'m> {
                 return self.short(who, one_block, produced, total);
             }
             let packet = &payload[pos + 4..end as usize];
-            let chunk = self
-                .com
-                .decode(packet, pksize)
+            let chunk = codec::decode(self.com, packet, pksize)
                 .map_err(|m| self.fail(who, format!("packet at payload offset {pos}: {m}")))?;
             if chunk.is_empty() {
                 return Err(self.fail(who, format!("empty chunk at payload offset {pos}")));

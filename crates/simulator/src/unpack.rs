@@ -38,7 +38,7 @@ pub fn unpack(package: &[u8]) -> Result<(Vec<UnpackedImage>, Option<ComType>), S
             }
         })?;
         if let Some(info) = &decoded.info {
-            com = com.or(ComType::from_mode(info.mode));
+            com = com.or(Some(info.mode).filter(|m| m.installable()));
         }
         images.push(UnpackedImage {
             index: img.index,

@@ -111,6 +111,17 @@ pub fn resolve_layout(spec: &str) -> Result<Layout> {
         .with_context(|| format!("--layout {spec}"))
 }
 
+/// Parses a codec the device installer decodes ([`ezip::Mode::installable_modes`]) by the
+/// codec's own name; clap checks and lists the names as it does a `ValueEnum`'s.
+pub fn installable_codec() -> impl clap::builder::TypedValueParser<Value = ezip::Mode> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new(ezip::Mode::installable_modes().map(|m| PossibleValue::new(m.name())))
+        .map(|s| {
+            s.parse::<ezip::Mode>()
+                .expect("a name of installable_modes")
+        })
+}
+
 /// The vendor's image list and codec (`imgtoolv37 gen_dfu --img_para .. --com_type N`), read
 /// the same way by every vendor path (offline package v2, v1 and the secure online files).
 #[derive(clap::Args, Debug, Clone)]
@@ -158,14 +169,12 @@ impl VendorImagesArg {
             .collect()
     }
 
-    /// The codec of `--com_type`: 0 gzip mode (EZIP engine), 1 zlib.
-    pub fn codec(&self) -> Result<imgtool::pack::Compression> {
-        use imgtool::pack::Compression;
-        match self.com_type {
-            0 => Ok(Compression::Gzip),
-            1 => Ok(Compression::Zlib),
-            n => bail!("--com_type={n} is not supported: 0 (gzip / EZIP) or 1 (zlib)"),
-        }
+    /// The codec of `--com_type` ([`ezip::Mode::from_com_type`]: 0 gzip mode, EZIP engine;
+    /// 1 zlib).
+    pub fn codec(&self) -> Result<ezip::Mode> {
+        let n = self.com_type;
+        ezip::Mode::from_com_type(n)
+            .with_context(|| format!("--com_type={n} is not supported: {}", ezip::Mode::COM_TYPES))
     }
 }
 

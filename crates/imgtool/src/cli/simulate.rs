@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args as ClapArgs;
 use fsio::input::Limit;
 use layout::{ImageId, Layout};
-use simulator::{Class, ComType, FlashMap, OldImages, PowerCutReport, RunReport, Scenario};
+use simulator::{Class, FlashMap, OldImages, PowerCutReport, RunReport, Scenario};
 use std::path::{Path, PathBuf};
 
 const AFTER_HELP: &str = "\
@@ -59,10 +59,10 @@ pub struct Args {
     #[arg(
         long,
         value_name = "gzip|zlib",
-        value_enum,
+        value_parser = super::common_args::installable_codec(),
         hide_possible_values = true
     )]
-    pub com_type: Option<Codec>,
+    pub com_type: Option<ezip::Mode>,
     /// Model an app with the mitigation for the installer window: at each boot it re-runs the
     /// install step for a stored package that was never installed (state 0xFF). The vendor
     /// app does not; compare the two sweeps.
@@ -73,24 +73,6 @@ pub struct Args {
     /// app region is about 1100 operations; a tiny --pksize makes many more)
     #[arg(long, default_value_t = 4_000, value_name = "N", value_parser = super::common_args::number::<usize>)]
     pub max_ops: usize,
-}
-
-/// `--com-type`: the codec the installer was built for.
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Codec {
-    /// The vendor's gzip mode (`--com_type 0`)
-    Gzip,
-    /// zlib (`--com_type 1`)
-    Zlib,
-}
-
-impl From<Codec> for ComType {
-    fn from(c: Codec) -> Self {
-        match c {
-            Codec::Gzip => ComType::Gzip,
-            Codec::Zlib => ComType::Zlib,
-        }
-    }
 }
 
 enum Cuts {
@@ -119,7 +101,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     let mut scenario = Scenario::new(map, &package, old)
         .with_context(|| format!("{}: cannot simulate", args.package.display()))?;
     if let Some(c) = args.com_type {
-        scenario = scenario.with_com_type(c.into());
+        scenario = scenario.with_com_type(c);
     }
     scenario = scenario.with_app_resume(args.app_resumes);
     print_setup(&args, &layout, &scenario);

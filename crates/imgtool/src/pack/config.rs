@@ -9,24 +9,44 @@ pub use super::input::InputFormat;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
-/// How one image is stored.
+/// How one image is stored: raw, or compressed with one of the codecs the installer decodes
+/// ([`Mode::installable`]). Spelled `none` (or `raw`) or by the codec's own name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Compression {
     /// Flag 0: the raw bytes.
     None,
-    /// Flag 16, gzip-mode packets (EZIP engine; `--com_type=0`).
-    Gzip,
-    /// Flag 16, zlib packets (`--com_type=1`).
-    Zlib,
+    /// Flag 16: a chunked payload of this codec's packets (its `--com_type` is
+    /// [`Mode::com_type`]). Planning refuses a codec that is not [`Mode::installable`].
+    Codec(Mode),
+}
+
+impl Compression {
+    /// The package default: gzip-mode packets (EZIP engine, `--com_type=0`).
+    pub const GZIP: Compression = Compression::Codec(Mode::Gzip);
+
+    /// The codec, `None` for raw storage.
+    pub fn codec(self) -> Option<Mode> {
+        match self {
+            Compression::None => None,
+            Compression::Codec(m) => Some(m),
+        }
+    }
+}
+
+impl From<Mode> for Compression {
+    fn from(m: Mode) -> Self {
+        Compression::Codec(m)
+    }
 }
 
 impl std::str::FromStr for Compression {
     type Err = PackError;
     fn from_str(s: &str) -> Result<Self> {
-        match s.to_ascii_lowercase().as_str() {
-            "none" | "raw" => Ok(Compression::None),
-            "gzip" => Ok(Compression::Gzip),
-            "zlib" => Ok(Compression::Zlib),
+        if s.eq_ignore_ascii_case("none") || s.eq_ignore_ascii_case("raw") {
+            return Ok(Compression::None);
+        }
+        match s.parse::<Mode>() {
+            Ok(m) if m.installable() => Ok(Compression::Codec(m)),
             _ => Err(PackError::UnknownCompression {
                 input: s.to_string(),
             }),
@@ -36,11 +56,10 @@ impl std::str::FromStr for Compression {
 
 impl std::fmt::Display for Compression {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Compression::None => "none",
-            Compression::Gzip => "gzip",
-            Compression::Zlib => "zlib",
-        })
+        match self {
+            Compression::None => f.write_str("none"),
+            Compression::Codec(m) => m.fmt(f),
+        }
     }
 }
 
@@ -98,7 +117,7 @@ pub struct PackOptions {
 impl Default for PackOptions {
     fn default() -> Self {
         PackOptions {
-            compression: Compression::Gzip,
+            compression: Compression::GZIP,
             level: Level::Default,
             pksize: DEFAULT_PKSIZE,
             threads: None,
@@ -111,13 +130,8 @@ impl Default for PackOptions {
 impl PackOptions {
     /// The payload options for an image stored as `c` (`None` for raw).
     pub fn payload_options(&self, c: Compression) -> Option<PayloadOptions> {
-        let mode = match c {
-            Compression::None => return None,
-            Compression::Gzip => Mode::Gzip,
-            Compression::Zlib => Mode::Zlib,
-        };
         Some(PayloadOptions {
-            mode,
+            mode: c.codec()?,
             level: self.level,
             pksize: self.pksize,
             threads: self.threads,
@@ -296,7 +310,7 @@ compress = "none"
         )
         .unwrap();
         assert_eq!(c.layout, Some(LayoutRef::Bundled("some-board".into())));
-        assert_eq!(c.options.compression, Compression::Zlib);
+        assert_eq!(c.options.compression, Compression::Codec(Mode::Zlib));
         assert_eq!(c.options.level, Level::Best);
         assert_eq!(c.options.pksize, DEFAULT_PKSIZE);
         assert_eq!(c.images[0].id, ImageId::HCPU);

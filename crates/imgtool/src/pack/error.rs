@@ -32,7 +32,10 @@ pub enum PackError {
     #[error(transparent)]
     Level(#[from] ezip::Error),
     /// A compression name is not one.
-    #[error("unknown compression {input:?}: expected gzip, zlib or none")]
+    #[error(
+        "unknown compression {input:?}: expected {} or none",
+        ezip::Mode::INSTALLABLE_NAMES
+    )]
     UnknownCompression {
         /// What was given.
         input: String,

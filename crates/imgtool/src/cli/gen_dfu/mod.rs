@@ -13,13 +13,13 @@ use imgtool::pack::{plan_package, Compression, ImageSpec, PackConfig, PackOption
 use package::Flag;
 
 /// The images of `--img_para` for offline package v2: flag 0 raw, 16 compressed with `codec`.
-fn image_specs(args: &Args, codec: Compression) -> Result<Vec<ImageSpec>> {
+fn image_specs(args: &Args, codec: ezip::Mode) -> Result<Vec<ImageSpec>> {
     let mut specs = Vec::new();
     for image in args.images.images()? {
         let (stem, flag) = (&image.stem, image.flag);
         let compression = match u8::try_from(flag).ok().and_then(Flag::from_u8) {
             Some(Flag::Raw) => Compression::None,
-            Some(Flag::Compressed) => codec,
+            Some(Flag::Compressed) => Compression::Codec(codec),
             None if flag & 1 != 0 => bail!(
                 "--img_para {stem}: flag {flag} asks for encryption, which offline package v2 \
                  does not have; the secure online files need --offline_img=0 with --key/--sigkey"
@@ -56,7 +56,7 @@ pub fn run(args: Args) -> Result<Outcome> {
         layout: None,
         images: image_specs(&args, codec)?,
         options: PackOptions {
-            compression: codec,
+            compression: Compression::Codec(codec),
             pksize: args.pksize,
             allow_large_pksize: args.allow_large_pksize,
             ..PackOptions::default()

@@ -69,7 +69,7 @@ pub fn run(args: &Args, offline: u8) -> Result<Outcome> {
             id: ImageId(*id),
             path: args.dir.join(format!("{stem}.bin")),
             compression: Some(if flag & FLAG_COMPRESS != 0 {
-                codec
+                Compression::Codec(codec)
             } else {
                 Compression::None
             }),
@@ -78,7 +78,7 @@ pub fn run(args: &Args, offline: u8) -> Result<Outcome> {
         })
         .collect();
     let mut options = PackOptions {
-        compression: codec,
+        compression: Compression::Codec(codec),
         ..PackOptions::default()
     };
     options.pksize = args.pksize;
