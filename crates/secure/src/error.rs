@@ -4,12 +4,13 @@
 //! Numbers that come from the layout (offsets, sizes) are taken from the declarations, so a
 //! message cannot drift from the struct it describes.
 
-use crate::ctrl::{CTRL_FILE_OVERHEAD, CTRL_HEADER_LEN, IMAGE_ENTRY_LEN, MAX_IMAGES};
-use crate::ftab::{SEC_CONFIG_LEN, SEC_CONFIG_MAGIC};
-use crate::image_header::VER_LEN;
-use crate::keys::SPKI_DER_LEN;
-use crate::offline_v1::{DfuOfflineInstallPacket, ENTRY_LEN, HEADER_LEN};
-use crate::record::{hash_message, RECORD_HEADER_LEN};
+use crate::raw::crypto::SPKI_DER_LEN;
+use crate::raw::ctrl::{CTRL_FILE_OVERHEAD, CTRL_HEADER_LEN, IMAGE_ENTRY_LEN, MAX_IMAGES};
+use crate::raw::ftab::{SecConfiguration, SEC_CONFIG_LEN, SEC_CONFIG_MAGIC};
+use crate::raw::image_header::VER_LEN;
+use crate::raw::offline_v1::{DfuOfflineInstallPacket, ENTRY_LEN, HEADER_LEN};
+use crate::raw::record::RECORD_HEADER_LEN;
+use crate::record::hash_message;
 use crate::report::Failure;
 use std::mem::offset_of;
 
@@ -285,7 +286,7 @@ pub enum SecureError {
     /// Not `SEC_CONFIG_MAGIC`.
     #[error(
         "flash table: magic at {:#010x} is {magic:#010x}, expected {SEC_CONFIG_MAGIC:#010x}",
-        offset_of!(crate::ftab::SecConfiguration, magic)
+        offset_of!(SecConfiguration, magic)
     )]
     FtabMagic {
         /// The magic found.

@@ -11,21 +11,10 @@
 use crate::ctrl::{
     ENTRY_FLAG_OFFSET, ENTRY_IMG_ID_OFFSET, FLAG_ENC, IMAGE_ENTRY_LEN, IMG_COUNT_OFFSET,
 };
-
-/// `dfu_ID` 0: CODE.
-pub const DFU_ID_CODE: u8 = 0;
-/// `dfu_ID` 1: CODE_MIX.
-pub const DFU_ID_CODE_MIX: u8 = 1;
-/// `dfu_ID` 2: OTA_MANAGER (the app itself downloads the OTA manager and/or the bootloader).
-pub const DFU_ID_OTA_MANAGER: u8 = 2;
-/// Image id of the OTA manager (`DFU_IMG_ID_OTA_MANAGER`).
-pub const IMG_ID_OTA_MANAGER: u8 = 6;
-/// Image id of the temporary LCPU patch (`DFU_IMG_ID_PATCH_TEMP`).
-pub const IMG_ID_PATCH_TEMP: u8 = 9;
-/// Image id of the bootloader (`DFU_IMG_ID_BOOTLOADER`).
-pub const IMG_ID_BOOTLOADER: u8 = 11;
-/// Slots of the OTA-manager image array (`DFU_USER_BIN_UPGRADE_BIN_SIZE`, `dfu_internal.h:83`).
-pub const MAX_OTA_MANAGER_IMAGES: usize = 2;
+pub use crate::raw::ctrl::{
+    DFU_ID_CODE, DFU_ID_CODE_MIX, DFU_ID_OTA_MANAGER, IMG_ID_BOOTLOADER, IMG_ID_OTA_MANAGER,
+    IMG_ID_PATCH_TEMP, MAX_OTA_MANAGER_IMAGES,
+};
 
 /// Compile-time options of the device's DFU code that change what it accepts. The default (no
 /// option) is what a plain `SOLUTION_WATCH` build accepts.
