@@ -25,8 +25,7 @@ pub use crate::raw::ctrl::{
     ENTRY_FLAG_OFFSET, ENTRY_IMG_ID_OFFSET, FLAG_COMPRESS, FLAG_ENC, IMAGE_ENTRY_LEN,
     IMG_COUNT_OFFSET, IMG_ID_CTRL, KNOWN_FLAGS, MAX_DFU_ID, MAX_IMAGES, MAX_IMG_ID,
 };
-use crate::record::hash_message;
-use crate::report::Findings;
+use crate::report::{hash_message, Findings};
 use sha2::{Digest, Sha256};
 use zerocopy::{FromBytes, IntoBytes};
 use zeroize::Zeroize;

@@ -2,7 +2,9 @@
 //! variant with the numbers in fields; its message states them and the fix.
 
 //! Numbers that come from the layout (offsets, sizes) are taken from the declarations, so a
-//! message cannot drift from the struct it describes.
+//! message cannot drift from the struct it describes. This module imports only those
+//! declarations (`raw`), the findings ([`crate::report`]) and [`DeviceRule`], none of which use
+//! it: every other module returns its [`Result`] without an import cycle.
 
 use crate::raw::crypto::SPKI_DER_LEN;
 use crate::raw::ctrl::{CTRL_FILE_OVERHEAD, CTRL_HEADER_LEN, IMAGE_ENTRY_LEN, MAX_IMAGES};
@@ -10,8 +12,8 @@ use crate::raw::ftab::{SecConfiguration, SEC_CONFIG_LEN, SEC_CONFIG_MAGIC};
 use crate::raw::image_header::VER_LEN;
 use crate::raw::offline_v1::{DfuOfflineInstallPacket, ENTRY_LEN, HEADER_LEN};
 use crate::raw::record::RECORD_HEADER_LEN;
-use crate::record::hash_message;
-use crate::report::Failure;
+use crate::report::{hash_message, Failure};
+use crate::rules::device_rule::DeviceRule;
 use std::mem::offset_of;
 
 /// What went wrong while reading keys or building/reading secure DFU artifacts.
@@ -86,7 +88,7 @@ pub enum SecureError {
     },
     /// A combination the device's DFU code rejects (see [`crate::rules`]).
     #[error(transparent)]
-    Device(#[from] crate::rules::DeviceRule),
+    Device(#[from] DeviceRule),
 
     // --- control packet policy (`ctrl::check_policy`)
     /// More images than the one-byte `img_count` holds.

@@ -82,7 +82,7 @@ pub enum SigKeyState {
 }
 
 fn hex_ser<S: serde::Serializer>(v: &[u8; 32], s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::record::hex(v))
+    s.serialize_str(&crate::report::hex(v))
 }
 
 /// A table planned from a layout, with what the builder could not fill.

@@ -18,7 +18,8 @@ use crate::keys::{SessionKey, SigningKey, VerifyingKey, NONCE_LEN, SIG_LEN};
 pub use crate::raw::crypto::{DEVICE_HASH_CMP_LEN, HASH_LEN};
 use crate::raw::record::OFFSET_FIELD;
 pub use crate::raw::record::{RecordHeader, RECORD_HEADER_LEN};
-use crate::report::Findings;
+pub use crate::report::hex;
+use crate::report::{hash_message, Findings};
 use sha2::{Digest, Sha256};
 use zerocopy::{FromBytes, IntoBytes};
 
@@ -198,22 +199,4 @@ pub fn open_image(
         records: records.len(),
         findings,
     })
-}
-
-pub(crate) fn hash_message(what: &str, got: &[u8; 32], want: &[u8; 32]) -> String {
-    let first8 = if got[..DEVICE_HASH_CMP_LEN] == want[..DEVICE_HASH_CMP_LEN] {
-        " (the first 8 bytes, all the device compares, match)"
-    } else {
-        ""
-    };
-    format!(
-        "{what} SHA-256 mismatch: stored {}, computed {}{first8}",
-        hex(want),
-        hex(got)
-    )
-}
-
-/// Lower-case hex of `b`.
-pub fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
