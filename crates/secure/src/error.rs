@@ -3,7 +3,7 @@
 
 //! Numbers that come from the layout (offsets, sizes) are taken from the declarations, so a
 //! message cannot drift from the struct it describes. This module imports only those
-//! declarations (`raw`), the findings ([`crate::report`]) and [`DeviceRule`], none of which use
+//! declarations (`raw`), the findings (`report`) and [`DeviceRule`], none of which use
 //! it: every other module returns its [`Result`] without an import cycle.
 
 use crate::raw::crypto::SPKI_DER_LEN;
