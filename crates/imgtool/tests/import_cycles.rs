@@ -21,11 +21,6 @@ const KNOWN_CYCLES: &[(&str, &str)] = &[
         "ezip",
         "payload/pipeline: being untangled in the ezip branch",
     ),
-    (
-        "secure",
-        "error names rules::DeviceRule, rules uses ctrl, ctrl uses error (with cipher, keys, \
-         record): the secure crate's internals are reworked in their own branch",
-    ),
 ];
 
 /// A module path inside one crate: `["cli", "pack"]`.

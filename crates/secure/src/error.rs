@@ -2,15 +2,18 @@
 //! variant with the numbers in fields; its message states them and the fix.
 
 //! Numbers that come from the layout (offsets, sizes) are taken from the declarations, so a
-//! message cannot drift from the struct it describes.
+//! message cannot drift from the struct it describes. This module imports only those
+//! declarations (`raw`), the findings (`report`) and [`DeviceRule`], none of which use
+//! it: every other module returns its [`Result`] without an import cycle.
 
-use crate::ctrl::{CTRL_FILE_OVERHEAD, CTRL_HEADER_LEN, IMAGE_ENTRY_LEN, MAX_IMAGES};
-use crate::ftab::{SEC_CONFIG_LEN, SEC_CONFIG_MAGIC};
-use crate::image_header::VER_LEN;
-use crate::keys::SPKI_DER_LEN;
-use crate::offline_v1::{DfuOfflineInstallPacket, ENTRY_LEN, HEADER_LEN};
-use crate::record::{hash_message, RECORD_HEADER_LEN};
-use crate::report::Failure;
+use crate::raw::crypto::SPKI_DER_LEN;
+use crate::raw::ctrl::{CTRL_FILE_OVERHEAD, CTRL_HEADER_LEN, IMAGE_ENTRY_LEN, MAX_IMAGES};
+use crate::raw::ftab::{SecConfiguration, SEC_CONFIG_LEN, SEC_CONFIG_MAGIC};
+use crate::raw::image_header::VER_LEN;
+use crate::raw::offline_v1::{DfuOfflineInstallPacket, ENTRY_LEN, HEADER_LEN};
+use crate::raw::record::RECORD_HEADER_LEN;
+use crate::report::{hash_message, Failure};
+use crate::rules::device_rule::DeviceRule;
 use std::mem::offset_of;
 
 /// What went wrong while reading keys or building/reading secure DFU artifacts.
@@ -85,7 +88,7 @@ pub enum SecureError {
     },
     /// A combination the device's DFU code rejects (see [`crate::rules`]).
     #[error(transparent)]
-    Device(#[from] crate::rules::DeviceRule),
+    Device(#[from] DeviceRule),
 
     // --- control packet policy (`ctrl::check_policy`)
     /// More images than the one-byte `img_count` holds.
@@ -285,7 +288,7 @@ pub enum SecureError {
     /// Not `SEC_CONFIG_MAGIC`.
     #[error(
         "flash table: magic at {:#010x} is {magic:#010x}, expected {SEC_CONFIG_MAGIC:#010x}",
-        offset_of!(crate::ftab::SecConfiguration, magic)
+        offset_of!(SecConfiguration, magic)
     )]
     FtabMagic {
         /// The magic found.

@@ -4,6 +4,7 @@
 //! `<sigkey>_hash.bin` = SHA-256 of the DER, whose first 8 bytes are the AES-CTR nonce prefix).
 
 use crate::error::{Result, SecureError};
+pub use crate::raw::crypto::{NONCE_LEN, SIG_LEN, SPKI_DER_LEN};
 use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey, EncodeRsaPrivateKey};
 use rsa::pkcs8::der::pem;
 use rsa::pkcs8::spki::SubjectPublicKeyInfoRef;
@@ -20,12 +21,6 @@ pub const ROOT_KEY_LEN: usize = 32;
 pub const UID_LEN: usize = 16;
 /// Size of the session key.
 pub const SESSION_KEY_LEN: usize = 32;
-/// Size of an RSA-2048 signature (`DFU_SIG_SIZE`).
-pub const SIG_LEN: usize = 256;
-/// Size of the RSA-2048 SubjectPublicKeyInfo DER the device stores (`DFU_SIG_KEY_SIZE`).
-pub const SPKI_DER_LEN: usize = 294;
-/// Bytes of the signature-key hash used as the AES-CTR nonce prefix (`DFU_SIG_HASH_SIZE`).
-pub const NONCE_LEN: usize = 8;
 
 const RSA_BITS: usize = 2048;
 const OID_RSA: &str = "1.2.840.113549.1.1.1";

@@ -38,6 +38,7 @@ pub mod image_header;
 pub mod keys;
 pub mod offline_v1;
 pub mod online;
+mod raw;
 pub mod record;
 mod report;
 pub mod rules;

@@ -15,37 +15,13 @@
 use crate::cipher::ctr_apply;
 use crate::error::{Result, SecureError};
 use crate::keys::{SessionKey, SigningKey, VerifyingKey, NONCE_LEN, SIG_LEN};
-use crate::report::Findings;
+pub use crate::raw::crypto::{DEVICE_HASH_CMP_LEN, HASH_LEN};
+use crate::raw::record::OFFSET_FIELD;
+pub use crate::raw::record::{RecordHeader, RECORD_HEADER_LEN};
+pub use crate::report::hex;
+use crate::report::{hash_message, Findings};
 use sha2::{Digest, Sha256};
-use zerocopy::little_endian::U32;
-use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
-
-/// Size of the SHA-256 in front of a control packet, an `enc` header and each record block.
-pub const HASH_LEN: usize = 32;
-/// Bytes of such a hash the device compares (`DFU_SIG_HASH_SIZE`).
-pub const DEVICE_HASH_CMP_LEN: usize = 8;
-
-/// Size of a record's header: SHA-256 of the plaintext block and the u32 block offset.
-pub const RECORD_HEADER_LEN: usize = size_of::<RecordHeader>();
-
-/// `hash[32] ‖ u32 offset`: the header in front of every block, little-endian. The SDK has no
-/// struct for it: the device reads the hash at the start of `dfu_image_send_packet_t.packet`
-/// and the offset after it (`sol/dfu_ctrl_sol.c`), the vendor packer writes them in turn.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned,
-)]
-#[repr(C)]
-pub struct RecordHeader {
-    /// SHA-256 of the plaintext block (the device compares the first 8 bytes).
-    pub hash: [u8; HASH_LEN],
-    /// Offset of the block in the image.
-    pub offset: U32,
-}
-
-const _: () = assert!(size_of::<RecordHeader>() == 36);
-
-/// Offset of `offset` in a record.
-const OFFSET_FIELD: usize = std::mem::offset_of!(RecordHeader, offset);
+use zerocopy::{FromBytes, IntoBytes};
 
 /// The crypto context shared by every image of one package.
 #[derive(Debug, Clone)]
@@ -223,22 +199,4 @@ pub fn open_image(
         records: records.len(),
         findings,
     })
-}
-
-pub(crate) fn hash_message(what: &str, got: &[u8; 32], want: &[u8; 32]) -> String {
-    let first8 = if got[..DEVICE_HASH_CMP_LEN] == want[..DEVICE_HASH_CMP_LEN] {
-        " (the first 8 bytes, all the device compares, match)"
-    } else {
-        ""
-    };
-    format!(
-        "{what} SHA-256 mismatch: stored {}, computed {}{first8}",
-        hex(want),
-        hex(got)
-    )
-}
-
-/// Lower-case hex of `b`.
-pub fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }

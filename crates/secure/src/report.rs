@@ -1,5 +1,7 @@
-//! Verification findings shared by the readers: each failed check with the offset it concerns.
+//! Verification findings shared by the readers: each failed check with the offset it concerns,
+//! and the hash-mismatch message they (and [`crate::error`]) word alike.
 
+use crate::raw::crypto::DEVICE_HASH_CMP_LEN;
 use std::fmt;
 
 /// One failed check: where in the file and what did not hold.
@@ -39,4 +41,24 @@ impl Findings {
     pub fn extend(&mut self, other: Findings) {
         self.0.extend(other.0);
     }
+}
+
+/// "`what` SHA-256 mismatch: stored .., computed ..", noting when the first 8 bytes (all the
+/// device compares) match.
+pub(crate) fn hash_message(what: &str, got: &[u8; 32], want: &[u8; 32]) -> String {
+    let first8 = if got[..DEVICE_HASH_CMP_LEN] == want[..DEVICE_HASH_CMP_LEN] {
+        " (the first 8 bytes, all the device compares, match)"
+    } else {
+        ""
+    };
+    format!(
+        "{what} SHA-256 mismatch: stored {}, computed {}{first8}",
+        hex(want),
+        hex(got)
+    )
+}
+
+/// Lower-case hex of `b`.
+pub fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
 }
