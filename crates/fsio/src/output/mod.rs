@@ -304,14 +304,20 @@ fn same_inode(_a: &std::fs::Metadata, _b: &std::fs::Metadata) -> bool {
 }
 
 /// Why an existing regular file must not be replaced without `--force`, if it must not:
-/// - it holds a PEM or DER private key anywhere in its first MiB (the key-file read limit);
+/// - it is no larger than the key-file read limit (1 MiB, what imgtool reads as a key) and
+///   holds a PEM or DER private key anywhere in it;
 /// - it is exactly 16 or 32 bytes with mode 0600: what `keygen --type uid|root` writes (a
 ///   raw key has no marker to recognise it by, but that size and mode give it away).
 pub fn is_protected(path: &Path, meta: &std::fs::Metadata) -> Option<Protection> {
     if raw_key_shape(meta) {
         return Some(Protection::RawKey { len: meta.len() });
     }
+    // A file larger than the key-file read limit is no key file: imgtool itself refuses to
+    // read one as a key, and skipping it keeps replacing a package (MiBs) free of a scan.
     let limit = crate::input::Limit::SMALL.bytes;
+    if meta.len() > limit {
+        return None;
+    }
     let head = read_head(path, limit)?;
     sign::holds_private_key(&head).then_some(Protection::PrivateKey)
 }
