@@ -1,25 +1,65 @@
-//! Signers: anything that turns a message into an ed25519 signature for a known public key.
+//! Signers: anything that turns a message into a signature for a known public key.
 //!
-//! - [`PrivateKey`]: in-process, from a key file or `env:NAME`.
-//! - [`CommandSigner`]: an external program (HSM, KMS client, offline signing station wrapper)
-//!   that reads the message on stdin and writes the 64-byte raw signature on stdout.
+//! [`Signer`] is the one signing abstraction of imgtool, generic over the scheme through its
+//! associated types (public key, signature, error). Two schemes use it:
 //!
-//! Always sign through [`sign_checked`]: it verifies the signature before anyone uses it, so a
-//! misconfigured external signer (wrong key, wrong algorithm) fails at signing time.
+//! - ed25519 (offline package v2 trailer, `pack`, `sign`): [`Ed25519Signer`], implemented by
+//!   [`PrivateKey`] (in-process, from a key file or `env:NAME`) and [`CommandSigner`] (an
+//!   external program: HSM, KMS client, offline signing station wrapper, that reads the
+//!   message on stdin and writes the 64-byte raw signature on stdout).
+//! - RSA-2048 PKCS#1 v1.5 over SHA-256 (the vendor's secure DFU: control packet, image
+//!   records, `enc`): `secure::RsaSigner`, a sub-trait of [`Signer`] that also signs a
+//!   precomputed SHA-256 digest, implemented by `secure::SigningKey`.
+//!
+//! A new signer (a PKCS#11 token, a KMS, another command protocol) is one type implementing
+//! [`Signer`] with the scheme's associated types (and, for RSA, `secure::RsaSigner`); every
+//! producer takes the trait object (`&dyn Ed25519Signer`, `&dyn secure::RsaSigner`), so nothing
+//! else changes.
+//!
+//! A signature is never trusted: producers sign through [`sign_checked`] (ed25519) or the
+//! secure crate's checked helpers (RSA), which verify it with the signer's public key before
+//! anything is written, so a misconfigured external signer (wrong key, wrong algorithm, wrong
+//! hash) fails at signing time.
 
 use crate::{PrivateKey, PublicKey, SignError, Signature, SIGNATURE_LEN};
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-/// Produces ed25519 signatures for one public key.
+/// Produces signatures of one scheme for one public key.
 pub trait Signer {
     /// The public key the signatures verify with.
-    fn public_key(&self) -> PublicKey;
-    /// Signs `message` (the exact bytes; no pre-hashing).
-    fn sign(&self, message: &[u8]) -> Result<Signature, SignError>;
+    type PublicKey;
+    /// A signature (`[u8; 64]` for ed25519, `[u8; 256]` for RSA-2048).
+    type Signature: AsRef<[u8]>;
+    /// Why signing failed.
+    type Error;
+
+    /// The public key the signatures verify with.
+    fn public_key(&self) -> Self::PublicKey;
+    /// Signs `message`: the exact bytes, hashed as the scheme defines (ed25519 signs the
+    /// message itself; RSA PKCS#1 v1.5 signs its SHA-256).
+    fn sign(&self, message: &[u8]) -> Result<Self::Signature, Self::Error>;
+}
+
+/// An ed25519 signer: what the package trailer and `pack` take (as `&dyn Ed25519Signer`).
+///
+/// Implemented for every [`Signer`] with ed25519's associated types; implement [`Signer`], not
+/// this trait.
+pub trait Ed25519Signer:
+    Signer<PublicKey = PublicKey, Signature = Signature, Error = SignError>
+{
+}
+
+impl<T> Ed25519Signer for T where
+    T: Signer<PublicKey = PublicKey, Signature = Signature, Error = SignError> + ?Sized
+{
 }
 
 impl Signer for PrivateKey {
+    type PublicKey = PublicKey;
+    type Signature = Signature;
+    type Error = SignError;
+
     fn public_key(&self) -> PublicKey {
         PrivateKey::public_key(self)
     }
@@ -30,7 +70,7 @@ impl Signer for PrivateKey {
 }
 
 /// Signs `message` with `signer` and verifies the result with the signer's public key.
-pub fn sign_checked(signer: &dyn Signer, message: &[u8]) -> Result<Signature, SignError> {
+pub fn sign_checked(signer: &dyn Ed25519Signer, message: &[u8]) -> Result<Signature, SignError> {
     let sig = signer.sign(message)?;
     signer.public_key().verify(message, &sig)?;
     Ok(sig)
@@ -69,6 +109,10 @@ impl CommandSigner {
 }
 
 impl Signer for CommandSigner {
+    type PublicKey = PublicKey;
+    type Signature = Signature;
+    type Error = SignError;
+
     fn public_key(&self) -> PublicKey {
         self.public_key
     }

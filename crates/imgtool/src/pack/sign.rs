@@ -5,7 +5,7 @@
 use super::error::{PackError, Result};
 use super::plan::PlannedPackage;
 use package::trailer::append_trailer;
-use sign::{load_private_key_with, CommandSigner, KeySource, KeyWarning, PublicKey, Signer};
+use sign::{load_private_key_with, CommandSigner, Ed25519Signer, KeySource, KeyWarning, PublicKey};
 use std::path::{Path, PathBuf};
 
 /// Release information given by the user; it goes into the manifest (and so is signed).
@@ -64,7 +64,7 @@ pub fn sign_planned(
     m.min_hw.clone_from(&release.min_hw);
     m.min_sdk.clone_from(&release.min_sdk);
     let mut warnings = Vec::new();
-    let signer: Option<Box<dyn Signer>> = match signing {
+    let signer: Option<Box<dyn Ed25519Signer>> = match signing {
         Signing::None => return Ok(warnings),
         Signing::Unsigned => None,
         Signing::Key(source) => {

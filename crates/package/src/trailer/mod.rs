@@ -41,7 +41,7 @@ use crate::v2::raw::{header_offset, OfflineHeader, INSTALL_STATE_FRESH};
 use raw::{SigHead, TrailerHead, TrailerLen, SIG_HEAD_FIELDS, TRAILER_HEAD_FIELDS};
 pub use raw::{SIG_ALG_ED25519, SIG_ALG_NONE, TRAILER_MAGIC, TRAILER_VERSION};
 use sha2::{Digest, Sha256};
-use sign::{KeyId, PublicKey, SignError, Signer, KEY_ID_LEN, SIGNATURE_LEN};
+use sign::{Ed25519Signer, KeyId, PublicKey, SignError, KEY_ID_LEN, SIGNATURE_LEN};
 use std::mem::offset_of;
 use zerocopy::little_endian::{U16, U32};
 use zerocopy::IntoBytes;
@@ -341,7 +341,7 @@ fn check_manifest(manifest: &Manifest, body: &Body<'_>) -> Result<(), TrailerErr
 pub fn append_trailer(
     body: &[u8],
     manifest: &Manifest,
-    signer: Option<&dyn Signer>,
+    signer: Option<&dyn Ed25519Signer>,
 ) -> Result<Vec<u8>, TrailerError> {
     let (parsed, rest) = split_body(body)?;
     if !rest.is_empty() {
