@@ -17,7 +17,7 @@
 
 use crate::cipher::ctr_apply;
 use crate::error::{Result, SecureError};
-use crate::keys::{RootKey, SessionKey, SigningKey, VerifyingKey, NONCE_LEN, SIG_LEN};
+use crate::keys::{RootKey, SessionKey, VerifyingKey, NONCE_LEN, SIG_LEN};
 use crate::raw::crypto::HASH_LEN;
 use crate::raw::ctrl::IMAGE_HEADER_LEN_OFFSET;
 pub use crate::raw::ctrl::{
@@ -26,6 +26,7 @@ pub use crate::raw::ctrl::{
     IMG_COUNT_OFFSET, IMG_ID_CTRL, KNOWN_FLAGS, MAX_DFU_ID, MAX_IMAGES, MAX_IMG_ID,
 };
 use crate::report::{hash_message, Findings};
+use crate::signer::{sign_checked, RsaSigner};
 use sha2::{Digest, Sha256};
 use zerocopy::{FromBytes, IntoBytes};
 use zeroize::Zeroize;
@@ -209,12 +210,13 @@ impl ControlPacket {
     }
 }
 
-/// Writes `ctrl_packet.bin`; also returns `P` (the vendor's `control_packet_value.txt`).
+/// Writes `ctrl_packet.bin`; also returns `P` (the vendor's `control_packet_value.txt`). The
+/// signature is verified with the signer's public key before it is used.
 pub fn seal_ctrl(
     packet: &ControlPacket,
     root: &RootKey,
     nonce: &[u8; NONCE_LEN],
-    signer: &SigningKey,
+    signer: &dyn RsaSigner,
 ) -> Result<(Vec<u8>, Vec<u8>)> {
     let plain = packet.to_plain()?;
     let mut file = Vec::with_capacity(plain.len() + CTRL_FILE_OVERHEAD);
@@ -222,7 +224,7 @@ pub fn seal_ctrl(
     let start = file.len();
     file.extend_from_slice(&plain);
     ctr_apply(root.as_bytes(), nonce, 0, &mut file[start..]);
-    file.extend_from_slice(&signer.sign(&plain)?);
+    file.extend_from_slice(&sign_checked(signer, &plain)?);
     Ok((file, plain))
 }
 

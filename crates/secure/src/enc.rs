@@ -14,10 +14,11 @@ use crate::cipher::ctr_apply;
 use crate::error::{Result, SecureError};
 use crate::image_header::ImageHeaderEnc;
 pub use crate::image_header::{ENC_HEADER_LEN, VER_LEN};
-use crate::keys::{RootKey, SessionKey, SigningKey, VerifyingKey, SIG_LEN};
+use crate::keys::{RootKey, SessionKey, VerifyingKey, SIG_LEN};
 use crate::online::aligned;
 use crate::record::{check_bksize, open_image, seal_image, ImageCrypto, HASH_LEN};
 use crate::report::Findings;
+use crate::signer::{sign_checked, RsaSigner};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
 
@@ -78,26 +79,27 @@ pub fn version_field(ver: &str) -> Result<[u8; VER_LEN]> {
     Ok(v)
 }
 
-/// Writes the secure download image of `image` (padded to 16 here, as the vendor does).
+/// Writes the secure download image of `image` (padded to 16 here, as the vendor does); every
+/// signature is verified with the signer's public key before it is used.
 pub fn seal_enc(
     image: &[u8],
     bksize: u16,
     flags: u16,
     ver: &str,
     root: &RootKey,
-    signer: &SigningKey,
+    signer: &dyn RsaSigner,
     session_key: &SessionKey,
 ) -> Result<Vec<u8>> {
     check_bksize(bksize, u16::MAX - 15)?;
     let ver = version_field(ver)?;
     let d = aligned(image, true);
-    let nonce = signer.verifying_key().nonce()?;
+    let nonce = signer.public_key().nonce()?;
     let crypto = ImageCrypto { session_key, nonce };
     let sealed = seal_image(&d, bksize, true, &crypto, signer)?;
     let sig = if flags & 1 != 0 {
         sealed.sig
     } else {
-        signer.sign(&d)?
+        sign_checked(signer, &d)?
     };
     let header = EncHeader {
         length: sealed.length,

@@ -80,6 +80,15 @@ pub enum SecureError {
     /// RSA signing failed.
     #[error("RSA signing failed")]
     Sign(#[source] rsa::Error),
+    /// An RSA signer other than a key in memory (external command, token) failed.
+    #[error("the RSA signer failed")]
+    Signer(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The signer's signature does not verify with its own public key: nothing was written.
+    #[error(
+        "the RSA signature from the signer does not verify with its public key (wrong key, \
+         wrong algorithm or wrong hash); nothing was written"
+    )]
+    BadSignature,
     /// The RSA signature is not the device's 256 bytes.
     #[error("RSA signing failed: signature is not {expected} bytes")]
     SignatureLength {

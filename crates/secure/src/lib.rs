@@ -9,6 +9,10 @@
 //! ([`offline_v1`]), the flash table `struct sec_configuration` ([`ftab`]) and the UART
 //! secure download image of the vendor's `imgtool enc` ([`enc`]).
 //!
+//! Every producer signs through [`RsaSigner`] (the RSA side of `sign::Signer`, see [`signer`]):
+//! a key in memory ([`SigningKey`]) or any other implementation, each signature verified with
+//! the signer's public key before it is used.
+//!
 //! Every reader decrypts and checks every hash and signature and reports each failure with the
 //! file offset it concerns; writers refuse what the device would reject. No CLI concerns:
 //! compression and file naming are the caller's. The byte-level specification is
@@ -42,7 +46,9 @@ mod raw;
 pub mod record;
 mod report;
 pub mod rules;
+pub mod signer;
 
 pub use error::SecureError;
 pub use keys::{NonceHash, RootKey, SessionKey, SigningKey, Uid, VerifyingKey};
+pub use signer::RsaSigner;
 pub use report::{Failure, Findings};

@@ -5,9 +5,11 @@ use crate::ctrl::{
     check_policy, open_ctrl, seal_ctrl, ControlPacket, ImageEntry, OpenedCtrl, FLAG_ENC,
 };
 use crate::error::{Result, SecureError};
-use crate::keys::{NonceHash, RootKey, SessionKey, SigningKey, VerifyingKey};
+use crate::keys::{NonceHash, RootKey, SessionKey, VerifyingKey};
 use crate::record::{check_bksize, open_image, seal_image, ImageCrypto, OpenedImage, SealedImage};
 use crate::rules::{check_device_rules, Chip, DeviceBuild};
+use crate::signer::RsaSigner;
+use std::fmt;
 
 /// Block size limit of the flash-thread path (`flash_write_t.data[512]`).
 pub const MAX_BKSIZE_FLASH: u16 = 512;
@@ -66,17 +68,28 @@ impl Default for OnlineParams {
 }
 
 /// The keys one build uses.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct BuildKeys<'a> {
     /// Encrypts the control packet.
     pub root: &'a RootKey,
     /// Signs the control packet and every image; its public DER hash gives the CTR nonce.
-    pub signer: &'a SigningKey,
+    pub signer: &'a dyn RsaSigner,
     /// Encrypts image blocks with flag bit 0 (random per build unless given).
     pub session_key: &'a SessionKey,
     /// The nonce source instead of the signer's own hash ([`NonceHash`]: unprogrammed efuse,
     /// custom key in the flash table).
     pub nonce_hash: Option<&'a NonceHash>,
+}
+
+impl fmt::Debug for BuildKeys<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BuildKeys")
+            .field("root", self.root)
+            .field("signer", &format_args!("dyn RsaSigner"))
+            .field("session_key", self.session_key)
+            .field("nonce_hash", &self.nonce_hash)
+            .finish()
+    }
 }
 
 /// A planned online DFU set.
@@ -125,7 +138,7 @@ pub fn build_online(
             }
         }
     }
-    let mut verifier = keys.signer.verifying_key();
+    let mut verifier = keys.signer.public_key();
     if let Some(h) = keys.nonce_hash {
         verifier = verifier.with_nonce_hash(*h);
     }

@@ -14,12 +14,13 @@
 
 use crate::cipher::ctr_apply;
 use crate::error::{Result, SecureError};
-use crate::keys::{SessionKey, SigningKey, VerifyingKey, NONCE_LEN, SIG_LEN};
+use crate::keys::{SessionKey, VerifyingKey, NONCE_LEN, SIG_LEN};
 pub use crate::raw::crypto::{DEVICE_HASH_CMP_LEN, HASH_LEN};
 use crate::raw::record::OFFSET_FIELD;
 pub use crate::raw::record::{RecordHeader, RECORD_HEADER_LEN};
 pub use crate::report::hex;
 use crate::report::{hash_message, Findings};
+use crate::signer::{sign_digest_checked, RsaSigner};
 use sha2::{Digest, Sha256};
 use zerocopy::{FromBytes, IntoBytes};
 
@@ -55,13 +56,14 @@ pub fn check_bksize(bksize: u16, max: u16) -> Result<()> {
     Ok(())
 }
 
-/// Builds the record file of image `data` (already padded if the caller wants `--align=1`).
+/// Builds the record file of image `data` (already padded if the caller wants `--align=1`);
+/// the signature is verified with the signer's public key before it is used.
 pub fn seal_image(
     data: &[u8],
     bksize: u16,
     encrypt: bool,
     crypto: &ImageCrypto<'_>,
-    signer: &SigningKey,
+    signer: &dyn RsaSigner,
 ) -> Result<SealedImage> {
     let length =
         u32::try_from(data.len()).map_err(|_| SecureError::ImageTooLarge { len: data.len() })?;
@@ -90,7 +92,7 @@ pub fn seal_image(
         }
         stored.update(&file[start..]);
     }
-    let sig = signer.sign_digest(&stored.finalize().into())?;
+    let sig = sign_digest_checked(signer, &stored.finalize().into())?;
     Ok(SealedImage { file, length, sig })
 }
 
