@@ -11,3 +11,4 @@ mod layout;
 mod offline_v1;
 mod online;
 mod rules;
+mod signer;
