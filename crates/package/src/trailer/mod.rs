@@ -583,6 +583,46 @@ mod tests {
         assert_eq!(signed().1, signed().1);
     }
 
+    /// An ed25519 signer outside the sign crate (an HSM stand-in): signs with `key`, reports
+    /// `public`.
+    struct Token {
+        key: PrivateKey,
+        public: PublicKey,
+    }
+
+    impl sign::Signer for Token {
+        type PublicKey = PublicKey;
+        type Signature = sign::Signature;
+        type Error = SignError;
+
+        fn public_key(&self) -> PublicKey {
+            self.public
+        }
+
+        fn sign(&self, message: &[u8]) -> Result<sign::Signature, SignError> {
+            Ok(self.key.sign(message))
+        }
+    }
+
+    #[test]
+    fn an_outside_signer_makes_the_same_package_and_a_wrong_one_is_refused() {
+        let (body, m) = body_and_manifest();
+        let good = Token {
+            key: key(1),
+            public: key(1).public_key(),
+        };
+        assert_eq!(append_trailer(&body, &m, Some(&good)).unwrap(), signed().1);
+        let bad = Token {
+            key: key(2),
+            public: key(1).public_key(),
+        };
+        let err = append_trailer(&body, &m, Some(&bad)).unwrap_err();
+        assert!(
+            matches!(err, TrailerError::Sign(SignError::BadSignature { .. })),
+            "{err}"
+        );
+    }
+
     #[test]
     fn wrong_key_fails() {
         let (_, pkg) = signed();
