@@ -50,5 +50,5 @@ pub mod signer;
 
 pub use error::SecureError;
 pub use keys::{NonceHash, RootKey, SessionKey, SigningKey, Uid, VerifyingKey};
-pub use signer::RsaSigner;
 pub use report::{Failure, Findings};
+pub use signer::RsaSigner;

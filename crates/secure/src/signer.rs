@@ -53,9 +53,7 @@ impl RsaSigner for SigningKey {
 
 /// Signs `message` with `signer` and verifies the result with the signer's public key.
 pub fn sign_checked(signer: &dyn RsaSigner, message: &[u8]) -> Result<[u8; SIG_LEN]> {
-    sign_digest_checked_with(signer, &Sha256::digest(message).into(), |s| {
-        s.sign(message)
-    })
+    sign_digest_checked_with(signer, &Sha256::digest(message).into(), |s| s.sign(message))
 }
 
 /// Signs the SHA-256 `digest` with `signer` and verifies the result with the signer's public

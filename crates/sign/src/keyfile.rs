@@ -40,11 +40,10 @@ fn could_start_key(b: &[u8]) -> bool {
         Some(0x82) => 4,
         _ => return false,
     };
-    match b.get(body..body + 3) {
-        Some([0x02, 0x01, 0x00 | 0x01]) => true,
-        Some([0x30, ..]) => true,
-        _ => false,
-    }
+    matches!(
+        b.get(body..body + 3),
+        Some([0x02, 0x01, 0x00 | 0x01] | [0x30, ..])
+    )
 }
 
 /// The complete DER element at the start of `bytes` (tag, length and contents), if its

@@ -109,7 +109,9 @@ fn an_outside_signer_makes_the_golden_control_packet_and_records() {
     ]) {
         golden(&format!("online/{name}"), &im.file);
     }
-    let own = keys_with(&signer(), |k| build_online(&images(), &params(), k).unwrap());
+    let own = keys_with(&signer(), |k| {
+        build_online(&images(), &params(), k).unwrap()
+    });
     assert_eq!(dfu.ctrl, own.ctrl);
     assert_eq!(dfu.ctrl_plain, own.ctrl_plain);
     assert_eq!(dfu.images, own.images);
@@ -142,7 +144,10 @@ fn a_signature_that_does_not_verify_is_refused_before_anything_is_produced() {
                 continue;
             }
             let e = enc(&bad, flags).unwrap_err();
-            assert!(matches!(e, SecureError::BadSignature), "{fault:?} {flags}: {e}");
+            assert!(
+                matches!(e, SecureError::BadSignature),
+                "{fault:?} {flags}: {e}"
+            );
         }
     }
 }
