@@ -2,14 +2,12 @@
 //! (converted, layout-checked, compressed) become the vendor's secure online files, or an
 //! offline package v1, plus a manifest.json listing every file.
 
-use super::secure::{
-    artifacts, plan_secure, write_all, Artifact, KeyPaths, Naming, SecureBuildArgs, SecureInput,
-};
+use super::secure::{write_all, Artifact, Naming, SecureBuildArgs};
 use super::Outcome;
 use anyhow::{bail, Context, Result};
-use imgtool::pack::{Compression, PlannedPackage};
-use secure::ctrl::{check_policy, FLAG_COMPRESS, FLAG_ENC};
-use secure::online::OnlineImage;
+use imgtool::pack::PlannedPackage;
+use imgtool::secure::{in_dir, plan_secure, SecureConfig, SecureImage, SecureKeys};
+use secure::ctrl::check_policy;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -168,36 +166,6 @@ pub fn resolve(args: &PackSecureArgs, config: Option<&Path>) -> Result<Option<Pa
     Ok(a.secure.then_some(a))
 }
 
-fn inputs(planned: &PlannedPackage, encrypt: bool) -> Vec<SecureInput> {
-    planned
-        .images
-        .iter()
-        .zip(planned.plan.images())
-        .map(|(info, p)| {
-            let mut flag = if info.compression == Compression::None {
-                0
-            } else {
-                FLAG_COMPRESS
-            };
-            if encrypt {
-                flag |= FLAG_ENC;
-            }
-            let stem = info
-                .id
-                .name()
-                .map_or_else(|| format!("img{}", info.id.0), |n| n.replace('-', "_"));
-            SecureInput {
-                stem,
-                image: OnlineImage {
-                    img_id: info.id.0,
-                    flag,
-                    data: p.payload.clone(),
-                },
-            }
-        })
-        .collect()
-}
-
 fn manifest(
     a: &PackSecureArgs,
     release: &imgtool::pack::ReleaseInfo,
@@ -253,27 +221,21 @@ pub fn run(
     let (Some(root), Some(sign)) = (&a.root_key, &a.sign_key) else {
         bail!("pack --secure needs --root-key KEY.bin and --sign-key RSA.pem (or root_key and sign_key in [secure] of ota.toml)");
     };
-    let inputs = inputs(planned, a.encrypt);
-    let ids: Vec<_> = inputs
-        .iter()
-        .map(|i| (i.image.img_id, i.image.flag))
-        .collect();
+    let images = SecureImage::from_planned_package(planned, a.encrypt);
+    let ids: Vec<_> = images.iter().map(|i| (i.img_id, i.flag)).collect();
     check_policy(a.build.dfu_id(), &ids).context("nothing written")?;
-    let keys = KeyPaths {
-        root,
-        signer: sign,
-        sig_hash: None,
+    let config = SecureConfig {
+        images,
+        build: a
+            .build
+            .to_build(Naming::Classic)
+            .context("nothing written")?,
+        offline_v1: a.offline_v1,
     };
-    let (dfu, v1) =
-        plan_secure(&inputs, &a.build, &keys, a.offline_v1).context("nothing written")?;
-    let mut files = artifacts(
-        &inputs,
-        &dfu,
-        v1,
-        out,
-        Naming::Classic,
-        a.build.debug_plaintext,
-    );
+    let plan = SecureKeys::load(&a.build.key_files(root, sign, None))
+        .and_then(|keys| plan_secure(&config, &keys))
+        .context("nothing written")?;
+    let mut files = in_dir(&plan, out);
     let sig_hash = super::secure::load_signer(sign)?
         .verifying_key()
         .sig_hash()?;
