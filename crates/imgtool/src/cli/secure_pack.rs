@@ -2,14 +2,12 @@
 //! (converted, layout-checked, compressed) become the vendor's secure online files, or an
 //! offline package v1, plus a manifest.json listing every file.
 
-use super::secure::{write_all, Artifact, Naming, SecureBuildArgs};
+use super::secure::{write_all, Naming, SecureBuildArgs};
 use super::Outcome;
 use anyhow::{bail, Context, Result};
 use imgtool::pack::PlannedPackage;
 use imgtool::secure::{in_dir, plan_secure, SecureConfig, SecureImage, SecureKeys};
 use secure::ctrl::check_policy;
-use serde_json::json;
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// `pack` options of the secure flow.
@@ -166,49 +164,6 @@ pub fn resolve(args: &PackSecureArgs, config: Option<&Path>) -> Result<Option<Pa
     Ok(a.secure.then_some(a))
 }
 
-fn manifest(
-    a: &PackSecureArgs,
-    release: &imgtool::pack::ReleaseInfo,
-    planned: &PlannedPackage,
-    files: &[Artifact],
-    sig_hash: &[u8],
-) -> Vec<u8> {
-    let list: Vec<_> = files
-        .iter()
-        .map(|f| {
-            json!({
-                "file": f.path.file_name().map(|n| n.to_string_lossy().to_string()),
-                "role": f.role,
-                "image_id": f.img_id,
-                "size": f.bytes.len(),
-                "sha256": secure::record::hex(&Sha256::digest(&f.bytes)),
-            })
-        })
-        .collect();
-    let mut v = json!({
-        "format": if a.offline_v1 { "sifli-secure-offline-v1" } else { "sifli-secure-online" },
-        "tool": format!("imgtool {}", env!("CARGO_PKG_VERSION")),
-        "layout": planned.layout_name,
-        "dfu_id": a.build.dfu_id(), "hw_version": a.build.hw_ver(),
-        "sdk_version": a.build.sdk_ver(), "fw_version": a.build.fw_ver(),
-        "bksize": a.build.bksize(),
-        "sig_hash": secure::record::hex(sig_hash),
-        "files": list,
-    });
-    // --version / --build-id: release information for whoever ships the files (the control
-    // packet has only the numeric FW_version, --fw_ver). Absent unless given, so the
-    // manifest of a build without them is unchanged.
-    if let Some(version) = &release.version {
-        v["version"] = json!(version);
-    }
-    if let Some(id) = &release.build_id {
-        v["build_id"] = json!(id);
-    }
-    let mut s = serde_json::to_string_pretty(&v).expect("serialises");
-    s.push('\n');
-    s.into_bytes()
-}
-
 /// Writes the secure files of `planned` into `out`; `release` (--version, --build-id) goes
 /// into manifest.json.
 pub fn run(
@@ -232,21 +187,11 @@ pub fn run(
             .context("nothing written")?,
         offline_v1: a.offline_v1,
     };
-    let plan = SecureKeys::load(&a.build.key_files(root, sign, None))
-        .and_then(|keys| plan_secure(&config, &keys))
-        .context("nothing written")?;
-    let mut files = in_dir(&plan, out);
-    let sig_hash = super::secure::load_signer(sign)?
-        .verifying_key()
-        .sig_hash()?;
-    let m = manifest(a, release, planned, &files, &sig_hash);
-    files.push(Artifact {
-        path: out.join("manifest.json"),
-        role: "manifest",
-        img_id: None,
-        bytes: m,
-        private: false,
-    });
+    let keys = SecureKeys::load(&a.build.key_files(root, sign, None)).context("nothing written")?;
+    let mut plan = plan_secure(&config, &keys).context("nothing written")?;
+    let sig_hash = keys.signer.verifying_key().sig_hash()?;
+    plan.push_manifest(&config, planned.layout_name.as_deref(), &sig_hash, release);
+    let files = in_dir(&plan, out);
     let mut inputs: Vec<&Path> = planned.images.iter().map(|i| i.source.as_path()).collect();
     inputs.extend([root.as_path(), sign.as_path()]);
     write_all(&files, &inputs, force)?;

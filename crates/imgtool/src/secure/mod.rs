@@ -11,18 +11,21 @@
 //! 2. [`plan_secure`]: seals the images, signs the control packet and returns a
 //!    [`SecurePlan`] (the control packet, the record files, the offline v1 package if asked,
 //!    and every [`Artifact`] under its vendor file name);
-//! 3. [`write_secure`]: writes the artifacts into a directory, all or none.
+//! 3. [`write_secure`]: writes the artifacts into a directory, all or none
+//!    ([`SecurePlan::push_manifest`] adds `manifest.json` first, as `pack --secure` does).
 //!
 //! The formats and crypto are crate `secure`; errors are [`SecureFlowError`].
 
 mod config;
 mod error;
 mod keys;
+mod manifest;
 mod plan;
 mod write;
 
 pub use config::{input_name, record_name, Naming, SecureBuild, SecureConfig, SecureImage};
 pub use error::{Result, SecureFlowError};
 pub use keys::{KeyFiles, SecureKeys};
+pub use manifest::{secure_manifest, SECURE_MANIFEST_FILE};
 pub use plan::{plan_secure, Artifact, SecurePlan, CTRL_HASH_LEN};
 pub use write::{in_dir, write_artifacts, write_secure};
