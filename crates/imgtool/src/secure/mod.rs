@@ -14,8 +14,13 @@
 //! 3. [`write_secure`]: writes the artifacts into a directory, all or none
 //!    ([`SecurePlan::push_manifest`] adds `manifest.json` first, as `pack --secure` does).
 //!
+//! Reading back: [`detect`] which artifact a file is, [`read_records`] (bounded by the
+//! control packet), [`verify_ctrl`] and [`verify_offline_v1`] (hashes, signatures and the
+//! device rules as findings).
+//!
 //! The formats and crypto are crate `secure`; errors are [`SecureFlowError`].
 
+mod check;
 mod config;
 mod error;
 mod keys;
@@ -23,6 +28,10 @@ mod manifest;
 mod plan;
 mod write;
 
+pub use check::{
+    detect, device_findings, read_records, verify_ctrl, verify_offline_v1, ArtifactKind,
+    DeviceTarget,
+};
 pub use config::{input_name, record_name, Naming, SecureBuild, SecureConfig, SecureImage};
 pub use error::{Result, SecureFlowError};
 pub use keys::{KeyFiles, SecureKeys};
