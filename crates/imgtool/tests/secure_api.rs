@@ -5,8 +5,8 @@
 
 use imgtool::pack::{plan_package, Compression, ImageSpec, InputFormat, PackConfig, PackOptions};
 use imgtool::secure::{
-    plan_secure, write_secure, KeyFiles, SecureBuild, SecureConfig, SecureFlowError, SecureImage,
-    SecureKeys, SecurePlan,
+    detect, plan_secure, verify_ctrl, write_secure, ArtifactKind, DeviceTarget, KeyFiles,
+    SecureBuild, SecureConfig, SecureFlowError, SecureImage, SecureKeys, SecurePlan,
 };
 use layout::ImageId;
 use secure::ctrl::{FLAG_COMPRESS, FLAG_ENC};
@@ -212,6 +212,31 @@ fn a_plan_made_in_code_is_what_gen_dfu_writes_and_verifies() {
             .contains("OK ctrl_packet.bin: control packet with 2 images verifies; 2 record files"),
         "{stdout}"
     );
+    // And verified by the library: every hash, signature and device rule.
+    let bytes = |f: &str| std::fs::read(lib.join(f)).unwrap();
+    let ctrl = bytes("ctrl_packet.bin");
+    assert_eq!(detect(&ctrl, false), Some(ArtifactKind::Ctrl));
+    let root = secure::RootKey::from_bytes(&bytes("s01.bin"), "s01.bin").unwrap();
+    let verifier =
+        secure::VerifyingKey::from_file_bytes(&bytes("sig_pub.pem"), "sig_pub.pem").unwrap();
+    let (hcpu, dfu) = (bytes("enccom_hcpu.bin"), bytes("outdfu.bin"));
+    let records: [(u8, &[u8]); 2] = [(0, &hcpu), (6, &dfu)];
+    let lite = DeviceTarget {
+        build: DeviceBuild {
+            ota_manager_lite: true,
+            ..DeviceBuild::default()
+        },
+        chip: Some(layout::Chip::Sf32lb52x),
+    };
+    let (set, warning) = verify_ctrl(&ctrl, &records, &root, &verifier, lite).unwrap();
+    assert!(set.ok() && warning.is_none(), "{:?}", set.ctrl.findings.0);
+    // Without the lite build, id 6 under dfu_id 0 is a finding of the control packet.
+    let plain = DeviceTarget {
+        chip: lite.chip,
+        ..DeviceTarget::default()
+    };
+    let (set, _) = verify_ctrl(&ctrl, &records, &root, &verifier, plain).unwrap();
+    assert!(!set.ok());
     // Same inputs, same keys: the same plan.
     assert_eq!(plan_in_code(d.path()), plan);
 }
