@@ -13,8 +13,8 @@ pub const CTRL_HASH_LEN: usize = CTRL_FILE_OVERHEAD - SIG_LEN;
 /// One output file, planned before anything is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Artifact {
-    /// Its file name in the output directory (or a whole path, for [`write_artifacts`]
-    /// (super::write_artifacts)).
+    /// Its file name in the output directory (or a whole path, for
+    /// [`write_artifacts`](super::write_artifacts)).
     pub path: std::path::PathBuf,
     /// What it is (for the manifest and the printout).
     pub role: &'static str,
