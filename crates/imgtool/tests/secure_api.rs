@@ -5,8 +5,8 @@
 
 use imgtool::pack::{plan_package, Compression, ImageSpec, InputFormat, PackConfig, PackOptions};
 use imgtool::secure::{
-    detect, plan_secure, verify_ctrl, write_secure, ArtifactKind, DeviceTarget, KeyFiles,
-    SecureBuild, SecureConfig, SecureFlowError, SecureImage, SecureKeys, SecurePlan,
+    check_device, detect, plan_secure, verify_ctrl, write_secure, ArtifactKind, DeviceTarget,
+    KeyFiles, SecureBuild, SecureConfig, SecureFlowError, SecureImage, SecureKeys, SecurePlan,
 };
 use layout::ImageId;
 use secure::ctrl::{FLAG_COMPRESS, FLAG_ENC};
@@ -262,4 +262,26 @@ fn library_errors_are_typed() {
         SecureKeys::load(&files),
         Err(SecureFlowError::File(_))
     ));
+}
+
+#[test]
+fn the_device_rules_are_checked_before_any_input_is_read() {
+    let ids: Vec<(u8, u16)> = IMAGES.iter().map(|(_, flag, id)| (*id, *flag)).collect();
+    let chip = Some(layout::Chip::Sf32lb52x);
+    let plain = DeviceTarget {
+        chip,
+        ..DeviceTarget::default()
+    };
+    assert!(matches!(
+        check_device(0, &ids, plain),
+        Err(SecureFlowError::DeviceRule(_))
+    ));
+    let lite = DeviceTarget {
+        build: DeviceBuild {
+            ota_manager_lite: true,
+            ..DeviceBuild::default()
+        },
+        chip,
+    };
+    assert_eq!(check_device(0, &ids, lite).unwrap(), None);
 }

@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 pub use imgtool::secure::{Artifact, Naming};
 use imgtool::secure::{KeyFiles, SecureBuild};
 use secure::ctrl::{check_policy, FLAG_COMPRESS};
-use secure::rules::{check_device_rules, unchecked_chip_warning, Chip, DeviceBuild};
+use secure::rules::{Chip, DeviceBuild};
 use secure::{NonceHash, RootKey, SigningKey, VerifyingKey};
 use std::path::{Path, PathBuf};
 
@@ -294,17 +294,13 @@ pub fn write_all(artifacts: &[Artifact], inputs: &[&Path], force: bool) -> Resul
 /// Refuses what the device's DFU code rejects ([`secure::rules`]) and warns on stderr when the
 /// SF32LB52x rule could not be checked (no --chip).
 pub fn check_rules(build: &SecureBuildArgs, ids: &[(u8, u16)]) -> Result<()> {
-    let (dev, chip) = (
-        device_build(&build.device_build),
-        build.chip.map(Chip::from),
-    );
-    if let Some(rule) = check_device_rules(build.dfu_id(), ids, dev, chip)
-        .into_iter()
-        .next()
-    {
-        return Err(anyhow::Error::new(rule).context("nothing written"));
-    }
-    if let Some(w) = unchecked_chip_warning(build.dfu_id(), ids, dev, chip) {
+    let target = imgtool::secure::DeviceTarget {
+        build: device_build(&build.device_build),
+        chip: build.chip.map(Chip::from),
+    };
+    let warning =
+        imgtool::secure::check_device(build.dfu_id(), ids, target).context("nothing written")?;
+    if let Some(w) = warning {
         eprintln!("warning: {w}");
     }
     Ok(())

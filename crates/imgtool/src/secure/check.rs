@@ -63,6 +63,29 @@ pub fn device_findings(
     unchecked_chip_warning(packet.dfu_id, &ids, target.build, target.chip)
 }
 
+/// Refuses what the device's DFU code rejects (the first rule `dfu_id` and the `(img_id,
+/// flag)` pairs break); otherwise the warning when the 52x rule could not be checked (no
+/// chip). [`plan_secure`](super::plan_secure) checks the same, this is for before any input
+/// is read.
+pub fn check_device(
+    dfu_id: u8,
+    ids: &[(u8, u16)],
+    target: DeviceTarget,
+) -> Result<Option<String>, super::SecureFlowError> {
+    if let Some(rule) = check_device_rules(dfu_id, ids, target.build, target.chip)
+        .into_iter()
+        .next()
+    {
+        return Err(rule.into());
+    }
+    Ok(unchecked_chip_warning(
+        dfu_id,
+        ids,
+        target.build,
+        target.chip,
+    ))
+}
+
 /// Reads the record files of the control packet `ctrl`, each bounded by what its image entry
 /// allows (`36 * ceil(length / blk_size) + length`), refused from its size before a byte is
 /// read. A control packet that does not open, or an id it does not have, gives an empty

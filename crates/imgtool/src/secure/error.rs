@@ -17,6 +17,9 @@ pub enum SecureFlowError {
     /// A key could not be read or used, or the images break a format rule.
     #[error(transparent)]
     Secure(#[from] secure::SecureError),
+    /// The device's DFU code would reject the control packet ([`secure::rules`]).
+    #[error(transparent)]
+    DeviceRule(#[from] secure::rules::DeviceRule),
     /// Reading an input or writing an output failed (bounds, protected files, I/O).
     #[error(transparent)]
     File(#[from] fsio::Error),

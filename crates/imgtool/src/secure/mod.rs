@@ -14,9 +14,10 @@
 //! 3. [`write_secure`]: writes the artifacts into a directory, all or none
 //!    ([`SecurePlan::push_manifest`] adds `manifest.json` first, as `pack --secure` does).
 //!
-//! Reading back: [`detect`] which artifact a file is, [`read_records`] (bounded by the
-//! control packet), [`verify_ctrl`] and [`verify_offline_v1`] (hashes, signatures and the
-//! device rules as findings).
+//! [`check_device`] refuses what the device would reject before any input is read (planning
+//! checks it again). Reading back: [`detect`] which artifact a file is, [`read_records`]
+//! (bounded by the control packet), [`verify_ctrl`] and [`verify_offline_v1`] (hashes,
+//! signatures and the device rules as findings).
 //!
 //! The formats and crypto are crate `secure`; errors are [`SecureFlowError`].
 
@@ -29,8 +30,8 @@ mod plan;
 mod write;
 
 pub use check::{
-    detect, device_findings, read_records, verify_ctrl, verify_offline_v1, ArtifactKind,
-    DeviceTarget,
+    check_device, detect, device_findings, read_records, verify_ctrl, verify_offline_v1,
+    ArtifactKind, DeviceTarget,
 };
 pub use config::{input_name, record_name, Naming, SecureBuild, SecureConfig, SecureImage};
 pub use error::{Result, SecureFlowError};
