@@ -15,3 +15,4 @@ extern crate self as imgtool;
 #[doc(hidden)]
 pub mod cli;
 pub mod pack;
+pub mod secure;

@@ -1,15 +1,15 @@
 //! The vendor's secure DFU from the command line, the parts `gen-dfu --offline_img=0/1`,
 //! `pack --secure`, `enc`/`dec`, the checks and RSA `getpub` share: argument parsing, key
-//! files and file names only; the formats and crypto are crate `secure`.
+//! files and printing only; the flow is [`imgtool::secure`], the formats and crypto crate
+//! `secure`.
 
 use super::common_args::number;
 use anyhow::{bail, Context, Result};
-use secure::ctrl::{check_policy, FLAG_COMPRESS, FLAG_ENC};
-use secure::online::{
-    BuildKeys, OnlineDfu, OnlineImage, OnlineParams, MAX_BKSIZE_FLASH, MAX_BKSIZE_NAND,
-};
-use secure::rules::{check_device_rules, unchecked_chip_warning, Chip, DeviceBuild};
-use secure::{NonceHash, RootKey, SessionKey, SigningKey, VerifyingKey};
+pub use imgtool::secure::{Artifact, Naming};
+use imgtool::secure::{KeyFiles, SecureBuild};
+use secure::ctrl::{check_policy, FLAG_COMPRESS};
+use secure::rules::{Chip, DeviceBuild};
+use secure::{NonceHash, RootKey, SigningKey, VerifyingKey};
 use std::path::{Path, PathBuf};
 
 /// Reads a key file or other small input (bounded: keys are never large).
@@ -92,16 +92,6 @@ pub fn device_build(opts: &[DeviceBuildOpt]) -> DeviceBuild {
     DeviceBuild {
         ota_manager_lite: opts.contains(&DeviceBuildOpt::Lite),
         section_change: opts.contains(&DeviceBuildOpt::SectionChange),
-    }
-}
-
-fn load_session(path: Option<&Path>) -> Result<SessionKey> {
-    match path {
-        Some(p) => {
-            let b = zeroize::Zeroizing::new(read_small(p)?);
-            Ok(SessionKey::from_bytes(&b, &p.display().to_string())?)
-        }
-        None => Ok(SessionKey::generate()?),
     }
 }
 
@@ -246,81 +236,37 @@ impl SecureBuildArgs {
         v
     }
 
-    fn params(&self) -> Result<OnlineParams> {
+    /// The library's [`SecureBuild`] from the options (`--align` must be 0 or 1).
+    pub fn to_build(&self, naming: Naming) -> Result<SecureBuild> {
         let align = match self.align.unwrap_or(1) {
             0 => false,
             1 => true,
             n => bail!("--align={n}: 0 or 1"),
         };
-        Ok(OnlineParams {
+        Ok(SecureBuild {
             dfu_id: self.dfu_id(),
             hw_version: self.hw_ver(),
             sdk_version: self.sdk_ver(),
             fw_version: self.fw_ver(),
             bksize: self.bksize(),
             align,
-            max_bksize: if self.nand {
-                MAX_BKSIZE_NAND
-            } else {
-                MAX_BKSIZE_FLASH
-            },
+            nand: self.nand,
             device_build: device_build(&self.device_build),
             chip: self.chip.map(Chip::from),
+            debug_plaintext: self.debug_plaintext,
+            naming,
         })
     }
-}
 
-/// How record files are named: the two vendor packer generations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Naming {
-    /// `enccom_app.bin`, `outapp.bin` (imgtoolv37.py in the SDK trees, dfu_bin_generate37).
-    Classic,
-    /// `enc_com_app.bin`, `out_app.bin` (newest imgtoolv37.py, with --dst_dir).
-    Prefixed,
-}
-
-/// The vendor's name of the file the records are made from.
-pub fn input_name(stem: &str, flag: u16) -> String {
-    if flag & FLAG_COMPRESS != 0 {
-        format!("com_{stem}.bin")
-    } else {
-        format!("{stem}.bin")
-    }
-}
-
-/// The vendor's name of an image's record file.
-pub fn record_name(stem: &str, flag: u16, naming: Naming) -> String {
-    let pre = if flag & FLAG_ENC != 0 { "enc" } else { "out" };
-    match naming {
-        Naming::Classic => format!("{pre}{}", input_name(stem, flag)),
-        Naming::Prefixed => format!("{pre}_{}", input_name(stem, flag)),
-    }
-}
-
-/// One output file, planned before anything is written.
-#[derive(Debug, Clone)]
-pub struct Artifact {
-    /// Where it goes.
-    pub path: PathBuf,
-    /// What it is (for the manifest and the printout).
-    pub role: &'static str,
-    /// The image id it belongs to.
-    pub img_id: Option<u8>,
-    /// Contents.
-    pub bytes: Vec<u8>,
-    /// Holds secrets: written with mode 0600.
-    pub private: bool,
-}
-
-impl Artifact {
-    /// A public artifact (mode 0644).
-    pub fn new(path: PathBuf, role: &'static str, img_id: Option<u8>, bytes: Vec<u8>) -> Self {
-        Self {
-            path,
-            role,
-            img_id,
-            bytes,
-            private: false,
+    /// The key files of a build: `root`, `signer`, the `sig_hash` to cross-check, and the
+    /// `--session-key` and `--nonce-hash` files given.
+    pub fn key_files(&self, root: &Path, signer: &Path, sig_hash: Option<&Path>) -> KeyFiles {
+        KeyFiles {
+            root: root.to_path_buf(),
+            signer: signer.to_path_buf(),
+            sig_hash: sig_hash.map(Path::to_path_buf),
+            session: self.session_key.clone(),
+            nonce_hash: self.nonce_hash.clone(),
         }
     }
 }
@@ -329,28 +275,7 @@ impl Artifact {
 /// artifacts that are the same file, or a protected file unless `force`, is refused before
 /// anything is written), and prints one line per file.
 pub fn write_all(artifacts: &[Artifact], inputs: &[&Path], force: bool) -> Result<()> {
-    use fsio::output::{commit_staged, plan_outputs, stage, Mode};
-    let named: Vec<(&str, &Path)> = artifacts
-        .iter()
-        .map(|a| (a.role, a.path.as_path()))
-        .collect();
-    let dests = plan_outputs(&named, inputs, force)?;
-    // Private files (session keys) are staged with mode 0600, then committed with the public
-    // ones in one step: all or none.
-    let mut early = Vec::new();
-    let mut public = Vec::new();
-    for (a, dest) in artifacts.iter().zip(&dests) {
-        match a
-            .private
-            .then(|| stage(dest, &a.bytes, Mode::Private))
-            .transpose()?
-        {
-            Some(Some(staged)) => early.push(staged),
-            Some(None) => public.push((dest.clone(), a.bytes.as_slice())),
-            None => public.push((dest.clone(), a.bytes.as_slice())),
-        }
-    }
-    commit_staged(early, &public, Mode::Public)?;
+    imgtool::secure::write_artifacts(artifacts, inputs, force)?;
     for a in artifacts {
         let id = a
             .img_id
@@ -366,172 +291,16 @@ pub fn write_all(artifacts: &[Artifact], inputs: &[&Path], force: bool) -> Resul
     Ok(())
 }
 
-/// One image of a secure build: its file stem, flag, id and the bytes records are made of.
-#[derive(Debug, Clone)]
-pub struct SecureInput {
-    /// Stem for file names.
-    pub stem: String,
-    /// The online image (flag, id, `com_` payload or raw bytes).
-    pub image: OnlineImage,
-}
-
-/// Key files of a secure build.
-pub struct KeyPaths<'a> {
-    /// `<key>.bin`.
-    pub root: &'a Path,
-    /// `<sigkey>_pri.pem`.
-    pub signer: &'a Path,
-    /// `<sigkey>_hash.bin` to cross-check, if present.
-    pub sig_hash: Option<&'a Path>,
-}
-
-fn check_sig_hash(
-    signer: &SigningKey,
-    path: Option<&Path>,
-    nonce_hash: Option<(&Path, &NonceHash)>,
-) -> Result<()> {
-    let Some(p) = path.filter(|p| p.exists()) else {
-        return Ok(());
-    };
-    let file = read_small(p)?;
-    if let Some((np, nh)) = nonce_hash {
-        if file.len() < 8 || file[..8] != nh.as_bytes()[..8] {
-            bail!(
-                "{}: does not start with the nonce hash of --nonce-hash {} ({}...); the vendor \
-                 packer would take its AES-CTR nonce from {0}: make the two files agree",
-                p.display(),
-                np.display(),
-                secure::record::hex(&nh.as_bytes()[..8])
-            );
-        }
-        return Ok(());
-    }
-    let want = signer.verifying_key().sig_hash()?;
-    if file.len() < 8 || file[..8] != want[..8] {
-        bail!(
-            "{}: does not start with the SHA-256 of the signing key's public DER ({}...); the \
-             vendor packer takes its AES-CTR nonce from this file, the device from its efuse: \
-             regenerate it (imgtool getpub KEY --dumpsig STEM), or, for a chip with an \
-             unprogrammed efuse and this key in its flash table, give --nonce-hash {0}",
-            p.display(),
-            secure::record::hex(&want[..8])
-        );
-    }
-    Ok(())
-}
-
-/// Everything a secure build writes, planned: the online set, and the v1 package if asked.
-pub fn plan_secure(
-    inputs: &[SecureInput],
-    build: &SecureBuildArgs,
-    keys: &KeyPaths<'_>,
-    offline_v1: bool,
-) -> Result<(OnlineDfu, Option<Vec<u8>>)> {
-    let params = build.params()?;
-    let images: Vec<OnlineImage> = inputs.iter().map(|i| i.image.clone()).collect();
-    let root = load_root(keys.root)?;
-    let signer = load_signer(keys.signer)?;
-    let nonce_hash = match &build.nonce_hash {
-        Some(p) => Some((p.as_path(), load_nonce_hash(p)?)),
-        None => None,
-    };
-    check_sig_hash(
-        &signer,
-        keys.sig_hash,
-        nonce_hash.as_ref().map(|(p, h)| (*p, h)),
-    )?;
-    let session = load_session(build.session_key.as_deref())?;
-    let k = BuildKeys {
-        root: &root,
-        signer: &signer,
-        session_key: &session,
-        nonce_hash: nonce_hash.as_ref().map(|(_, h)| h),
-    };
-    if offline_v1 {
-        let (dfu, pkg) = secure::offline_v1::build_offline_v1(&images, &params, &k)?;
-        Ok((dfu, Some(pkg)))
-    } else {
-        Ok((secure::online::build_online(&images, &params, &k)?, None))
-    }
-}
-
-/// The files of a planned build, named the vendor's way, in `dir`.
-pub fn artifacts(
-    inputs: &[SecureInput],
-    dfu: &OnlineDfu,
-    v1: Option<Vec<u8>>,
-    dir: &Path,
-    naming: Naming,
-    debug_plaintext: bool,
-) -> Vec<Artifact> {
-    let mut out = Vec::new();
-    for (inp, sealed) in inputs.iter().zip(&dfu.images) {
-        let (id, flag) = (Some(inp.image.img_id), inp.image.flag);
-        if flag & FLAG_COMPRESS != 0 {
-            let path = dir.join(input_name(&inp.stem, flag));
-            out.push(Artifact::new(
-                path,
-                "compressed image (com_)",
-                id,
-                inp.image.data.clone(),
-            ));
-        }
-        let role = if flag & FLAG_ENC != 0 {
-            "encrypted image records"
-        } else {
-            "image records"
-        };
-        let path = dir.join(record_name(&inp.stem, flag, naming));
-        out.push(Artifact::new(path, role, id, sealed.file.clone()));
-    }
-    out.push(Artifact::new(
-        dir.join("ctrl_packet.bin"),
-        "control packet",
-        None,
-        dfu.ctrl.clone(),
-    ));
-    let body = dfu.ctrl[32..dfu.ctrl.len() - secure::keys::SIG_LEN].to_vec();
-    out.push(Artifact::new(
-        dir.join("enc_header.txt"),
-        "encrypted control packet body",
-        None,
-        body,
-    ));
-    if debug_plaintext {
-        let mut a = Artifact::new(
-            dir.join("control_packet_value.txt"),
-            "PLAINTEXT control packet with the session key (debug only)",
-            None,
-            dfu.ctrl_plain.clone(),
-        );
-        a.private = true;
-        out.push(a);
-    }
-    if let Some(pkg) = v1 {
-        out.push(Artifact::new(
-            dir.join("offline_install.bin"),
-            "offline package v1",
-            None,
-            pkg,
-        ));
-    }
-    out
-}
-
 /// Refuses what the device's DFU code rejects ([`secure::rules`]) and warns on stderr when the
 /// SF32LB52x rule could not be checked (no --chip).
 pub fn check_rules(build: &SecureBuildArgs, ids: &[(u8, u16)]) -> Result<()> {
-    let (dev, chip) = (
-        device_build(&build.device_build),
-        build.chip.map(Chip::from),
-    );
-    if let Some(rule) = check_device_rules(build.dfu_id(), ids, dev, chip)
-        .into_iter()
-        .next()
-    {
-        return Err(anyhow::Error::new(rule).context("nothing written"));
-    }
-    if let Some(w) = unchecked_chip_warning(build.dfu_id(), ids, dev, chip) {
+    let target = imgtool::secure::DeviceTarget {
+        build: device_build(&build.device_build),
+        chip: build.chip.map(Chip::from),
+    };
+    let warning =
+        imgtool::secure::check_device(build.dfu_id(), ids, target).context("nothing written")?;
+    if let Some(w) = warning {
         eprintln!("warning: {w}");
     }
     Ok(())

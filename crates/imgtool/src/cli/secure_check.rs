@@ -4,9 +4,10 @@
 use super::secure::{load_root, load_verifier};
 use super::Outcome;
 use anyhow::{bail, Context, Result};
+use imgtool::secure::{read_records, verify_ctrl, verify_offline_v1, DeviceTarget};
 use secure::ctrl::{image_count_for_len, ControlPacket, FLAG_COMPRESS};
-use secure::ftab::{SecConfiguration, SEC_CONFIG_LEN};
-use secure::offline_v1::{is_v1, open_v1};
+use secure::ftab::SecConfiguration;
+use secure::offline_v1::open_v1;
 use secure::online::open_online;
 use secure::Findings;
 use serde_json::{json, Value};
@@ -59,28 +60,12 @@ fn parse_record(s: &str) -> Result<(u8, PathBuf), String> {
     Ok((id.0, PathBuf::from(path)))
 }
 
-/// Which secure artifact a file is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// `struct sec_configuration`.
-    Ftab,
-    /// Offline package v1.
-    OfflineV1,
-    /// `ctrl_packet.bin`.
-    Ctrl,
-}
+pub use imgtool::secure::ArtifactKind as Kind;
 
 /// Classifies `bytes`; `None` for anything else (offline package v2 among them).
 pub fn detect(bytes: &[u8], args: &SecureCheckArgs) -> Option<Kind> {
-    let fces = bytes.starts_with(b"FCES");
-    if fces && bytes.len() >= SEC_CONFIG_LEN && bytes[4] == 0 {
-        return Some(Kind::Ftab);
-    }
-    if fces && is_v1(bytes) {
-        return Some(Kind::OfflineV1);
-    }
     let keyed = args.root_key.is_some() || !args.records.is_empty();
-    (!fces && (keyed || image_count_for_len(bytes.len()).is_some())).then_some(Kind::Ctrl)
+    imgtool::secure::detect(bytes, keyed)
 }
 
 struct Keys {
@@ -102,53 +87,19 @@ fn keys(args: &SecureCheckArgs, what: &str) -> Result<Keys> {
     })
 }
 
-/// Adds a finding for every device rule the control packet breaks ([`secure::rules`]), at
-/// `base` + the field's offset in the plaintext; warns when the 52x rule could not be checked.
-fn device_findings(
-    packet: &ControlPacket,
-    args: &SecureCheckArgs,
-    layout_chip: Option<layout::Chip>,
-    base: usize,
-    findings: &mut Findings,
-) {
-    use secure::rules::{check_device_rules, unchecked_chip_warning, Chip};
-    let ids: Vec<(u8, u16)> = packet.images.iter().map(|e| (e.img_id, e.flag)).collect();
-    let build = super::secure::device_build(&args.device_build);
-    let chip = args.chip.map(Chip::from).or(layout_chip);
-    for rule in check_device_rules(packet.dfu_id, &ids, build, chip) {
-        findings.fail(base + rule.plain_offset(), rule.to_string());
-    }
-    if let Some(w) = unchecked_chip_warning(packet.dfu_id, &ids, build, chip) {
-        eprintln!("warning: {w}");
+/// The device the artifact is checked for: --device-build, and the chip from --chip or
+/// `layout_chip`.
+fn target(args: &SecureCheckArgs, layout_chip: Option<layout::Chip>) -> DeviceTarget {
+    DeviceTarget {
+        build: super::secure::device_build(&args.device_build),
+        chip: args.chip.map(secure::rules::Chip::from).or(layout_chip),
     }
 }
 
-/// Reads the `--record` files of the control packet `ctrl`, each bounded by what its image
-/// entry allows (`36 * ceil(length / blk_size) + length`), refused from its size before a byte
-/// is read. A control packet that does not open, or an id it does not have, gives an empty
-/// record: `open_online` then reports what is wrong, as the device would.
-fn read_records(args: &SecureCheckArgs, ctrl: &[u8], k: &Keys) -> Result<Vec<(u8, Vec<u8>)>> {
-    let packet = secure::ctrl::open_ctrl(ctrl, &k.root, &k.verifier)
-        .ok()
-        .map(|o| o.packet);
-    args.records
-        .iter()
-        .map(|(id, p)| {
-            let entry = packet
-                .as_ref()
-                .and_then(|c| Some((c.blk_size, c.images.iter().find(|e| e.img_id == *id)?)));
-            let Some((bksize, entry)) = entry else {
-                return Ok((*id, Vec::new()));
-            };
-            let bound = secure::record::max_record_file_len(entry.length, bksize);
-            let limit = fsio::input::Limit::new(
-                "the records of this image (36 x ceil(length / blk_size) + length, from the \
-                 control packet)",
-                bound,
-            );
-            Ok((*id, fsio::input::read_bounded(p, limit)?))
-        })
-        .collect()
+fn warn(warning: Option<String>) {
+    if let Some(w) = warning {
+        eprintln!("warning: {w}");
+    }
 }
 
 fn print_findings(name: &str, f: &Findings) {
@@ -181,10 +132,9 @@ pub fn verify(
         Kind::Ftab => verify_ftab(&name, bytes, args),
         Kind::OfflineV1 => {
             let k = keys(args, &name)?;
-            match open_v1(bytes, &k.root, &k.verifier) {
-                Ok(mut o) => {
-                    let base = o.entries[0].offset + 32;
-                    device_findings(&o.ctrl.packet, args, layout_chip, base, &mut o.findings);
+            match verify_offline_v1(bytes, &k.root, &k.verifier, target(args, layout_chip)) {
+                Ok((o, warning)) => {
+                    warn(warning);
                     print_findings(&name, &o.findings);
                     Ok(verdict(
                         &name,
@@ -204,17 +154,19 @@ pub fn verify(
         }
         Kind::Ctrl => {
             let k = keys(args, &name)?;
-            let recs = read_records(args, bytes, &k)?;
+            let recs = read_records(bytes, &args.records, &k.root, &k.verifier)?;
             let borrowed: Vec<(u8, &[u8])> = recs.iter().map(|(i, b)| (*i, b.as_slice())).collect();
-            let mut set = match open_online(bytes, &borrowed, &k.root, &k.verifier) {
-                Ok(s) => s,
+            let target = target(args, layout_chip);
+            let set = match verify_ctrl(bytes, &borrowed, &k.root, &k.verifier, target) {
+                Ok((s, warning)) => {
+                    warn(warning);
+                    s
+                }
                 Err(e) => {
                     super::print::say!("FAIL {name}: {e}");
                     return Ok(Outcome::VerificationFailed);
                 }
             };
-            let packet = set.ctrl.packet.clone();
-            device_findings(&packet, args, layout_chip, 32, &mut set.ctrl.findings);
             print_findings(&name, &set.ctrl.findings);
             for ((_, img), (_, p)) in set.images.iter().zip(&args.records) {
                 print_findings(&p.display().to_string(), &img.findings);
@@ -456,7 +408,7 @@ pub fn unpack(
                 .collect()
         }
         Kind::Ctrl => {
-            let recs = read_records(args, bytes, &k)?;
+            let recs = read_records(bytes, &args.records, &k.root, &k.verifier)?;
             if recs.is_empty() {
                 bail!("{name}: give the record files to unpack with --record ID=FILE");
             }

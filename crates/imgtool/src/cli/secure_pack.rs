@@ -2,16 +2,12 @@
 //! (converted, layout-checked, compressed) become the vendor's secure online files, or an
 //! offline package v1, plus a manifest.json listing every file.
 
-use super::secure::{
-    artifacts, plan_secure, write_all, Artifact, KeyPaths, Naming, SecureBuildArgs, SecureInput,
-};
+use super::secure::{write_all, Naming, SecureBuildArgs};
 use super::Outcome;
 use anyhow::{bail, Context, Result};
-use imgtool::pack::{Compression, PlannedPackage};
-use secure::ctrl::{check_policy, FLAG_COMPRESS, FLAG_ENC};
-use secure::online::OnlineImage;
-use serde_json::json;
-use sha2::{Digest, Sha256};
+use imgtool::pack::PlannedPackage;
+use imgtool::secure::{in_dir, plan_secure, SecureConfig, SecureImage, SecureKeys};
+use secure::ctrl::check_policy;
 use std::path::{Path, PathBuf};
 
 /// `pack` options of the secure flow.
@@ -168,79 +164,6 @@ pub fn resolve(args: &PackSecureArgs, config: Option<&Path>) -> Result<Option<Pa
     Ok(a.secure.then_some(a))
 }
 
-fn inputs(planned: &PlannedPackage, encrypt: bool) -> Vec<SecureInput> {
-    planned
-        .images
-        .iter()
-        .zip(planned.plan.images())
-        .map(|(info, p)| {
-            let mut flag = if info.compression == Compression::None {
-                0
-            } else {
-                FLAG_COMPRESS
-            };
-            if encrypt {
-                flag |= FLAG_ENC;
-            }
-            let stem = info
-                .id
-                .name()
-                .map_or_else(|| format!("img{}", info.id.0), |n| n.replace('-', "_"));
-            SecureInput {
-                stem,
-                image: OnlineImage {
-                    img_id: info.id.0,
-                    flag,
-                    data: p.payload.clone(),
-                },
-            }
-        })
-        .collect()
-}
-
-fn manifest(
-    a: &PackSecureArgs,
-    release: &imgtool::pack::ReleaseInfo,
-    planned: &PlannedPackage,
-    files: &[Artifact],
-    sig_hash: &[u8],
-) -> Vec<u8> {
-    let list: Vec<_> = files
-        .iter()
-        .map(|f| {
-            json!({
-                "file": f.path.file_name().map(|n| n.to_string_lossy().to_string()),
-                "role": f.role,
-                "image_id": f.img_id,
-                "size": f.bytes.len(),
-                "sha256": secure::record::hex(&Sha256::digest(&f.bytes)),
-            })
-        })
-        .collect();
-    let mut v = json!({
-        "format": if a.offline_v1 { "sifli-secure-offline-v1" } else { "sifli-secure-online" },
-        "tool": format!("imgtool {}", env!("CARGO_PKG_VERSION")),
-        "layout": planned.layout_name,
-        "dfu_id": a.build.dfu_id(), "hw_version": a.build.hw_ver(),
-        "sdk_version": a.build.sdk_ver(), "fw_version": a.build.fw_ver(),
-        "bksize": a.build.bksize(),
-        "sig_hash": secure::record::hex(sig_hash),
-        "files": list,
-    });
-    // --version / --build-id: release information for whoever ships the files (the control
-    // packet has only the numeric FW_version, --fw_ver). Absent unless given, so the
-    // manifest of a build without them is unchanged.
-    if let Some(version) = &release.version {
-        v["version"] = json!(version);
-    }
-    if let Some(id) = &release.build_id {
-        v["build_id"] = json!(id);
-    }
-    let mut s = serde_json::to_string_pretty(&v).expect("serialises");
-    s.push('\n');
-    s.into_bytes()
-}
-
 /// Writes the secure files of `planned` into `out`; `release` (--version, --build-id) goes
 /// into manifest.json.
 pub fn run(
@@ -253,38 +176,22 @@ pub fn run(
     let (Some(root), Some(sign)) = (&a.root_key, &a.sign_key) else {
         bail!("pack --secure needs --root-key KEY.bin and --sign-key RSA.pem (or root_key and sign_key in [secure] of ota.toml)");
     };
-    let inputs = inputs(planned, a.encrypt);
-    let ids: Vec<_> = inputs
-        .iter()
-        .map(|i| (i.image.img_id, i.image.flag))
-        .collect();
+    let images = SecureImage::from_planned_package(planned, a.encrypt);
+    let ids: Vec<_> = images.iter().map(|i| (i.img_id, i.flag)).collect();
     check_policy(a.build.dfu_id(), &ids).context("nothing written")?;
-    let keys = KeyPaths {
-        root,
-        signer: sign,
-        sig_hash: None,
+    let config = SecureConfig {
+        images,
+        build: a
+            .build
+            .to_build(Naming::Classic)
+            .context("nothing written")?,
+        offline_v1: a.offline_v1,
     };
-    let (dfu, v1) =
-        plan_secure(&inputs, &a.build, &keys, a.offline_v1).context("nothing written")?;
-    let mut files = artifacts(
-        &inputs,
-        &dfu,
-        v1,
-        out,
-        Naming::Classic,
-        a.build.debug_plaintext,
-    );
-    let sig_hash = super::secure::load_signer(sign)?
-        .verifying_key()
-        .sig_hash()?;
-    let m = manifest(a, release, planned, &files, &sig_hash);
-    files.push(Artifact {
-        path: out.join("manifest.json"),
-        role: "manifest",
-        img_id: None,
-        bytes: m,
-        private: false,
-    });
+    let keys = SecureKeys::load(&a.build.key_files(root, sign, None)).context("nothing written")?;
+    let mut plan = plan_secure(&config, &keys).context("nothing written")?;
+    let sig_hash = keys.signer.public_key().sig_hash()?;
+    plan.push_manifest(&config, planned.layout_name.as_deref(), &sig_hash, release);
+    let files = in_dir(&plan, out);
     let mut inputs: Vec<&Path> = planned.images.iter().map(|i| i.source.as_path()).collect();
     inputs.extend([root.as_path(), sign.as_path()]);
     write_all(&files, &inputs, force)?;

@@ -2,15 +2,13 @@
 //! record files) and the offline package v1, from the vendor's own command line.
 
 use super::args::Args;
-use crate::cli::secure::{
-    artifacts, check_triples, plan_secure, write_all, KeyPaths, Naming, SecureInput,
-};
+use crate::cli::secure::{check_triples, write_all, Naming};
 use crate::cli::Outcome;
 use anyhow::{bail, Context, Result};
 use imgtool::pack::{plan_package, Compression, ImageSpec, PackConfig, PackOptions};
+use imgtool::secure::{in_dir, plan_secure, SecureConfig, SecureImage, SecureKeys};
 use layout::ImageId;
 use secure::ctrl::{FLAG_COMPRESS, FLAG_ENC};
-use secure::online::OnlineImage;
 use std::path::PathBuf;
 
 /// Each stem names its own files (com_STEM.bin, the records outcom_STEM.bin): a stem given
@@ -92,16 +90,14 @@ pub fn run(args: &Args, offline: u8) -> Result<Outcome> {
     for warning in &planned.warnings {
         eprintln!("warning: {warning}");
     }
-    let inputs: Vec<SecureInput> = t
+    let images: Vec<SecureImage> = t
         .iter()
         .zip(planned.plan.images())
-        .map(|((stem, flag, id), p)| SecureInput {
+        .map(|((stem, flag, id), p)| SecureImage {
             stem: stem.clone(),
-            image: OnlineImage {
-                img_id: *id,
-                flag: *flag,
-                data: p.payload.clone(),
-            },
+            flag: *flag,
+            img_id: *id,
+            payload: p.payload.clone(),
         })
         .collect();
     let key = v.key.as_deref().unwrap_or("sifli01key");
@@ -109,20 +105,20 @@ pub fn run(args: &Args, offline: u8) -> Result<Outcome> {
     let root = PathBuf::from(format!("{key}.bin"));
     let signer = PathBuf::from(format!("{sigkey}_pri.pem"));
     let hash = PathBuf::from(format!("{sigkey}_hash.bin"));
-    let keys = KeyPaths {
-        root: &root,
-        signer: &signer,
-        sig_hash: Some(&hash),
+    let config = SecureConfig {
+        images,
+        build: v.build.to_build(naming).context("nothing written")?,
+        offline_v1: offline == 1,
     };
-    let (dfu, v1) =
-        plan_secure(&inputs, &v.build, &keys, offline == 1).context("nothing written")?;
-    let files = artifacts(&inputs, &dfu, v1, &dir, naming, v.build.debug_plaintext);
+    let plan = SecureKeys::load(&v.build.key_files(&root, &signer, Some(&hash)))
+        .and_then(|keys| plan_secure(&config, &keys))
+        .context("nothing written")?;
     let mut inputs: Vec<PathBuf> = t
         .iter()
         .map(|(stem, _, _)| args.dir.join(format!("{stem}.bin")))
         .collect();
     inputs.extend([root, signer]);
     let refs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
-    write_all(&files, &refs, args.force.force)?;
+    write_all(&in_dir(&plan, &dir), &refs, args.force.force)?;
     Ok(Outcome::Ok)
 }
