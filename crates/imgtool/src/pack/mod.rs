@@ -10,8 +10,17 @@
 //!    which is how `imgtool pack` writes an unsigned package during the compression);
 //! 3. [`write_package`]: writes `offline_install.bin` and `manifest.json` atomically.
 //!
-//! A signer hooks in between 2 and 3: it appends its trailer to [`PlannedPackage::bytes`] (the
-//! device ignores bytes after the last payload) and extends [`PlannedPackage::manifest`].
+//! A signer hooks in between 2 and 3 ([`sign_planned`]): it appends its trailer to
+//! [`PlannedPackage::bytes`] (the device ignores bytes after the last payload), extends
+//! [`PlannedPackage::manifest`], and checks the signed package against the download region.
+//! Every step returns a typed [`PackError`].
+//!
+//! The other write functions are step 3 split for a CLI that plans its outputs before reading
+//! any input and streams the body while compressing: [`plan_package_outputs`] (check the
+//! output directory first), [`PackageStage`] (a [`BodySink`] writing the body to its temporary
+//! file during step 2), [`write_planned_staged`] / [`write_planned`] (commit the package and the
+//! manifest together). Planning itself is [`plan_package_streaming`]'s three parts, kept apart
+//! from the performance plumbing in `plan.rs`: images, container rules, body and digests.
 
 mod config;
 mod error;

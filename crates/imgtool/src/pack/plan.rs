@@ -290,52 +290,119 @@ pub fn plan_package_streaming<S: BodySink>(
     ezip::payload::run_in_pool(config.options.threads, || plan_in_pool(config, sink))
 }
 
+/// The three parts of planning, on the pool of `threads`: every image read, converted,
+/// compressed and checked ([`plan_images`]); the package-wide rules ([`plan_container`]); the
+/// body joined and hashed while the sink takes it ([`finish_body`]). Then the manifest.
 fn plan_in_pool<S: BodySink>(config: &PackConfig, sink: &S) -> Result<(PlannedPackage, S::Output)> {
     let layout = config.layout.as_ref().map(|l| l.load()).transpose()?;
-    let mut notes = Vec::new();
+    let mut images = plan_images(config, layout.as_ref(), sink)?;
+    let (plan, download) = plan_container(config, layout.as_ref(), &mut images)?;
+    let (body, early) = finish_body(&plan, images.spare, &images.raws, sink);
+    let layout_name = layout.as_ref().map(|l| l.name.clone());
+    let hashes = Digests {
+        raws: &images.raws,
+        payloads: &body.payloads,
+        body: body.digest?,
+    };
+    let manifest = build_manifest(layout_name.as_deref(), &images.infos, &hashes)?;
+    let planned = PlannedPackage {
+        layout_name,
+        plan,
+        bytes: body.bytes,
+        manifest,
+        images: images.infos,
+        download,
+        notes: images.notes,
+        warnings: images.warnings,
+    };
+    Ok((planned, early))
+}
+
+/// Every image of a plan, before the container is made.
+struct PlannedImages {
+    infos: Vec<PlannedImageInfo>,
+    planned: Vec<PlannedImage>,
+    raws: Vec<Hashed>,
+    /// The largest raw image's buffer, reused for the package bytes (see [`finish_body`]).
+    spare: Vec<u8>,
+    notes: Vec<String>,
+    warnings: Vec<String>,
+}
+
+/// Reads, converts and compresses each image, checking it against its region; each payload's
+/// pieces go to `sink` at their body offset while they are compressed.
+fn plan_images<S: BodySink>(
+    config: &PackConfig,
+    layout: Option<&Layout>,
+    sink: &S,
+) -> Result<PlannedImages> {
+    let mut out = PlannedImages {
+        infos: Vec::new(),
+        planned: Vec::new(),
+        raws: Vec::new(),
+        spare: Vec::new(),
+        notes: Vec::new(),
+        warnings: Vec::new(),
+    };
     if layout.is_none() {
-        notes.push("no layout given: region and size checks skipped".to_string());
+        out.notes
+            .push("no layout given: region and size checks skipped".to_string());
     }
-    let mut infos = Vec::new();
-    let mut planned = Vec::new();
-    let mut raws = Vec::new();
-    // The largest raw image, kept as the buffer the package is emitted into: its pages are
-    // already mapped, where a fresh buffer cost a page fault per 4 KiB (and freeing the
-    // image an munmap) in the serial end of a `pack`.
-    let mut spare: Vec<u8> = Vec::new();
-    let mut warnings = Vec::new();
     let mut payload_offset = package::v2::payloads_start(config.images.len()) as u64;
     for spec in &config.images {
-        let region = destination(layout.as_ref(), spec.id)?;
-        warnings.extend(bootloader_warning(spec.id, region));
+        let region = destination(layout, spec.id)?;
+        out.warnings.extend(bootloader_warning(spec.id, region));
         let loaded = load_image(spec.id, &spec.path, spec.format, region)?;
-        notes.extend(loaded.notes.iter().cloned());
+        out.notes.extend(loaded.notes.iter().cloned());
         let compression = spec.compression.unwrap_or(config.options.compression);
-        // The payload's pieces go to the sink as they are compressed, at their body offset.
         let at = payload_offset;
         let on_ready = |offset: usize, bytes: &[u8]| sink.write_at(at + offset as u64, bytes);
         let (info, image, raw_hash) = plan_image(config, &loaded, compression, region, &on_ready)?;
         payload_offset += image.payload.len() as u64;
-        if let (Some(l), Some(r)) = (layout.as_ref(), region) {
+        if let (Some(l), Some(r)) = (layout, region) {
             check_nand_pksize(l, &info, r, config.options.pksize)?;
         }
-        infos.push(info);
-        planned.push(image);
-        raws.push(raw_hash);
-        if loaded.bytes.capacity() > spare.capacity() {
-            spare = loaded.bytes;
+        out.infos.push(info);
+        out.planned.push(image);
+        out.raws.push(raw_hash);
+        // The largest raw image is kept as the buffer the package is emitted into: its pages
+        // are already mapped, where a fresh buffer cost a page fault per 4 KiB (and freeing
+        // the image an munmap) in the serial end of a `pack`.
+        if loaded.bytes.capacity() > out.spare.capacity() {
+            out.spare = loaded.bytes;
         }
     }
-    check_heap(config, &planned, &mut warnings)?;
-    let plan = PackagePlan::new(planned)?;
-    let download = match &layout {
+    Ok(out)
+}
+
+/// The package-wide rules (installer heap, one codec, download region) and the container's
+/// plan (offsets, CRC).
+fn plan_container(
+    config: &PackConfig,
+    layout: Option<&Layout>,
+    images: &mut PlannedImages,
+) -> Result<(PackagePlan, Option<RegionFill>)> {
+    check_heap(config, &images.planned, &mut images.warnings)?;
+    let plan = PackagePlan::new(std::mem::take(&mut images.planned))?;
+    let download = match layout {
         Some(l) => Some(check_download(l, plan.total_len)?),
         None => None,
     };
+    Ok((plan, download))
+}
+
+/// The body's bytes (emitted into `spare`), its digest and the payloads' digests, made side by
+/// side on the pool while `sink` finishes on a thread of its own (it blocks on I/O, so not a
+/// pool worker).
+fn finish_body<S: BodySink>(
+    plan: &PackagePlan,
+    spare: Vec<u8>,
+    raws: &[Hashed],
+    sink: &S,
+) -> (Body, S::Output) {
+    let mut spare = spare;
     let head = plan.head();
     let parts = plan.parts(&head);
-    // The caller's use of the body (blocking I/O: a thread of its own, not a pool worker)
-    // beside joining it and the digests, which share the pool.
     let (early, ((), (body, payloads))) = std::thread::scope(|s| {
         let early = s.spawn(|| sink.finish(&parts));
         let pool_work = rayon::join(
@@ -343,7 +410,7 @@ fn plan_in_pool<S: BodySink>(config: &PackConfig, sink: &S) -> Result<(PlannedPa
             || {
                 rayon::join(
                     || BodyDigest::of_parts(&parts),
-                    || payload_hashes(&plan, &raws),
+                    || payload_hashes(plan, raws),
                 )
             },
         );
@@ -352,28 +419,22 @@ fn plan_in_pool<S: BodySink>(config: &PackConfig, sink: &S) -> Result<(PlannedPa
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (early, pool_work)
     });
-    let mut bytes = spare;
-    if bytes.capacity() > 2 * bytes.len() {
-        bytes.shrink_to_fit(); // a large image that compressed well: do not keep its size
+    if spare.capacity() > 2 * spare.len() {
+        spare.shrink_to_fit(); // a large image that compressed well: do not keep its size
     }
-    let layout_name = layout.as_ref().map(|l| l.name.clone());
-    let hashes = Digests {
-        raws: &raws,
-        payloads: &payloads,
-        body: body?,
+    let body = Body {
+        bytes: spare,
+        digest: body,
+        payloads,
     };
-    let manifest = build_manifest(layout_name.as_deref(), &infos, &hashes)?;
-    let planned = PlannedPackage {
-        layout_name,
-        plan,
-        bytes,
-        manifest,
-        images: infos,
-        download,
-        notes,
-        warnings,
-    };
-    Ok((planned, early))
+    (body, early)
+}
+
+/// The package body as [`finish_body`] made it.
+struct Body {
+    bytes: Vec<u8>,
+    digest: std::result::Result<BodyDigest, package::manifest::ManifestError>,
+    payloads: Vec<Hashed>,
 }
 
 /// What the manifest records of an input: its file name only. The manifest is signed, so it
