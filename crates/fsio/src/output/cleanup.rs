@@ -63,6 +63,34 @@ pub fn install() {
     });
 }
 
+/// For a program that prints to standard output: when the reader of a pipe goes away
+/// (`imgtool inspect PKG | head`), `println!` panics with "failed printing to stdout: Broken
+/// pipe". This ends the process the way a C tool ends then, by SIGPIPE (exit status 141 in a
+/// shell), after deleting pending temporary files, instead of printing a panic. Other panics
+/// go to the hook that was installed before.
+#[cfg(unix)]
+pub fn install_broken_pipe_exit() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let text = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if text.starts_with("failed printing to stdout") && text.contains("Broken pipe") {
+            remove_all();
+            let _ = signal_hook::low_level::emulate_default_handler(signal_hook::consts::SIGPIPE);
+            std::process::exit(128 + signal_hook::consts::SIGPIPE);
+        }
+        previous(info);
+    }));
+}
+
+/// Nothing to do off Unix (no SIGPIPE).
+#[cfg(not(unix))]
+pub fn install_broken_pipe_exit() {}
+
 /// No signals to handle off Unix.
 #[cfg(not(unix))]
 pub fn install() {}

@@ -136,6 +136,7 @@ pub fn command() -> clap::Command {
 /// Parses the command line, runs the subcommand and maps the result to an exit code.
 pub fn main() -> ExitCode {
     fsio::output::cleanup::install();
+    fsio::output::cleanup::install_broken_pipe_exit();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Elf2bin(a) => elf2bin::run(a),

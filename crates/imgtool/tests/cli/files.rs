@@ -1033,3 +1033,31 @@ fn issue16_8_a_record_file_longer_than_its_control_packet_allows_is_not_read() {
     }
     assert!(!d.join("u").exists());
 }
+
+/// `imgtool inspect PKG | head` closed the pipe under a print: `println!` panicked ("failed
+/// printing to stdout: Broken pipe", exit 101). Now the process ends by SIGPIPE, like a C tool.
+#[cfg(unix)]
+#[test]
+fn regression_a_closed_stdout_pipe_panicked_instead_of_ending_by_sigpipe() {
+    let tmp = workspace();
+    let d = tmp.path();
+    // The package arrives after 0.3 s, so imgtool prints only after its reader has closed.
+    let script = format!(
+        "{{ sleep 0.3; cat pkg/offline_install.bin; }} | {{ '{}' inspect - 2>err; echo $? >status; }} \
+         | {{ exec 0<&-; sleep 1; }}",
+        env!("CARGO_BIN_EXE_imgtool")
+    );
+    let ran = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(d)
+        .status()
+        .unwrap();
+    assert!(ran.success());
+    let err = read_text(&d.join("err"));
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(
+        read_text(&d.join("status")).trim(),
+        "141",
+        "ended by SIGPIPE; stderr: {err}"
+    );
+}
