@@ -94,7 +94,7 @@ pub enum Error {
         reason: String,
     },
     /// A packet inside a payload failed to decode.
-    #[error("payload packet {index} (packet_len field at offset {offset:#010x}): {source}")]
+    #[error("payload packet {index} (packet_len field at offset {offset:#010x})")]
     Packet {
         /// Zero-based packet index.
         index: usize,

@@ -1,5 +1,6 @@
 //! Typed errors of the package crate. Every variant names the offset or field it is about and
-//! what was expected, so the CLI can print it as is.
+//! what was expected; a cause is its `source()`, not part of its message ([`full_text`] joins
+//! them where a report needs one line).
 
 /// Errors reading, planning or writing an offline package.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -162,4 +163,47 @@ pub enum PayloadError {
     /// A raw image is empty, or compression was asked in a mode the package cannot hold.
     #[error("{0}")]
     Unsupported(String),
+}
+
+/// `e` and its causes as one line, joined with ": " (a cause whose text the line already ends
+/// with is not repeated): for reports that print an error as text, like `verify`'s findings.
+pub fn full_text(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !out.ends_with(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cause = c.source();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::full_text;
+
+    #[test]
+    fn a_packet_error_prints_its_cause_once_in_full_text_and_not_in_display() {
+        let inner = ezip::Error::Corrupt {
+            mode: ezip::Mode::Zlib,
+            reason: "invalid stored block lengths".into(),
+        };
+        let e = ezip::Error::Packet {
+            index: 3,
+            offset: 0x40,
+            source: Box::new(inner),
+        };
+        assert_eq!(
+            e.to_string(),
+            "payload packet 3 (packet_len field at offset 0x00000040)"
+        );
+        assert_eq!(
+            full_text(&e),
+            "payload packet 3 (packet_len field at offset 0x00000040): zlib stream corrupt: \
+             invalid stored block lengths"
+        );
+    }
 }

@@ -212,7 +212,10 @@ fn check_image(image: &PackageImage<'_>, pkg: &Package<'_>, report: &mut Report)
             out.image_len = Some(d.image.len());
             out.payload_info = d.info;
         }
-        Err(e) => report.push(Severity::Error, Some(image.index), format!("{at}: {e}")),
+        Err(e) => {
+            let e = crate::error::full_text(&e);
+            report.push(Severity::Error, Some(image.index), format!("{at}: {e}"));
+        }
     }
     out
 }

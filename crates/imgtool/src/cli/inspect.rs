@@ -91,7 +91,7 @@ fn trailer_json(t: &Result<Option<Trailer>, TrailerError>, len: usize) -> Value 
             // The same fields and names as manifest.json (one Manifest type for both).
             "manifest": serde_json::to_value(&t.manifest).expect("manifest serialises"),
         }),
-        Err(e) => json!({ "len": len, "error": e.to_string() }),
+        Err(e) => json!({ "len": len, "error": package::error::full_text(e) }),
     }
 }
 
@@ -99,7 +99,10 @@ fn print_trailer(t: &Result<Option<Trailer>, TrailerError>, len: usize) {
     let t = match t {
         Ok(None) => return println!("trailer: none (no signature trailer after the last payload)"),
         Ok(Some(t)) => t,
-        Err(e) => return println!("trailer: MALFORMED ({len} bytes after the last payload): {e}"),
+        Err(e) => {
+            let e = package::error::full_text(e);
+            return println!("trailer: MALFORMED ({len} bytes after the last payload): {e}");
+        }
     };
     println!(
         "trailer: {}, {len} bytes",

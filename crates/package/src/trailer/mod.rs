@@ -105,7 +105,7 @@ pub enum TrailerError {
         available: usize,
     },
     /// The embedded manifest does not decode.
-    #[error("trailer manifest at file offset {offset:#010x}: {source}")]
+    #[error("trailer manifest at file offset {offset:#010x}")]
     Manifest {
         /// Offset of the manifest in the package file.
         offset: usize,
