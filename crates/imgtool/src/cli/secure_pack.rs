@@ -48,28 +48,6 @@ pub struct PackSecureArgs {
     pub build: SecureBuildArgs,
 }
 
-#[derive(serde::Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct SecureToml {
-    root_key: Option<PathBuf>,
-    sign_key: Option<PathBuf>,
-    session_key: Option<PathBuf>,
-    #[serde(default)]
-    encrypt: bool,
-    #[serde(default)]
-    offline_v1: bool,
-    dfu_id: Option<u8>,
-    hw_ver: Option<u32>,
-    sdk_ver: Option<u32>,
-    fw_ver: Option<u32>,
-    bksize: Option<u16>,
-}
-
-#[derive(serde::Deserialize)]
-struct OtaSecure {
-    secure: Option<SecureToml>,
-}
-
 /// The secure-flow options given on the command line, by name.
 fn given(args: &PackSecureArgs) -> Vec<&'static str> {
     let mut v = Vec::new();
@@ -135,22 +113,15 @@ pub fn check_options(
 /// neither asks for the secure flow.
 pub fn resolve(args: &PackSecureArgs, config: Option<&Path>) -> Result<Option<PackSecureArgs>> {
     let mut a = args.clone();
-    let toml = match config {
-        Some(p) => {
-            let text = String::from_utf8(super::secure::read_small(p)?)
-                .with_context(|| format!("{} is not UTF-8", p.display()))?;
-            let t: OtaSecure =
-                toml::from_str(&text).with_context(|| format!("{}: [secure]", p.display()))?;
-            t.secure
-                .map(|s| (s, p.parent().unwrap_or(Path::new("")).to_path_buf()))
-        }
-        None => None,
-    };
-    if let Some((t, base)) = toml {
+    let toml = config
+        .map(imgtool::secure::SecureToml::from_ota_toml)
+        .transpose()?
+        .flatten();
+    if let Some(t) = toml {
         a.secure = true;
-        a.root_key = a.root_key.or(t.root_key.map(|p| base.join(p)));
-        a.sign_key = a.sign_key.or(t.sign_key.map(|p| base.join(p)));
-        a.build.session_key = a.build.session_key.or(t.session_key.map(|p| base.join(p)));
+        a.root_key = a.root_key.or(t.root_key);
+        a.sign_key = a.sign_key.or(t.sign_key);
+        a.build.session_key = a.build.session_key.or(t.session_key);
         // The command line wins: a value given there, even one equal to the default, and
         // --no-encrypt / --no-offline-v1 over the file's true.
         a.encrypt = !a.no_encrypt && (a.encrypt || t.encrypt);

@@ -26,6 +26,24 @@ pub enum SecureFlowError {
     /// The images could not be planned (the `pack` step before the secure one).
     #[error(transparent)]
     Pack(#[from] crate::pack::PackError),
+    /// An `ota.toml` is not UTF-8 text.
+    #[error("{} is not UTF-8", path.display())]
+    OtaTomlUtf8 {
+        /// The file.
+        path: PathBuf,
+        /// Where the text breaks.
+        #[source]
+        source: std::string::FromUtf8Error,
+    },
+    /// The `[secure]` table of an `ota.toml` is not what the secure flow reads.
+    #[error("{}: [secure]", path.display())]
+    OtaToml {
+        /// The file.
+        path: PathBuf,
+        /// The parser's complaint.
+        #[source]
+        source: Box<toml::de::Error>,
+    },
     /// The signing key's `<sigkey>_hash.bin` does not start with the nonce hash given.
     #[error(
         "{}: does not start with the nonce hash of --nonce-hash {} ({}...); the vendor \

@@ -19,13 +19,15 @@
 //! (bounded by the control packet), [`verify_ctrl`] and [`verify_offline_v1`] (hashes,
 //! signatures and the device rules as findings).
 //!
-//! The formats and crypto are crate `secure`; errors are [`SecureFlowError`].
+//! The `[secure]` table of an `ota.toml` is [`SecureToml::from_ota_toml`]. The formats and
+//! crypto are crate `secure`; errors are [`SecureFlowError`].
 
 mod check;
 mod config;
 mod error;
 mod keys;
 mod manifest;
+mod ota_toml;
 mod plan;
 mod write;
 
@@ -37,5 +39,6 @@ pub use config::{input_name, record_name, Naming, SecureBuild, SecureConfig, Sec
 pub use error::{Result, SecureFlowError};
 pub use keys::{KeyFiles, SecureKeys};
 pub use manifest::{secure_manifest, SECURE_MANIFEST_FILE};
+pub use ota_toml::SecureToml;
 pub use plan::{plan_secure, Artifact, SecurePlan, CTRL_HASH_LEN};
 pub use write::{in_dir, write_artifacts, write_secure};

@@ -1,0 +1,91 @@
+//! The `[secure]` table of an `ota.toml`: the secure flow's settings in the same file as the
+//! images (docs/ota-toml.md), read here so a release tool gets them without the command line.
+
+use super::error::{Result, SecureFlowError};
+use std::path::{Path, PathBuf};
+
+/// `[secure]` of an `ota.toml`. Key paths are relative to the file's directory in the file and
+/// resolved against it by [`SecureToml::from_ota_toml`]. A caller with its own settings (the
+/// command line) lets them win over these.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecureToml {
+    /// Root key file (32 raw bytes).
+    pub root_key: Option<PathBuf>,
+    /// RSA-2048 signing key file (PEM).
+    pub sign_key: Option<PathBuf>,
+    /// Session key file (32 raw bytes), for reproducible builds.
+    pub session_key: Option<PathBuf>,
+    /// Encrypt every image with the session key.
+    #[serde(default)]
+    pub encrypt: bool,
+    /// Also write the offline package v1.
+    #[serde(default)]
+    pub offline_v1: bool,
+    /// Control packet `dfu_ID`.
+    pub dfu_id: Option<u8>,
+    /// Control packet `HW_version`.
+    pub hw_ver: Option<u32>,
+    /// Control packet `SDK_version`.
+    pub sdk_ver: Option<u32>,
+    /// Control packet `FW_version`.
+    pub fw_ver: Option<u32>,
+    /// Record block size.
+    pub bksize: Option<u16>,
+}
+
+#[derive(serde::Deserialize)]
+struct OtaSecure {
+    secure: Option<SecureToml>,
+}
+
+impl SecureToml {
+    /// The `[secure]` table of the `ota.toml` at `path`, its key paths joined to the file's
+    /// directory; `None` when the file has none (the offline package v2 flow). Other tables
+    /// are `pack`'s ([`crate::pack::PackConfig::from_toml_file`]) and ignored here.
+    pub fn from_ota_toml(path: &Path) -> Result<Option<SecureToml>> {
+        let bytes = fsio::input::read_bounded(path, fsio::input::Limit::SMALL)?;
+        let text = String::from_utf8(bytes).map_err(|source| SecureFlowError::OtaTomlUtf8 {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let t: OtaSecure = toml::from_str(&text).map_err(|source| SecureFlowError::OtaToml {
+            path: path.to_path_buf(),
+            source: Box::new(source),
+        })?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        Ok(t.secure.map(|mut s| {
+            for key in [&mut s.root_key, &mut s.sign_key, &mut s.session_key] {
+                *key = key.take().map(|p| base.join(p));
+            }
+            s
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_secure_table_is_read_with_paths_from_the_files_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("ota.toml");
+        std::fs::write(
+            &p,
+            "[[image]]\nid = \"hcpu\"\npath = \"app.elf\"\n\n[secure]\nroot_key = \"keys/s01.bin\"\n\
+             sign_key = \"keys/sig_pri.pem\"\ndfu_id = 2\nencrypt = true\n",
+        )
+        .unwrap();
+        let t = SecureToml::from_ota_toml(&p).unwrap().unwrap();
+        assert_eq!(t.root_key, Some(dir.path().join("keys/s01.bin")));
+        assert_eq!(t.sign_key, Some(dir.path().join("keys/sig_pri.pem")));
+        assert_eq!((t.dfu_id, t.encrypt, t.offline_v1), (Some(2), true, false));
+        std::fs::write(&p, "[[image]]\nid = \"hcpu\"\npath = \"app.elf\"\n").unwrap();
+        assert_eq!(SecureToml::from_ota_toml(&p).unwrap(), None);
+        std::fs::write(&p, "[secure]\nroot = \"x\"\n").unwrap();
+        let e = SecureToml::from_ota_toml(&p).unwrap_err();
+        assert!(matches!(e, SecureFlowError::OtaToml { .. }), "{e:?}");
+        assert_eq!(e.to_string(), format!("{}: [secure]", p.display()));
+    }
+}
