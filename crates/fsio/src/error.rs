@@ -28,6 +28,12 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// Standard input was asked for again after a large input was handed over whole.
+    #[error(
+        "standard input was already read (inputs over {} are not kept for a second read)",
+        crate::input::size_text(crate::input::Limit::SMALL.bytes)
+    )]
+    StdinAlreadyRead,
     /// An input is a directory.
     #[error("{} is a directory, not a file", path.display())]
     InputIsDirectory {

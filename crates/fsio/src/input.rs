@@ -154,31 +154,35 @@ pub fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
-/// Standard input, bounded like a pipe. Read once per process and kept: a command that looks
-/// at its input twice (`getpub -`: RSA or ed25519?) sees the same bytes both times.
+/// Standard input, bounded like a pipe, read once per process. An input up to the key-file
+/// limit is kept for a second read (`getpub -` looks at its key twice: RSA or ed25519?); a
+/// larger one (a package, an image) is handed over, not copied, so memory stays at the limit.
 fn read_stdin(limit: Limit) -> Result<Vec<u8>> {
-    // An `io::Error` cannot be cloned: its kind and text are kept, for a second reader.
-    type Read = std::result::Result<Vec<u8>, (std::io::ErrorKind, String)>;
-    static STDIN: std::sync::OnceLock<Read> = std::sync::OnceLock::new();
-    let read = STDIN.get_or_init(|| {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .lock()
-            .take(limit.bytes + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| (e.kind(), e.to_string()))?;
-        Ok(bytes)
-    });
-    let bytes = match read {
-        Ok(b) => b.clone(),
-        Err((kind, text)) => {
-            return Err(Error::ReadStdin {
-                source: std::io::Error::new(*kind, text.clone()),
-            })
+    static KEPT: std::sync::Mutex<Option<Vec<u8>>> = std::sync::Mutex::new(None);
+    static READ: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let mut kept = KEPT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(bytes) = kept.as_ref() {
+        if bytes.len() as u64 > limit.bytes {
+            return Err(Error::StdinTooLong { limit });
         }
-    };
+        return Ok(bytes.clone());
+    }
+    if READ.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        return Err(Error::StdinAlreadyRead);
+    }
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(limit.bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| Error::ReadStdin { source })?;
     if bytes.len() as u64 > limit.bytes {
         return Err(Error::StdinTooLong { limit });
+    }
+    if bytes.len() as u64 <= Limit::SMALL.bytes {
+        *kept = Some(bytes.clone());
     }
     Ok(bytes)
 }

@@ -562,10 +562,17 @@ fn issue16_4_dash_is_standard_input_for_every_one_input_command() {
     let d = tmp.path();
     let s = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     // (arguments with the input as `{IN}`, the input file, the output file to compare or "").
+    put(d, "big.bin", &noise_bytes(3 << 20));
     let cases: &[(&[&str], &str, &str)] = &[
         (
             &["compress", "--mode", "zlib", "{IN}", "-o", "{OUT}"],
             "data.bin",
+            "x",
+        ),
+        // Over the 1 MiB a small input is kept for a second read: handed over, not copied.
+        (
+            &["compress", "--mode", "zlib", "{IN}", "-o", "{OUT}"],
+            "big.bin",
             "x",
         ),
         (
@@ -626,4 +633,11 @@ fn issue16_2_keygen_writes_through_a_fifo_and_dev_null() {
     ok(imgtool(d, &["keygen", "-o", "key.fifo"]));
     assert!(reader.join().unwrap().contains("BEGIN PRIVATE KEY"));
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+}
+
+/// Bytes that do not compress much: a multiplicative hash of the offset.
+fn noise_bytes(len: usize) -> Vec<u8> {
+    (0..len as u64)
+        .map(|i| (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as u8)
+        .collect()
 }
