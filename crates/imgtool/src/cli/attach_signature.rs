@@ -74,9 +74,10 @@ pub fn run(args: Args) -> Result<Outcome> {
         }
     };
     fsio::output::write(&out, &signed, fsio::output::Mode::Public)?;
-    super::print::status(
-        &out,
-        format_args!("wrote {} (signed, key id {})", out.display(), key.key_id()),
-    );
+    super::print::say_line(format_args!(
+        "wrote {} (signed, key id {})",
+        out.display(),
+        key.key_id()
+    ));
     Ok(Outcome::Ok)
 }

@@ -102,18 +102,15 @@ pub fn run_compress(a: CompressArgs) -> Result<Outcome> {
     let stream = ezip::compress(a.mode, a.level, &data)
         .with_context(|| format!("cannot compress {}", a.input.display()))?;
     write(&out, &stream, FileMode::Public)?;
-    super::print::status(
-        &out,
-        format_args!(
-            "{}: {} bytes -> {} bytes ({:.1}%), {} mode, level {}",
-            out.display(),
-            data.len(),
-            stream.len(),
-            ratio(stream.len(), data.len()),
-            a.mode,
-            a.level
-        ),
-    );
+    super::print::say_line(format_args!(
+        "{}: {} bytes -> {} bytes ({:.1}%), {} mode, level {}",
+        out.display(),
+        data.len(),
+        stream.len(),
+        ratio(stream.len(), data.len()),
+        a.mode,
+        a.level
+    ));
     Ok(Outcome::Ok)
 }
 
@@ -130,16 +127,13 @@ pub fn run_decompress(a: DecompressArgs) -> Result<Outcome> {
         )
     })?;
     write(&out, &data, FileMode::Public)?;
-    super::print::status(
-        &out,
-        format_args!(
-            "{}: {} bytes -> {} bytes (stream is {:.1}% of the data), {} mode",
-            out.display(),
-            stream.len(),
-            data.len(),
-            ratio(stream.len(), data.len()),
-            a.mode
-        ),
-    );
+    super::print::say_line(format_args!(
+        "{}: {} bytes -> {} bytes (stream is {:.1}% of the data), {} mode",
+        out.display(),
+        stream.len(),
+        data.len(),
+        ratio(stream.len(), data.len()),
+        a.mode
+    ));
     Ok(Outcome::Ok)
 }

@@ -47,13 +47,10 @@ pub fn run(args: Args) -> Result<Outcome> {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    super::print::status(
-        &out,
-        format_args!(
-            "wrote {} ({} bytes, sha256 {sha}): sign it with ed25519 (pure, no pre-hash)",
-            out.display(),
-            message.len()
-        ),
-    );
+    super::print::say_line(format_args!(
+        "wrote {} ({} bytes, sha256 {sha}): sign it with ed25519 (pure, no pre-hash)",
+        out.display(),
+        message.len()
+    ));
     Ok(Outcome::Ok)
 }

@@ -85,15 +85,12 @@ pub fn run(args: Args) -> Result<Outcome> {
     let key = PrivateKey::generate()?;
     let pem = key.to_pem()?;
     fsio::output::write(&out, pem.as_bytes(), fsio::output::Mode::Private)?;
-    super::print::status(
-        &out,
-        format_args!(
-            "wrote {} (ed25519 private key, key id {}); public key: imgtool getpub {} -o PUB.pem",
-            out.display(),
-            key.public_key().key_id(),
-            args.output.display()
-        ),
-    );
+    super::print::say_line(format_args!(
+        "wrote {} (ed25519 private key, key id {}); public key: imgtool getpub {} -o PUB.pem",
+        out.display(),
+        key.public_key().key_id(),
+        args.output.display()
+    ));
     Ok(Outcome::Ok)
 }
 

@@ -1,6 +1,5 @@
 //! `imgtool layout`: import the SDK's `ptab.json`, show a layout, export C header / memory.x.
 
-use super::print::status;
 use super::Outcome;
 use anyhow::{bail, Context, Result};
 use fsio::input::{read_text, Limit};
@@ -132,15 +131,12 @@ fn import(a: ImportArgs) -> Result<Outcome> {
     let layout = ptab::import(&name, &text, &opts)
         .with_context(|| format!("cannot import {}", a.ptab.display()))?;
     write(&out, layout.to_toml_string().as_bytes(), Mode::Public)?;
-    status(
-        &out,
-        format_args!(
-            "wrote {} ({} memories, {} regions)",
-            out.display(),
-            layout.memories.len(),
-            layout.regions.len()
-        ),
-    );
+    super::print::say_line(format_args!(
+        "wrote {} ({} memories, {} regions)",
+        out.display(),
+        layout.memories.len(),
+        layout.regions.len()
+    ));
     Ok(Outcome::Ok)
 }
 

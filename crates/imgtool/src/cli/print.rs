@@ -17,13 +17,3 @@ macro_rules! say {
     };
 }
 pub(crate) use say;
-
-/// Prints a status line about `dest`: on standard output, unless the data itself went there
-/// (then on standard error, so `-o -` output stays clean).
-pub fn status(dest: &fsio::output::Dest, line: std::fmt::Arguments<'_>) {
-    if dest.is_stdout() {
-        eprintln!("{line}");
-    } else {
-        println!("{line}");
-    }
-}
