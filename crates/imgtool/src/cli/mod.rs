@@ -167,22 +167,11 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// The error and its causes joined with ": ", skipping a cause whose text the message before it
-/// already ends with. The library errors include their cause in their own message (so they read
-/// well alone) and also expose it as `source()`; printing both would say it twice.
+/// The error and its causes joined with ": ", a cause already at the end of the line not
+/// repeated (an error from outside the workspace may still print its cause itself): the same
+/// line `verify` and `inspect` make of a library error, [`package::error::full_text`].
 fn error_message(e: &anyhow::Error) -> String {
-    let mut out = String::new();
-    for cause in e.chain() {
-        let text = cause.to_string();
-        if out.ends_with(&text) {
-            continue;
-        }
-        if !out.is_empty() {
-            out.push_str(": ");
-        }
-        out.push_str(&text);
-    }
-    out
+    package::error::full_text(e.as_ref())
 }
 
 #[cfg(test)]
