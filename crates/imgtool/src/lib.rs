@@ -14,5 +14,6 @@ extern crate self as imgtool;
 #[cfg(feature = "cli-tree")]
 #[doc(hidden)]
 pub mod cli;
+pub mod diff;
 pub mod pack;
 pub mod secure;

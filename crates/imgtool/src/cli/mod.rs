@@ -3,14 +3,16 @@
 //!
 //! Exit codes: 0 success, 1 verification failed (the input was read but does not hold what was
 //! asked, e.g. a bad CRC in `verify`), 2 any other error (bad arguments, unreadable or malformed
-//! input, refused plans).
+//! input, refused plans). `diff` is the one exception, like diff(1): 1 means "different".
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod attach_signature;
 mod common_args;
+mod completions;
 mod compress;
+mod diff;
 mod digest;
 mod elf2bin;
 mod ftab;
@@ -19,6 +21,7 @@ mod getpub;
 mod inspect;
 mod keygen;
 mod layout;
+mod man;
 mod pack;
 mod print;
 mod secure;
@@ -64,6 +67,8 @@ pub enum Outcome {
     Ok,
     /// The input was read, but a check failed: exit 1.
     VerificationFailed,
+    /// `diff` only: the two inputs differ, exit 1 (as diff(1) and cmp(1)).
+    Different,
 }
 
 #[derive(Parser, Debug)]
@@ -76,7 +81,8 @@ Main job: `imgtool pack --layout BOARD --image hcpu=app.elf --image ota-manager=
 writes the offline_install.bin an unmodified device installs; `inspect`, `verify`, `unpack` and \
 `simulate` check it. Building blocks: `elf2bin`, `compress`/`decompress`, `layout`. \
 Docs: docs/cli.md in the source tree.\n\n\
-Exit codes: 0 success, 1 verification failed, 2 error."
+Exit codes: 0 success, 1 verification failed, 2 error; `imgtool diff` alone, like diff(1): \
+0 identical, 1 different, 2 error."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -123,12 +129,16 @@ enum Command {
     /// Check an external signature and attach it to a package made with `pack --unsigned`
     #[command(name = "attach-signature")]
     AttachSignature(attach_signature::Args),
+    /// What changed between two packages or secure sets; exit 0 identical, 1 different
+    Diff(diff::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    Completions(completions::Args),
+    /// Write the manual pages (imgtool.1 and one per subcommand)
+    Man(man::Args),
 }
 
 /// The whole command tree as clap sees it: for tests that walk every subcommand and option,
-/// and for generated documentation.
-// Only `cli-tree` users call it; the binary alone does not.
-#[cfg_attr(not(feature = "cli-tree"), allow(dead_code))]
+/// and for `completions` and `man`.
 pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
 }
@@ -156,10 +166,13 @@ pub fn main() -> ExitCode {
         Command::Getpub(a) => getpub::run(a),
         Command::Digest(a) => digest::run(a),
         Command::AttachSignature(a) => attach_signature::run(a),
+        Command::Diff(a) => diff::run(a),
+        Command::Completions(a) => completions::run(a),
+        Command::Man(a) => man::run(a),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
-        Ok(Outcome::VerificationFailed) => ExitCode::from(1),
+        Ok(Outcome::VerificationFailed | Outcome::Different) => ExitCode::from(1),
         Err(e) => {
             eprintln!("error: {}", error_message(&e));
             ExitCode::from(2)

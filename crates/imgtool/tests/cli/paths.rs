@@ -225,6 +225,14 @@ const RECIPES: &[Recipe] = &[
         Out::File,
         Some("pub.pem"),
     ),
+    r(&["man"], "output", &["-o", "{OUT}"], Out::Dir("imgtool.1"), None),
+    r(
+        &["man"],
+        "output",
+        &["-o", "{OUT}"],
+        Out::Dir("imgtool-pack.1"),
+        None,
+    ),
 ];
 
 /// `getpub --dumpsig STEM` writes `STEM_pub.der` and `STEM_hash.bin`: a stem, not a path, so
@@ -239,6 +247,8 @@ const READ_ONLY: &[&[&str]] = &[
     &["layout", "show"],
     &["layout", "list"],
     &["ftab", "show"],
+    &["diff"],
+    &["completions"],
 ];
 
 /// Leaf subcommands, as paths of names.
