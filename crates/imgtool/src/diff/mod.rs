@@ -364,3 +364,89 @@ fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     secure::record::hex(&Sha256::digest(bytes))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image(id: u8, installed: &[u8], payload: &str) -> SnapshotImage {
+        SnapshotImage {
+            id,
+            name: format!("img{id}"),
+            installed: Installed::of(installed),
+            fields: vec![
+                Field::new("payload_sha256", Category::Encoding, payload),
+                Field::new("codec", Category::Codec, "gzip"),
+            ],
+        }
+    }
+
+    fn package(images: Vec<SnapshotImage>, file: &str) -> Snapshot {
+        Snapshot {
+            kind: Kind::Package,
+            fields: vec![Field::new("crc", Category::Header, "0x1")],
+            images,
+            file_sha256: Some(file.into()),
+        }
+    }
+
+    #[test]
+    fn a_repeated_id_pairs_in_order_and_the_extra_one_is_added() {
+        let a = package(vec![image(0, b"x", "p"), image(0, b"y", "q")], "f");
+        let b = package(
+            vec![
+                image(0, b"x", "p"),
+                image(0, b"y", "q"),
+                image(0, b"z", "r"),
+            ],
+            "g",
+        );
+        let d = compare(&a, &b).unwrap();
+        let c: Vec<_> = d.images.iter().map(|i| i.change).collect();
+        assert_eq!(c, [Change::Same, Change::Same, Change::Added]);
+        assert!(!d.identical);
+    }
+
+    #[test]
+    fn a_changed_image_reports_no_encoding_fields_but_a_same_one_does() {
+        let a = package(vec![image(0, b"x", "p"), image(6, b"y", "q")], "f");
+        let b = package(vec![image(0, b"X", "P"), image(6, b"y", "Q")], "g");
+        let d = compare(&a, &b).unwrap();
+        let f: Vec<_> = d.fields.iter().map(|f| (f.image, f.field)).collect();
+        assert_eq!(f, [(Some(6), "payload_sha256")]);
+    }
+
+    #[test]
+    fn files_that_differ_in_no_field_still_differ() {
+        let a = package(vec![image(0, b"x", "p")], "f");
+        let b = package(vec![image(0, b"x", "p")], "g");
+        let d = compare(&a, &b).unwrap();
+        assert!(!d.identical);
+        assert_eq!(d.fields[0].field, "file.sha256");
+        assert_eq!(d.fields[0].category, Category::File);
+        assert!(compare(&a, &a).unwrap().identical);
+    }
+
+    #[test]
+    fn a_package_and_a_secure_set_do_not_compare() {
+        let a = package(vec![], "f");
+        let mut b = a.clone();
+        b.kind = Kind::SecureSet;
+        let e = compare(&a, &b).unwrap_err();
+        assert!(matches!(e, DiffError::MixedKinds { .. }), "{e}");
+    }
+
+    #[test]
+    fn a_field_only_one_side_has_is_absent_on_the_other() {
+        let a = package(vec![], "f");
+        let mut b = a.clone();
+        b.fields.push(Field::maybe(
+            "manifest.version",
+            Category::Version,
+            Some("2"),
+        ));
+        let d = compare(&a, &b).unwrap();
+        assert_eq!(d.fields[0].a, None);
+        assert_eq!(d.fields[0].b.as_deref(), Some("2"));
+    }
+}

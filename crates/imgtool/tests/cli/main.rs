@@ -7,6 +7,7 @@
 mod common;
 mod compress;
 mod device;
+mod diff;
 mod elf2bin;
 mod files;
 mod issue16;

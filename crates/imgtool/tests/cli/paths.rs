@@ -225,7 +225,13 @@ const RECIPES: &[Recipe] = &[
         Out::File,
         Some("pub.pem"),
     ),
-    r(&["man"], "output", &["-o", "{OUT}"], Out::Dir("imgtool.1"), None),
+    r(
+        &["man"],
+        "output",
+        &["-o", "{OUT}"],
+        Out::Dir("imgtool.1"),
+        None,
+    ),
     r(
         &["man"],
         "output",
