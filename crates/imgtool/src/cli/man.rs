@@ -37,7 +37,10 @@ pub fn pages() -> Result<Vec<(String, Vec<u8>)>> {
 }
 
 fn collect(cmd: &clap::Command, out: &mut Vec<(String, Vec<u8>)>) -> Result<()> {
-    let man = Man::new(cmd.clone());
+    // Every page names the imgtool version it documents (a subcommand has none of its own).
+    let man = Man::new(cmd.clone())
+        .source(concat!("imgtool ", env!("CARGO_PKG_VERSION")))
+        .manual("imgtool manual");
     let mut text = Vec::new();
     man.render(&mut text)?;
     out.push((man.get_filename(), text));

@@ -10,6 +10,7 @@ mod device;
 mod diff;
 mod elf2bin;
 mod files;
+mod generated_docs;
 mod issue16;
 mod layout;
 mod levels;
