@@ -8,6 +8,7 @@ mod common;
 mod compress;
 mod device;
 mod diff;
+mod docs;
 mod elf2bin;
 mod files;
 mod generated_docs;
