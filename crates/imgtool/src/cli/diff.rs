@@ -135,8 +135,7 @@ fn image_line(i: &ImageDiff) -> String {
 
 fn field_line(f: &FieldDiff, diff: &Diff) -> String {
     let value = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".to_owned());
-    let category = serde_json::to_value(f.category).expect("serialises");
-    let category = category.as_str().unwrap_or_default().to_owned();
+    let category = f.category.name();
     let scope = match f.image {
         None => String::new(),
         Some(id) => {

@@ -46,18 +46,21 @@ pub fn read(path: &Path, keys: Option<SetKeys<'_>>) -> Result<Snapshot, DiffErro
         return read_secure_set(path, k.root, k.verifier);
     }
     let bytes = fsio::input::read_bounded(path, fsio::input::Limit::PACKAGE)?;
-    if let Some(kind) = crate::secure::detect(&bytes, false) {
-        let what = match kind {
-            crate::secure::ArtifactKind::Ftab => "a flash table",
-            crate::secure::ArtifactKind::OfflineV1 => "an offline package v1",
-            crate::secure::ArtifactKind::Ctrl => "a control packet",
-        };
-        return Err(DiffError::SecureArtifact {
-            path: path.to_path_buf(),
-            what,
-        });
+    match read_package(path, &bytes) {
+        // Not a package: say so, unless it is one file of a secure set (a hint then).
+        Err(DiffError::NotAPackage { .. }) if crate::secure::detect(&bytes, false).is_some() => {
+            let what = match crate::secure::detect(&bytes, false) {
+                Some(crate::secure::ArtifactKind::Ftab) => "a flash table",
+                Some(crate::secure::ArtifactKind::OfflineV1) => "an offline package v1",
+                _ => "a control packet",
+            };
+            Err(DiffError::SecureArtifact {
+                path: path.to_path_buf(),
+                what,
+            })
+        }
+        r => r,
     }
-    read_package(path, &bytes)
 }
 
 /// Version of the JSON schema of [`Diff`] (docs/cli.md); raised on any incompatible change.
@@ -103,6 +106,22 @@ pub enum Category {
     Manifest,
     /// The files differ in a byte no other field covers.
     File,
+}
+
+impl Category {
+    /// Its name in the text output and the JSON (`header`, `encoding`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Category::Header => "header",
+            Category::Encoding => "encoding",
+            Category::Codec => "codec",
+            Category::Pksize => "pksize",
+            Category::Version => "version",
+            Category::Signature => "signature",
+            Category::Manifest => "manifest",
+            Category::File => "file",
+        }
+    }
 }
 
 /// One named value of a side; `None` when the side does not have it (an unsigned package's
@@ -434,6 +453,16 @@ mod tests {
         b.kind = Kind::SecureSet;
         let e = compare(&a, &b).unwrap_err();
         assert!(matches!(e, DiffError::MixedKinds { .. }), "{e}");
+    }
+
+    #[test]
+    fn category_names_are_their_json_names() {
+        use Category::*;
+        for c in [
+            Header, Encoding, Codec, Pksize, Version, Signature, Manifest, File,
+        ] {
+            assert_eq!(serde_json::to_value(c).unwrap(), c.name());
+        }
     }
 
     #[test]
