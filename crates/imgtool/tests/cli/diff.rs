@@ -29,6 +29,8 @@ fn fixture() -> tempfile::TempDir {
         ("secure/keys/sifli02/s01.bin", "s01.bin"),
         ("secure/keys/sifli02/sig_pri.pem", "sig_pri.pem"),
         ("secure/keys/sifli02/sig_pub.pem", "sig_pub.pem"),
+        ("secure/keys/sifli02/sig_pub.der", "sig_pub.der"),
+        ("secure/keys/sifli02/sig_hash.bin", "sig_hash.bin"),
     ] {
         std::fs::copy(testdata(from), d.path().join(to)).unwrap();
     }
@@ -332,6 +334,51 @@ fn secure_sets_compare_by_their_decrypted_images() {
     let pkg = pack(d.path(), "p", &[]);
     let sha = unpacked_sha256(d.path(), &pkg, "0-hcpu.bin");
     assert_eq!(v["images"][0]["a"]["sha256"], sha);
+}
+
+/// `gen-dfu` of hcpu (flag 17: compressed, encrypted records) and dfu (flag 0: plain records)
+/// from `hcpu.bin` and `dfu.bin`, the vendor's key stems in the fixture.
+fn gen_dfu(d: &Path, out: &[&str]) {
+    let args = ["gen-dfu", "--img_para", "hcpu", "17", "0", "dfu", "0", "6"];
+    let keys = [
+        "--key=s01",
+        "--sigkey=sig",
+        "--com_type=1",
+        "--device-build",
+        "lite",
+    ];
+    ok(imgtool(d, &[&args[..], &keys, out].concat()));
+}
+
+#[test]
+fn gen_dfu_sets_in_either_vendor_naming_compare_by_image() {
+    let d = fixture();
+    let p = d.path();
+    std::fs::copy(p.join("app.bin"), p.join("hcpu.bin")).unwrap();
+    put(p, "dfu.bin", &[0x5a; 700]);
+    gen_dfu(p, &["-o", "g1"]);
+    put(p, "dfu.bin", &[0x5b; 700]);
+    // --dst_dir: the newest vendor names (enc_com_hcpu.bin, out_dfu.bin).
+    gen_dfu(p, &["--dst_dir", "g2"]);
+    assert!(p.join("g1/outdfu.bin").is_file() && p.join("g2/out_dfu.bin").is_file());
+    let r = diff(p, "g1", "g2", &[&KEYS[..], &["--json"]].concat());
+    r.assert_exit(1);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        changes(&v),
+        [(0, "same".to_owned()), (6, "changed".to_owned())]
+    );
+    assert_eq!(v["images"][1]["name"], "dfu");
+    // The raw image's installed bytes: the input zero-padded to 16, as the device stores it.
+    let mut padded = vec![0x5b; 700];
+    padded.resize(704, 0);
+    let sha = {
+        use sha2::{Digest, Sha256};
+        let h = Sha256::digest(&padded);
+        h.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    assert_eq!(v["images"][1]["b"]["sha256"], sha);
+    assert_eq!(v["fields"], serde_json::json!([]));
 }
 
 #[test]
