@@ -53,6 +53,11 @@ pub struct Args {
     /// RSA public key of secure sets (sig_pub.pem / .der); twice: A's, then B's
     #[arg(long, value_name = "PUB", num_args = 1, action = clap::ArgAction::Append)]
     pub sig_pub: Vec<PathBuf>,
+
+    /// The 32-byte hash the sets' AES-CTR nonce comes from when it is not --sig-pub's (an
+    /// unprogrammed efuse with a custom key, docs/secure-dfu.md); twice: A's, then B's
+    #[arg(long, value_name = "FILE", num_args = 1, action = clap::ArgAction::Append)]
+    pub nonce_hash: Vec<PathBuf>,
 }
 
 /// The keys of side `i` (0 A, 1 B): the i-th of each option, or the only one.
@@ -71,10 +76,13 @@ fn load_keys(args: &Args, i: usize) -> Result<Keys> {
     let public = pick(&args.sig_pub, "sig-pub", i)?;
     match (root, public) {
         (None, None) => Ok(None),
-        (Some(r), Some(p)) => Ok(Some((
-            super::secure::load_root(&r)?,
-            super::secure::load_verifier(&p)?,
-        ))),
+        (Some(r), Some(p)) => {
+            let mut verifier = super::secure::load_verifier(&p)?;
+            if let Some(h) = pick(&args.nonce_hash, "nonce-hash", i)? {
+                verifier = verifier.with_nonce_hash(super::secure::load_nonce_hash(&h)?);
+            }
+            Ok(Some((super::secure::load_root(&r)?, verifier)))
+        }
         _ => bail!("a secure output set needs both --root-key and --sig-pub"),
     }
 }
@@ -86,8 +94,26 @@ fn read_side(path: &Path, keys: &Keys) -> Result<imgtool::diff::Snapshot> {
     Ok(read(path, keys)?)
 }
 
+/// Refuses key options that would do nothing: no option is silently ignored.
+fn refuse_unused_keys(args: &Args) -> Result<()> {
+    let keyed = !args.root_key.is_empty() || !args.sig_pub.is_empty();
+    if !args.nonce_hash.is_empty() && !keyed {
+        bail!("--nonce-hash needs --root-key and --sig-pub (it opens secure output sets)");
+    }
+    if keyed && !args.a.is_dir() && !args.b.is_dir() {
+        bail!(
+            "--root-key, --sig-pub and --nonce-hash open secure output sets (directories); \
+             {} and {} are no directories",
+            args.a.display(),
+            args.b.display()
+        );
+    }
+    Ok(())
+}
+
 /// Runs `imgtool diff`.
 pub fn run(args: Args) -> Result<Outcome> {
+    refuse_unused_keys(&args)?;
     let a = read_side(&args.a, &load_keys(&args, 0)?)?;
     let b = read_side(&args.b, &load_keys(&args, 1)?)?;
     let diff = compare(&a, &b)?;

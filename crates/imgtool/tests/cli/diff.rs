@@ -320,6 +320,9 @@ fn secure_sets_compare_by_their_decrypted_images() {
     );
     let r = ok(diff(d.path(), "s1", "s2", &KEYS));
     assert_eq!(r.stdout, "identical: s1 and s2\n");
+    // The nonce source given explicitly (here the key's own hash) is taken.
+    let nonce = [&KEYS[..], &["--nonce-hash", "sig_hash.bin"]].concat();
+    ok(diff(d.path(), "s1", "s2", &nonce));
     pack_secure(d.path(), "hcpu=changed/app.bin", "s3", &["--fw-ver", "3"]);
     let r = diff(d.path(), "s1", "s3", &KEYS);
     r.assert_exit(1);
@@ -408,6 +411,15 @@ fn diff_errors_exit_2_not_1() {
         d.path(),
         &["diff", &a, "notes.txt"],
         "notes.txt: not an offline package v2",
+    );
+    // Keys for two packages would do nothing: refused, not ignored.
+    let keyed = [&["diff", &a, &a][..], &KEYS].concat();
+    fails(d.path(), &keyed, "open secure output sets (directories)");
+    let nonce = ["diff", &a, &a, "--nonce-hash", "sig_hash.bin"];
+    fails(
+        d.path(),
+        &nonce,
+        "--nonce-hash needs --root-key and --sig-pub",
     );
     pack_secure(d.path(), "hcpu=app.bin", "s1", &[]);
     let mixed = [&["diff", "s1", &a][..], &KEYS].concat();
