@@ -1,6 +1,7 @@
 //! `imgtool`: the driver that chains the workspace crates (`elf2bin`, `ezip`, `layout`,
 //! `package`, `sign`) into a library API for `build.rs` scripts and release pipelines
-//! ([`pack`]), and the `imgtool` command line tool.
+//! ([`pack`], [`secure`], and [`diff`] to compare two releases), and the `imgtool` command
+//! line tool.
 //!
 //! The command line lives in the binary target (`src/main.rs`, `src/cli/`): it is the only
 //! place that knows about clap, exit codes and hints. The `cli-tree` feature also compiles it
