@@ -4,7 +4,7 @@ use super::secure::{c_array, is_rsa_key, read_small, write_all, Artifact};
 use super::Outcome;
 use anyhow::{bail, Result};
 use secure::VerifyingKey;
-use sign::{load_private_key_with, KeySource, PublicKey};
+use sign::{load_private_key_unlocked, KeySource, Passphrase, PublicKey};
 use std::path::Path;
 use std::path::PathBuf;
 
@@ -15,7 +15,8 @@ Examples:
   imgtool getpub env:IMGTOOL_SIGN_KEY --format raw -o pub.bin
   imgtool getpub keys/release.pub.pem --format c-array
 
-KEY is a private key file (PKCS#8 PEM), env:NAME (an environment variable holding the PEM
+KEY is a private key file (PKCS#8 PEM; encrypted PKCS#8 with --passphrase-file FILE or
+IMGTOOL_KEY_PASSPHRASE), env:NAME (an environment variable holding the PEM
 text), or a public key file (SubjectPublicKeyInfo PEM) to convert. Formats: pem
 (SubjectPublicKeyInfo, for `imgtool verify --key`), raw (the 32 bytes of RFC 8032), c-array
 (a C definition of those 32 bytes, to build into the DFU installer). Without -o, pem and
@@ -59,10 +60,13 @@ pub struct Args {
     /// STEM_hash.bin (its SHA-256, the efuse SIG_HASH / AES-CTR nonce)
     #[arg(long, value_name = "STEM")]
     pub dumpsig: Option<String>,
+    /// The passphrase of an encrypted private key
+    #[command(flatten)]
+    pub passphrase: super::common_args::PassphraseArg,
 }
 
 /// Loads the public key behind KEY: a public key PEM file as is, else a private key source.
-pub(crate) fn public_key_of(key: &str) -> Result<PublicKey> {
+pub(crate) fn public_key_of(key: &str, passphrase: Option<&Passphrase>) -> Result<PublicKey> {
     let source = KeySource::parse(key)?;
     if let KeySource::File(path) = &source {
         let text = fsio::input::read_bounded(path, fsio::input::Limit::SMALL)?;
@@ -71,7 +75,7 @@ pub(crate) fn public_key_of(key: &str) -> Result<PublicKey> {
             return Ok(PublicKey::from_pem(&pem, &path.display().to_string())?);
         }
     }
-    let loaded = load_private_key_with(&source, fsio::input::read_small)?;
+    let loaded = load_private_key_unlocked(&source, fsio::input::read_small, passphrase)?;
     for w in &loaded.warnings {
         eprintln!("warning: {w}");
     }
@@ -107,7 +111,8 @@ pub fn run(args: Args) -> Result<Outcome> {
             ("--dumpsig's", &dests[1]),
         ])?;
     }
-    if let Some(out) = getpub_rsa(&args)? {
+    let passphrase = args.passphrase.passphrase()?;
+    if let Some(out) = getpub_rsa(&args, passphrase.as_ref())? {
         return Ok(out);
     }
     if args.dumpsig.is_some() {
@@ -116,7 +121,7 @@ pub fn run(args: Args) -> Result<Outcome> {
             args.key
         );
     }
-    let key = public_key_of(&args.key)?;
+    let key = public_key_of(&args.key, passphrase.as_ref())?;
     let bytes = match args.format {
         Format::Pem => key.to_pem()?.into_bytes(),
         Format::Raw => key.to_bytes().to_vec(),
@@ -136,16 +141,20 @@ pub fn run(args: Args) -> Result<Outcome> {
 }
 
 /// `getpub` of an RSA key file; `None` when KEY is not an RSA key (the ed25519 path then).
-fn getpub_rsa(args: &Args) -> Result<Option<Outcome>> {
+fn getpub_rsa(args: &Args, passphrase: Option<&Passphrase>) -> Result<Option<Outcome>> {
     let path = Path::new(&args.key);
     if args.key.starts_with("env:") || !(path.is_file() || fsio::input::is_stdin(path)) {
         return Ok(None);
     }
     let text = zeroize::Zeroizing::new(read_small(path)?);
-    if !is_rsa_key(&text) {
-        return Ok(None);
-    }
-    let key = VerifyingKey::from_file_bytes(&text, &args.key)?;
+    let key = match VerifyingKey::from_file_bytes_with(&text, &args.key, passphrase) {
+        Ok(key) => key,
+        // Encrypted without (the right) passphrase, or legacy-encrypted: the key type is not
+        // known, and the error says what to do either way.
+        Err(e @ secure::SecureError::Key(_)) => return Err(e.into()),
+        Err(e) if is_rsa_key(&text) => return Err(e.into()),
+        Err(_) => return Ok(None),
+    };
     let der = key.spki_der()?;
     let bytes = match args.format {
         Format::Pem => key.to_pem()?.into_bytes(),

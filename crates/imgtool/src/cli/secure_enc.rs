@@ -2,7 +2,7 @@
 //! (`image_sec.bin`), written and read back (decrypted, every hash and signature checked).
 
 use super::common_args::number;
-use super::secure::{load_root, load_signer, load_verifier};
+use super::secure::{load_root, load_verifier};
 use super::Outcome;
 use anyhow::{Context, Result};
 use std::path::PathBuf;
@@ -12,7 +12,8 @@ Examples (the vendor's command lines):
   imgtool enc --img app.bin --eimg app_sec.bin --key=s01 --sigkey=sig --flags=3
   imgtool dec --eimg app_sec.bin --img app_plain.bin --key=s01 --sigkey=sig
 
-enc reads STEM.bin (root key) and SIGSTEM_pri.pem, pads the image to 16 bytes, encrypts it as
+enc reads STEM.bin (root key) and SIGSTEM_pri.pem (encrypted PKCS#8 with --passphrase-file
+or IMGTOOL_KEY_PASSPHRASE; not read with --rsa-sign-command CMD --rsa-sign-pub PUB), pads the image to 16 bytes, encrypts it as
 records with a session key (random unless --session-key) and writes SHA-256(header) ‖ the
 header encrypted with the root key ‖ the records. dec checks all of it (exit 1 on a failure)
 and writes the padded plaintext. The vendor's debug test.bin (plaintext header with the
@@ -49,6 +50,12 @@ pub struct EncArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub force: super::common_args::ForceArg,
+    /// The passphrase of an encrypted SIGSTEM_pri.pem
+    #[command(flatten)]
+    pub passphrase: super::common_args::PassphraseArg,
+    /// RSA signatures from an external command instead of SIGSTEM_pri.pem
+    #[command(flatten)]
+    pub rsa: super::secure::RsaCommandArgs,
 }
 
 /// Arguments of `imgtool dec`.
@@ -79,11 +86,15 @@ pub fn run_enc(a: EncArgs) -> Result<Outcome> {
     // The key files are inputs too: `--eimg s01.bin --key s01` must not destroy the root key.
     let mut inputs = vec![a.img.as_path(), root_path.as_path(), signer_path.as_path()];
     inputs.extend(a.session_key.as_deref());
+    inputs.extend(a.passphrase.path());
+    inputs.extend(a.rsa.rsa_sign_pub.as_deref());
     let dest = fsio::output::plan_output(&a.eimg, &inputs, a.force.force)?;
     let image = fsio::input::read_bounded(&a.img, fsio::input::Limit::IMAGE)?;
     fsio::input::refuse_lfs_pointer(&a.img, &image)?;
     let root = load_root(&root_path)?;
-    let signer = load_signer(&signer_path)?;
+    let signer = a
+        .rsa
+        .signer_or_key(&signer_path, a.passphrase.passphrase()?.as_ref())?;
     let session = match &a.session_key {
         Some(p) => secure::SessionKey::from_bytes(
             &super::secure::read_small(p)?,
@@ -91,7 +102,7 @@ pub fn run_enc(a: EncArgs) -> Result<Outcome> {
         )?,
         None => secure::SessionKey::generate()?,
     };
-    let out = secure::enc::seal_enc(&image, a.bksize, a.flags, &a.ver, &root, &signer, &session)
+    let out = secure::enc::seal_enc(&image, a.bksize, a.flags, &a.ver, &root, &*signer, &session)
         .context("nothing written")?;
     fsio::output::write(&dest, &out, fsio::output::Mode::Public)?;
     super::print::say!(

@@ -30,6 +30,8 @@ pub struct KeyFiles {
     pub session: Option<PathBuf>,
     /// A 32-byte nonce hash file (`--nonce-hash`).
     pub nonce_hash: Option<PathBuf>,
+    /// The passphrase of an encrypted `signer` key file.
+    pub passphrase: Option<sign::Passphrase>,
 }
 
 /// Reads a key file or other small input (bounded: keys are never large).
@@ -47,8 +49,20 @@ impl SecureKeys {
     pub fn load(files: &KeyFiles) -> Result<SecureKeys> {
         let root = RootKey::from_bytes(&read_small(&files.root)?, &name(&files.root))?;
         let pem = zeroize::Zeroizing::new(read_small(&files.signer)?);
-        let signer: Box<dyn RsaSigner> =
-            Box::new(SigningKey::from_pem(&pem, &name(&files.signer))?);
+        let signer =
+            SigningKey::from_pem_with(&pem, &name(&files.signer), files.passphrase.as_ref())?;
+        Self::finish(files, root, Box::new(signer))
+    }
+
+    /// Like [`SecureKeys::load`], with `signer` (e.g. a [`secure::CommandRsaSigner`]) instead
+    /// of the key file `files.signer`, which is not read.
+    pub fn with_signer(files: &KeyFiles, signer: Box<dyn RsaSigner>) -> Result<SecureKeys> {
+        let root = RootKey::from_bytes(&read_small(&files.root)?, &name(&files.root))?;
+        Self::finish(files, root, signer)
+    }
+
+    /// The keys other than the root key and the signer, read and cross-checked.
+    fn finish(files: &KeyFiles, root: RootKey, signer: Box<dyn RsaSigner>) -> Result<SecureKeys> {
         let nonce_hash = match &files.nonce_hash {
             Some(p) => Some((p, NonceHash::from_bytes(&read_small(p)?, &name(p))?)),
             None => None,

@@ -10,6 +10,7 @@ mod device;
 mod elf2bin;
 mod files;
 mod issue16;
+mod keys;
 mod layout;
 mod levels;
 mod numbers;
