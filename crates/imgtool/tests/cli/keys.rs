@@ -601,3 +601,79 @@ fn the_passphrase_never_shows() {
         );
     }
 }
+
+#[test]
+fn rsa_sign_command_is_refused_where_it_would_do_nothing_or_clash() {
+    let d = vendor_dir();
+    let p = d.path();
+    let cmd = [
+        "--rsa-sign-command",
+        "true",
+        "--rsa-sign-pub",
+        "sig_pub.pem",
+    ];
+    let no_secure = [&["pack", "--image", "hcpu=hcpu.bin", "-o", "o"][..], &cmd].concat();
+    refused(p, &no_secure, &[], &["apply to the secure flow only"]);
+    let both = [
+        &no_secure[..],
+        &[
+            "--secure",
+            "--root-key",
+            "s01.bin",
+            "--sign-key",
+            "sig_pri.pem",
+        ],
+    ]
+    .concat();
+    refused(p, &both, &[], &["--sign-key and --rsa-sign-command"]);
+    let v2 = [
+        &[
+            "gen-dfu",
+            "--img_para",
+            "hcpu",
+            "16",
+            "0",
+            "--offline_img=2",
+        ][..],
+        &cmd,
+    ]
+    .concat();
+    refused(p, &v2, &[], &["as does --rsa-sign-command"]);
+}
+
+/// ota.toml's `sign_key` gives way to `--rsa-sign-command` on the command line (the command
+/// line wins), and the result is the key file's bytes.
+#[test]
+fn rsa_sign_command_wins_over_the_ota_toml_key() {
+    if !have_openssl() {
+        return;
+    }
+    let d = vendor_dir();
+    let p = d.path();
+    let app = testdata("examples/sf32lb52x-eh-lb523/app.elf");
+    // The file's key does not exist: reading it would fail the run.
+    let toml = format!(
+        "layout = \"sf32lb52x-eh-lb523\"\n[[image]]\nid = \"hcpu\"\npath = \"{}\"\n\
+         [secure]\nroot_key = \"s01.bin\"\nsign_key = \"absent_pri.pem\"\n\
+         session_key = \"skey.bin\"\n",
+        app.display()
+    );
+    put(p, "ota.toml", toml.as_bytes());
+    let sign = openssl_sign("sig_pri.pem");
+    let args = [
+        "pack",
+        "--config",
+        "ota.toml",
+        "-o",
+        "cmd",
+        "--rsa-sign-command",
+        &sign,
+        "--rsa-sign-pub",
+        "sig_pub.pem",
+    ];
+    ok(imgtool(p, &args));
+    let toml_key = toml.replace("absent_pri.pem", "sig_pri.pem");
+    put(p, "ota.toml", toml_key.as_bytes());
+    ok(imgtool(p, &["pack", "--config", "ota.toml", "-o", "file"]));
+    assert!(snapshot(&p.join("cmd")) == snapshot(&p.join("file")));
+}
