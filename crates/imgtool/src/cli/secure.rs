@@ -9,7 +9,7 @@ pub use imgtool::secure::{Artifact, Naming};
 use imgtool::secure::{KeyFiles, SecureBuild};
 use secure::ctrl::{check_policy, FLAG_COMPRESS};
 use secure::rules::{Chip, DeviceBuild};
-use secure::{NonceHash, RootKey, SigningKey, VerifyingKey};
+use secure::{NonceHash, RootKey, VerifyingKey};
 use std::path::{Path, PathBuf};
 
 /// Reads a key file or other small input (bounded: keys are never large).
@@ -29,12 +29,6 @@ pub(crate) fn read_artifact(path: &Path) -> Result<Vec<u8>> {
 pub(crate) fn load_root(path: &Path) -> Result<RootKey> {
     let b = read_small(path)?;
     Ok(RootKey::from_bytes(&b, &path.display().to_string())?)
-}
-
-/// Reads an RSA-2048 private key (PKCS#1 or PKCS#8 PEM).
-pub(crate) fn load_signer(path: &Path) -> Result<SigningKey> {
-    let b = zeroize::Zeroizing::new(read_small(path)?);
-    Ok(SigningKey::from_pem(&b, &path.display().to_string())?)
 }
 
 /// Reads an RSA-2048 public key (SPKI PEM/DER, or the public half of a private key).
@@ -260,10 +254,15 @@ impl SecureBuildArgs {
 
     /// The key files of a build: `root`, `signer`, the `sig_hash` to cross-check, and the
     /// `--session-key` and `--nonce-hash` files given.
-    pub fn key_files(&self, root: &Path, signer: &Path, sig_hash: Option<&Path>) -> KeyFiles {
+    pub fn key_files(
+        &self,
+        root: &Path,
+        signer: imgtool::secure::SignerKey,
+        sig_hash: Option<&Path>,
+    ) -> KeyFiles {
         KeyFiles {
             root: root.to_path_buf(),
-            signer: signer.to_path_buf(),
+            signer,
             sig_hash: sig_hash.map(Path::to_path_buf),
             session: self.session_key.clone(),
             nonce_hash: self.nonce_hash.clone(),

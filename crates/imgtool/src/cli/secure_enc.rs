@@ -2,7 +2,7 @@
 //! (`image_sec.bin`), written and read back (decrypted, every hash and signature checked).
 
 use super::common_args::number;
-use super::secure::{load_root, load_signer, load_verifier};
+use super::secure::{load_root, load_verifier};
 use super::Outcome;
 use anyhow::{Context, Result};
 use std::path::PathBuf;
@@ -31,9 +31,12 @@ pub struct EncArgs {
     /// Root key stem: STEM.bin
     #[arg(long, value_name = "STEM", default_value = "sifli01key")]
     pub key: String,
-    /// Signing key stem: STEM_pri.pem
+    /// Signing key stem: STEM_pri.pem; or a pkcs11: URI of an RSA-2048 key in an HSM token
     #[arg(long, value_name = "STEM", default_value = "sifli01key")]
     pub sigkey: String,
+    /// Module and PIN of a pkcs11: --sigkey
+    #[command(flatten)]
+    pub pkcs11: super::common_args::Pkcs11Args,
     /// Record block size (multiple of 16)
     #[arg(long, value_name = "BYTES", default_value_t = 512, value_parser = number::<u16>)]
     pub bksize: u16,
@@ -75,15 +78,16 @@ pub struct DecArgs {
 /// Runs `imgtool enc`.
 pub fn run_enc(a: EncArgs) -> Result<Outcome> {
     let root_path = PathBuf::from(format!("{}.bin", a.key));
-    let signer_path = PathBuf::from(format!("{}_pri.pem", a.sigkey));
+    let signer_key = a.pkcs11.rsa_signer(&a.sigkey, true)?;
     // The key files are inputs too: `--eimg s01.bin --key s01` must not destroy the root key.
-    let mut inputs = vec![a.img.as_path(), root_path.as_path(), signer_path.as_path()];
+    let mut inputs = vec![a.img.as_path(), root_path.as_path()];
+    inputs.extend(signer_key.file());
     inputs.extend(a.session_key.as_deref());
     let dest = fsio::output::plan_output(&a.eimg, &inputs, a.force.force)?;
     let image = fsio::input::read_bounded(&a.img, fsio::input::Limit::IMAGE)?;
     fsio::input::refuse_lfs_pointer(&a.img, &image)?;
     let root = load_root(&root_path)?;
-    let signer = load_signer(&signer_path)?;
+    let signer = signer_key.open()?;
     let session = match &a.session_key {
         Some(p) => secure::SessionKey::from_bytes(
             &super::secure::read_small(p)?,
@@ -91,7 +95,7 @@ pub fn run_enc(a: EncArgs) -> Result<Outcome> {
         )?,
         None => secure::SessionKey::generate()?,
     };
-    let out = secure::enc::seal_enc(&image, a.bksize, a.flags, &a.ver, &root, &signer, &session)
+    let out = secure::enc::seal_enc(&image, a.bksize, a.flags, &a.ver, &root, &*signer, &session)
         .context("nothing written")?;
     fsio::output::write(&dest, &out, fsio::output::Mode::Public)?;
     super::print::say!(
