@@ -122,4 +122,24 @@ pub enum SignError {
         /// Where it came from (`--passphrase-file FILE` or the variable's name).
         what: String,
     },
+    /// A `pkcs11:` URI that cannot be used.
+    #[error("PKCS#11 URI {uri}: {reason}")]
+    BadPkcs11Uri {
+        /// The URI (never one with a PIN in it).
+        uri: String,
+        /// What is wrong and what was expected.
+        reason: String,
+    },
+    /// A `pkcs11:` key given where only key files are read (the token is opened by the `hsm`
+    /// crate, with a module and a PIN).
+    #[error(
+        "{uri} is a key in a PKCS#11 token, not a key file; it is opened with a module and a PIN"
+    )]
+    TokenKey {
+        /// The URI.
+        uri: String,
+    },
+    /// A signer other than a key in memory (an HSM token) failed.
+    #[error("the signer failed")]
+    Signer(#[source] Box<dyn std::error::Error + Send + Sync>),
 }

@@ -1,7 +1,8 @@
-//! Where a private key comes from: a PEM file, or an environment variable holding the PEM text
-//! (`env:NAME`, for CI secrets).
+//! Where a private key comes from: a PEM file, an environment variable holding the PEM text
+//! (`env:NAME`, for CI secrets), or a key in a PKCS#11 token (`pkcs11:` URI). [`KeySource::parse`]
+//! is the one parser of such a key spec, for every scheme and command.
 
-use crate::{PrivateKey, SignError};
+use crate::{Pkcs11Uri, PrivateKey, SignError};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
@@ -13,11 +14,16 @@ pub enum KeySource {
     File(PathBuf),
     /// An environment variable holding the PEM text (`env:NAME`).
     Env(String),
+    /// A private key object in a PKCS#11 token (RFC 7512 `pkcs11:` URI).
+    Pkcs11(Pkcs11Uri),
 }
 
 impl KeySource {
-    /// Parses `env:NAME` or a path.
+    /// Parses `env:NAME`, a `pkcs11:` URI or a path.
     pub fn parse(s: &str) -> Result<Self, SignError> {
+        if s.starts_with(crate::pkcs11_uri::SCHEME) {
+            return Pkcs11Uri::parse(s).map(KeySource::Pkcs11);
+        }
         match s.strip_prefix("env:") {
             Some("") => Err(SignError::BadSource(s.to_owned())),
             Some(name) => Ok(KeySource::Env(name.to_owned())),
@@ -31,6 +37,7 @@ impl fmt::Display for KeySource {
         match self {
             KeySource::File(p) => write!(f, "{}", p.display()),
             KeySource::Env(n) => write!(f, "env:{n}"),
+            KeySource::Pkcs11(u) => write!(f, "{u}"),
         }
     }
 }
@@ -115,6 +122,9 @@ pub fn load_private_key_unlocked(
                 warnings: Vec::new(),
             })
         }
+        KeySource::Pkcs11(uri) => Err(SignError::TokenKey {
+            uri: uri.to_string(),
+        }),
     }
 }
 
@@ -151,6 +161,12 @@ mod tests {
             KeySource::File("keys/a.pem".into())
         );
         assert!(KeySource::parse("env:").is_err());
+        let KeySource::Pkcs11(u) = KeySource::parse("pkcs11:token=ci;object=release").unwrap()
+        else {
+            panic!("not a pkcs11 source");
+        };
+        assert_eq!(u.object.as_deref(), Some("release"));
+        assert!(KeySource::parse("pkcs11:token=ci").is_err());
     }
 
     #[test]

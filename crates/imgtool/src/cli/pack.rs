@@ -252,6 +252,7 @@ pub fn run(args: Args) -> Result<Outcome> {
         let release = args.signing.release();
         return super::secure_pack::run(
             s,
+            &args.signing.pkcs11,
             &release,
             &planned,
             &args.output.output,

@@ -6,10 +6,10 @@
 use super::common_args::number;
 use anyhow::{bail, Context, Result};
 pub use imgtool::secure::{Artifact, Naming};
-use imgtool::secure::{KeyFiles, SecureBuild, SecureKeys};
+use imgtool::secure::{KeyFiles, SecureBuild, SecureKeys, SignerKey};
 use secure::ctrl::{check_policy, FLAG_COMPRESS};
 use secure::rules::{Chip, DeviceBuild};
-use secure::{CommandRsaSigner, NonceHash, RootKey, RsaSigner, SigningKey, VerifyingKey};
+use secure::{CommandRsaSigner, NonceHash, RootKey, RsaSigner, VerifyingKey};
 use sign::Passphrase;
 use std::path::{Path, PathBuf};
 
@@ -30,17 +30,6 @@ pub(crate) fn read_artifact(path: &Path) -> Result<Vec<u8>> {
 pub(crate) fn load_root(path: &Path) -> Result<RootKey> {
     let b = read_small(path)?;
     Ok(RootKey::from_bytes(&b, &path.display().to_string())?)
-}
-
-/// Reads an RSA-2048 private key (PKCS#1 or PKCS#8 PEM, or encrypted PKCS#8 with
-/// `passphrase`).
-pub(crate) fn load_signer(path: &Path, passphrase: Option<&Passphrase>) -> Result<SigningKey> {
-    let b = zeroize::Zeroizing::new(read_small(path)?);
-    Ok(SigningKey::from_pem_with(
-        &b,
-        &path.display().to_string(),
-        passphrase,
-    )?)
 }
 
 /// `--rsa-sign-command` and its public key: RSA signatures from an external program (a cloud
@@ -109,15 +98,16 @@ impl RsaCommandArgs {
         v
     }
 
-    /// The RSA signer: the command, else the key file `path` (decrypted with `passphrase`).
+    /// The RSA signer: the command, else `key` opened (a key file decrypted with
+    /// `passphrase`, or a token key).
     pub fn signer_or_key(
         &self,
-        path: &Path,
+        key: &SignerKey,
         passphrase: Option<&Passphrase>,
     ) -> Result<Box<dyn RsaSigner>> {
         Ok(match self.signer()? {
             Some(s) => Box::new(s),
-            None => Box::new(load_signer(path, passphrase)?),
+            None => key.open(passphrase)?,
         })
     }
 }
@@ -348,18 +338,19 @@ impl SecureBuildArgs {
         })
     }
 
-    /// The key files of a build: `root`, `signer` (decrypted with `passphrase`), the
-    /// `sig_hash` to cross-check, and the `--session-key` and `--nonce-hash` files given.
+    /// The key files of a build: `root`, `signer` (a key file is decrypted with
+    /// `passphrase`), the `sig_hash` to cross-check, and the `--session-key` and
+    /// `--nonce-hash` files given.
     pub fn key_files(
         &self,
         root: &Path,
-        signer: &Path,
+        signer: SignerKey,
         sig_hash: Option<&Path>,
         passphrase: Option<Passphrase>,
     ) -> KeyFiles {
         KeyFiles {
             root: root.to_path_buf(),
-            signer: signer.to_path_buf(),
+            signer,
             sig_hash: sig_hash.map(Path::to_path_buf),
             session: self.session_key.clone(),
             nonce_hash: self.nonce_hash.clone(),

@@ -32,9 +32,12 @@ pub struct EncArgs {
     /// Root key stem: STEM.bin
     #[arg(long, value_name = "STEM", default_value = "sifli01key")]
     pub key: String,
-    /// Signing key stem: STEM_pri.pem
+    /// Signing key stem: STEM_pri.pem; or a pkcs11: URI of an RSA-2048 key in an HSM token
     #[arg(long, value_name = "STEM", default_value = "sifli01key")]
     pub sigkey: String,
+    /// Module and PIN of a pkcs11: --sigkey
+    #[command(flatten)]
+    pub pkcs11: super::common_args::Pkcs11Args,
     /// Record block size (multiple of 16)
     #[arg(long, value_name = "BYTES", default_value_t = 512, value_parser = number::<u16>)]
     pub bksize: u16,
@@ -82,9 +85,10 @@ pub struct DecArgs {
 /// Runs `imgtool enc`.
 pub fn run_enc(a: EncArgs) -> Result<Outcome> {
     let root_path = PathBuf::from(format!("{}.bin", a.key));
-    let signer_path = PathBuf::from(format!("{}_pri.pem", a.sigkey));
+    let signer_key = a.pkcs11.rsa_signer(&a.sigkey, true)?;
     // The key files are inputs too: `--eimg s01.bin --key s01` must not destroy the root key.
-    let mut inputs = vec![a.img.as_path(), root_path.as_path(), signer_path.as_path()];
+    let mut inputs = vec![a.img.as_path(), root_path.as_path()];
+    inputs.extend(signer_key.file());
     inputs.extend(a.session_key.as_deref());
     inputs.extend(a.passphrase.path());
     inputs.extend(a.rsa.rsa_sign_pub.as_deref());
@@ -94,7 +98,7 @@ pub fn run_enc(a: EncArgs) -> Result<Outcome> {
     let root = load_root(&root_path)?;
     let signer = a
         .rsa
-        .signer_or_key(&signer_path, a.passphrase.passphrase()?.as_ref())?;
+        .signer_or_key(&signer_key, a.passphrase.passphrase()?.as_ref())?;
     let session = match &a.session_key {
         Some(p) => secure::SessionKey::from_bytes(
             &super::secure::read_small(p)?,

@@ -22,7 +22,8 @@ pub struct PackSecureArgs {
     #[arg(long, value_name = "KEY.bin", help_heading = "Secure DFU")]
     pub root_key: Option<PathBuf>,
 
-    /// RSA-2048 signing key (PKCS#1 or PKCS#8 PEM); ota.toml: [secure] sign_key
+    /// RSA-2048 signing key: PKCS#1 or PKCS#8 PEM, or a pkcs11: URI of a key in an HSM token
+    /// (--pkcs11-module, --pin-file); ota.toml: [secure] sign_key
     #[arg(long, value_name = "RSA.pem", help_heading = "Secure DFU")]
     pub sign_key: Option<PathBuf>,
 
@@ -142,6 +143,7 @@ pub fn resolve(args: &PackSecureArgs, config: Option<&Path>) -> Result<Option<Pa
 /// into manifest.json.
 pub fn run(
     a: &PackSecureArgs,
+    pkcs11: &super::common_args::Pkcs11Args,
     release: &imgtool::pack::ReleaseInfo,
     planned: &PlannedPackage,
     out: &Path,
@@ -168,14 +170,16 @@ pub fn run(
             .context("nothing written")?,
         offline_v1: a.offline_v1,
     };
-    let files = a.build.key_files(root, sign, None, passphrase);
+    let signer = pkcs11.rsa_signer(&sign.to_string_lossy(), false)?;
+    let files = a.build.key_files(root, signer.clone(), None, passphrase);
     let keys = a.build.keys(&files).context("nothing written")?;
     let mut plan = plan_secure(&config, &keys).context("nothing written")?;
     let sig_hash = keys.signer.public_key().sig_hash()?;
     plan.push_manifest(&config, planned.layout_name.as_deref(), &sig_hash, release);
     let files = in_dir(&plan, out);
     let mut inputs: Vec<&Path> = planned.images.iter().map(|i| i.source.as_path()).collect();
-    inputs.extend([root.as_path(), sign.as_path()]);
+    inputs.push(root.as_path());
+    inputs.extend(signer.file());
     write_all(&files, &inputs, force)?;
     Ok(Outcome::Ok)
 }

@@ -35,6 +35,8 @@ pub enum Signing {
     Unsigned,
     /// Sign with a private key from a file or `env:NAME`.
     Key(KeySource),
+    /// Sign with an ed25519 key in a PKCS#11 token (`CKM_EDDSA`).
+    Token(hsm::KeyRef),
     /// Sign with an external command (message on stdin, 64-byte signature on stdout) whose
     /// signatures must verify with this public key file.
     Command {
@@ -85,6 +87,7 @@ pub fn sign_planned_unlocked(
             warnings = loaded.warnings;
             Some(Box::new(loaded.key))
         }
+        Signing::Token(key) => Some(Box::new(hsm::TokenEd25519::open(key)?)),
         Signing::Command {
             command,
             public_key,

@@ -9,6 +9,7 @@ mod compress;
 mod device;
 mod elf2bin;
 mod files;
+mod hsm;
 mod issue16;
 mod keys;
 mod layout;

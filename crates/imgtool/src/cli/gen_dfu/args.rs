@@ -88,7 +88,8 @@ pub struct GenDfuSecureArgs {
     pub key: Option<String>,
 
     /// Signing key file stem: reads STEM_pri.pem (RSA-2048; not with --rsa-sign-command),
-    /// checks STEM_hash.bin if present. Vendor default sifli01key
+    /// checks STEM_hash.bin if present; or a pkcs11: URI of an RSA-2048 key in an HSM token.
+    /// Vendor default sifli01key
     #[arg(
         long,
         value_name = "STEM",
@@ -119,6 +120,10 @@ pub struct GenDfuSecureArgs {
     /// Control packet and record options
     #[command(flatten)]
     pub build: SecureBuildArgs,
+
+    /// Module and PIN of a pkcs11: --sigkey
+    #[command(flatten)]
+    pub pkcs11: crate::cli::common_args::Pkcs11Args,
 }
 
 impl GenDfuSecureArgs {

@@ -103,16 +103,22 @@ pub fn run(args: &Args, offline: u8) -> Result<Outcome> {
     let key = v.key.as_deref().unwrap_or("sifli01key");
     let sigkey = v.sigkey.as_deref().unwrap_or("sifli01key");
     let root = PathBuf::from(format!("{key}.bin"));
-    let signer = PathBuf::from(format!("{sigkey}_pri.pem"));
-    let hash = PathBuf::from(format!("{sigkey}_hash.bin"));
+    let signer = v.pkcs11.rsa_signer(sigkey, true)?;
+    // A token key has no STEM_hash.bin beside it to cross-check.
+    let hash = signer
+        .file()
+        .map(|_| PathBuf::from(format!("{sigkey}_hash.bin")));
     let config = SecureConfig {
         images,
         build: v.build.to_build(naming).context("nothing written")?,
         offline_v1: offline == 1,
     };
-    let files = v
-        .build
-        .key_files(&root, &signer, Some(&hash), args.passphrase.passphrase()?);
+    let files = v.build.key_files(
+        &root,
+        signer.clone(),
+        hash.as_deref(),
+        args.passphrase.passphrase()?,
+    );
     let plan = v
         .build
         .keys(&files)
@@ -122,7 +128,8 @@ pub fn run(args: &Args, offline: u8) -> Result<Outcome> {
         .iter()
         .map(|(stem, _, _)| args.dir.join(format!("{stem}.bin")))
         .collect();
-    inputs.extend([root, signer]);
+    inputs.push(root);
+    inputs.extend(signer.file().map(PathBuf::from));
     inputs.extend(args.passphrase.path().map(PathBuf::from));
     inputs.extend(v.build.rsa.rsa_sign_pub.clone());
     let refs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
