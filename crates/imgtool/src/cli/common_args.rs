@@ -101,6 +101,16 @@ impl PassphraseArg {
         }
     }
 
+    /// Refuses `--passphrase-file` where no private key file is read, so it would do nothing;
+    /// `why` says what signs instead. (`IMGTOOL_KEY_PASSPHRASE` is not refused: it may be set
+    /// for a whole CI job.)
+    pub fn refuse_unused(&self, why: &str) -> Result<()> {
+        if self.passphrase_file.is_some() {
+            bail!("--passphrase-file does nothing here: {why}; leave it out");
+        }
+        Ok(())
+    }
+
     /// The passphrase file, if given: an input no output may replace.
     pub fn path(&self) -> Option<&std::path::Path> {
         self.passphrase_file.as_deref()

@@ -239,7 +239,17 @@ pub fn run(args: Args) -> Result<Outcome> {
     // An unsigned package's file is its body: write and sync it while it is compressed.
     // Signed and secure packages are written whole, after signing.
     let key = config.options.sign.as_ref();
-    let body_is_file = secure.is_none() && args.signing.signing(key)? == Signing::None;
+    let signing = args.signing.signing(key)?;
+    let reads_key = match &secure {
+        Some(s) => super::secure_pack::reads_key_file(s),
+        None => matches!(signing, Signing::Key(_)),
+    };
+    if !reads_key {
+        args.passphrase.refuse_unused(
+            "no private key file is read (it unlocks a --sign or --sign-key key file)",
+        )?;
+    }
+    let body_is_file = secure.is_none() && signing == Signing::None;
     let stage = PackageStage::new(&dests[0], body_is_file);
     let (mut planned, early) =
         plan_package_streaming(&config, &stage).context("nothing written")?;

@@ -115,10 +115,17 @@ impl RsaCommandArgs {
 /// Reads an RSA-2048 public key (SPKI PEM/DER, or the public half of a private key).
 pub(crate) fn load_verifier(path: &Path) -> Result<VerifyingKey> {
     let b = read_small(path)?;
-    Ok(VerifyingKey::from_file_bytes(
-        &b,
-        &path.display().to_string(),
-    )?)
+    match VerifyingKey::from_file_bytes(&b, &path.display().to_string()) {
+        Ok(key) => Ok(key),
+        // Where a public key is wanted, a passphrase is not the fix.
+        Err(secure::SecureError::Key(sign::SignError::Encrypted { .. })) => bail!(
+            "{}: this is an encrypted private key; give its public key instead \
+             (imgtool getpub {} --passphrase-file FILE -o PUB.pem)",
+            path.display(),
+            path.display()
+        ),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Reads a `<sigkey>_hash.bin`-style nonce hash (32 raw bytes).

@@ -86,6 +86,11 @@ pub struct DecArgs {
 pub fn run_enc(a: EncArgs) -> Result<Outcome> {
     let root_path = PathBuf::from(format!("{}.bin", a.key));
     let signer_key = a.pkcs11.rsa_signer(&a.sigkey, true)?;
+    if signer_key.file().is_none() || a.rsa.rsa_sign_command.is_some() {
+        a.passphrase.refuse_unused(
+            "the signing key is not a file here (--rsa-sign-command, pkcs11: key)",
+        )?;
+    }
     // The key files are inputs too: `--eimg s01.bin --key s01` must not destroy the root key.
     let mut inputs = vec![a.img.as_path(), root_path.as_path()];
     inputs.extend(signer_key.file());

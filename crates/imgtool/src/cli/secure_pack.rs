@@ -88,6 +88,9 @@ pub fn check_options(
         }
         return Ok(());
     }
+    if args.build.rsa.rsa_sign_command.is_some() && args.sign_key.is_some() {
+        bail!("--sign-key and --rsa-sign-command both say how to sign: give one");
+    }
     let v2_only = [
         (signing.sign.is_some(), "--sign"),
         (signing.sign_command.is_some(), "--sign-command"),
@@ -108,6 +111,15 @@ pub fn check_options(
         );
     }
     Ok(())
+}
+
+/// Whether the secure flow of `a` (resolved) reads a private key file, which
+/// `--passphrase-file` may unlock: not with a signing command or a token key.
+pub fn reads_key_file(a: &PackSecureArgs) -> bool {
+    a.build.rsa.rsa_sign_command.is_none()
+        && a.sign_key
+            .as_ref()
+            .is_some_and(|k| !k.to_string_lossy().starts_with(sign::pkcs11_uri::SCHEME))
 }
 
 /// Merges ota.toml's `[secure]` (paths relative to it) under the command line; `None` when
@@ -150,9 +162,6 @@ pub fn run(
     force: bool,
     passphrase: Option<sign::Passphrase>,
 ) -> Result<Outcome> {
-    if a.build.rsa.rsa_sign_command.is_some() && a.sign_key.is_some() {
-        bail!("--sign-key and --rsa-sign-command both say how to sign: give one");
-    }
     // With a command, its public key stands where the key file would (an input, the name
     // in messages).
     let sign = a.sign_key.as_ref().or(a.build.rsa.rsa_sign_pub.as_ref());

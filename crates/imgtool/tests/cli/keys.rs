@@ -677,3 +677,74 @@ fn rsa_sign_command_wins_over_the_ota_toml_key() {
     ok(imgtool(p, &["pack", "--config", "ota.toml", "-o", "file"]));
     assert!(snapshot(&p.join("cmd")) == snapshot(&p.join("file")));
 }
+
+/// `--passphrase-file` where no private key file is read would do nothing: refused, like every
+/// option that would be ignored (docs/cli.md). An encrypted private key where a public key is
+/// wanted is named as such, not answered with "give a passphrase".
+#[test]
+fn a_passphrase_file_that_unlocks_nothing_is_refused() {
+    let d = vendor_dir_encrypted();
+    let p = d.path();
+    let pf = pass_file();
+    let why = "--passphrase-file does nothing here";
+    let pack = [
+        "pack",
+        "--image",
+        "hcpu=hcpu.bin",
+        "-o",
+        "o",
+        "--passphrase-file",
+        &pf,
+    ];
+    refused(p, &pack, &[], &[why, "no private key file is read"]);
+    let v2 = [
+        "gen-dfu",
+        "--img_para",
+        "hcpu",
+        "16",
+        "0",
+        "--passphrase-file",
+        &pf,
+    ];
+    refused(p, &v2, &[], &[why, "offline package v2 is not signed"]);
+    let cmd = [
+        "--rsa-sign-command",
+        "true",
+        "--rsa-sign-pub",
+        "sig_pub.pem",
+    ];
+    let gen_cmd = gen(
+        "--sigkey=sig",
+        &[&cmd[..], &["--passphrase-file", &pf]].concat(),
+    );
+    refused(p, &gen_cmd, &[], &[why, "--rsa-sign-command"]);
+    let enc = [
+        &["enc", "--img", "hcpu.bin", "--eimg", "x.bin", "--key=s01"][..],
+        &cmd,
+        &["--passphrase-file", &pf],
+    ]
+    .concat();
+    refused(p, &enc, &[], &[why]);
+    // The environment variable is not refused: it may be set for a whole CI job.
+    let env = [("IMGTOOL_KEY_PASSPHRASE", "set for every job")];
+    ok(imgtool_env(p, &pack[..5], &env));
+    // An encrypted private key as the command's public key.
+    let enc_pub = [
+        "enc",
+        "--img",
+        "hcpu.bin",
+        "--eimg",
+        "x.bin",
+        "--key=s01",
+        "--rsa-sign-command",
+        "true",
+        "--rsa-sign-pub",
+        "esig_pri.pem",
+    ];
+    refused(
+        p,
+        &enc_pub,
+        &[],
+        &["esig_pri.pem: this is an encrypted private key; give its public key"],
+    );
+}

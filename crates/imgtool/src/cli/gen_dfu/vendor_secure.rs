@@ -104,6 +104,11 @@ pub fn run(args: &Args, offline: u8) -> Result<Outcome> {
     let sigkey = v.sigkey.as_deref().unwrap_or("sifli01key");
     let root = PathBuf::from(format!("{key}.bin"));
     let signer = v.pkcs11.rsa_signer(sigkey, true)?;
+    if signer.file().is_none() || v.build.rsa.rsa_sign_command.is_some() {
+        args.passphrase.refuse_unused(
+            "the signing key is not a file here (--rsa-sign-command, pkcs11: key)",
+        )?;
+    }
     // A token key has no STEM_hash.bin beside it to cross-check.
     let hash = signer
         .file()
