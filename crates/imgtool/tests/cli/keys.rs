@@ -237,6 +237,13 @@ fn missing_and_wrong_passphrases_are_refused_naming_the_key() {
         &[],
         &[missing],
     );
+    // An encrypted key is a private key: no output replaces it unforced.
+    refused(
+        p,
+        &["getpub", "sig_pub.pem", "-o", "esig_pri.pem"],
+        &[],
+        &["esig_pri.pem holds a private key"],
+    );
     // The ed25519 key in pack: same messages.
     let ed = testdata("sign/openssl-ed25519.enc.pem");
     let ed = ed.to_str().unwrap();
@@ -552,6 +559,11 @@ fn the_passphrase_never_shows() {
     }
     let r = imgtool(Path::new("."), &["pack", "--passphrase", "x"]);
     r.assert_exit(2);
+    assert!(
+        r.stderr.contains("unexpected argument '--passphrase'"),
+        "{}",
+        r.text()
+    );
 
     // Dynamic: runs that succeed and fail, env and file, grepped for the passphrase.
     let pass = passphrase();
@@ -587,12 +599,33 @@ fn the_passphrase_never_shows() {
         ))
         .text(),
     );
+    let app = format!(
+        "hcpu={}",
+        testdata("examples/sf32lb52x-eh-lb523/app.elf").display()
+    );
+    let secure = [
+        "pack",
+        "--image",
+        &app,
+        "-o",
+        "pk",
+        "--secure",
+        "--root-key",
+        "s01.bin",
+        "--sign-key",
+        "esig_pri.pem",
+        "--version",
+        "1.0",
+    ];
+    texts.push(ok(imgtool_env(p, &secure, &env)).text());
     for t in &texts {
         assert!(
             !t.contains(&pass) && !t.contains(wrong),
             "passphrase shown: {t}"
         );
     }
+    let manifest = read_text(&p.join("pk/manifest.json"));
+    assert!(manifest.contains("ctrl_packet.bin") && !manifest.contains(&pass));
     for (name, bytes) in snapshot(p) {
         let hay = String::from_utf8_lossy(&bytes);
         assert!(
