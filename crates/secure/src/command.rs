@@ -54,7 +54,7 @@ impl CommandRsaSigner {
     }
 
     /// Runs the command on `digest` and returns its signature, checked.
-    fn sign_digest_checked(&self, digest: &[u8; 32]) -> Result<[u8; SIG_LEN]> {
+    fn sign_and_check(&self, digest: &[u8; 32]) -> Result<[u8; SIG_LEN]> {
         let out = self.run(digest)?;
         let sig = decode_signature(&out.stdout).ok_or_else(|| SecureError::CommandOutput {
             command: self.command.clone(),
@@ -205,13 +205,13 @@ impl sign::Signer for CommandRsaSigner {
     }
 
     fn sign(&self, message: &[u8]) -> Result<[u8; SIG_LEN]> {
-        self.sign_digest_checked(&Sha256::digest(message).into())
+        self.sign_and_check(&Sha256::digest(message).into())
     }
 }
 
 impl crate::RsaSigner for CommandRsaSigner {
     fn sign_digest(&self, digest: &[u8; 32]) -> Result<[u8; SIG_LEN]> {
-        self.sign_digest_checked(digest)
+        self.sign_and_check(digest)
     }
 }
 
