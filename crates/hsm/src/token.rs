@@ -247,3 +247,54 @@ impl Opened {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Pin;
+
+    fn access(module: &std::path::Path) -> TokenAccess {
+        TokenAccess {
+            module: module.to_path_buf(),
+            pin: Some(Pin::new("123456\n")),
+        }
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_pkcs11_module_is_named_in_the_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let fake = dir.path().join("fake.so");
+        std::fs::write(&fake, b"not a shared library").unwrap();
+        let uri = Pkcs11Uri::parse("pkcs11:token=t;object=k").unwrap();
+        for module in [fake, dir.path().join("missing.so")] {
+            let err = Opened::open(&uri, &access(&module), true).err().unwrap();
+            assert!(matches!(err, HsmError::Module { .. }), "{err:?}");
+            let text = err.to_string();
+            assert!(text.contains(&module.display().to_string()), "{text}");
+            assert!(
+                text.contains("not") || text.contains("cannot load"),
+                "{text}"
+            );
+            assert!(!text.contains("123456"), "{text}");
+        }
+    }
+
+    #[test]
+    fn keys_are_named_by_object_and_id_in_messages() {
+        let uri = Pkcs11Uri::parse("pkcs11:token=t;object=fw%20sign;id=%01%ab").unwrap();
+        assert_eq!(object_name(&uri), "object=fw%20sign;id=%01%AB");
+    }
+
+    #[test]
+    fn a_pin_file_line_break_is_not_part_of_the_pin_and_debug_hides_it() {
+        assert_eq!(Pin::new("1234\n").as_str(), "1234");
+        assert_eq!(Pin::new("1234\r\n").as_str(), "1234");
+        assert_eq!(Pin::new("12 34").as_str(), "12 34");
+        assert_eq!(
+            format!("{:?}", access(std::path::Path::new("m.so")))
+                .matches("123456")
+                .count(),
+            0
+        );
+    }
+}

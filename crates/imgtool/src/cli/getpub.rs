@@ -13,8 +13,8 @@ Examples:
   imgtool getpub keys/release.pem --format c-array --name dfu_pubkey -o src/dfu_pubkey.h
   imgtool getpub env:IMGTOOL_SIGN_KEY --format raw -o pub.bin
   imgtool getpub keys/release.pub.pem --format c-array
-  IMGTOOL_PKCS11_MODULE=/usr/lib/softhsm/libsofthsm2.so \
-    imgtool getpub 'pkcs11:token=release;object=dfu-sig' --dumpsig sig -o sig_pub.pem
+  IMGTOOL_PKCS11_MODULE=/usr/lib/softhsm/libsofthsm2.so \\
+    imgtool getpub 'pkcs11:token=dfu;object=dfu-sig' --dumpsig sig -o sig_pub.pem
 
 KEY is a private key file (PKCS#8 PEM; encrypted PKCS#8 with --passphrase-file FILE or
 IMGTOOL_KEY_PASSPHRASE), env:NAME (an environment variable holding the PEM

@@ -42,11 +42,14 @@ region, the package fits DFU_DOWNLOAD_REGION, and each ELF's bytes lie in its im
 Same inputs, same bytes. See docs/packages.md.
 
 The vendor's secure online flow (docs/secure-dfu.md):
-  imgtool pack --layout sf32lb52x-eh-lb523 --image hcpu=build/main.elf -o out/ \
+  imgtool pack --layout sf32lb52x-eh-lb523 --image hcpu=build/main.elf -o out/ \\
                --secure --root-key keys/s01.bin --sign-key keys/sig_pri.pem
       Writes out/ctrl_packet.bin, out/outcom_hcpu.bin (records), out/com_hcpu.bin,
       out/enc_header.txt and out/manifest.json (every file with its SHA-256). --encrypt adds
       flag bit 0, --offline-v1 also writes the legacy offline package v1.
+Keys in an HSM token (docs/signing.md): --sign / --sign-key take a pkcs11: URI, e.g.
+  imgtool pack --config ota.toml -o out/ --sign 'pkcs11:token=release;object=fw-sign' \\
+               --pkcs11-module /usr/lib/softhsm/libsofthsm2.so --pin-file pin.txt
 The command line wins over ota.toml, also with a value equal to the default; --no-encrypt and
 --no-offline-v1 turn off the file's encrypt/offline_v1. Secure options without the secure
 flow, and --sign/--unsigned/--min-hw/--min-sdk with it, are refused.";

@@ -11,6 +11,9 @@ const AFTER_HELP: &str = "\
 Examples (the vendor's command lines):
   imgtool enc --img app.bin --eimg app_sec.bin --key=s01 --sigkey=sig --flags=3
   imgtool dec --eimg app_sec.bin --img app_plain.bin --key=s01 --sigkey=sig
+  IMGTOOL_PKCS11_MODULE=/usr/lib/softhsm/libsofthsm2.so imgtool enc --img app.bin \\
+    --eimg app_sec.bin --key=s01 --sigkey='pkcs11:token=dfu;object=dfu-sig' --pin-file pin.txt
+      The signing key in an HSM token (docs/secure-dfu.md, Keys in an HSM).
 
 enc reads STEM.bin (root key) and SIGSTEM_pri.pem (encrypted PKCS#8 with --passphrase-file
 or IMGTOOL_KEY_PASSPHRASE; not read with --rsa-sign-command CMD --rsa-sign-pub PUB), pads the image to 16 bytes, encrypts it as

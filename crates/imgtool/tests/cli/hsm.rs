@@ -633,6 +633,10 @@ fn issue20_the_pin_is_never_in_outputs_or_written_files() {
         &pack_args("bad", &["--sign", &format!("{ED_URI}?pin-value={PIN}")]),
     )
     .assert_exit(2);
+    // No option takes the PIN itself (it would be in argv): --pin is unknown, and not echoed.
+    let r = h.run(dir, &pack_args("bad", &["--sign", ED_URI, "--pin", PIN]));
+    r.assert_exit(2);
+    assert!(r.stderr.contains("--pin"), "{}", r.text());
     let pin = PIN.as_bytes();
     for (path, bytes) in all_files(dir) {
         if path.ends_with("pin.txt") {

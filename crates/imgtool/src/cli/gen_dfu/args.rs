@@ -24,6 +24,9 @@ The vendor's secure path (docs/secure-dfu.md), same command lines:
       16 (compressed), 17. With --dst_dir DIR the newest packer's names (enc_com_hcpu.bin) in DIR.
   imgtool gen-dfu --img_para hcpu 16 0 --key=s01 --sigkey=sig --offline_img=1
       Also offline_install.bin in the legacy v1 format (flag 16 only).
+  imgtool gen-dfu --img_para hcpu 17 0 --key=s01 --sigkey='pkcs11:token=dfu;object=dfu-sig' \\
+                  --pkcs11-module /usr/lib/softhsm/libsofthsm2.so --pin-file pin.txt
+      The signing key in an HSM token (docs/secure-dfu.md, Keys in an HSM).
 With --key/--sigkey the default is --offline_img=0, as in the vendor tool. The session key is
 random unless --session-key; control_packet_value.txt (plaintext, with the session key) is
 written only with --debug-plaintext.";
