@@ -49,10 +49,11 @@ const IMAGES: [(&str, u16, u8); 2] = [("hcpu", FLAG_COMPRESS | FLAG_ENC, 0), ("d
 fn key_files(dir: &Path) -> KeyFiles {
     KeyFiles {
         root: dir.join("s01.bin"),
-        signer: dir.join("sig_pri.pem"),
+        signer: dir.join("sig_pri.pem").into(),
         sig_hash: Some(dir.join("sig_hash.bin")),
         session: Some(dir.join("skey.bin")),
         nonce_hash: None,
+        passphrase: None,
     }
 }
 

@@ -1,7 +1,8 @@
-//! Where a private key comes from: a PEM file, or an environment variable holding the PEM text
-//! (`env:NAME`, for CI secrets).
+//! Where a private key comes from: a PEM file, an environment variable holding the PEM text
+//! (`env:NAME`, for CI secrets), or a key in a PKCS#11 token (`pkcs11:` URI). [`KeySource::parse`]
+//! is the one parser of such a key spec, for every scheme and command.
 
-use crate::{PrivateKey, SignError};
+use crate::{Pkcs11Uri, PrivateKey, SignError};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
@@ -13,11 +14,16 @@ pub enum KeySource {
     File(PathBuf),
     /// An environment variable holding the PEM text (`env:NAME`).
     Env(String),
+    /// A private key object in a PKCS#11 token (RFC 7512 `pkcs11:` URI).
+    Pkcs11(Pkcs11Uri),
 }
 
 impl KeySource {
-    /// Parses `env:NAME` or a path.
+    /// Parses `env:NAME`, a `pkcs11:` URI or a path.
     pub fn parse(s: &str) -> Result<Self, SignError> {
+        if s.starts_with(crate::pkcs11_uri::SCHEME) {
+            return Pkcs11Uri::parse(s).map(KeySource::Pkcs11);
+        }
         match s.strip_prefix("env:") {
             Some("") => Err(SignError::BadSource(s.to_owned())),
             Some(name) => Ok(KeySource::Env(name.to_owned())),
@@ -31,6 +37,7 @@ impl fmt::Display for KeySource {
         match self {
             KeySource::File(p) => write!(f, "{}", p.display()),
             KeySource::Env(n) => write!(f, "env:{n}"),
+            KeySource::Pkcs11(u) => write!(f, "{u}"),
         }
     }
 }
@@ -81,6 +88,16 @@ pub fn load_private_key_with(
     source: &KeySource,
     read: impl FnOnce(&Path) -> std::io::Result<Vec<u8>>,
 ) -> Result<LoadedKey, SignError> {
+    load_private_key_unlocked(source, read, None)
+}
+
+/// Like [`load_private_key_with`], decrypting an encrypted PKCS#8 key with `passphrase`
+/// (an encrypted key without one is [`SignError::Encrypted`]).
+pub fn load_private_key_unlocked(
+    source: &KeySource,
+    read: impl FnOnce(&Path) -> std::io::Result<Vec<u8>>,
+    passphrase: Option<&crate::Passphrase>,
+) -> Result<LoadedKey, SignError> {
     let what = source.to_string();
     match source {
         KeySource::File(path) => {
@@ -89,7 +106,7 @@ pub fn load_private_key_with(
                 source: e,
             })?);
             let pem = crate::key::pem_text(&bytes, &what, "private key (PKCS#8)")?;
-            let key = PrivateKey::from_pem(pem, &what)?;
+            let key = PrivateKey::from_pem_with(pem, &what, passphrase)?;
             Ok(LoadedKey {
                 key,
                 warnings: permission_warnings(path),
@@ -99,12 +116,15 @@ pub fn load_private_key_with(
             let pem = Zeroizing::new(
                 std::env::var(name).map_err(|_| SignError::EnvUnset { name: name.clone() })?,
             );
-            let key = PrivateKey::from_pem(&pem, &what)?;
+            let key = PrivateKey::from_pem_with(&pem, &what, passphrase)?;
             Ok(LoadedKey {
                 key,
                 warnings: Vec::new(),
             })
         }
+        KeySource::Pkcs11(uri) => Err(SignError::TokenKey {
+            uri: uri.to_string(),
+        }),
     }
 }
 
@@ -141,6 +161,12 @@ mod tests {
             KeySource::File("keys/a.pem".into())
         );
         assert!(KeySource::parse("env:").is_err());
+        let KeySource::Pkcs11(u) = KeySource::parse("pkcs11:token=ci;object=release").unwrap()
+        else {
+            panic!("not a pkcs11 source");
+        };
+        assert_eq!(u.object.as_deref(), Some("release"));
+        assert!(KeySource::parse("pkcs11:token=ci").is_err());
     }
 
     #[test]

@@ -63,6 +63,60 @@ pub struct ForceArg {
     pub force: bool,
 }
 
+/// `--passphrase-file`, flattened into every command that reads (or, in `keygen`, writes) a
+/// private key: the passphrase of encrypted PKCS#8 keys (docs/signing.md). There is no option
+/// taking the passphrase itself: command lines are visible to other users (`ps`) and end up in
+/// shell histories and CI logs.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct PassphraseArg {
+    /// Passphrase of an encrypted private key (BEGIN ENCRYPTED PRIVATE KEY): the contents of
+    /// FILE, less one trailing newline. Without it, the environment variable
+    /// IMGTOOL_KEY_PASSPHRASE holds the passphrase itself (empty counts as unset)
+    #[arg(long, value_name = "FILE", help_heading = "Key passphrase")]
+    pub passphrase_file: Option<std::path::PathBuf>,
+}
+
+impl PassphraseArg {
+    /// The passphrase: `--passphrase-file`'s, else `IMGTOOL_KEY_PASSPHRASE`'s, else none.
+    pub fn passphrase(&self) -> Result<Option<sign::Passphrase>> {
+        if let Some(path) = &self.passphrase_file {
+            let bytes = fsio::input::read_bounded(path, fsio::input::Limit::SMALL)?;
+            let what = format!("--passphrase-file {}", path.display());
+            return Ok(Some(sign::Passphrase::from_file_bytes(bytes, &what)?));
+        }
+        match std::env::var(sign::PASSPHRASE_ENV) {
+            Ok(v) if !v.is_empty() => Ok(Some(sign::Passphrase::new(
+                v.into_bytes(),
+                sign::PASSPHRASE_ENV,
+            )?)),
+            // A CI secret that is not set often arrives as an empty variable: treated as
+            // unset, an encrypted key then says which passphrase it needs.
+            Ok(_) | Err(std::env::VarError::NotPresent) => Ok(None),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                bail!(
+                    "{} is not valid UTF-8; use --passphrase-file",
+                    sign::PASSPHRASE_ENV
+                )
+            }
+        }
+    }
+
+    /// Refuses `--passphrase-file` where no private key file is read, so it would do nothing;
+    /// `why` says what signs instead. (`IMGTOOL_KEY_PASSPHRASE` is not refused: it may be set
+    /// for a whole CI job.)
+    pub fn refuse_unused(&self, why: &str) -> Result<()> {
+        if self.passphrase_file.is_some() {
+            bail!("--passphrase-file does nothing here: {why}; leave it out");
+        }
+        Ok(())
+    }
+
+    /// The passphrase file, if given: an input no output may replace.
+    pub fn path(&self) -> Option<&std::path::Path> {
+        self.passphrase_file.as_deref()
+    }
+}
+
 /// `-o DIR` of a command that writes several files into a directory (`pack`, `unpack`):
 /// one rule for all of them ([`fsio::output::plan_output_dir`]).
 #[derive(clap::Args, Debug, Clone)]
@@ -198,5 +252,92 @@ mod tests {
         }
         assert!(number::<u16>("65536").is_err());
         assert_eq!(number::<u64>("0xffffffffffffffff"), Ok(u64::MAX));
+    }
+}
+
+/// The PIN variable: for CI secrets, like `env:NAME` keys.
+pub const PIN_ENV: &str = "IMGTOOL_PKCS11_PIN";
+/// The module variable.
+pub const MODULE_ENV: &str = "IMGTOOL_PKCS11_MODULE";
+
+/// How to reach a key given as a `pkcs11:` URI (docs/signing.md, "Keys in an HSM"), flattened
+/// into every command that takes a signing key. No PIN option: a PIN on the command line
+/// shows in process lists and shell history.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct Pkcs11Args {
+    /// PKCS#11 module (shared library) that opens pkcs11: keys, e.g.
+    /// /usr/lib/softhsm/libsofthsm2.so [env: IMGTOOL_PKCS11_MODULE; or the URI's
+    /// ?module-path=]
+    #[arg(
+        long,
+        value_name = "MODULE.so",
+        help_heading = "HSM keys (pkcs11: URIs)"
+    )]
+    pub pkcs11_module: Option<std::path::PathBuf>,
+
+    /// File holding the token's user PIN (one trailing newline is ignored)
+    /// [env: IMGTOOL_PKCS11_PIN]
+    #[arg(long, value_name = "FILE", help_heading = "HSM keys (pkcs11: URIs)")]
+    pub pin_file: Option<std::path::PathBuf>,
+}
+
+impl Pkcs11Args {
+    /// The key spec (`PATH`, `env:NAME` or `pkcs11:` URI) parsed by the one parser,
+    /// [`sign::KeySource::parse`].
+    pub fn key_source(spec: &str) -> Result<sign::KeySource> {
+        Ok(sign::KeySource::parse(spec)?)
+    }
+
+    /// The token key `uri` names, with the module and PIN from the options or variables.
+    pub fn key_ref(&self, uri: &sign::Pkcs11Uri) -> Result<hsm::KeyRef> {
+        let module = self
+            .pkcs11_module
+            .clone()
+            .or_else(|| std::env::var_os(MODULE_ENV).map(Into::into))
+            .or_else(|| uri.module_path.clone())
+            .with_context(|| {
+                format!(
+                    "{uri}: which PKCS#11 module opens it? Give --pkcs11-module MODULE.so or set \
+                     {MODULE_ENV} (SoftHSM: /usr/lib/softhsm/libsofthsm2.so)"
+                )
+            })?;
+        let pin = match &self.pin_file {
+            Some(p) => {
+                let bytes = zeroize::Zeroizing::new(fsio::input::read_bounded(
+                    p,
+                    fsio::input::Limit::SMALL,
+                )?);
+                let text = std::str::from_utf8(&bytes)
+                    .ok()
+                    .with_context(|| format!("--pin-file {}: not UTF-8 text", p.display()))?;
+                Some(hsm::Pin::new(text))
+            }
+            None => std::env::var(PIN_ENV)
+                .ok()
+                .map(zeroize::Zeroizing::new)
+                .map(|t| hsm::Pin::new(&t)),
+        };
+        Ok(hsm::KeyRef {
+            uri: uri.clone(),
+            access: hsm::TokenAccess { module, pin },
+        })
+    }
+
+    /// The RSA signing key of the secure flow from a key spec (`--sign-key`) or a vendor
+    /// stem (`--sigkey STEM`, `STEM_pri.pem`): a `pkcs11:` URI is a token key either way.
+    pub fn rsa_signer(&self, spec: &str, stem: bool) -> Result<imgtool::secure::SignerKey> {
+        if stem && !spec.starts_with(sign::pkcs11_uri::SCHEME) {
+            return Ok(std::path::PathBuf::from(format!("{spec}_pri.pem")).into());
+        }
+        match Self::key_source(spec)? {
+            sign::KeySource::File(p) => Ok(p.into()),
+            sign::KeySource::Pkcs11(uri) => Ok(imgtool::secure::SignerKey::Token(Box::new(
+                self.key_ref(&uri)?,
+            ))),
+            sign::KeySource::Env(_) => bail!(
+                "{spec}: the RSA signing key is a PEM file or a pkcs11: URI; env: holds \
+                 ed25519 keys only"
+            ),
+        }
     }
 }

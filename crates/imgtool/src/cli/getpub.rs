@@ -4,9 +4,8 @@ use super::secure::{c_array, is_rsa_key, read_small, write_all, Artifact};
 use super::Outcome;
 use anyhow::{bail, Result};
 use secure::VerifyingKey;
-use sign::{load_private_key_with, KeySource, PublicKey};
-use std::path::Path;
-use std::path::PathBuf;
+use sign::{load_private_key_unlocked, KeySource, Passphrase, PublicKey};
+use std::path::{Path, PathBuf};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -14,9 +13,13 @@ Examples:
   imgtool getpub keys/release.pem --format c-array --name dfu_pubkey -o src/dfu_pubkey.h
   imgtool getpub env:IMGTOOL_SIGN_KEY --format raw -o pub.bin
   imgtool getpub keys/release.pub.pem --format c-array
+  IMGTOOL_PKCS11_MODULE=/usr/lib/softhsm/libsofthsm2.so \\
+    imgtool getpub 'pkcs11:token=dfu;object=dfu-sig' --dumpsig sig -o sig_pub.pem
 
-KEY is a private key file (PKCS#8 PEM), env:NAME (an environment variable holding the PEM
-text), or a public key file (SubjectPublicKeyInfo PEM) to convert. Formats: pem
+KEY is a private key file (PKCS#8 PEM; encrypted PKCS#8 with --passphrase-file FILE or
+IMGTOOL_KEY_PASSPHRASE), env:NAME (an environment variable holding the PEM
+text), a public key file (SubjectPublicKeyInfo PEM) to convert, or a pkcs11: URI of a key in
+an HSM token (its public key is read from the token; a PIN only if the token hides it). Formats: pem
 (SubjectPublicKeyInfo, for `imgtool verify --key`), raw (the 32 bytes of RFC 8032), c-array
 (a C definition of those 32 bytes, to build into the DFU installer). Without -o, pem and
 c-array are printed.";
@@ -36,7 +39,7 @@ pub enum Format {
 #[derive(clap::Args, Debug)]
 #[command(after_help = AFTER_HELP)]
 pub struct Args {
-    /// The key: a private key file, env:NAME, or a public key file
+    /// The key: a private key file, env:NAME, a public key file, or a pkcs11: URI
     #[arg(value_name = "KEY")]
     pub key: String,
 
@@ -59,10 +62,16 @@ pub struct Args {
     /// STEM_hash.bin (its SHA-256, the efuse SIG_HASH / AES-CTR nonce)
     #[arg(long, value_name = "STEM")]
     pub dumpsig: Option<String>,
+    /// Module and PIN of a pkcs11: KEY
+    #[command(flatten)]
+    pub pkcs11: super::common_args::Pkcs11Args,
+    /// The passphrase of an encrypted private key
+    #[command(flatten)]
+    pub passphrase: super::common_args::PassphraseArg,
 }
 
 /// Loads the public key behind KEY: a public key PEM file as is, else a private key source.
-pub(crate) fn public_key_of(key: &str) -> Result<PublicKey> {
+pub(crate) fn public_key_of(key: &str, passphrase: Option<&Passphrase>) -> Result<PublicKey> {
     let source = KeySource::parse(key)?;
     if let KeySource::File(path) = &source {
         let text = fsio::input::read_bounded(path, fsio::input::Limit::SMALL)?;
@@ -71,7 +80,7 @@ pub(crate) fn public_key_of(key: &str) -> Result<PublicKey> {
             return Ok(PublicKey::from_pem(&pem, &path.display().to_string())?);
         }
     }
-    let loaded = load_private_key_with(&source, fsio::input::read_small)?;
+    let loaded = load_private_key_unlocked(&source, fsio::input::read_small, passphrase)?;
     for w in &loaded.warnings {
         eprintln!("warning: {w}");
     }
@@ -83,11 +92,12 @@ pub fn run(args: Args) -> Result<Outcome> {
     if args.format == Format::CArray && !is_c_identifier(&args.name) {
         bail!("--name {:?} is not a C identifier", args.name);
     }
-    let key_path = match KeySource::parse(&args.key)? {
-        KeySource::File(p) => Some(p),
-        KeySource::Env(_) => None,
+    let source = super::common_args::Pkcs11Args::key_source(&args.key)?;
+    let key_path = match &source {
+        KeySource::File(p) => Some(p.as_path()),
+        KeySource::Env(_) | KeySource::Pkcs11(_) => None,
     };
-    let inputs: Vec<&std::path::Path> = key_path.iter().map(|p| p.as_path()).collect();
+    let inputs: Vec<&Path> = key_path.into_iter().collect();
     let out = args
         .output
         .as_ref()
@@ -96,7 +106,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     if let (Some(out), Some(stem)) = (&out, &args.dumpsig) {
         // --dumpsig writes STEM_pub.der and STEM_hash.bin beside -o: none may be another.
         let extra = [format!("{stem}_pub.der"), format!("{stem}_hash.bin")];
-        let extra: Vec<_> = extra.iter().map(std::path::PathBuf::from).collect();
+        let extra: Vec<_> = extra.iter().map(PathBuf::from).collect();
         let dests = extra
             .iter()
             .map(|p| fsio::output::plan_output(p, &inputs, args.force.force))
@@ -107,16 +117,28 @@ pub fn run(args: Args) -> Result<Outcome> {
             ("--dumpsig's", &dests[1]),
         ])?;
     }
-    if let Some(out) = getpub_rsa(&args)? {
-        return Ok(out);
-    }
+    let passphrase = args.passphrase.passphrase()?;
+    let key = match &source {
+        KeySource::Pkcs11(uri) => {
+            let access = args.pkcs11.key_ref(uri)?.access;
+            match hsm::public_key(uri, &access)? {
+                hsm::PublicHalf::Rsa(key) => return write_rsa(&args, &key, &inputs),
+                hsm::PublicHalf::Ed25519(key) => key,
+            }
+        }
+        _ => {
+            if let Some(key) = rsa_key_file(&args, passphrase.as_ref())? {
+                return write_rsa(&args, &key, &inputs);
+            }
+            public_key_of(&args.key, passphrase.as_ref())?
+        }
+    };
     if args.dumpsig.is_some() {
         bail!(
             "--dumpsig is for RSA keys (the vendor's secure DFU); {} is not one",
             args.key
         );
     }
-    let key = public_key_of(&args.key)?;
     let bytes = match args.format {
         Format::Pem => key.to_pem()?.into_bytes(),
         Format::Raw => key.to_bytes().to_vec(),
@@ -135,17 +157,25 @@ pub fn run(args: Args) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-/// `getpub` of an RSA key file; `None` when KEY is not an RSA key (the ed25519 path then).
-fn getpub_rsa(args: &Args) -> Result<Option<Outcome>> {
+/// The RSA key of a key file; `None` when KEY is not an RSA key file (the ed25519 path then).
+fn rsa_key_file(args: &Args, passphrase: Option<&Passphrase>) -> Result<Option<VerifyingKey>> {
     let path = Path::new(&args.key);
     if args.key.starts_with("env:") || !(path.is_file() || fsio::input::is_stdin(path)) {
         return Ok(None);
     }
     let text = zeroize::Zeroizing::new(read_small(path)?);
-    if !is_rsa_key(&text) {
-        return Ok(None);
+    match VerifyingKey::from_file_bytes_with(&text, &args.key, passphrase) {
+        Ok(key) => Ok(Some(key)),
+        // Encrypted without (the right) passphrase, or legacy-encrypted: the key type is not
+        // known, and the error says what to do either way.
+        Err(e @ secure::SecureError::Key(_)) => Err(e.into()),
+        Err(e) if is_rsa_key(&text) => Err(e.into()),
+        Err(_) => Ok(None),
     }
-    let key = VerifyingKey::from_file_bytes(&text, &args.key)?;
+}
+
+/// Writes an RSA public key as asked (and the --dumpsig files), all or none.
+fn write_rsa(args: &Args, key: &VerifyingKey, inputs: &[&Path]) -> Result<Outcome> {
     let der = key.spki_der()?;
     let bytes = match args.format {
         Format::Pem => key.to_pem()?.into_bytes(),
@@ -173,12 +203,12 @@ fn getpub_rsa(args: &Args) -> Result<Option<Outcome>> {
         None if args.format == Format::Raw => bail!("--format raw writes binary: give -o FILE"),
         None => print!("{}", String::from_utf8_lossy(&bytes)),
     }
-    write_all(&files, &[path], args.force.force)?;
+    write_all(&files, inputs, args.force.force)?;
     eprintln!(
         "RSA-2048 public key, sig hash {}",
         secure::record::hex(&hash)
     );
-    Ok(Some(Outcome::Ok))
+    Ok(Outcome::Ok)
 }
 
 fn is_c_identifier(s: &str) -> bool {

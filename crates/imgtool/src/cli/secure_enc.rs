@@ -2,7 +2,7 @@
 //! (`image_sec.bin`), written and read back (decrypted, every hash and signature checked).
 
 use super::common_args::number;
-use super::secure::{load_root, load_signer, load_verifier};
+use super::secure::{load_root, load_verifier};
 use super::Outcome;
 use anyhow::{Context, Result};
 use std::path::PathBuf;
@@ -11,8 +11,12 @@ const AFTER_HELP: &str = "\
 Examples (the vendor's command lines):
   imgtool enc --img app.bin --eimg app_sec.bin --key=s01 --sigkey=sig --flags=3
   imgtool dec --eimg app_sec.bin --img app_plain.bin --key=s01 --sigkey=sig
+  IMGTOOL_PKCS11_MODULE=/usr/lib/softhsm/libsofthsm2.so imgtool enc --img app.bin \\
+    --eimg app_sec.bin --key=s01 --sigkey='pkcs11:token=dfu;object=dfu-sig' --pin-file pin.txt
+      The signing key in an HSM token (docs/secure-dfu.md, Keys in an HSM).
 
-enc reads STEM.bin (root key) and SIGSTEM_pri.pem, pads the image to 16 bytes, encrypts it as
+enc reads STEM.bin (root key) and SIGSTEM_pri.pem (encrypted PKCS#8 with --passphrase-file
+or IMGTOOL_KEY_PASSPHRASE; not read with --rsa-sign-command CMD --rsa-sign-pub PUB), pads the image to 16 bytes, encrypts it as
 records with a session key (random unless --session-key) and writes SHA-256(header) ‖ the
 header encrypted with the root key ‖ the records. dec checks all of it (exit 1 on a failure)
 and writes the padded plaintext. The vendor's debug test.bin (plaintext header with the
@@ -31,9 +35,12 @@ pub struct EncArgs {
     /// Root key stem: STEM.bin
     #[arg(long, value_name = "STEM", default_value = "sifli01key")]
     pub key: String,
-    /// Signing key stem: STEM_pri.pem
+    /// Signing key stem: STEM_pri.pem; or a pkcs11: URI of an RSA-2048 key in an HSM token
     #[arg(long, value_name = "STEM", default_value = "sifli01key")]
     pub sigkey: String,
+    /// Module and PIN of a pkcs11: --sigkey
+    #[command(flatten)]
+    pub pkcs11: super::common_args::Pkcs11Args,
     /// Record block size (multiple of 16)
     #[arg(long, value_name = "BYTES", default_value_t = 512, value_parser = number::<u16>)]
     pub bksize: u16,
@@ -49,6 +56,12 @@ pub struct EncArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub force: super::common_args::ForceArg,
+    /// The passphrase of an encrypted SIGSTEM_pri.pem
+    #[command(flatten)]
+    pub passphrase: super::common_args::PassphraseArg,
+    /// RSA signatures from an external command instead of SIGSTEM_pri.pem
+    #[command(flatten)]
+    pub rsa: super::secure::RsaCommandArgs,
 }
 
 /// Arguments of `imgtool dec`.
@@ -75,15 +88,25 @@ pub struct DecArgs {
 /// Runs `imgtool enc`.
 pub fn run_enc(a: EncArgs) -> Result<Outcome> {
     let root_path = PathBuf::from(format!("{}.bin", a.key));
-    let signer_path = PathBuf::from(format!("{}_pri.pem", a.sigkey));
+    let signer_key = a.pkcs11.rsa_signer(&a.sigkey, true)?;
+    if signer_key.file().is_none() || a.rsa.rsa_sign_command.is_some() {
+        a.passphrase.refuse_unused(
+            "the signing key is not a file here (--rsa-sign-command, pkcs11: key)",
+        )?;
+    }
     // The key files are inputs too: `--eimg s01.bin --key s01` must not destroy the root key.
-    let mut inputs = vec![a.img.as_path(), root_path.as_path(), signer_path.as_path()];
+    let mut inputs = vec![a.img.as_path(), root_path.as_path()];
+    inputs.extend(signer_key.file());
     inputs.extend(a.session_key.as_deref());
+    inputs.extend(a.passphrase.path());
+    inputs.extend(a.rsa.rsa_sign_pub.as_deref());
     let dest = fsio::output::plan_output(&a.eimg, &inputs, a.force.force)?;
     let image = fsio::input::read_bounded(&a.img, fsio::input::Limit::IMAGE)?;
     fsio::input::refuse_lfs_pointer(&a.img, &image)?;
     let root = load_root(&root_path)?;
-    let signer = load_signer(&signer_path)?;
+    let signer = a
+        .rsa
+        .signer_or_key(&signer_key, a.passphrase.passphrase()?.as_ref())?;
     let session = match &a.session_key {
         Some(p) => secure::SessionKey::from_bytes(
             &super::secure::read_small(p)?,
@@ -91,7 +114,7 @@ pub fn run_enc(a: EncArgs) -> Result<Outcome> {
         )?,
         None => secure::SessionKey::generate()?,
     };
-    let out = secure::enc::seal_enc(&image, a.bksize, a.flags, &a.ver, &root, &signer, &session)
+    let out = secure::enc::seal_enc(&image, a.bksize, a.flags, &a.ver, &root, &*signer, &session)
         .context("nothing written")?;
     fsio::output::write(&dest, &out, fsio::output::Mode::Public)?;
     super::print::say!(

@@ -3,7 +3,7 @@
 
 use super::Outcome;
 use anyhow::Result;
-use imgtool::pack::{sign_planned, PlannedPackage, ReleaseInfo, Signing};
+use imgtool::pack::{sign_planned_unlocked, PlannedPackage, ReleaseInfo, Signing};
 use package::trailer::{inspect, verify, Trailer, TRAILER_VERSION};
 use sign::{KeySource, PublicKey};
 use std::path::{Path, PathBuf};
@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 /// `pack` options: release information for the manifest, and signing.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct PackSignArgs {
-    /// Sign with this ed25519 private key: a PKCS#8 PEM file, or env:NAME for an environment
-    /// variable holding the PEM text (CI secrets). Config: [package] sign
+    /// Sign with this ed25519 private key: a PKCS#8 PEM file, env:NAME for an environment
+    /// variable holding the PEM text (CI secrets), or a pkcs11: URI of a key in an HSM token
+    /// (pkcs11:token=LABEL;object=KEY). Config: [package] sign
     #[arg(long, value_name = "KEY", help_heading = "Signing")]
     pub sign: Option<String>,
 
@@ -57,6 +58,10 @@ pub struct PackSignArgs {
     /// Minimum SDK version recorded in the manifest
     #[arg(long, value_name = "VERSION", help_heading = "Signing")]
     pub min_sdk: Option<String>,
+
+    /// Module and PIN of pkcs11: keys (--sign, and --sign-key with --secure)
+    #[command(flatten)]
+    pub pkcs11: super::common_args::Pkcs11Args,
 }
 
 impl PackSignArgs {
@@ -71,11 +76,15 @@ impl PackSignArgs {
                 public_key: public_key.clone(),
             });
         }
-        match (&self.sign, config_key) {
-            (Some(s), _) => Ok(Signing::Key(KeySource::parse(s)?)),
-            (None, Some(k)) => Ok(Signing::Key(k.clone())),
-            (None, None) => Ok(Signing::None),
-        }
+        let source = match (&self.sign, config_key) {
+            (Some(s), _) => super::common_args::Pkcs11Args::key_source(s)?,
+            (None, Some(k)) => k.clone(),
+            (None, None) => return Ok(Signing::None),
+        };
+        Ok(match source {
+            KeySource::Pkcs11(uri) => Signing::Token(self.pkcs11.key_ref(&uri)?),
+            other => Signing::Key(other),
+        })
     }
 
     /// The release information for the manifest.
@@ -94,9 +103,10 @@ impl PackSignArgs {
         &self,
         planned: &mut PlannedPackage,
         config_key: Option<&KeySource>,
+        passphrase: Option<&sign::Passphrase>,
     ) -> Result<Option<String>> {
         let signing = self.signing(config_key)?;
-        for w in sign_planned(planned, &self.release(), &signing)? {
+        for w in sign_planned_unlocked(planned, &self.release(), &signing, passphrase)? {
             eprintln!("warning: {w}");
         }
         if signing == Signing::None {

@@ -22,6 +22,9 @@ pub enum PackError {
     /// A signing key could not be read or used.
     #[error(transparent)]
     Key(#[from] sign::SignError),
+    /// The signing key in a PKCS#11 token could not be opened.
+    #[error(transparent)]
+    Token(#[from] hsm::HsmError),
     /// The package's images do not make a valid package.
     #[error(transparent)]
     Package(#[from] package::PackageError),

@@ -5,7 +5,10 @@
 use super::error::{PackError, Result};
 use super::plan::PlannedPackage;
 use package::trailer::append_trailer;
-use sign::{load_private_key_with, CommandSigner, Ed25519Signer, KeySource, KeyWarning, PublicKey};
+use sign::{
+    load_private_key_unlocked, CommandSigner, Ed25519Signer, KeySource, KeyWarning, Passphrase,
+    PublicKey,
+};
 use std::path::{Path, PathBuf};
 
 /// Release information given by the user; it goes into the manifest (and so is signed).
@@ -32,6 +35,8 @@ pub enum Signing {
     Unsigned,
     /// Sign with a private key from a file or `env:NAME`.
     Key(KeySource),
+    /// Sign with an ed25519 key in a PKCS#11 token (`CKM_EDDSA`).
+    Token(hsm::KeyRef),
     /// Sign with an external command (message on stdin, 64-byte signature on stdout) whose
     /// signatures must verify with this public key file.
     Command {
@@ -58,6 +63,16 @@ pub fn sign_planned(
     release: &ReleaseInfo,
     signing: &Signing,
 ) -> Result<Vec<KeyWarning>> {
+    sign_planned_unlocked(planned, release, signing, None)
+}
+
+/// Like [`sign_planned`], decrypting an encrypted key file (`Signing::Key`) with `passphrase`.
+pub fn sign_planned_unlocked(
+    planned: &mut PlannedPackage,
+    release: &ReleaseInfo,
+    signing: &Signing,
+    passphrase: Option<&Passphrase>,
+) -> Result<Vec<KeyWarning>> {
     let m = &mut planned.manifest;
     m.version.clone_from(&release.version);
     m.build_id.clone_from(&release.build_id);
@@ -68,10 +83,11 @@ pub fn sign_planned(
         Signing::None => return Ok(warnings),
         Signing::Unsigned => None,
         Signing::Key(source) => {
-            let loaded = load_private_key_with(source, fsio::input::read_small)?;
+            let loaded = load_private_key_unlocked(source, fsio::input::read_small, passphrase)?;
             warnings = loaded.warnings;
             Some(Box::new(loaded.key))
         }
+        Signing::Token(key) => Some(Box::new(hsm::TokenEd25519::open(key)?)),
         Signing::Command {
             command,
             public_key,

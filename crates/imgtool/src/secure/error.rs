@@ -17,6 +17,9 @@ pub enum SecureFlowError {
     /// A key could not be read or used, or the images break a format rule.
     #[error(transparent)]
     Secure(#[from] secure::SecureError),
+    /// The signing key in a PKCS#11 token could not be opened or used.
+    #[error(transparent)]
+    Token(#[from] hsm::HsmError),
     /// The device's DFU code would reject the control packet ([`secure::rules`]).
     #[error(transparent)]
     DeviceRule(#[from] secure::rules::DeviceRule),

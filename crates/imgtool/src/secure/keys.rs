@@ -1,8 +1,52 @@
-//! The keys of a secure build: in memory, or read from the vendor's key files.
+//! The keys of a secure build: in memory, or read from the vendor's key files (the signing
+//! key possibly in a PKCS#11 token).
 
 use super::error::{Result, SecureFlowError};
 use secure::{NonceHash, RootKey, RsaSigner, SessionKey, SigningKey};
 use std::path::{Path, PathBuf};
+
+/// Where the RSA-2048 signing key is: a PEM file, or a private key in a PKCS#11 token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignerKey {
+    /// `<sigkey>_pri.pem` (PKCS#1 or PKCS#8 PEM).
+    File(PathBuf),
+    /// A key in a token (`pkcs11:` URI, module and PIN); its public key is read from the token.
+    Token(Box<hsm::KeyRef>),
+}
+
+impl Default for SignerKey {
+    fn default() -> Self {
+        SignerKey::File(PathBuf::new())
+    }
+}
+
+impl From<PathBuf> for SignerKey {
+    fn from(p: PathBuf) -> Self {
+        SignerKey::File(p)
+    }
+}
+
+impl SignerKey {
+    /// Opens the signer: reads the key file (decrypted with `passphrase` if it is encrypted),
+    /// or logs in to the token and finds the key.
+    pub fn open(&self, passphrase: Option<&sign::Passphrase>) -> Result<Box<dyn RsaSigner>> {
+        Ok(match self {
+            SignerKey::File(path) => {
+                let pem = zeroize::Zeroizing::new(read_small(path)?);
+                Box::new(SigningKey::from_pem_with(&pem, &name(path), passphrase)?)
+            }
+            SignerKey::Token(key) => Box::new(hsm::TokenRsa::open(key)?),
+        })
+    }
+
+    /// The key file, if the key is one (an input no output may replace).
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            SignerKey::File(p) => Some(p),
+            SignerKey::Token(_) => None,
+        }
+    }
+}
 
 /// The keys of a secure build.
 pub struct SecureKeys {
@@ -22,14 +66,16 @@ pub struct SecureKeys {
 pub struct KeyFiles {
     /// `<key>.bin`: the root key.
     pub root: PathBuf,
-    /// `<sigkey>_pri.pem`: the RSA signing key.
-    pub signer: PathBuf,
+    /// The RSA signing key: `<sigkey>_pri.pem`, or a key in a token.
+    pub signer: SignerKey,
     /// `<sigkey>_hash.bin` to cross-check, if it exists.
     pub sig_hash: Option<PathBuf>,
     /// A fixed 32-byte session key file; `None` makes a random one.
     pub session: Option<PathBuf>,
     /// A 32-byte nonce hash file (`--nonce-hash`).
     pub nonce_hash: Option<PathBuf>,
+    /// The passphrase of an encrypted `signer` key file.
+    pub passphrase: Option<sign::Passphrase>,
 }
 
 /// Reads a key file or other small input (bounded: keys are never large).
@@ -46,9 +92,19 @@ impl SecureKeys {
     /// that `<sigkey>_hash.bin`, if it exists, agrees with the nonce the build will use.
     pub fn load(files: &KeyFiles) -> Result<SecureKeys> {
         let root = RootKey::from_bytes(&read_small(&files.root)?, &name(&files.root))?;
-        let pem = zeroize::Zeroizing::new(read_small(&files.signer)?);
-        let signer: Box<dyn RsaSigner> =
-            Box::new(SigningKey::from_pem(&pem, &name(&files.signer))?);
+        let signer = files.signer.open(files.passphrase.as_ref())?;
+        Self::finish(files, root, signer)
+    }
+
+    /// Like [`SecureKeys::load`], with `signer` (e.g. a [`secure::CommandRsaSigner`]) instead
+    /// of `files.signer`, which is not opened.
+    pub fn with_signer(files: &KeyFiles, signer: Box<dyn RsaSigner>) -> Result<SecureKeys> {
+        let root = RootKey::from_bytes(&read_small(&files.root)?, &name(&files.root))?;
+        Self::finish(files, root, signer)
+    }
+
+    /// The keys other than the root key and the signer, read and cross-checked.
+    fn finish(files: &KeyFiles, root: RootKey, signer: Box<dyn RsaSigner>) -> Result<SecureKeys> {
         let nonce_hash = match &files.nonce_hash {
             Some(p) => Some((p, NonceHash::from_bytes(&read_small(p)?, &name(p))?)),
             None => None,

@@ -37,7 +37,7 @@ pub use check::{
 };
 pub use config::{input_name, record_name, Naming, SecureBuild, SecureConfig, SecureImage};
 pub use error::{Result, SecureFlowError};
-pub use keys::{KeyFiles, SecureKeys};
+pub use keys::{KeyFiles, SecureKeys, SignerKey};
 pub use manifest::{secure_manifest, SECURE_MANIFEST_FILE};
 pub use ota_toml::SecureToml;
 pub use plan::{plan_secure, Artifact, SecurePlan, CTRL_HASH_LEN};

@@ -56,7 +56,9 @@ impl SecureToml {
         let base = path.parent().unwrap_or(Path::new(""));
         Ok(t.secure.map(|mut s| {
             for key in [&mut s.root_key, &mut s.sign_key, &mut s.session_key] {
-                *key = key.take().map(|p| base.join(p));
+                // A pkcs11: URI (sign_key) is not a path relative to the file.
+                let uri = |p: &PathBuf| p.to_str().is_some_and(|t| t.starts_with("pkcs11:"));
+                *key = key.take().map(|p| if uri(&p) { p } else { base.join(p) });
             }
             s
         }))
@@ -87,5 +89,15 @@ mod tests {
         let e = SecureToml::from_ota_toml(&p).unwrap_err();
         assert!(matches!(e, SecureFlowError::OtaToml { .. }), "{e:?}");
         assert_eq!(e.to_string(), format!("{}: [secure]", p.display()));
+    }
+
+    #[test]
+    fn issue20_a_pkcs11_sign_key_is_not_joined_to_the_files_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("ota.toml");
+        let uri = "pkcs11:token=dfu;object=dfu-sig";
+        std::fs::write(&p, format!("[secure]\nsign_key = \"{uri}\"\n")).unwrap();
+        let t = SecureToml::from_ota_toml(&p).unwrap().unwrap();
+        assert_eq!(t.sign_key, Some(PathBuf::from(uri)));
     }
 }

@@ -24,6 +24,9 @@ The vendor's secure path (docs/secure-dfu.md), same command lines:
       16 (compressed), 17. With --dst_dir DIR the newest packer's names (enc_com_hcpu.bin) in DIR.
   imgtool gen-dfu --img_para hcpu 16 0 --key=s01 --sigkey=sig --offline_img=1
       Also offline_install.bin in the legacy v1 format (flag 16 only).
+  imgtool gen-dfu --img_para hcpu 17 0 --key=s01 --sigkey='pkcs11:token=dfu;object=dfu-sig' \\
+                  --pkcs11-module /usr/lib/softhsm/libsofthsm2.so --pin-file pin.txt
+      The signing key in an HSM token (docs/secure-dfu.md, Keys in an HSM).
 With --key/--sigkey the default is --offline_img=0, as in the vendor tool. The session key is
 random unless --session-key; control_packet_value.txt (plaintext, with the session key) is
 written only with --debug-plaintext.";
@@ -70,6 +73,10 @@ pub struct Args {
     /// The vendor's secure path (--offline_img 0/1): keys, control packet options
     #[command(flatten)]
     pub vendor: GenDfuSecureArgs,
+
+    /// The passphrase of an encrypted STEM_pri.pem
+    #[command(flatten)]
+    pub passphrase: crate::cli::common_args::PassphraseArg,
 }
 
 /// The vendor's secure-path options of `gen_dfu`.
@@ -83,7 +90,8 @@ pub struct GenDfuSecureArgs {
     )]
     pub key: Option<String>,
 
-    /// Signing key file stem: reads STEM_pri.pem (RSA-2048), checks STEM_hash.bin if present.
+    /// Signing key file stem: reads STEM_pri.pem (RSA-2048; not with --rsa-sign-command),
+    /// checks STEM_hash.bin if present; or a pkcs11: URI of an RSA-2048 key in an HSM token.
     /// Vendor default sifli01key
     #[arg(
         long,
@@ -115,11 +123,15 @@ pub struct GenDfuSecureArgs {
     /// Control packet and record options
     #[command(flatten)]
     pub build: SecureBuildArgs,
+
+    /// Module and PIN of a pkcs11: --sigkey
+    #[command(flatten)]
+    pub pkcs11: crate::cli::common_args::Pkcs11Args,
 }
 
 impl GenDfuSecureArgs {
     /// True when a key option was given (then the vendor's default is --offline_img=0).
     pub fn any_key(&self) -> bool {
-        self.key.is_some() || self.sigkey.is_some()
+        self.key.is_some() || self.sigkey.is_some() || self.build.rsa.rsa_sign_command.is_some()
     }
 }
