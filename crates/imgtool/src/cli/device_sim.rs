@@ -149,9 +149,7 @@ fn fault(s: &str) -> Result<Fault, String> {
 
 /// Runs `imgtool device-sim`.
 pub fn run(args: Args) -> Result<Outcome> {
-    let mut inputs: Vec<&Path> = vec![Path::new(&args.layout)];
-    inputs.extend(args.root_key.as_deref());
-    inputs.extend(args.sig_pub.as_deref());
+    let inputs = inputs(&args);
     fsio::output::plan_output_dir(&args.out, &["report.json"], &inputs, args.force.force)?;
     let report_path = args
         .report
@@ -194,6 +192,14 @@ pub fn run(args: Args) -> Result<Outcome> {
     })
 }
 
+/// The files the command reads: no output may replace one.
+fn inputs(args: &Args) -> Vec<&Path> {
+    let mut inputs: Vec<&Path> = vec![Path::new(&args.layout)];
+    inputs.extend(args.root_key.as_deref());
+    inputs.extend(args.sig_pub.as_deref());
+    inputs
+}
+
 fn make_flow(args: &Args) -> Result<Box<dyn Flow>> {
     match args.flow {
         FlowOpt::Package => {
@@ -224,7 +230,8 @@ fn write_outputs(args: &Args, report_dest: &fsio::output::Dest, report: &Report)
     let mut files: Vec<(fsio::output::Dest, &[u8])> = Vec::new();
     if let Some(install) = report.last_install() {
         for img in &install.images {
-            let dest = fsio::output::plan_output(&args.out.join(&img.file), &[], args.force.force)?;
+            let path = args.out.join(&img.file);
+            let dest = fsio::output::plan_output(&path, &inputs(args), args.force.force)?;
             files.push((dest, &img.bytes));
         }
     }

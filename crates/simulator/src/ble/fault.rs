@@ -88,6 +88,24 @@ pub struct PacketFate {
     pub power_cut_after: bool,
 }
 
+impl PacketFate {
+    /// The faults that hit the packet, joined with `+` (`corrupt`, `skip+drop`), if any.
+    pub fn name(&self) -> Option<String> {
+        let names = [
+            (self.skip, "skip"),
+            (self.corrupt, "corrupt"),
+            (self.drop_after, "drop"),
+            (self.power_cut_after, "power-cut"),
+        ];
+        let hit: Vec<&str> = names
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, n)| *n)
+            .collect();
+        (!hit.is_empty()).then(|| hit.join("+"))
+    }
+}
+
 /// The armed faults and the counters they fire on.
 #[derive(Debug, Clone, Default)]
 pub struct Faults {

@@ -9,7 +9,6 @@
 //! current image and leaves the OTA manager running; an out-of-order packet gets a link-loss
 //! check instead of an error; `TRANSMISSION_END` with an image missing bricks the device.
 
-use super::fault::PacketFate;
 use super::msg::{self, err, id};
 use super::report::{InstallRecord, InstalledImage, PacketRecord};
 use super::{Action, Ctx, Flow};
@@ -442,7 +441,7 @@ impl SecureDevice {
             index: idx,
             result: None,
             resent_after_ack: in_image && idx > 0 && idx <= self.acked,
-            fault: fate_name(&fate),
+            fault: fate.name(),
         };
         if rec.resent_after_ack {
             cx.report.resent_after_ack += 1;
@@ -846,21 +845,6 @@ fn install(c: &Accepted, i: usize, stored: &[u8]) -> Result<Vec<u8>, String> {
     ezip::payload::decode(&plain)
         .map(|(image, _)| image)
         .map_err(|err| package::error::full_text(&err))
-}
-
-fn fate_name(f: &PacketFate) -> Option<String> {
-    let names = [
-        (f.skip, "skip"),
-        (f.corrupt, "corrupt"),
-        (f.drop_after, "drop"),
-        (f.power_cut_after, "power-cut"),
-    ];
-    let hit: Vec<&str> = names
-        .iter()
-        .filter(|(on, _)| *on)
-        .map(|(_, n)| *n)
-        .collect();
-    (!hit.is_empty()).then(|| hit.join("+"))
 }
 
 impl Flow for SecureDevice {
