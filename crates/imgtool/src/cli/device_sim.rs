@@ -47,7 +47,8 @@ packet with completed_count 0; --answer-every 10 is the newer SDK, answering eve
 Faults (repeatable, each fires once): drop@K (link drops after data packet K), corrupt@K,
 skip@K (packet K lost), delay@N:MS (notification N late), dup@N (notification N twice),
 reject@CODE (first start/init request answered with CODE), power-cut@K (after packet K,
-progress in RAM lost), install-cut@OP (power lost before flash operation OP of the install).
+progress in RAM lost), install-cut@OP (power lost before flash operation OP of the install),
+abort@K[:REASON] (secure flow: the app aborts after packet K with ABORT_COMMAND).
 K counts every data packet received, from 1, resends included.
 
 Outputs, after every connection: the images the last install left in their regions
@@ -105,7 +106,7 @@ pub struct Args {
     #[arg(long, default_value_t = 0, value_name = "N", value_parser = super::common_args::number::<u64>)]
     pub latency_us: u64,
     /// A fault to inject (repeatable): drop@K, corrupt@K, skip@K, delay@N:MS, dup@N,
-    /// reject@CODE, power-cut@K, install-cut@OP
+    /// reject@CODE, power-cut@K, install-cut@OP, abort@K[:REASON]
     #[arg(long, value_name = "FAULT", value_parser = fault)]
     pub fault: Vec<Fault>,
     /// Directory to write the installed images (and report.json) into; created if missing

@@ -135,6 +135,21 @@ impl SecureDevice {
             if out.is_empty() {
                 out.push(self.error_handle(cx, "link dropped (fault)"));
             }
+        } else if let Some(reason) = fate.abort_after {
+            // An error already ran the error handler: the abort only goes before its disconnect.
+            let handled = out.iter().any(|a| matches!(a, Action::Disconnect));
+            out.retain(|a| !matches!(a, Action::Disconnect));
+            out.push(Action::Send(msg::encode(
+                id::ABORT_COMMAND,
+                &msg::DfuAbortCommand {
+                    reason: reason.into(),
+                },
+            )));
+            out.push(if handled {
+                Action::Disconnect
+            } else {
+                self.error_handle(cx, "the app aborts (fault)")
+            });
         } else if fate.power_cut_after {
             out.clear();
             self.reboot(Mode::OtaManager, cx, "power cut (fault): RAM progress lost");

@@ -3,7 +3,7 @@
 //! into the OTA manager, which takes one record per packet, checks and stores it, verifies each
 //! image's signature at its end and installs everything at `TRANSMISSION_END`.
 //!
-//! What survives a reboot or a power cut (FlashDB and flash) is [`Saved`]; everything else is
+//! What survives a reboot or a power cut (FlashDB and flash) is `Saved`; everything else is
 //! RAM. As measured: progress is saved when an image starts and by the error handler, which
 //! runs on every error and on a lost link and reboots into the app; a power cut costs the whole
 //! current image and leaves the OTA manager running; an out-of-order packet gets a link-loss
@@ -244,8 +244,9 @@ impl Flow for SecureDevice {
             id::RETRANSMISSION_REQUEST => self.retransmission(cx),
             id::LINK_LOSE_CHECK_RSP | id::CONNECTION_PRIORITY_CHECK => vec![],
             id::ABORT_COMMAND => {
-                cx.report.event("ABORT_COMMAND from the sender");
-                vec![self.error_handle(cx, "abort")]
+                // The SDK's dispatcher has no case for it: only the device sends it.
+                cx.protocol_error("ABORT_COMMAND from the sender: the device ignores it".into());
+                vec![]
             }
             id::COMMAND_POWER_OFF => {
                 self.reboot(self.mode, cx, "COMMAND_POWER_OFF: power off, RAM lost");
