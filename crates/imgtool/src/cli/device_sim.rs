@@ -8,7 +8,7 @@ use super::print::say;
 use super::Outcome;
 use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
-use simulator::ble::fault::{Fault, FAULT_FORMS};
+use simulator::ble::fault::Fault;
 use simulator::ble::package::{PackageDevice, PackageModel};
 use simulator::ble::report::Report;
 use simulator::ble::secure::{DeviceKeys, SecureDevice};
@@ -143,9 +143,9 @@ fn answer_every(s: &str) -> Result<u8, String> {
     }
 }
 
+/// A `--fault` value; the refusal lists the accepted forms.
 fn fault(s: &str) -> Result<Fault, String> {
     s.parse::<Fault>()
-        .map_err(|e| format!("{e} (forms: {FAULT_FORMS})"))
 }
 
 /// Runs `imgtool device-sim`.
