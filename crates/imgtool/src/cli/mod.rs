@@ -12,6 +12,7 @@ mod attach_signature;
 mod common_args;
 mod completions;
 mod compress;
+mod device_sim;
 mod diff;
 mod digest;
 mod elf2bin;
@@ -113,6 +114,9 @@ enum Command {
     Unpack(unpack::Args),
     /// Install a package on a simulated device, with a power cut before every flash operation
     Simulate(simulate::Args),
+    /// A simulated device on a TCP socket: the receiving side of the BLE DFU flows
+    #[command(name = "device-sim")]
+    DeviceSim(device_sim::Args),
     /// Vendor `imgtool enc`: the UART/BLE secure download image (encrypted, RSA-signed)
     Enc(secure_enc::EncArgs),
     /// Vendor `imgtool dec`: check and decrypt a secure download image; exit 1 on a failure
@@ -159,6 +163,7 @@ pub fn main() -> ExitCode {
         Command::Verify(a) => verify::run(a),
         Command::Unpack(a) => unpack::run(a),
         Command::Simulate(a) => simulate::run(a),
+        Command::DeviceSim(a) => device_sim::run(a),
         Command::Enc(a) => secure_enc::run_enc(a),
         Command::Dec(a) => secure_enc::run_dec(a),
         Command::Ftab(c) => ftab::run(c),

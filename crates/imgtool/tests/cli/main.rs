@@ -7,6 +7,7 @@
 mod common;
 mod compress;
 mod device;
+mod device_sim;
 mod diff;
 mod docs;
 mod elf2bin;
