@@ -53,6 +53,7 @@ fn key_files(dir: &Path) -> KeyFiles {
         sig_hash: Some(dir.join("sig_hash.bin")),
         session: Some(dir.join("skey.bin")),
         nonce_hash: None,
+        passphrase: None,
     }
 }
 

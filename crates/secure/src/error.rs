@@ -56,6 +56,10 @@ pub enum SecureError {
         /// The algorithm found ("ed25519", or an OID).
         algorithm: String,
     },
+    /// A key file problem found by the `sign` crate's key reading: an encrypted key without
+    /// a passphrase or with a wrong one, a legacy-encrypted PEM.
+    #[error(transparent)]
+    Key(#[from] sign::SignError),
     /// An RSA key that is not 2048-bit (the device's signature field is 256 bytes and its
     /// public key field 294 bytes).
     #[error("{file}: RSA key is {bits}-bit; the device only accepts RSA-2048")]
@@ -89,6 +93,63 @@ pub enum SecureError {
          wrong algorithm or wrong hash); nothing was written"
     )]
     BadSignature,
+    /// The external RSA signing command could not be started (or waited for).
+    #[error("cannot run the RSA signing command `{command}`")]
+    CommandSpawn {
+        /// The command line.
+        command: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The external RSA signing command exited unsuccessfully.
+    #[error("the RSA signing command `{command}` failed with {status}{stderr}")]
+    CommandFailed {
+        /// The command line.
+        command: String,
+        /// Its exit status, e.g. "exit status: 3".
+        status: String,
+        /// "; its stderr: ..." (the start of it), or empty.
+        stderr: String,
+    },
+    /// The external RSA signing command ran past its time limit and was killed.
+    #[error(
+        "the RSA signing command `{command}` did not finish within {seconds} s and was stopped \
+         (--rsa-sign-timeout sets the limit)"
+    )]
+    CommandTimeout {
+        /// The command line.
+        command: String,
+        /// The limit, in seconds.
+        seconds: f64,
+    },
+    /// The command's stdout is not a signature.
+    #[error(
+        "the RSA signing command `{command}` printed {found} bytes on stdout; expected the \
+         {expected}-byte RSA signature as raw bytes, or as hex or base64 text{stderr}"
+    )]
+    CommandOutput {
+        /// The command line.
+        command: String,
+        /// Bytes printed.
+        found: usize,
+        /// The signature length.
+        expected: usize,
+        /// "; its stderr: ..." (the start of it), or empty.
+        stderr: String,
+    },
+    /// The command's signature does not verify with the public key given for it.
+    #[error(
+        "the signature from the RSA signing command `{command}` does not verify with \
+         {public_key} (the command signs with another key, or not PKCS#1 v1.5 over the \
+         32-byte SHA-256 digest it reads on stdin)"
+    )]
+    CommandSignature {
+        /// The command line.
+        command: String,
+        /// The public key file.
+        public_key: String,
+    },
     /// The RSA signature is not the device's 256 bytes.
     #[error("RSA signing failed: signature is not {expected} bytes")]
     SignatureLength {

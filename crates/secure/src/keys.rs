@@ -8,7 +8,10 @@ pub use crate::raw::crypto::{NONCE_LEN, SIG_LEN, SPKI_DER_LEN};
 use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey, EncodeRsaPrivateKey};
 use rsa::pkcs8::der::pem;
 use rsa::pkcs8::spki::SubjectPublicKeyInfoRef;
-use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePublicKey, LineEnding, PrivateKeyInfo};
+use rsa::pkcs8::{
+    DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding,
+    PrivateKeyInfo,
+};
 use rsa::traits::PublicKeyParts;
 use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
 use sha2::{Digest, Sha256};
@@ -276,16 +279,25 @@ impl SigningKey {
     /// writes) or PKCS#8 (`BEGIN PRIVATE KEY`). Names label/contents mix-ups, public keys and
     /// non-RSA keys (e.g. imgtool's ed25519 keys) precisely.
     pub fn from_pem(text: &[u8], file: &str) -> Result<Self> {
+        Self::from_pem_with(text, file, None)
+    }
+
+    /// Like [`Self::from_pem`], also reading an encrypted PKCS#8 key
+    /// (`BEGIN ENCRYPTED PRIVATE KEY`) with `passphrase` (`sign::encrypted`); the legacy
+    /// `Proc-Type: 4,ENCRYPTED` PKCS#1 form is refused with the command that converts it.
+    pub fn from_pem_with(
+        text: &[u8],
+        file: &str,
+        passphrase: Option<&sign::Passphrase>,
+    ) -> Result<Self> {
+        sign::encrypted::refuse_legacy(text, file)?;
         let (label, der) = decode_pem(text, file)?;
         let key = match label.as_str() {
             "RSA PRIVATE KEY" => private_from_pkcs1(&der, file)?,
             "PRIVATE KEY" => private_from_pkcs8(&der, file)?,
-            "ENCRYPTED PRIVATE KEY" => {
-                return Err(bad(
-                    file,
-                    "the private key is password-protected; decrypt it first \
-                     (openssl pkey -in KEY -out PLAIN.pem)",
-                ))
+            sign::encrypted::ENCRYPTED_LABEL => {
+                let plain = sign::encrypted::decrypt_pkcs8_der(&der, file, passphrase)?;
+                private_from_pkcs8(&plain, file)?
             }
             "PUBLIC KEY" | "RSA PUBLIC KEY" => {
                 return Err(bad(
@@ -313,6 +325,19 @@ impl SigningKey {
         self.key
             .to_pkcs1_pem(LineEnding::LF)
             .map_err(|e| SecureError::Encode(Box::new(e)))
+    }
+
+    /// Encrypted PKCS#8 PEM (`BEGIN ENCRYPTED PRIVATE KEY`, PBES2 as `sign::encrypted` writes
+    /// it): the only standard encrypted form of an RSA key OpenSSL 3 still writes by default.
+    pub fn to_encrypted_pem(&self, passphrase: &sign::Passphrase) -> Result<Zeroizing<String>> {
+        let der = self
+            .key
+            .to_pkcs8_der()
+            .map_err(|e| SecureError::Encode(Box::new(e)))?;
+        Ok(sign::encrypted::encrypt_pkcs8_pem(
+            der.as_bytes(),
+            passphrase,
+        )?)
     }
 
     /// The public half.
@@ -343,13 +368,26 @@ impl VerifyingKey {
     /// Reads a public key: SubjectPublicKeyInfo PEM (`sig_pub.pem`) or DER (`sig_pub.der`),
     /// PKCS#1 public PEM, or a private key PEM (its public half is taken).
     pub fn from_file_bytes(bytes: &[u8], file: &str) -> Result<Self> {
+        Self::from_file_bytes_with(bytes, file, None)
+    }
+
+    /// Like [`Self::from_file_bytes`], decrypting an encrypted private key PEM with
+    /// `passphrase` to take its public half.
+    pub fn from_file_bytes_with(
+        bytes: &[u8],
+        file: &str,
+        passphrase: Option<&sign::Passphrase>,
+    ) -> Result<Self> {
+        sign::encrypted::refuse_legacy(bytes, file)?;
         let key = if bytes.starts_with(b"-----") || bytes.trim_ascii_start().starts_with(b"-----") {
             let (label, der) = decode_pem(bytes, file)?;
             match label.as_str() {
                 "PUBLIC KEY" => spki(&der, file)?,
                 "RSA PUBLIC KEY" => RsaPublicKey::from_pkcs1_der(&der)
                     .map_err(|e| bad(file, format!("not a PKCS#1 RSA public key ({e})")))?,
-                _ => SigningKey::from_pem(bytes, file)?.key.to_public_key(),
+                _ => SigningKey::from_pem_with(bytes, file, passphrase)?
+                    .key
+                    .to_public_key(),
             }
         } else {
             if bytes.iter().all(u8::is_ascii_whitespace) {

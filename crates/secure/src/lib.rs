@@ -10,8 +10,9 @@
 //! secure download image of the vendor's `imgtool enc` ([`enc`]).
 //!
 //! Every producer signs through [`RsaSigner`] (the RSA side of `sign::Signer`, see [`signer`]):
-//! a key in memory ([`SigningKey`]) or any other implementation, each signature verified with
-//! the signer's public key before it is used.
+//! a key in memory ([`SigningKey`], from a plain or passphrase-protected PEM), an external
+//! command ([`CommandRsaSigner`], e.g. a cloud KMS client) or any other implementation, each
+//! signature verified with the signer's public key before it is used.
 //!
 //! Every reader decrypts and checks every hash and signature and reports each failure with the
 //! file offset it concerns; writers refuse what the device would reject. No CLI concerns:
@@ -34,6 +35,7 @@
 //! Secret key material never appears in `Debug` output or in errors.
 
 pub mod cipher;
+pub mod command;
 pub mod ctrl;
 pub mod enc;
 pub mod error;
@@ -48,6 +50,7 @@ mod report;
 pub mod rules;
 pub mod signer;
 
+pub use command::CommandRsaSigner;
 pub use error::SecureError;
 pub use keys::{NonceHash, RootKey, SessionKey, SigningKey, Uid, VerifyingKey};
 pub use report::{Failure, Findings};

@@ -83,6 +83,45 @@ pub enum SignError {
         /// Bytes received.
         found: usize,
     },
+    /// An encrypted private key and no passphrase.
+    #[error("key {what} is encrypted: give --passphrase-file or IMGTOOL_KEY_PASSPHRASE")]
+    Encrypted {
+        /// The key (a path or `env:NAME`).
+        what: String,
+    },
+    /// The passphrase does not decrypt the key.
+    #[error("wrong passphrase for {what}")]
+    WrongPassphrase {
+        /// The key (a path or `env:NAME`).
+        what: String,
+    },
+    /// A key encrypted with OpenSSL's legacy PEM encryption (`Proc-Type: 4,ENCRYPTED`).
+    #[error(
+        "key {what} uses OpenSSL's legacy PEM encryption (Proc-Type: 4,ENCRYPTED), which imgtool \
+         does not read; convert it to encrypted PKCS#8 with \
+         `openssl pkcs8 -topk8 -v2 aes-256-cbc -in {what} -out NEW.pem`"
+    )]
+    LegacyEncrypted {
+        /// The key (a path or `env:NAME`).
+        what: String,
+    },
+    /// An encrypted PKCS#8 key whose scheme imgtool does not implement (PBES1, SHA-1, DES).
+    #[error(
+        "key {what} is encrypted with a scheme imgtool does not read ({scheme}); re-encrypt it \
+         with `openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256 -in {what} -out NEW.pem`"
+    )]
+    UnsupportedEncryption {
+        /// The key (a path or `env:NAME`).
+        what: String,
+        /// The decoder's description of the scheme (an algorithm OID).
+        scheme: String,
+    },
+    /// An empty passphrase (file or variable).
+    #[error("the passphrase from {what} is empty")]
+    EmptyPassphrase {
+        /// Where it came from (`--passphrase-file FILE` or the variable's name).
+        what: String,
+    },
     /// A `pkcs11:` URI that cannot be used.
     #[error("PKCS#11 URI {uri}: {reason}")]
     BadPkcs11Uri {

@@ -74,12 +74,42 @@ impl PrivateKey {
     /// Parses a PKCS#8 PEM private key (`-----BEGIN PRIVATE KEY-----`). `what` names the source
     /// in errors (a path or `env:NAME`).
     pub fn from_pem(pem: &str, what: &str) -> Result<Self, SignError> {
+        Self::from_pem_with(pem, what, None)
+    }
+
+    /// Like [`Self::from_pem`], also reading an encrypted PKCS#8 key
+    /// (`-----BEGIN ENCRYPTED PRIVATE KEY-----`) with `passphrase` ([`crate::encrypted`]).
+    pub fn from_pem_with(
+        pem: &str,
+        what: &str,
+        passphrase: Option<&crate::Passphrase>,
+    ) -> Result<Self, SignError> {
+        if let Some(der) = crate::encrypted::decrypt_pem(pem.as_bytes(), what, passphrase)? {
+            let key = SigningKey::from_pkcs8_der(&der).map_err(|e| SignError::BadPem {
+                what: what.to_owned(),
+                expected: "private key (PKCS#8)",
+                reason: der_key_hint("PRIVATE KEY", &der).unwrap_or_else(|| e.to_string()),
+            })?;
+            return Ok(PrivateKey { key });
+        }
         let key = SigningKey::from_pkcs8_pem(pem).map_err(|e| SignError::BadPem {
             what: what.to_owned(),
             expected: "private key (PKCS#8)",
             reason: foreign_key_hint(pem).unwrap_or_else(|| e.to_string()),
         })?;
         Ok(PrivateKey { key })
+    }
+
+    /// The PKCS#8 PEM encrypted under `passphrase` (`-----BEGIN ENCRYPTED PRIVATE KEY-----`,
+    /// PBES2 as [`crate::encrypted::encrypt_pkcs8_pem`] writes it), zeroised when dropped.
+    pub fn to_encrypted_pem(
+        &self,
+        passphrase: &crate::Passphrase,
+    ) -> Result<Zeroizing<String>, SignError> {
+        let pem = self.to_pem()?;
+        let (_, der) = ed25519_dalek::pkcs8::spki::der::pem::decode_vec(pem.as_bytes())
+            .map_err(|e| SignError::Encode(e.to_string()))?;
+        crate::encrypted::encrypt_pkcs8_pem(&Zeroizing::new(der), passphrase)
     }
 
     /// The PKCS#8 PEM text (LF line endings), zeroised when dropped. Written as PKCS#8 v1
@@ -147,7 +177,11 @@ pub fn pem_text<'a>(
 
 fn foreign_key_hint(pem: &str) -> Option<String> {
     let (label, der) = ed25519_dalek::pkcs8::spki::der::pem::decode_vec(pem.as_bytes()).ok()?;
-    let der = Zeroizing::new(der);
+    der_key_hint(label, &Zeroizing::new(der))
+}
+
+/// [`foreign_key_hint`] of a PEM's label and decoded contents.
+fn der_key_hint(label: &str, der: &[u8]) -> Option<String> {
     let has = |oid: &[u8]| der.windows(oid.len()).any(|w| w == oid);
     // The contents decide, the label only when they name no algorithm (PKCS#1 RSA, SEC1 EC).
     if has(ED25519_OID) {

@@ -96,15 +96,21 @@ impl CommandSigner {
     }
 
     fn shell(&self) -> Command {
-        if cfg!(windows) {
-            let mut c = Command::new("cmd");
-            c.arg("/C").arg(&self.command);
-            c
-        } else {
-            let mut c = Command::new("sh");
-            c.arg("-c").arg(&self.command);
-            c
-        }
+        shell(&self.command)
+    }
+}
+
+/// `command` run through the platform shell (`sh -c`, `cmd /C` on Windows): how every external
+/// signer (this crate's [`CommandSigner`], the `secure` crate's RSA command signer) runs.
+pub fn shell(command: &str) -> Command {
+    if cfg!(windows) {
+        let mut c = Command::new("cmd");
+        c.arg("/C").arg(command);
+        c
+    } else {
+        let mut c = Command::new("sh");
+        c.arg("-c").arg(command);
+        c
     }
 }
 

@@ -88,6 +88,16 @@ pub fn load_private_key_with(
     source: &KeySource,
     read: impl FnOnce(&Path) -> std::io::Result<Vec<u8>>,
 ) -> Result<LoadedKey, SignError> {
+    load_private_key_unlocked(source, read, None)
+}
+
+/// Like [`load_private_key_with`], decrypting an encrypted PKCS#8 key with `passphrase`
+/// (an encrypted key without one is [`SignError::Encrypted`]).
+pub fn load_private_key_unlocked(
+    source: &KeySource,
+    read: impl FnOnce(&Path) -> std::io::Result<Vec<u8>>,
+    passphrase: Option<&crate::Passphrase>,
+) -> Result<LoadedKey, SignError> {
     let what = source.to_string();
     match source {
         KeySource::File(path) => {
@@ -96,7 +106,7 @@ pub fn load_private_key_with(
                 source: e,
             })?);
             let pem = crate::key::pem_text(&bytes, &what, "private key (PKCS#8)")?;
-            let key = PrivateKey::from_pem(pem, &what)?;
+            let key = PrivateKey::from_pem_with(pem, &what, passphrase)?;
             Ok(LoadedKey {
                 key,
                 warnings: permission_warnings(path),
@@ -106,7 +116,7 @@ pub fn load_private_key_with(
             let pem = Zeroizing::new(
                 std::env::var(name).map_err(|_| SignError::EnvUnset { name: name.clone() })?,
             );
-            let key = PrivateKey::from_pem(&pem, &what)?;
+            let key = PrivateKey::from_pem_with(&pem, &what, passphrase)?;
             Ok(LoadedKey {
                 key,
                 warnings: Vec::new(),

@@ -63,6 +63,60 @@ pub struct ForceArg {
     pub force: bool,
 }
 
+/// `--passphrase-file`, flattened into every command that reads (or, in `keygen`, writes) a
+/// private key: the passphrase of encrypted PKCS#8 keys (docs/signing.md). There is no option
+/// taking the passphrase itself: command lines are visible to other users (`ps`) and end up in
+/// shell histories and CI logs.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct PassphraseArg {
+    /// Passphrase of an encrypted private key (BEGIN ENCRYPTED PRIVATE KEY): the contents of
+    /// FILE, less one trailing newline. Without it, the environment variable
+    /// IMGTOOL_KEY_PASSPHRASE holds the passphrase itself (empty counts as unset)
+    #[arg(long, value_name = "FILE", help_heading = "Key passphrase")]
+    pub passphrase_file: Option<std::path::PathBuf>,
+}
+
+impl PassphraseArg {
+    /// The passphrase: `--passphrase-file`'s, else `IMGTOOL_KEY_PASSPHRASE`'s, else none.
+    pub fn passphrase(&self) -> Result<Option<sign::Passphrase>> {
+        if let Some(path) = &self.passphrase_file {
+            let bytes = fsio::input::read_bounded(path, fsio::input::Limit::SMALL)?;
+            let what = format!("--passphrase-file {}", path.display());
+            return Ok(Some(sign::Passphrase::from_file_bytes(bytes, &what)?));
+        }
+        match std::env::var(sign::PASSPHRASE_ENV) {
+            Ok(v) if !v.is_empty() => Ok(Some(sign::Passphrase::new(
+                v.into_bytes(),
+                sign::PASSPHRASE_ENV,
+            )?)),
+            // A CI secret that is not set often arrives as an empty variable: treated as
+            // unset, an encrypted key then says which passphrase it needs.
+            Ok(_) | Err(std::env::VarError::NotPresent) => Ok(None),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                bail!(
+                    "{} is not valid UTF-8; use --passphrase-file",
+                    sign::PASSPHRASE_ENV
+                )
+            }
+        }
+    }
+
+    /// Refuses `--passphrase-file` where no private key file is read, so it would do nothing;
+    /// `why` says what signs instead. (`IMGTOOL_KEY_PASSPHRASE` is not refused: it may be set
+    /// for a whole CI job.)
+    pub fn refuse_unused(&self, why: &str) -> Result<()> {
+        if self.passphrase_file.is_some() {
+            bail!("--passphrase-file does nothing here: {why}; leave it out");
+        }
+        Ok(())
+    }
+
+    /// The passphrase file, if given: an input no output may replace.
+    pub fn path(&self) -> Option<&std::path::Path> {
+        self.passphrase_file.as_deref()
+    }
+}
+
 /// `-o DIR` of a command that writes several files into a directory (`pack`, `unpack`):
 /// one rule for all of them ([`fsio::output::plan_output_dir`]).
 #[derive(clap::Args, Debug, Clone)]

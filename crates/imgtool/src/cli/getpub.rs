@@ -4,7 +4,7 @@ use super::secure::{c_array, is_rsa_key, read_small, write_all, Artifact};
 use super::Outcome;
 use anyhow::{bail, Result};
 use secure::VerifyingKey;
-use sign::{load_private_key_with, KeySource, PublicKey};
+use sign::{load_private_key_unlocked, KeySource, Passphrase, PublicKey};
 use std::path::{Path, PathBuf};
 
 const AFTER_HELP: &str = "\
@@ -16,7 +16,8 @@ Examples:
   IMGTOOL_PKCS11_MODULE=/usr/lib/softhsm/libsofthsm2.so \\
     imgtool getpub 'pkcs11:token=dfu;object=dfu-sig' --dumpsig sig -o sig_pub.pem
 
-KEY is a private key file (PKCS#8 PEM), env:NAME (an environment variable holding the PEM
+KEY is a private key file (PKCS#8 PEM; encrypted PKCS#8 with --passphrase-file FILE or
+IMGTOOL_KEY_PASSPHRASE), env:NAME (an environment variable holding the PEM
 text), a public key file (SubjectPublicKeyInfo PEM) to convert, or a pkcs11: URI of a key in
 an HSM token (its public key is read from the token; a PIN only if the token hides it). Formats: pem
 (SubjectPublicKeyInfo, for `imgtool verify --key`), raw (the 32 bytes of RFC 8032), c-array
@@ -64,10 +65,13 @@ pub struct Args {
     /// Module and PIN of a pkcs11: KEY
     #[command(flatten)]
     pub pkcs11: super::common_args::Pkcs11Args,
+    /// The passphrase of an encrypted private key
+    #[command(flatten)]
+    pub passphrase: super::common_args::PassphraseArg,
 }
 
 /// Loads the public key behind KEY: a public key PEM file as is, else a private key source.
-pub(crate) fn public_key_of(key: &str) -> Result<PublicKey> {
+pub(crate) fn public_key_of(key: &str, passphrase: Option<&Passphrase>) -> Result<PublicKey> {
     let source = KeySource::parse(key)?;
     if let KeySource::File(path) = &source {
         let text = fsio::input::read_bounded(path, fsio::input::Limit::SMALL)?;
@@ -76,7 +80,7 @@ pub(crate) fn public_key_of(key: &str) -> Result<PublicKey> {
             return Ok(PublicKey::from_pem(&pem, &path.display().to_string())?);
         }
     }
-    let loaded = load_private_key_with(&source, fsio::input::read_small)?;
+    let loaded = load_private_key_unlocked(&source, fsio::input::read_small, passphrase)?;
     for w in &loaded.warnings {
         eprintln!("warning: {w}");
     }
@@ -113,6 +117,7 @@ pub fn run(args: Args) -> Result<Outcome> {
             ("--dumpsig's", &dests[1]),
         ])?;
     }
+    let passphrase = args.passphrase.passphrase()?;
     let key = match &source {
         KeySource::Pkcs11(uri) => {
             let access = args.pkcs11.key_ref(uri)?.access;
@@ -122,10 +127,10 @@ pub fn run(args: Args) -> Result<Outcome> {
             }
         }
         _ => {
-            if let Some(key) = rsa_key_file(&args)? {
+            if let Some(key) = rsa_key_file(&args, passphrase.as_ref())? {
                 return write_rsa(&args, &key, &inputs);
             }
-            public_key_of(&args.key)?
+            public_key_of(&args.key, passphrase.as_ref())?
         }
     };
     if args.dumpsig.is_some() {
@@ -153,16 +158,20 @@ pub fn run(args: Args) -> Result<Outcome> {
 }
 
 /// The RSA key of a key file; `None` when KEY is not an RSA key file (the ed25519 path then).
-fn rsa_key_file(args: &Args) -> Result<Option<VerifyingKey>> {
+fn rsa_key_file(args: &Args, passphrase: Option<&Passphrase>) -> Result<Option<VerifyingKey>> {
     let path = Path::new(&args.key);
     if args.key.starts_with("env:") || !(path.is_file() || fsio::input::is_stdin(path)) {
         return Ok(None);
     }
     let text = zeroize::Zeroizing::new(read_small(path)?);
-    if !is_rsa_key(&text) {
-        return Ok(None);
+    match VerifyingKey::from_file_bytes_with(&text, &args.key, passphrase) {
+        Ok(key) => Ok(Some(key)),
+        // Encrypted without (the right) passphrase, or legacy-encrypted: the key type is not
+        // known, and the error says what to do either way.
+        Err(e @ secure::SecureError::Key(_)) => Err(e.into()),
+        Err(e) if is_rsa_key(&text) => Err(e.into()),
+        Err(_) => Ok(None),
     }
-    Ok(Some(VerifyingKey::from_file_bytes(&text, &args.key)?))
 }
 
 /// Writes an RSA public key as asked (and the --dumpsig files), all or none.

@@ -9,15 +9,16 @@ const AFTER_HELP: &str = "\
 Examples:
   imgtool keygen -o keys/release.pem
   imgtool getpub keys/release.pem -o keys/release.pub.pem
+  imgtool keygen --passphrase-file ~/.imgtool-pass -o keys/release.pem   (encrypted)
 
-Writes an ed25519 private key as PKCS#8 PEM with file mode 0600 (readable by you only) and
-prints its key id (the first 8 bytes of SHA-256 of the public key, as stored in signed
+Writes an ed25519 private key as PKCS#8 PEM (encrypted PKCS#8 with --passphrase-file) with
+file mode 0600 (readable by you only) and prints its key id (the first 8 bytes of SHA-256 of the public key, as stored in signed
 packages). The key is never printed. Refuses to overwrite an existing file unless --force:
 losing a release key means devices can no longer be updated with packages they trust.
 Keep production keys off build machines: see docs/signing.md (CI secrets, HSM flow).
 
 Vendor secure DFU keys (docs/secure-dfu.md), also mode 0600:
-  imgtool keygen --type rsa2048 -o keys/sig_pri.pem
+  imgtool keygen --type rsa2048 -o keys/sig_pri.pem   (--passphrase-file: encrypted PKCS#8)
   imgtool keygen --type root -o keys/s01.bin
   imgtool keygen --type uid -o keys/uid.bin";
 
@@ -40,7 +41,12 @@ pub enum KeyType {
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = AFTER_HELP,
-    mut_arg("force", |a| a.help("Replace an existing key file"))
+    mut_arg("force", |a| a.help("Replace an existing key file")),
+    mut_arg("passphrase_file", |a| a.help(
+        "Encrypt the new private key with the passphrase in FILE (less one trailing newline): \
+         encrypted PKCS#8 PEM, PBES2 with PBKDF2-SHA256 and AES-256-CBC, as OpenSSL reads it. \
+         Without it, IMGTOOL_KEY_PASSPHRASE if set (empty counts as unset)"
+    ))
 )]
 pub struct Args {
     /// Where to write the private key (PKCS#8 PEM, mode 0600)
@@ -62,6 +68,10 @@ pub struct Args {
         default_value = "ed25519"
     )]
     pub key_type: KeyType,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub passphrase: super::common_args::PassphraseArg,
 }
 
 /// Runs `imgtool keygen`.
@@ -79,15 +89,29 @@ pub fn run(args: Args) -> Result<Outcome> {
             );
         }
     }
+    let passphrase = match args.key_type {
+        KeyType::Ed25519 | KeyType::Rsa2048 => args.passphrase.passphrase()?,
+        // Raw keys have no encrypted form; only an explicit file is a mistake to report (the
+        // environment variable is meant for the PEM keys).
+        _ if args.passphrase.passphrase_file.is_some() => bail!(
+            "--passphrase-file: root and UID files are raw bytes (what the device's efuse \
+             holds), with no encrypted form; keep them in a protected place instead"
+        ),
+        _ => None,
+    };
     if args.key_type != KeyType::Ed25519 {
-        return secure_keygen(args.key_type, &out);
+        return secure_keygen(args.key_type, &out, passphrase.as_ref());
     }
     let key = PrivateKey::generate()?;
-    let pem = key.to_pem()?;
+    let pem = match &passphrase {
+        Some(p) => key.to_encrypted_pem(p)?,
+        None => key.to_pem()?,
+    };
     fsio::output::write(&out, pem.as_bytes(), fsio::output::Mode::Private)?;
     super::print::say_line(format_args!(
-        "wrote {} (ed25519 private key, key id {}); public key: imgtool getpub {} -o PUB.pem",
+        "wrote {} (ed25519 private key{}, key id {}); public key: imgtool getpub {} -o PUB.pem",
         out.display(),
+        encrypted_note(passphrase.is_some()),
         key.public_key().key_id(),
         args.output.display()
     ));
@@ -95,7 +119,11 @@ pub fn run(args: Args) -> Result<Outcome> {
 }
 
 /// `keygen --type root|uid|rsa2048`: the vendor's secure DFU keys.
-fn secure_keygen(kind: KeyType, output: &fsio::output::Dest) -> Result<Outcome> {
+fn secure_keygen(
+    kind: KeyType,
+    output: &fsio::output::Dest,
+    passphrase: Option<&sign::Passphrase>,
+) -> Result<Outcome> {
     let (bytes, what): (zeroize::Zeroizing<Vec<u8>>, String) = match kind {
         KeyType::Root => (
             secure::RootKey::generate()?.as_bytes().to_vec().into(),
@@ -108,9 +136,13 @@ fn secure_keygen(kind: KeyType, output: &fsio::output::Dest) -> Result<Outcome> 
         KeyType::Rsa2048 => {
             let k = secure::SigningKey::generate()?;
             let hash = secure::record::hex(&k.verifying_key().sig_hash()?[..8]);
+            let (pem, form) = match passphrase {
+                Some(p) => (k.to_encrypted_pem(p)?, "encrypted PKCS#8 PEM"),
+                None => (k.to_pkcs1_pem()?, "PKCS#1 PEM"),
+            };
             (
-                k.to_pkcs1_pem()?.as_bytes().to_vec().into(),
-                format!("RSA-2048 private key, PKCS#1 PEM, sig hash {hash}..."),
+                pem.as_bytes().to_vec().into(),
+                format!("RSA-2048 private key, {form}, sig hash {hash}..."),
             )
         }
         KeyType::Ed25519 => bail!("internal error: ed25519 is not a secure DFU key type"),
@@ -124,4 +156,13 @@ fn secure_keygen(kind: KeyType, output: &fsio::output::Dest) -> Result<Outcome> 
         );
     }
     Ok(Outcome::Ok)
+}
+
+/// ", encrypted" when the key file is passphrase-protected.
+fn encrypted_note(encrypted: bool) -> &'static str {
+    if encrypted {
+        ", encrypted with the passphrase"
+    } else {
+        ""
+    }
 }

@@ -110,6 +110,10 @@ pub struct Args {
     /// The vendor's secure online flow instead of offline package v2 (docs/secure-dfu.md)
     #[command(flatten)]
     pub secure: super::secure_pack::PackSecureArgs,
+
+    /// The passphrase of an encrypted --sign or --sign-key key
+    #[command(flatten)]
+    pub passphrase: super::common_args::PassphraseArg,
 }
 
 /// `--image` from the raw argument: a PATH need not be UTF-8 (file names on Unix are bytes),
@@ -220,12 +224,14 @@ fn input_paths<'a>(args: &'a Args, config: &'a PackConfig) -> Vec<&'a Path> {
     }
     inputs.extend(args.signing.sign.as_deref().map(Path::new));
     inputs.extend(args.signing.sign_pub.as_deref());
+    inputs.extend(args.passphrase.path());
     inputs
 }
 
 /// Runs `imgtool pack`.
 pub fn run(args: Args) -> Result<Outcome> {
     let config = config_from(&args)?;
+    let passphrase = args.passphrase.passphrase()?;
     let secure = super::secure_pack::resolve(&args.secure, args.config.as_deref())?;
     super::secure_pack::check_options(&args.secure, secure.is_some(), &args.signing)?;
     let dests = plan_package_outputs(
@@ -236,7 +242,17 @@ pub fn run(args: Args) -> Result<Outcome> {
     // An unsigned package's file is its body: write and sync it while it is compressed.
     // Signed and secure packages are written whole, after signing.
     let key = config.options.sign.as_ref();
-    let body_is_file = secure.is_none() && args.signing.signing(key)? == Signing::None;
+    let signing = args.signing.signing(key)?;
+    let reads_key = match &secure {
+        Some(s) => super::secure_pack::reads_key_file(s),
+        None => matches!(signing, Signing::Key(_)),
+    };
+    if !reads_key {
+        args.passphrase.refuse_unused(
+            "no private key file is read (it unlocks a --sign or --sign-key key file)",
+        )?;
+    }
+    let body_is_file = secure.is_none() && signing == Signing::None;
     let stage = PackageStage::new(&dests[0], body_is_file);
     let (mut planned, early) =
         plan_package_streaming(&config, &stage).context("nothing written")?;
@@ -254,11 +270,12 @@ pub fn run(args: Args) -> Result<Outcome> {
             &planned,
             &args.output.output,
             args.force.force,
+            passphrase,
         );
     }
     let signed = args
         .signing
-        .apply(&mut planned, key)
+        .apply(&mut planned, key, passphrase.as_ref())
         .context("nothing written")?;
     print_notes(&planned);
     write_planned_staged(&planned, &dests, early)?;

@@ -6,10 +6,11 @@
 use super::common_args::number;
 use anyhow::{bail, Context, Result};
 pub use imgtool::secure::{Artifact, Naming};
-use imgtool::secure::{KeyFiles, SecureBuild};
+use imgtool::secure::{KeyFiles, SecureBuild, SecureKeys, SignerKey};
 use secure::ctrl::{check_policy, FLAG_COMPRESS};
 use secure::rules::{Chip, DeviceBuild};
-use secure::{NonceHash, RootKey, VerifyingKey};
+use secure::{CommandRsaSigner, NonceHash, RootKey, RsaSigner, VerifyingKey};
+use sign::Passphrase;
 use std::path::{Path, PathBuf};
 
 /// Reads a key file or other small input (bounded: keys are never large).
@@ -31,13 +32,100 @@ pub(crate) fn load_root(path: &Path) -> Result<RootKey> {
     Ok(RootKey::from_bytes(&b, &path.display().to_string())?)
 }
 
+/// `--rsa-sign-command` and its public key: RSA signatures from an external program (a cloud
+/// KMS client, an HSM tool) instead of a key file. Flattened into every command that signs
+/// with RSA (`pack --secure`, `gen-dfu --offline_img 0/1`, `enc`).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct RsaCommandArgs {
+    /// Sign with this shell command instead of an RSA key file (cloud KMS, HSM tool): it reads
+    /// the 32-byte SHA-256 digest on stdin and prints the 256-byte PKCS#1 v1.5 signature on
+    /// stdout (raw bytes, or hex or base64 text). Needs --rsa-sign-pub
+    #[arg(
+        long,
+        value_name = "CMD",
+        requires = "rsa_sign_pub",
+        help_heading = "RSA signing command"
+    )]
+    pub rsa_sign_command: Option<String>,
+
+    /// RSA-2048 public key (PEM or DER) that every --rsa-sign-command signature must verify
+    /// with; its hash also gives the AES-CTR nonce
+    #[arg(
+        long,
+        value_name = "PUB",
+        requires = "rsa_sign_command",
+        help_heading = "RSA signing command"
+    )]
+    pub rsa_sign_pub: Option<PathBuf>,
+
+    /// Seconds --rsa-sign-command may take per signature before it is stopped [default: 60]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        requires = "rsa_sign_command",
+        help_heading = "RSA signing command",
+        value_parser = number::<u32>
+    )]
+    pub rsa_sign_timeout: Option<u32>,
+}
+
+impl RsaCommandArgs {
+    /// The command signer, when --rsa-sign-command is given (its public key read).
+    pub fn signer(&self) -> Result<Option<CommandRsaSigner>> {
+        let (Some(command), Some(public)) = (&self.rsa_sign_command, &self.rsa_sign_pub) else {
+            return Ok(None);
+        };
+        let key = load_verifier(public)?;
+        let mut signer = CommandRsaSigner::new(command, key, &public.display().to_string());
+        if let Some(s) = self.rsa_sign_timeout {
+            signer = signer.with_timeout(std::time::Duration::from_secs(s.into()));
+        }
+        Ok(Some(signer))
+    }
+
+    /// The options given, by name.
+    fn given(&self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        if self.rsa_sign_command.is_some() {
+            v.push("--rsa-sign-command");
+        }
+        if self.rsa_sign_pub.is_some() {
+            v.push("--rsa-sign-pub");
+        }
+        if self.rsa_sign_timeout.is_some() {
+            v.push("--rsa-sign-timeout");
+        }
+        v
+    }
+
+    /// The RSA signer: the command, else `key` opened (a key file decrypted with
+    /// `passphrase`, or a token key).
+    pub fn signer_or_key(
+        &self,
+        key: &SignerKey,
+        passphrase: Option<&Passphrase>,
+    ) -> Result<Box<dyn RsaSigner>> {
+        Ok(match self.signer()? {
+            Some(s) => Box::new(s),
+            None => key.open(passphrase)?,
+        })
+    }
+}
+
 /// Reads an RSA-2048 public key (SPKI PEM/DER, or the public half of a private key).
 pub(crate) fn load_verifier(path: &Path) -> Result<VerifyingKey> {
     let b = read_small(path)?;
-    Ok(VerifyingKey::from_file_bytes(
-        &b,
-        &path.display().to_string(),
-    )?)
+    match VerifyingKey::from_file_bytes(&b, &path.display().to_string()) {
+        Ok(key) => Ok(key),
+        // Where a public key is wanted, a passphrase is not the fix.
+        Err(secure::SecureError::Key(sign::SignError::Encrypted { .. })) => bail!(
+            "{}: this is an encrypted private key; give its public key instead \
+             (imgtool getpub {} --passphrase-file FILE -o PUB.pem)",
+            path.display(),
+            path.display()
+        ),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Reads a `<sigkey>_hash.bin`-style nonce hash (32 raw bytes).
@@ -181,6 +269,10 @@ pub struct SecureBuildArgs {
     /// flash table (docs/secure-dfu.md)
     #[arg(long, value_name = "FILE", help_heading = "Secure DFU")]
     pub nonce_hash: Option<PathBuf>,
+
+    /// RSA signatures from an external command instead of a key file
+    #[command(flatten)]
+    pub rsa: RsaCommandArgs,
 }
 
 impl SecureBuildArgs {
@@ -227,6 +319,7 @@ impl SecureBuildArgs {
         add(self.nand, "--nand");
         add(self.session_key.is_some(), "--session-key");
         add(self.debug_plaintext, "--debug-plaintext");
+        v.extend(self.rsa.given());
         v
     }
 
@@ -252,13 +345,15 @@ impl SecureBuildArgs {
         })
     }
 
-    /// The key files of a build: `root`, `signer`, the `sig_hash` to cross-check, and the
-    /// `--session-key` and `--nonce-hash` files given.
+    /// The key files of a build: `root`, `signer` (a key file is decrypted with
+    /// `passphrase`), the `sig_hash` to cross-check, and the `--session-key` and
+    /// `--nonce-hash` files given.
     pub fn key_files(
         &self,
         root: &Path,
-        signer: imgtool::secure::SignerKey,
+        signer: SignerKey,
         sig_hash: Option<&Path>,
+        passphrase: Option<Passphrase>,
     ) -> KeyFiles {
         KeyFiles {
             root: root.to_path_buf(),
@@ -266,7 +361,17 @@ impl SecureBuildArgs {
             sig_hash: sig_hash.map(Path::to_path_buf),
             session: self.session_key.clone(),
             nonce_hash: self.nonce_hash.clone(),
+            passphrase,
         }
+    }
+
+    /// The keys of a build: `files`, with the --rsa-sign-command signer instead of the
+    /// signing key file when given.
+    pub fn keys(&self, files: &KeyFiles) -> Result<SecureKeys> {
+        Ok(match self.rsa.signer()? {
+            Some(s) => SecureKeys::with_signer(files, Box::new(s))?,
+            None => SecureKeys::load(files)?,
+        })
     }
 }
 

@@ -15,7 +15,8 @@ Examples (the vendor's command lines):
     --eimg app_sec.bin --key=s01 --sigkey='pkcs11:token=dfu;object=dfu-sig' --pin-file pin.txt
       The signing key in an HSM token (docs/secure-dfu.md, Keys in an HSM).
 
-enc reads STEM.bin (root key) and SIGSTEM_pri.pem, pads the image to 16 bytes, encrypts it as
+enc reads STEM.bin (root key) and SIGSTEM_pri.pem (encrypted PKCS#8 with --passphrase-file
+or IMGTOOL_KEY_PASSPHRASE; not read with --rsa-sign-command CMD --rsa-sign-pub PUB), pads the image to 16 bytes, encrypts it as
 records with a session key (random unless --session-key) and writes SHA-256(header) ‖ the
 header encrypted with the root key ‖ the records. dec checks all of it (exit 1 on a failure)
 and writes the padded plaintext. The vendor's debug test.bin (plaintext header with the
@@ -55,6 +56,12 @@ pub struct EncArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub force: super::common_args::ForceArg,
+    /// The passphrase of an encrypted SIGSTEM_pri.pem
+    #[command(flatten)]
+    pub passphrase: super::common_args::PassphraseArg,
+    /// RSA signatures from an external command instead of SIGSTEM_pri.pem
+    #[command(flatten)]
+    pub rsa: super::secure::RsaCommandArgs,
 }
 
 /// Arguments of `imgtool dec`.
@@ -82,15 +89,24 @@ pub struct DecArgs {
 pub fn run_enc(a: EncArgs) -> Result<Outcome> {
     let root_path = PathBuf::from(format!("{}.bin", a.key));
     let signer_key = a.pkcs11.rsa_signer(&a.sigkey, true)?;
+    if signer_key.file().is_none() || a.rsa.rsa_sign_command.is_some() {
+        a.passphrase.refuse_unused(
+            "the signing key is not a file here (--rsa-sign-command, pkcs11: key)",
+        )?;
+    }
     // The key files are inputs too: `--eimg s01.bin --key s01` must not destroy the root key.
     let mut inputs = vec![a.img.as_path(), root_path.as_path()];
     inputs.extend(signer_key.file());
     inputs.extend(a.session_key.as_deref());
+    inputs.extend(a.passphrase.path());
+    inputs.extend(a.rsa.rsa_sign_pub.as_deref());
     let dest = fsio::output::plan_output(&a.eimg, &inputs, a.force.force)?;
     let image = fsio::input::read_bounded(&a.img, fsio::input::Limit::IMAGE)?;
     fsio::input::refuse_lfs_pointer(&a.img, &image)?;
     let root = load_root(&root_path)?;
-    let signer = signer_key.open()?;
+    let signer = a
+        .rsa
+        .signer_or_key(&signer_key, a.passphrase.passphrase()?.as_ref())?;
     let session = match &a.session_key {
         Some(p) => secure::SessionKey::from_bytes(
             &super::secure::read_small(p)?,

@@ -6,7 +6,7 @@ use super::secure::{write_all, Naming, SecureBuildArgs};
 use super::Outcome;
 use anyhow::{bail, Context, Result};
 use imgtool::pack::PlannedPackage;
-use imgtool::secure::{in_dir, plan_secure, SecureConfig, SecureImage, SecureKeys};
+use imgtool::secure::{in_dir, plan_secure, SecureConfig, SecureImage};
 use secure::ctrl::check_policy;
 use std::path::{Path, PathBuf};
 
@@ -88,6 +88,9 @@ pub fn check_options(
         }
         return Ok(());
     }
+    if args.build.rsa.rsa_sign_command.is_some() && args.sign_key.is_some() {
+        bail!("--sign-key and --rsa-sign-command both say how to sign: give one");
+    }
     let v2_only = [
         (signing.sign.is_some(), "--sign"),
         (signing.sign_command.is_some(), "--sign-command"),
@@ -110,6 +113,15 @@ pub fn check_options(
     Ok(())
 }
 
+/// Whether the secure flow of `a` (resolved) reads a private key file, which
+/// `--passphrase-file` may unlock: not with a signing command or a token key.
+pub fn reads_key_file(a: &PackSecureArgs) -> bool {
+    a.build.rsa.rsa_sign_command.is_none()
+        && a.sign_key
+            .as_ref()
+            .is_some_and(|k| !k.to_string_lossy().starts_with(sign::pkcs11_uri::SCHEME))
+}
+
 /// Merges ota.toml's `[secure]` (paths relative to it) under the command line; `None` when
 /// neither asks for the secure flow.
 pub fn resolve(args: &PackSecureArgs, config: Option<&Path>) -> Result<Option<PackSecureArgs>> {
@@ -121,7 +133,10 @@ pub fn resolve(args: &PackSecureArgs, config: Option<&Path>) -> Result<Option<Pa
     if let Some(t) = toml {
         a.secure = true;
         a.root_key = a.root_key.or(t.root_key);
-        a.sign_key = a.sign_key.or(t.sign_key);
+        if a.build.rsa.rsa_sign_command.is_none() {
+            // --rsa-sign-command on the command line wins over the file's key.
+            a.sign_key = a.sign_key.or(t.sign_key);
+        }
         a.build.session_key = a.build.session_key.or(t.session_key);
         // The command line wins: a value given there, even one equal to the default, and
         // --no-encrypt / --no-offline-v1 over the file's true.
@@ -145,9 +160,13 @@ pub fn run(
     planned: &PlannedPackage,
     out: &Path,
     force: bool,
+    passphrase: Option<sign::Passphrase>,
 ) -> Result<Outcome> {
-    let (Some(root), Some(sign)) = (&a.root_key, &a.sign_key) else {
-        bail!("pack --secure needs --root-key KEY.bin and --sign-key RSA.pem (or root_key and sign_key in [secure] of ota.toml)");
+    // With a command, its public key stands where the key file would (an input, the name
+    // in messages).
+    let sign = a.sign_key.as_ref().or(a.build.rsa.rsa_sign_pub.as_ref());
+    let (Some(root), Some(sign)) = (&a.root_key, sign) else {
+        bail!("pack --secure needs --root-key KEY.bin and --sign-key RSA.pem (or --rsa-sign-command CMD --rsa-sign-pub PUB; or root_key and sign_key in [secure] of ota.toml)");
     };
     let images = SecureImage::from_planned_package(planned, a.encrypt);
     let ids: Vec<_> = images.iter().map(|i| (i.img_id, i.flag)).collect();
@@ -161,8 +180,8 @@ pub fn run(
         offline_v1: a.offline_v1,
     };
     let signer = pkcs11.rsa_signer(&sign.to_string_lossy(), false)?;
-    let keys = SecureKeys::load(&a.build.key_files(root, signer.clone(), None))
-        .context("nothing written")?;
+    let files = a.build.key_files(root, signer.clone(), None, passphrase);
+    let keys = a.build.keys(&files).context("nothing written")?;
     let mut plan = plan_secure(&config, &keys).context("nothing written")?;
     let sig_hash = keys.signer.public_key().sig_hash()?;
     plan.push_manifest(&config, planned.layout_name.as_deref(), &sig_hash, release);

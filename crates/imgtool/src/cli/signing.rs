@@ -3,7 +3,7 @@
 
 use super::Outcome;
 use anyhow::Result;
-use imgtool::pack::{sign_planned, PlannedPackage, ReleaseInfo, Signing};
+use imgtool::pack::{sign_planned_unlocked, PlannedPackage, ReleaseInfo, Signing};
 use package::trailer::{inspect, verify, Trailer, TRAILER_VERSION};
 use sign::{KeySource, PublicKey};
 use std::path::{Path, PathBuf};
@@ -103,9 +103,10 @@ impl PackSignArgs {
         &self,
         planned: &mut PlannedPackage,
         config_key: Option<&KeySource>,
+        passphrase: Option<&sign::Passphrase>,
     ) -> Result<Option<String>> {
         let signing = self.signing(config_key)?;
-        for w in sign_planned(planned, &self.release(), &signing)? {
+        for w in sign_planned_unlocked(planned, &self.release(), &signing, passphrase)? {
             eprintln!("warning: {w}");
         }
         if signing == Signing::None {

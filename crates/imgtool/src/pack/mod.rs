@@ -33,7 +33,7 @@ pub use config::{Compression, ImageSpec, InputFormat, LayoutRef, PackConfig, Pac
 pub use error::{PackError, Result};
 pub use input::{load_image, LoadedImage};
 pub use plan::{plan_package, plan_package_streaming, BodySink, PlannedImageInfo, PlannedPackage};
-pub use sign::{load_public_key, sign_planned, ReleaseInfo, Signing};
+pub use sign::{load_public_key, sign_planned, sign_planned_unlocked, ReleaseInfo, Signing};
 pub use write::{
     plan_package_outputs, write_package, write_planned, write_planned_staged, PackageStage,
     WrittenPackage, MANIFEST_FILE, PACKAGE_FILE,

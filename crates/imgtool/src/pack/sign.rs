@@ -5,7 +5,10 @@
 use super::error::{PackError, Result};
 use super::plan::PlannedPackage;
 use package::trailer::append_trailer;
-use sign::{load_private_key_with, CommandSigner, Ed25519Signer, KeySource, KeyWarning, PublicKey};
+use sign::{
+    load_private_key_unlocked, CommandSigner, Ed25519Signer, KeySource, KeyWarning, Passphrase,
+    PublicKey,
+};
 use std::path::{Path, PathBuf};
 
 /// Release information given by the user; it goes into the manifest (and so is signed).
@@ -60,6 +63,16 @@ pub fn sign_planned(
     release: &ReleaseInfo,
     signing: &Signing,
 ) -> Result<Vec<KeyWarning>> {
+    sign_planned_unlocked(planned, release, signing, None)
+}
+
+/// Like [`sign_planned`], decrypting an encrypted key file (`Signing::Key`) with `passphrase`.
+pub fn sign_planned_unlocked(
+    planned: &mut PlannedPackage,
+    release: &ReleaseInfo,
+    signing: &Signing,
+    passphrase: Option<&Passphrase>,
+) -> Result<Vec<KeyWarning>> {
     let m = &mut planned.manifest;
     m.version.clone_from(&release.version);
     m.build_id.clone_from(&release.build_id);
@@ -70,7 +83,7 @@ pub fn sign_planned(
         Signing::None => return Ok(warnings),
         Signing::Unsigned => None,
         Signing::Key(source) => {
-            let loaded = load_private_key_with(source, fsio::input::read_small)?;
+            let loaded = load_private_key_unlocked(source, fsio::input::read_small, passphrase)?;
             warnings = loaded.warnings;
             Some(Box::new(loaded.key))
         }

@@ -27,12 +27,13 @@ impl From<PathBuf> for SignerKey {
 }
 
 impl SignerKey {
-    /// Opens the signer: reads the key file, or logs in to the token and finds the key.
-    pub fn open(&self) -> Result<Box<dyn RsaSigner>> {
+    /// Opens the signer: reads the key file (decrypted with `passphrase` if it is encrypted),
+    /// or logs in to the token and finds the key.
+    pub fn open(&self, passphrase: Option<&sign::Passphrase>) -> Result<Box<dyn RsaSigner>> {
         Ok(match self {
             SignerKey::File(path) => {
                 let pem = zeroize::Zeroizing::new(read_small(path)?);
-                Box::new(SigningKey::from_pem(&pem, &name(path))?)
+                Box::new(SigningKey::from_pem_with(&pem, &name(path), passphrase)?)
             }
             SignerKey::Token(key) => Box::new(hsm::TokenRsa::open(key)?),
         })
@@ -73,6 +74,8 @@ pub struct KeyFiles {
     pub session: Option<PathBuf>,
     /// A 32-byte nonce hash file (`--nonce-hash`).
     pub nonce_hash: Option<PathBuf>,
+    /// The passphrase of an encrypted `signer` key file.
+    pub passphrase: Option<sign::Passphrase>,
 }
 
 /// Reads a key file or other small input (bounded: keys are never large).
@@ -89,7 +92,19 @@ impl SecureKeys {
     /// that `<sigkey>_hash.bin`, if it exists, agrees with the nonce the build will use.
     pub fn load(files: &KeyFiles) -> Result<SecureKeys> {
         let root = RootKey::from_bytes(&read_small(&files.root)?, &name(&files.root))?;
-        let signer = files.signer.open()?;
+        let signer = files.signer.open(files.passphrase.as_ref())?;
+        Self::finish(files, root, signer)
+    }
+
+    /// Like [`SecureKeys::load`], with `signer` (e.g. a [`secure::CommandRsaSigner`]) instead
+    /// of `files.signer`, which is not opened.
+    pub fn with_signer(files: &KeyFiles, signer: Box<dyn RsaSigner>) -> Result<SecureKeys> {
+        let root = RootKey::from_bytes(&read_small(&files.root)?, &name(&files.root))?;
+        Self::finish(files, root, signer)
+    }
+
+    /// The keys other than the root key and the signer, read and cross-checked.
+    fn finish(files: &KeyFiles, root: RootKey, signer: Box<dyn RsaSigner>) -> Result<SecureKeys> {
         let nonce_hash = match &files.nonce_hash {
             Some(p) => Some((p, NonceHash::from_bytes(&read_small(p)?, &name(p))?)),
             None => None,

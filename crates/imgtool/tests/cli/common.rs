@@ -59,7 +59,11 @@ pub fn imgtool_stdin(dir: &Path, args: &[&str], input: &[u8]) -> Run {
 
 fn imgtool_with(dir: &Path, args: &[&str], env: &[(&str, &str)], input: Option<&[u8]>) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_imgtool"));
-    cmd.args(args).current_dir(dir).envs(env.iter().copied());
+    // A passphrase in the developer's environment must not decide a test: only `env` sets it.
+    cmd.args(args)
+        .current_dir(dir)
+        .env_remove("IMGTOOL_KEY_PASSPHRASE")
+        .envs(env.iter().copied());
     // Without an input, stdin is closed rather than inherited: a test must never hang on it.
     cmd.stdin(if input.is_some() {
         Stdio::piped()

@@ -11,6 +11,7 @@ mod elf2bin;
 mod files;
 mod hsm;
 mod issue16;
+mod keys;
 mod layout;
 mod levels;
 mod numbers;

@@ -5,7 +5,7 @@
 use crate::common::*;
 
 /// A directory set up as the vendor's gen_dfu expects: key files by stem, STEM.bin inputs.
-fn vendor_dir() -> tempfile::TempDir {
+pub(crate) fn vendor_dir() -> tempfile::TempDir {
     let d = tempdir();
     for f in [
         "s01.bin",
@@ -34,7 +34,7 @@ fn vendor_dir() -> tempfile::TempDir {
     d
 }
 
-const GEN: &[&str] = &[
+pub(crate) const GEN: &[&str] = &[
     "gen-dfu",
     "--img_para",
     "hcpu",

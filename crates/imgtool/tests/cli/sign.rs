@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::common::{golden, imgtool, imgtool_env, ok, tempdir, testdata};
 
 /// `testdata/sign/<rel>`: test keys and the signed golden package.
-fn sign_data(rel: &str) -> PathBuf {
+pub(crate) fn sign_data(rel: &str) -> PathBuf {
     testdata(&format!("sign/{rel}"))
 }
 
@@ -33,7 +33,7 @@ fn chmod(p: &Path, mode: u32) {
 fn chmod(_p: &Path, _mode: u32) {}
 
 /// Two deterministic images (an "app" and a "DFU installer") in `dir`.
-fn write_images(dir: &Path) {
+pub(crate) fn write_images(dir: &Path) {
     let mut x: u32 = 0x1234_5678;
     let app: Vec<u8> = (0..2000)
         .map(|i| {
@@ -49,10 +49,10 @@ fn write_images(dir: &Path) {
     std::fs::write(dir.join("dfu.bin"), b"dfu installer ".repeat(20)).unwrap();
 }
 
-const IMAGES: [&str; 4] = ["--image", "hcpu=app.bin", "--image", "dfu=dfu.bin"];
+pub(crate) const IMAGES: [&str; 4] = ["--image", "hcpu=app.bin", "--image", "dfu=dfu.bin"];
 
 /// `imgtool pack` of the two images into `dir/out`, with `extra` options; returns the package.
-fn pack(dir: &Path, out: &str, extra: &[&str]) -> Vec<u8> {
+pub(crate) fn pack(dir: &Path, out: &str, extra: &[&str]) -> Vec<u8> {
     let mut args = vec!["pack"];
     args.extend_from_slice(&IMAGES);
     args.extend_from_slice(&["-o", out]);

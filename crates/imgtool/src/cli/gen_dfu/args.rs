@@ -73,6 +73,10 @@ pub struct Args {
     /// The vendor's secure path (--offline_img 0/1): keys, control packet options
     #[command(flatten)]
     pub vendor: GenDfuSecureArgs,
+
+    /// The passphrase of an encrypted STEM_pri.pem
+    #[command(flatten)]
+    pub passphrase: crate::cli::common_args::PassphraseArg,
 }
 
 /// The vendor's secure-path options of `gen_dfu`.
@@ -86,8 +90,9 @@ pub struct GenDfuSecureArgs {
     )]
     pub key: Option<String>,
 
-    /// Signing key file stem: reads STEM_pri.pem (RSA-2048), checks STEM_hash.bin if present;
-    /// or a pkcs11: URI of an RSA-2048 key in an HSM token. Vendor default sifli01key
+    /// Signing key file stem: reads STEM_pri.pem (RSA-2048; not with --rsa-sign-command),
+    /// checks STEM_hash.bin if present; or a pkcs11: URI of an RSA-2048 key in an HSM token.
+    /// Vendor default sifli01key
     #[arg(
         long,
         value_name = "STEM",
@@ -127,6 +132,6 @@ pub struct GenDfuSecureArgs {
 impl GenDfuSecureArgs {
     /// True when a key option was given (then the vendor's default is --offline_img=0).
     pub fn any_key(&self) -> bool {
-        self.key.is_some() || self.sigkey.is_some()
+        self.key.is_some() || self.sigkey.is_some() || self.build.rsa.rsa_sign_command.is_some()
     }
 }

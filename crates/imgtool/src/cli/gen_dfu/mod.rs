@@ -48,8 +48,11 @@ pub fn run(args: Args) -> Result<Outcome> {
     if offline != 2 {
         return vendor_secure::run(&args, offline);
     }
+    args.passphrase.refuse_unused(
+        "an offline package v2 is not signed (it unlocks --sigkey's STEM_pri.pem)",
+    )?;
     if args.vendor.any_key() {
-        bail!("--key/--sigkey apply to --offline_img 0 and 1; offline package v2 is not encrypted or RSA-signed");
+        bail!("--key/--sigkey apply to --offline_img 0 and 1 (as does --rsa-sign-command); offline package v2 is not encrypted or RSA-signed");
     }
     let codec = args.images.codec()?;
     let config = PackConfig {

@@ -6,7 +6,7 @@ use crate::cli::secure::{check_triples, write_all, Naming};
 use crate::cli::Outcome;
 use anyhow::{bail, Context, Result};
 use imgtool::pack::{plan_package, Compression, ImageSpec, PackConfig, PackOptions};
-use imgtool::secure::{in_dir, plan_secure, SecureConfig, SecureImage, SecureKeys};
+use imgtool::secure::{in_dir, plan_secure, SecureConfig, SecureImage};
 use layout::ImageId;
 use secure::ctrl::{FLAG_COMPRESS, FLAG_ENC};
 use std::path::PathBuf;
@@ -104,6 +104,11 @@ pub fn run(args: &Args, offline: u8) -> Result<Outcome> {
     let sigkey = v.sigkey.as_deref().unwrap_or("sifli01key");
     let root = PathBuf::from(format!("{key}.bin"));
     let signer = v.pkcs11.rsa_signer(sigkey, true)?;
+    if signer.file().is_none() || v.build.rsa.rsa_sign_command.is_some() {
+        args.passphrase.refuse_unused(
+            "the signing key is not a file here (--rsa-sign-command, pkcs11: key)",
+        )?;
+    }
     // A token key has no STEM_hash.bin beside it to cross-check.
     let hash = signer
         .file()
@@ -113,9 +118,16 @@ pub fn run(args: &Args, offline: u8) -> Result<Outcome> {
         build: v.build.to_build(naming).context("nothing written")?,
         offline_v1: offline == 1,
     };
-    let files = v.build.key_files(&root, signer.clone(), hash.as_deref());
-    let plan = SecureKeys::load(&files)
-        .and_then(|keys| plan_secure(&config, &keys))
+    let files = v.build.key_files(
+        &root,
+        signer.clone(),
+        hash.as_deref(),
+        args.passphrase.passphrase()?,
+    );
+    let plan = v
+        .build
+        .keys(&files)
+        .and_then(|keys| Ok(plan_secure(&config, &keys)?))
         .context("nothing written")?;
     let mut inputs: Vec<PathBuf> = t
         .iter()
@@ -123,6 +135,8 @@ pub fn run(args: &Args, offline: u8) -> Result<Outcome> {
         .collect();
     inputs.push(root);
     inputs.extend(signer.file().map(PathBuf::from));
+    inputs.extend(args.passphrase.path().map(PathBuf::from));
+    inputs.extend(v.build.rsa.rsa_sign_pub.clone());
     let refs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
     write_all(&in_dir(&plan, &dir), &refs, args.force.force)?;
     Ok(Outcome::Ok)
