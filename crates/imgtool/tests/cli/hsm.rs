@@ -360,6 +360,20 @@ fn issue20_secure_flows_with_a_token_key_are_byte_identical_and_verify() {
     secure("sig_pri.pem", "pk-file");
     secure(RSA_URI, "pk-token");
     same_dirs(&dir.join("pk-file"), &dir.join("pk-token"));
+    let v = ok(h.run(
+        dir,
+        &[
+            "verify",
+            "pk-token/ctrl_packet.bin",
+            "--root-key",
+            "s01.bin",
+            "--sig-pub",
+            "sig_pub.pem",
+            "--record",
+            "0=pk-token/enccom_hcpu.bin",
+        ],
+    ));
+    assert!(!v.text().contains("FAIL"), "{}", v.text());
     // ota.toml's [secure] sign_key takes the URI too (not a path relative to the file).
     let toml = format!(
         "[[image]]\nid = \"hcpu\"\npath = \"hcpu.bin\"\n\n[secure]\nroot_key = \"s01.bin\"\n\
