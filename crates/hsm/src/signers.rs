@@ -118,10 +118,10 @@ fn rsa_public(o: &Opened, name: &str) -> Result<VerifyingKey, HsmError> {
     VerifyingKey::from_file_bytes(der.as_bytes(), name).map_err(|e| o.public_error(format!("{e}")))
 }
 
+/// Signs `data` with the private key (`Opened::open` with `private` found it: `handle`).
 fn sign_with(o: &Opened, mech: &Mechanism, data: &[u8]) -> Result<Vec<u8>, HsmError> {
-    let key = o.private.expect("signers open the private key");
     o.session
-        .sign(mech, key, data)
+        .sign(mech, o.handle, data)
         .map_err(|source| HsmError::Sign {
             token: o.token.clone(),
             object: o.object.clone(),

@@ -1,6 +1,6 @@
 //! Opening a token: load the module, choose the token the URI names, log in, find the key.
 
-use crate::{HsmError, TokenAccess};
+use crate::{HsmError, Pin, TokenAccess};
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 use cryptoki::error::{Error as CkError, RvError};
 use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass, ObjectHandle};
@@ -16,11 +16,10 @@ pub(crate) struct Opened {
     pub token: String,
     /// The URI's object/id, for messages.
     pub object: String,
-    /// The private key, when one was asked for.
-    pub private: Option<ObjectHandle>,
     /// The public key object with the same label/id, if the token has one.
     pub public: Option<ObjectHandle>,
-    /// The private key, else the public one: where the key's attributes are read.
+    /// The key: the private key when opened to sign (it makes the signatures), else the
+    /// public key object (or the private one, seen with a PIN). Its attributes are read first.
     pub handle: ObjectHandle,
     /// The key's type (`CKA_KEY_TYPE`).
     pub key_type: KeyType,
@@ -79,11 +78,16 @@ fn describe(slot: Slot, info: &TokenInfo) -> String {
     }
 }
 
-fn find_token(
-    ctx: &Pkcs11,
-    uri: &Pkcs11Uri,
-    access: &TokenAccess,
-) -> Result<(Slot, String), HsmError> {
+/// The token the URI names.
+struct Found {
+    slot: Slot,
+    /// Its label, for messages.
+    label: String,
+    /// Whether its keys need a login (`CKF_LOGIN_REQUIRED`).
+    login_required: bool,
+}
+
+fn find_token(ctx: &Pkcs11, uri: &Pkcs11Uri, access: &TokenAccess) -> Result<Found, HsmError> {
     let call = |op| {
         let module = access.module.clone();
         move |source| HsmError::Call { module, op, source }
@@ -95,14 +99,16 @@ fn find_token(
         let info = ctx.get_token_info(slot).map_err(call("C_GetTokenInfo"))?;
         all.push(describe(slot, &info));
         if matches(uri, slot, &info) {
-            hits.push((slot, info.label().trim().to_owned(), describe(slot, &info)));
+            let found = Found {
+                slot,
+                label: info.label().trim().to_owned(),
+                login_required: info.login_required(),
+            };
+            hits.push((found, describe(slot, &info)));
         }
     }
     match hits.len() {
-        1 => {
-            let (slot, label, _) = hits.remove(0);
-            Ok((slot, label))
-        }
+        1 => Ok(hits.remove(0).0),
         0 => Err(HsmError::NoToken {
             uri: uri.to_string(),
             module: access.module.clone(),
@@ -116,7 +122,7 @@ fn find_token(
             uri: uri.to_string(),
             module: access.module.clone(),
             count,
-            found: hits.into_iter().map(|h| h.2).collect::<Vec<_>>().join(", "),
+            found: hits.into_iter().map(|h| h.1).collect::<Vec<_>>().join(", "),
         }),
     }
 }
@@ -132,76 +138,83 @@ fn template(uri: &Pkcs11Uri, class: ObjectClass) -> Vec<Attribute> {
     t
 }
 
+/// Logs in with the PIN if one is given; without one, refuses a token that needs it when
+/// the private key is needed.
+fn login(
+    session: &Session,
+    found: &Found,
+    pin: Option<&Pin>,
+    private: bool,
+) -> Result<(), HsmError> {
+    match pin {
+        Some(pin) => session
+            .login(UserType::User, Some(&AuthPin::from(pin.as_str())))
+            .map_err(|source| HsmError::Login {
+                token: found.label.clone(),
+                source,
+            }),
+        None if private && found.login_required => Err(HsmError::PinNeeded {
+            token: found.label.clone(),
+        }),
+        None => Ok(()),
+    }
+}
+
 impl Opened {
     /// Opens the key `uri` names. `private`: the private key must be there (to sign); else
     /// only its public half is read (`getpub`), with or without a PIN.
     pub fn open(uri: &Pkcs11Uri, access: &TokenAccess, private: bool) -> Result<Self, HsmError> {
         let ctx = load(access)?;
-        let (slot, token) = find_token(&ctx, uri, access)?;
-        let module = access.module.clone();
-        let session = ctx.open_ro_session(slot).map_err(|source| HsmError::Call {
-            module: module.clone(),
-            op: "C_OpenSession",
-            source,
-        })?;
-        let info = ctx.get_token_info(slot).map_err(|source| HsmError::Call {
-            module: module.clone(),
-            op: "C_GetTokenInfo",
-            source,
-        })?;
-        match &access.pin {
-            Some(pin) => {
-                let pin = AuthPin::from(pin.as_str());
-                session
-                    .login(UserType::User, Some(&pin))
-                    .map_err(|source| HsmError::Login {
-                        token: token.clone(),
-                        source,
-                    })?
-            }
-            None if private && info.login_required() => return Err(HsmError::PinNeeded { token }),
-            None => {}
-        }
-        let object = object_name(uri);
+        let found = find_token(&ctx, uri, access)?;
+        let call = |op| {
+            let module = access.module.clone();
+            move |source| HsmError::Call { module, op, source }
+        };
+        let session = ctx
+            .open_ro_session(found.slot)
+            .map_err(call("C_OpenSession"))?;
+        login(&session, &found, access.pin.as_ref(), private)?;
+        let (token, object) = (found.label, object_name(uri));
         let find = |class| {
             session
                 .find_objects(&template(uri, class))
-                .map_err(|source| HsmError::Call {
-                    module: module.clone(),
-                    op: "C_FindObjects",
-                    source,
-                })
+                .map_err(call("C_FindObjects"))
         };
-        let privates = if private {
+        // With a PIN, private keys are visible: getpub of an RSA key without a public object.
+        let privates = if private || access.pin.is_some() {
             find(ObjectClass::PRIVATE_KEY)?
         } else {
             Vec::new()
         };
         if privates.len() > 1 {
+            let count = privates.len();
             return Err(HsmError::AmbiguousObject {
                 token,
                 object,
-                count: privates.len(),
+                count,
             });
         }
         let publics = find(ObjectClass::PUBLIC_KEY)?;
         let private_key = privates.first().copied();
         let public = (publics.len() == 1).then(|| publics[0]);
-        let Some(handle) = private_key
-            .or(public)
-            .filter(|_| !private || private_key.is_some())
-        else {
+        // To sign, the private key; to read the public half, either.
+        let handle = if private {
+            private_key
+        } else {
+            public.or(private_key)
+        };
+        let Some(handle) = handle else {
+            let what = if private { "private key" } else { "key" };
             return Err(HsmError::NoObject {
                 token,
                 object,
-                what: if private { "private key" } else { "key" },
+                what,
             });
         };
         let mut opened = Opened {
             session,
             token,
             object,
-            private: private_key,
             public,
             handle,
             key_type: KeyType::RSA,
@@ -251,7 +264,6 @@ impl Opened {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Pin;
 
     fn access(module: &std::path::Path) -> TokenAccess {
         TokenAccess {

@@ -93,6 +93,24 @@ impl SoftHsm {
         ]);
     }
 
+    /// Imports only the private key (`--no-public-key`): the token has no public key object.
+    fn import_private_only(&self, token: &str, key: &Path, label: &str, id: &str) {
+        let key = key.display().to_string();
+        self.util(&[
+            "--import",
+            &key,
+            "--token",
+            token,
+            "--label",
+            label,
+            "--id",
+            id,
+            "--pin",
+            PIN,
+            "--no-public-key",
+        ]);
+    }
+
     /// Runs imgtool in `dir` with this token directory and the module in the environment.
     fn run(&self, dir: &Path, args: &[&str]) -> Run {
         self.run_env(dir, args, &[])
@@ -248,6 +266,26 @@ fn issue20_pack_sign_with_a_token_key_is_byte_identical_and_verifies() {
     ));
     assert!(v.stdout.contains("signature: OK"), "{}", v.text());
 
+    // ota.toml's [package] sign takes the URI too.
+    let toml = format!(
+        "[package]\nsign = \"{ED_URI}\"\n\n[[image]]\nid = \"hcpu\"\npath = \"hcpu.bin\"\n\n\
+         [[image]]\nid = \"dfu\"\npath = \"dfu.bin\"\n"
+    );
+    put(dir, "ota.toml", toml.as_bytes());
+    ok(h.run(
+        dir,
+        &[
+            "pack",
+            "--config",
+            "ota.toml",
+            "-o",
+            "cfg",
+            "--pin-file",
+            "pin.txt",
+        ],
+    ));
+    same_dirs(&dir.join("file"), &dir.join("cfg"));
+
     // The PIN from the environment works as well as from a file.
     let r = h.run_env(
         dir,
@@ -322,6 +360,39 @@ fn issue20_secure_flows_with_a_token_key_are_byte_identical_and_verify() {
     secure("sig_pri.pem", "pk-file");
     secure(RSA_URI, "pk-token");
     same_dirs(&dir.join("pk-file"), &dir.join("pk-token"));
+    let v = ok(h.run(
+        dir,
+        &[
+            "verify",
+            "pk-token/ctrl_packet.bin",
+            "--root-key",
+            "s01.bin",
+            "--sig-pub",
+            "sig_pub.pem",
+            "--record",
+            "0=pk-token/enccom_hcpu.bin",
+        ],
+    ));
+    assert!(!v.text().contains("FAIL"), "{}", v.text());
+    // ota.toml's [secure] sign_key takes the URI too (not a path relative to the file).
+    let toml = format!(
+        "[[image]]\nid = \"hcpu\"\npath = \"hcpu.bin\"\n\n[secure]\nroot_key = \"s01.bin\"\n\
+         sign_key = \"{RSA_URI}\"\nsession_key = \"skey.bin\"\nencrypt = true\n"
+    );
+    put(dir, "ota.toml", toml.as_bytes());
+    ok(h.run(
+        dir,
+        &[
+            "pack",
+            "--config",
+            "ota.toml",
+            "-o",
+            "pk-cfg",
+            "--pin-file",
+            "pin.txt",
+        ],
+    ));
+    same_dirs(&dir.join("pk-file"), &dir.join("pk-cfg"));
 
     let enc = |sigkey: &str, out: &str| {
         let sig = format!("--sigkey={sigkey}");
@@ -387,6 +458,26 @@ fn issue20_secure_flows_with_a_token_key_are_byte_identical_and_verify() {
         read(&dir.join("tok_pub.pem")),
         read(&dir.join("fil_pub.pem"))
     );
+
+    // A token without the public key object: the RSA public key is read from the private key
+    // (which a PIN makes visible), and the files are the same again.
+    h.import_private_only(
+        "ci",
+        &testdata("hsm/sifli02-sig.pk8.pem"),
+        "dfu-nopub",
+        "04",
+    );
+    let nopub = "pkcs11:token=ci;object=dfu-nopub";
+    let r = h.run(dir, &["getpub", nopub, "-o", "np.pem"]);
+    r.assert_exit(2);
+    assert!(r.stderr.contains("no key object=dfu-nopub"), "{}", r.text());
+    ok(h.run(
+        dir,
+        &["getpub", nopub, "-o", "np.pem", "--pin-file", "pin.txt"],
+    ));
+    assert_eq!(read(&dir.join("np.pem")), read(&dir.join("fil_pub.pem")));
+    gen(nopub, "gen-nopub");
+    same_dirs(&dir.join("gen-file"), &dir.join("gen-nopub"));
 }
 
 /// Runs `args`, expects exit 2 with every needle in the message, and `out` not written.
@@ -492,6 +583,14 @@ fn issue20_token_errors_name_what_is_wrong_and_write_nothing() {
     check(
         pack(&format!("{ED_URI};pin-value={PIN}"), &[]),
         &["pin-value is refused", "--pin-file"],
+    );
+
+    // An ed25519 key without its public key object cannot make a trailer (key id, check).
+    ok(imgtool(dir, &["keygen", "-o", "ed2.pem"]));
+    h.import_private_only("ci", &dir.join("ed2.pem"), "ed-nopub", "05");
+    check(
+        pack("pkcs11:token=ci;object=ed-nopub", &PIN_FILE),
+        &["object=ed-nopub", "no public key object", "--no-public-key"],
     );
 
     // The RSA path: the ed25519 key and a 1024-bit RSA key are the wrong key.
