@@ -2,18 +2,15 @@
 //! run with bash, one shell per block as CI steps are, in a temporary checkout holding the
 //! files the page names, with the built `imgtool` first on `PATH`. Blocks marked `network`
 //! (KMS, release store) and `toolchain` (the firmware's own build) are not run; `softhsm`
-//! blocks are skipped with a message until PKCS#11 keys are supported. A shell block without
+//! blocks run against a fresh SoftHSM2 token `release` holding the checkout's signing key as
+//! `fw-signing` (skipped with a message where softhsm2 is missing, a failure under
+//! `IMGTOOL_REQUIRE_SOFTHSM=1`), and must sign the same package bytes as the dry run's OpenSSL
+//! stand-in. A shell block without
 //! a marker fails the test: nothing on the page is silently left untested.
 
 use crate::common::{imgtool, ok, read_text, root, tempdir, testdata};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// Run the `softhsm` blocks too. Off until `--sign pkcs11:...` is supported; who turns it on
-/// also provides the SoftHSM token `release` with an ed25519 key `fw-signing` whose public key
-/// is `testdata/sign/openssl-ed25519.pub.pem`'s pair (or changes the checkout), and its PIN
-/// in the `pin` file of the checkout (`$PIN_FILE`).
-const RUN_SOFTHSM: bool = false;
 
 /// One fenced block and the `<!-- test: ... -->` marker right above it.
 #[derive(Debug)]
@@ -106,7 +103,7 @@ fn path_with_imgtool() -> std::ffi::OsString {
 }
 
 /// Runs one block as a CI step: `bash -euo pipefail`, the job's variables set.
-fn step(dir: &Path, b: &Block) -> std::process::Output {
+fn step(dir: &Path, b: &Block, env: &[(&str, String)]) -> std::process::Output {
     Command::new("bash")
         .args(["-euo", "pipefail", "-c", &b.text])
         .current_dir(dir)
@@ -115,6 +112,7 @@ fn step(dir: &Path, b: &Block) -> std::process::Output {
         .env("GIT_SHA", "0123456789abcdef")
         .env("SIGNING_KEY", dir.join("signing.pem"))
         .env("PIN_FILE", dir.join("pin"))
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(std::process::Stdio::null())
         .output()
         .expect("bash runs")
@@ -131,28 +129,39 @@ fn run_page(doc: &[Block], last_key: &Path) -> (tempfile::TempDir, Option<std::p
     for b in doc {
         match b.marker.as_deref() {
             Some("run") => {
-                let out = step(d.path(), b);
+                let out = step(d.path(), b, &[]);
                 if !out.status.success() {
                     return (d, Some(out));
                 }
                 last = Some(out);
             }
-            Some("softhsm") if RUN_SOFTHSM => {
-                let out = step(d.path(), b);
+            Some("softhsm") => {
+                let Some(out) = hsm_step(d.path(), b) else {
+                    continue;
+                };
                 if !out.status.success() {
                     return (d, Some(out));
                 }
             }
-            Some("softhsm") => eprintln!(
-                "SKIPPED docs/release-pipeline.md:{}: the PKCS#11 (SoftHSM) signing step; \
-                 `--sign pkcs11:...` is not supported on this branch yet (enable it in \
-                 tests/cli/docs.rs: RUN_SOFTHSM)",
-                b.line
-            ),
             _ => {}
         }
     }
     (d, last)
+}
+
+/// Runs the PKCS#11 step against a fresh SoftHSM2 token `release` holding the checkout's
+/// signing key as `fw-signing`, its PIN in `$PIN_FILE`; keeps what it wrote as `out-hsm/` so
+/// the dry run's steps start from the same state. `None` where softhsm2 is not installed.
+fn hsm_step(dir: &Path, b: &Block) -> Option<std::process::Output> {
+    let h = crate::hsm::softhsm()?;
+    h.init_token("release");
+    h.import("release", &dir.join("signing.pem"), "fw-signing", "01");
+    std::fs::write(dir.join("pin"), format!("{}\n", crate::hsm::PIN)).unwrap();
+    let out = step(dir, b, &[("SOFTHSM2_CONF", h.conf())]);
+    if out.status.success() {
+        std::fs::rename(dir.join("out"), dir.join("out-hsm")).unwrap();
+    }
+    Some(out)
 }
 
 fn have_tools() -> bool {
@@ -234,6 +243,14 @@ fn release_pipeline_doc_runs() {
     let json: serde_json::Value =
         serde_json::from_str(&read_text(&p.join("out/diff.json"))).unwrap();
     assert_eq!(json["identical"], false);
+    // The HSM step signed with the same key in a token: the same package, byte for byte.
+    if crate::hsm::softhsm().is_some() {
+        let hsm = std::fs::read(p.join("out-hsm/offline_install.bin")).unwrap();
+        assert!(
+            hsm == std::fs::read(p.join(pkg)).unwrap(),
+            "the PKCS#11 step signed other bytes than the key file"
+        );
+    }
 }
 
 #[test]

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The user PIN of every test token: distinctive, so a leak is found by searching for it.
-const PIN: &str = "93817-pin-55410";
+pub(crate) const PIN: &str = "93817-pin-55410";
 const SO_PIN: &str = "so-pin-1234";
 const MODULE_PATHS: [&str; 4] = [
     "/usr/lib/softhsm/libsofthsm2.so",
@@ -21,13 +21,13 @@ const MODULE_PATHS: [&str; 4] = [
 ];
 
 /// A SoftHSM2 installation with its own token directory (`SOFTHSM2_CONF` in a temp dir).
-struct SoftHsm {
+pub(crate) struct SoftHsm {
     dir: tempfile::TempDir,
     module: PathBuf,
 }
 
 /// SoftHSM2, or `None` (and a "skipped" line) when it is not installed.
-fn softhsm() -> Option<SoftHsm> {
+pub(crate) fn softhsm() -> Option<SoftHsm> {
     let module = MODULE_PATHS.iter().map(PathBuf::from).find(|p| p.exists());
     let util = Command::new("softhsm2-util").arg("--version").output();
     let (Some(module), Ok(_)) = (module, util) else {
@@ -49,7 +49,7 @@ fn softhsm() -> Option<SoftHsm> {
 }
 
 impl SoftHsm {
-    fn conf(&self) -> String {
+    pub(crate) fn conf(&self) -> String {
         self.dir.path().join("softhsm2.conf").display().to_string()
     }
 
@@ -72,7 +72,7 @@ impl SoftHsm {
         );
     }
 
-    fn init_token(&self, label: &str) {
+    pub(crate) fn init_token(&self, label: &str) {
         self.util(&[
             "--init-token",
             "--free",
@@ -86,7 +86,7 @@ impl SoftHsm {
     }
 
     /// Imports a PKCS#8 PEM key pair into token `token` as `label`, id `id` (hex).
-    fn import(&self, token: &str, key: &Path, label: &str, id: &str) {
+    pub(crate) fn import(&self, token: &str, key: &Path, label: &str, id: &str) {
         let key = key.display().to_string();
         self.util(&[
             "--import", &key, "--token", token, "--label", label, "--id", id, "--pin", PIN,
