@@ -8,7 +8,24 @@
 //!
 //! Data flows one way: PNG -> [`Pixels`] (colour conversion, dither, palette) -> EZIP stream or
 //! pixel bytes -> LVGL `.bin` / C file; the decoder goes back from a stream to [`Pixels`].
+//!
+//! Stream modules: `header` (the 16-byte header and block table, declared once), `filter`
+//! (PNG row filters), `deflate` (our LZ77 + length-limited Huffman encoder, which keeps the
+//! vendor's block structure), `inflate` (the strict decoder), `stream` ([`encode`],
+//! [`decode`]), `check` ([`check_structure`]).
 
+mod check;
+mod codes;
+mod deflate;
+mod error;
+mod filter;
+mod header;
+mod inflate;
 mod pixels;
+mod stream;
 
+pub use check::{check_structure, BlockReport, StructureReport};
+pub use error::Error;
+pub use header::{EzipBlockTableHead, EzipImageHeader, EzipLayout, HeaderInfo, Window};
 pub use pixels::{ColorType, Pixels};
+pub use stream::{decode, encode, EzipOptions};
