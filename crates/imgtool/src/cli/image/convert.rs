@@ -64,8 +64,8 @@ pub struct Args {
     /// LVGL version of the header or descriptor
     #[arg(long, value_enum, default_value = "8")]
     pub lvgl: LvglArg,
-    /// EZIP palette image (at most 256 colours): packed 1/2/4/8-bit indices (SF32LB52x) or byte (8-bit, SF32LB56x/58x)
-    #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "packed")]
+    /// EZIP palette image (at most 256 colours): `--palette` packs 1/2/4/8-bit indices (SF32LB52x), `--palette=byte` 8-bit ones (SF32LB56x/58x)
+    #[arg(long, value_enum, num_args = 0..=1, require_equals = true, default_missing_value = "packed")]
     pub palette: Option<PaletteArg>,
     /// Linker section base name of C files (`ROM3_IMG` gives `.ROM3_IMG_EZIP.<name>` / `.ROM3_IMG_PIXEL.<name>` and their `_HEADER` twins)
     #[arg(long)]
