@@ -157,7 +157,8 @@ pub fn is_vendor_ezip_name(argv0: &std::ffi::OsStr) -> bool {
     std::path::Path::new(argv0)
         .file_name()
         .and_then(|n| n.to_str())
-        .is_some_and(|n| VENDOR_EZIP_NAMES.contains(&n))
+        // Windows file names are case-insensitive (`EZIP.EXE`).
+        .is_some_and(|n| VENDOR_EZIP_NAMES.iter().any(|v| v.eq_ignore_ascii_case(n)))
 }
 
 /// Runs the vendor `ezip` drop-in with the process arguments after argv[0].
@@ -247,6 +248,23 @@ mod tests {
             error_message(&e),
             "pack failed: cannot read layout x.toml: No such file"
         );
+    }
+
+    #[test]
+    fn the_vendor_tool_names_run_the_ezip_drop_in() {
+        use super::is_vendor_ezip_name as is;
+        for name in [
+            "ezip",
+            "ezip_linux",
+            "/sdk/tools/png2ezip/ezip_mac",
+            "ezip.exe",
+            "EZIP.EXE",
+        ] {
+            assert!(is(name.as_ref()), "{name}");
+        }
+        for name in ["imgtool", "ezip2", "/usr/bin/imgtool", "ezip_linux.old", ""] {
+            assert!(!is(name.as_ref()), "{name}");
+        }
     }
 
     #[test]
