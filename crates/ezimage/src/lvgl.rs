@@ -178,6 +178,10 @@ pub enum LvglError {
         /// Header length.
         need: usize,
     },
+    /// The cf byte ezip 2.4.0 writes in LVGL 9 pixel files (`--compat 2.4.0`): it does not
+    /// say the format.
+    #[error("colour format 0x19 at offset 1: ezip 2.4.0's LVGL 9 pixel .bin bug (the magic written again), which does not say the pixel format; convert the PNG again without --compat")]
+    V9CfQuirk,
     /// A colour format this tool does not write.
     #[error(
         "colour format {cf:#04x} at offset {offset} is not one of the formats the EZIP tool writes"
@@ -230,6 +234,9 @@ impl Descriptor {
         };
         if bytes.first() == Some(&V9_MAGIC) {
             let (h, data) = LvImageHeader::read_from_prefix(bytes).map_err(|_| short(12))?;
+            if h.cf == V9_MAGIC {
+                return Err(LvglError::V9CfQuirk);
+            }
             let cf = cf_of(h.cf, LvglVersion::V9, 1)?;
             let d = Descriptor {
                 version: LvglVersion::V9,

@@ -339,6 +339,14 @@ fn ezip_bins_have_the_vendors_headers_except_lengths() {
         let p = ezimage::decode(&got[hl..]).unwrap();
         let q = ezimage::decode(&want[hl..]).unwrap();
         assert!(p == q, "{file}: same pixels");
+        // The same structure: header, rows per block, block count, within the window.
+        let (ours, theirs) = (
+            ezimage::check_structure(&got[hl..]).unwrap(),
+            ezimage::check_structure(&want[hl..]).unwrap(),
+        );
+        assert_eq!(ours.rows_per_block, theirs.rows_per_block, "{file}");
+        assert_eq!(ours.blocks.len(), theirs.blocks.len(), "{file}");
+        assert_eq!(ours.header.window, theirs.header.window, "{file}");
     }
 }
 

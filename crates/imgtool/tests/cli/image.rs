@@ -602,6 +602,49 @@ fn bad_inputs_are_refused_with_nothing_written() {
         ],
         "predates LVGL 9",
     );
+    // Two PNGs with one stem would write one file twice.
+    std::fs::create_dir(d.join("again")).unwrap();
+    std::fs::write(d.join("again/airplane.png"), &png).unwrap();
+    refused(
+        d,
+        &[
+            "image",
+            "convert",
+            "airplane.png",
+            "again/airplane.png",
+            "--format",
+            "ezip",
+            "--out-c",
+            "-o",
+            "out",
+        ],
+        "airplane.c",
+    );
+    // The v9 pixel file of --compat 2.4.0 cannot be decoded: its cf byte says nothing.
+    ok(imgtool(
+        d,
+        &[
+            "image",
+            "convert",
+            "airplane.png",
+            "--format",
+            "pixel",
+            "--out-bin",
+            "--lvgl",
+            "9",
+            "--compat",
+            "2.4.0",
+            "-o",
+            "q",
+        ],
+    ));
+    let o = imgtool(d, &["image", "decode", "q/airplane.bin", "-o", "q.png"]);
+    o.assert_exit(2);
+    assert!(
+        o.stderr.contains("ezip 2.4.0's LVGL 9 pixel .bin bug"),
+        "{}",
+        o.stderr
+    );
     // The wide image fits LVGL 9; 300 colours convert without --palette.
     ok(imgtool(
         d,
