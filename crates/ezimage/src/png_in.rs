@@ -38,8 +38,8 @@ pub enum PngError {
     /// 16 bits per channel.
     #[error("16-bit PNG: the device formats hold at most 8 bits per channel; save it with 8 bits per channel first")]
     SixteenBit,
-    /// Larger than the u16 width/height of an EZIP header.
-    #[error("{width}x{height} pixels: width and height must be 1..65535")]
+    /// Larger than the u16 width/height of an EZIP header, or than [`MAX_PIXELS`].
+    #[error("{width}x{height} pixels: width and height must be 1..65535 and the image at most 16777216 pixels (4096x4096)")]
     Size {
         /// Width.
         width: u32,
@@ -47,6 +47,10 @@ pub enum PngError {
         height: u32,
     },
 }
+
+/// The most pixels read (64 MiB as RGBA): checked before the decoder's buffer is allocated,
+/// so a PNG header claiming a huge image costs nothing. LVGL 8 stops at 2047x2047 anyway.
+pub const MAX_PIXELS: u64 = 1 << 24;
 
 const SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -64,7 +68,8 @@ pub fn read_png(bytes: &[u8]) -> Result<Rgba, PngError> {
         return Err(PngError::SixteenBit);
     }
     let (w, h) = (info.width, info.height);
-    let (Ok(width), Ok(height)) = (u16::try_from(w), u16::try_from(h)) else {
+    let too_many = u64::from(w) * u64::from(h) > MAX_PIXELS;
+    let (Ok(width), Ok(height), false) = (u16::try_from(w), u16::try_from(h), too_many) else {
         return Err(PngError::Size {
             width: w,
             height: h,
@@ -120,6 +125,43 @@ mod tests {
         let d = read_png(&testdata("png/down_arrow.png")).unwrap();
         assert_eq!((d.width, d.height, d.alpha), (20, 20, false));
         assert!(d.data.chunks(4).all(|p| p[3] == 255));
+    }
+
+    #[test]
+    fn a_header_claiming_a_huge_image_is_refused_before_allocating() {
+        let mut png = testdata("png/airplane.png");
+        // IHDR width and height (offsets 16 and 20) -> 60000x60000, CRC fixed up.
+        png[16..20].copy_from_slice(&60000u32.to_be_bytes());
+        png[20..24].copy_from_slice(&60000u32.to_be_bytes());
+        let crc = crc32(&png[12..29]);
+        png[29..33].copy_from_slice(&crc.to_be_bytes());
+        let e = read_png(&png).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                PngError::Size {
+                    width: 60000,
+                    height: 60000
+                }
+            ),
+            "{e}"
+        );
+    }
+
+    /// CRC-32 (PNG's), bit by bit.
+    fn crc32(data: &[u8]) -> u32 {
+        let mut c = !0u32;
+        for &b in data {
+            c ^= u32::from(b);
+            for _ in 0..8 {
+                c = if c & 1 != 0 {
+                    (c >> 1) ^ 0xEDB8_8320
+                } else {
+                    c >> 1
+                };
+            }
+        }
+        !c
     }
 
     #[test]

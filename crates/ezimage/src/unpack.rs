@@ -17,6 +17,18 @@ pub enum UnpackError {
     /// The EZIP stream is bad.
     #[error("bad EZIP stream")]
     Ezip(#[source] crate::Error),
+    /// The stream's size differs from the descriptor's.
+    #[error("the descriptor says {width}x{height} but the EZIP stream holds {stream_width}x{stream_height}")]
+    SizeMismatch {
+        /// Descriptor width.
+        width: u16,
+        /// Descriptor height.
+        height: u16,
+        /// Stream width.
+        stream_width: u16,
+        /// Stream height.
+        stream_height: u16,
+    },
     /// The pixel data does not match the header.
     #[error("{len} bytes of pixel data do not match a {width}x{height} {cf:?} image")]
     PixelSize {
@@ -52,6 +64,14 @@ pub fn unpack(bytes: &[u8]) -> Result<(Descriptor, Pixels), UnpackError> {
         Payload::Ezip => crate::decode(&data).map_err(UnpackError::Ezip)?,
         Payload::Pixel => pixels_of(&desc, data)?,
     };
+    if (pixels.width, pixels.height) != (desc.width, desc.height) {
+        return Err(UnpackError::SizeMismatch {
+            width: desc.width,
+            height: desc.height,
+            stream_width: pixels.width,
+            stream_height: pixels.height,
+        });
+    }
     Ok((desc, pixels))
 }
 

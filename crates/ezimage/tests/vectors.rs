@@ -419,3 +419,16 @@ fn paeth(a: u8, b: u8, c: u8) -> u8 {
         c
     }
 }
+
+#[test]
+fn a_header_that_disagrees_with_the_stream_is_refused() {
+    let mut bin = read("ezip-2.0.5/airplane_rgb565_binfile2_dpt1.bin");
+    // LVGL v8 width field (bits 20:10) 40 -> 41.
+    let bits = u32::from_le_bytes(bin[..4].try_into().unwrap()) + (1 << 10);
+    bin[..4].copy_from_slice(&bits.to_le_bytes());
+    let e = ezimage::unpack::unpack(&bin).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the descriptor says 41x40 but the EZIP stream holds 40x40"
+    );
+}
