@@ -124,12 +124,15 @@ fn convert_ezip_files_decode_to_the_vendors_pixels() {
             fmt,
             "--ezip-layout",
             layout,
-            "--rows",
-            "16",
             "-o",
             &out,
         ];
-        ok(imgtool(d, &args));
+        let rows: &[&str] = if layout == "1" {
+            &[]
+        } else {
+            &["--rows", "16"]
+        };
+        ok(imgtool(d, &[&args[..], rows].concat()));
         let file = if fmt == "--out-c" {
             "airplane.c"
         } else {
@@ -602,6 +605,57 @@ fn bad_inputs_are_refused_with_nothing_written() {
         ],
         "predates LVGL 9",
     );
+    // No option is silently ignored.
+    for (extra, said) in [
+        (
+            &["--out-bin", "--section", "ROM3_IMG"][..],
+            "--section (C files only) would do nothing",
+        ),
+        (
+            &["--out-c", "--rows", "8"][..],
+            "--rows without --ezip-layout 2|4 would do nothing",
+        ),
+        (
+            &["--out-c", "--color", "rgb888", "--no-dither"][..],
+            "--no-dither with --color rgb888",
+        ),
+        (
+            &["--out-c", "--simu", "--section", "S"][..],
+            "--section with --simu",
+        ),
+        (
+            &["--out-c", "--fb-line-num", "64"][..],
+            "--fb-line-num outside folder mode",
+        ),
+    ] {
+        let args = [
+            &[
+                "image",
+                "convert",
+                "airplane.png",
+                "--format",
+                "ezip",
+                "-o",
+                "out",
+            ][..],
+            extra,
+        ]
+        .concat();
+        refused(d, &args, said);
+    }
+    let args = [
+        "image",
+        "convert",
+        "airplane.png",
+        "--format",
+        "pixel",
+        "--out-c",
+        "--window",
+        "2048",
+        "-o",
+        "out",
+    ];
+    refused(d, &args, "--window with --format pixel would do nothing");
     // Two PNGs with one stem would write one file twice.
     std::fs::create_dir(d.join("again")).unwrap();
     std::fs::write(d.join("again/airplane.png"), &png).unwrap();
