@@ -476,3 +476,171 @@ pub fn decode(stream: &[u8]) -> Result<Pixels, Error> {
         data,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bytes `tokens` stand for (zeros where a crafted match reaches before the start).
+    fn expand(tokens: &[Token]) -> Vec<u8> {
+        let mut out: Vec<u8> = Vec::new();
+        for t in tokens {
+            match t.dist() {
+                0 => out.push(t.value() as u8),
+                d => {
+                    for _ in 0..t.value() {
+                        let b = out.len().checked_sub(usize::from(d)).map_or(0, |i| out[i]);
+                        out.push(b);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// An RGB888 stream of `width` x `blocks.len() * rows` whose blocks hold exactly `blocks`.
+    fn craft(width: u16, rows: u16, o: EzipOptions, blocks: Vec<Vec<Token>>) -> Vec<u8> {
+        let height = rows * blocks.len() as u16;
+        let p = Pixels {
+            color: ColorType::Rgb888,
+            bits_per_pixel: 24,
+            width,
+            height,
+            palette: Vec::new(),
+            data: Vec::new(),
+        };
+        let filtered: Vec<Vec<u8>> = blocks.iter().map(|b| expand(b)).collect();
+        assemble(&p, &o, usize::from(rows), &filtered, &blocks).unwrap()
+    }
+
+    fn noise(n: usize) -> Vec<Token> {
+        (0..n)
+            .map(|i| Token::literal((i * 7919 % 251) as u8))
+            .collect()
+    }
+
+    fn one(window: Window) -> EzipOptions {
+        EzipOptions {
+            layout: EzipLayout::One,
+            rows_per_block: 0,
+            window,
+        }
+    }
+
+    #[test]
+    fn distance_beyond_the_2k_window_is_refused() {
+        // One 3001-byte row: filter byte, 2500 literals, a 258-byte match 2500 back, 242 more.
+        let mut t = vec![Token::literal(1)];
+        t.extend(noise(2500));
+        t.push(Token::matched(258, 2500));
+        t.extend(noise(242));
+        assert_eq!(expand(&t).len(), 3001);
+        let ok = craft(1000, 1, one(Window::K8), vec![t.clone()]);
+        assert_eq!(check_structure_report(&ok).max_distance, 2500);
+        let bad = craft(1000, 1, one(Window::K2), vec![t]);
+        let e = decode(&bad).unwrap_err();
+        assert_eq!(
+            e,
+            Error::DistanceBeyondWindow {
+                block: 0,
+                offset: e_offset(&e),
+                distance: 2500,
+                window: 2048
+            }
+        );
+    }
+
+    fn e_offset(e: &Error) -> usize {
+        match e {
+            Error::DistanceBeyondWindow { offset, .. }
+            | Error::DistanceBeforeStart { offset, .. } => {
+                assert!(*offset >= 16);
+                *offset
+            }
+            _ => 0,
+        }
+    }
+
+    fn check_structure_report(s: &[u8]) -> StructureReport {
+        parse(s, Filters::Vendor).unwrap().report
+    }
+
+    #[test]
+    fn references_into_the_previous_row_block_are_refused() {
+        // Two 1-row blocks of a 2-pixel image (7 bytes a row); the second block starts with a
+        // match 7 back, which only works if references did not restart at the block.
+        let first = vec![Token::literal(1), Token::literal(9), Token::matched(5, 1)];
+        let second = vec![Token::literal(1), Token::matched(6, 7)];
+        for layout in [EzipLayout::Two, EzipLayout::Four] {
+            let o = EzipOptions {
+                layout,
+                rows_per_block: 1,
+                window: Window::K8,
+            };
+            let s = craft(2, 1, o, vec![first.clone(), second.clone()]);
+            let e = decode(&s).unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    Error::DistanceBeforeStart {
+                        block: 1,
+                        distance: 7,
+                        available: 1,
+                        ..
+                    }
+                ),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn filter_0_decodes_but_fails_the_structure_check_and_filter_5_fails_both() {
+        let mut zero = vec![Token::literal(0)];
+        zero.extend(noise(6));
+        let s = craft(2, 1, one(Window::K8), vec![zero]);
+        assert!(decode(&s).is_ok());
+        let e = parse(&s, Filters::Vendor).err().unwrap();
+        assert_eq!(
+            e,
+            Error::BadFilter {
+                row: 0,
+                filter: 0,
+                expected: "1-4 (the vendor's)"
+            }
+        );
+        let mut five = vec![Token::literal(5)];
+        five.extend(noise(6));
+        let s = craft(2, 1, one(Window::K8), vec![five]);
+        assert_eq!(
+            decode(&s).unwrap_err(),
+            Error::BadFilter {
+                row: 0,
+                filter: 5,
+                expected: "0-4"
+            }
+        );
+    }
+
+    #[test]
+    fn a_block_with_too_few_or_too_many_bytes_is_refused() {
+        let short = craft(2, 1, one(Window::K8), vec![noise(6)]);
+        assert_eq!(
+            decode(&short).unwrap_err(),
+            Error::BlockLength {
+                block: 0,
+                expected: 7,
+                found: 6
+            }
+        );
+        let long = craft(2, 1, one(Window::K8), vec![noise(8)]);
+        assert_eq!(
+            decode(&long).unwrap_err(),
+            Error::BlockLength {
+                block: 0,
+                expected: 7,
+                found: 8
+            }
+        );
+    }
+}

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod generate;
+
 use std::path::PathBuf;
 
 use ezimage::{EzipLayout, StructureReport};
