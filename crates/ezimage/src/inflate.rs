@@ -65,6 +65,11 @@ impl<'a> BitReader<'a> {
         }
     }
 
+    /// Bits read so far.
+    pub(crate) fn bit_pos(&self) -> usize {
+        self.pos
+    }
+
     /// Byte offset in the stream of the current position.
     pub(crate) fn offset(&self) -> usize {
         self.base + self.pos / 8

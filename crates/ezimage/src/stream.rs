@@ -41,10 +41,56 @@ pub fn encode(p: &Pixels, o: &EzipOptions) -> Result<Vec<u8>, Error> {
         }
         _ => usize::from(o.rows_per_block).min(rows),
     };
-    let stride = p.stride();
     let max_dist = o.window.bytes() - LOOKAHEAD_MARGIN;
-    let mut best: Option<Vec<u8>> = None;
+    // Lazy matching for each filter choice; the smallest stream's blocks go on.
+    let mut best: Option<Candidate> = None;
     for choice in candidate_choices() {
+        let c = Candidate::lazy(p, o, per_block, choice, max_dist)?;
+        if best
+            .as_ref()
+            .is_none_or(|b| c.stream.len() < b.stream.len())
+        {
+            best = Some(c);
+        }
+    }
+    let Some(best) = best else {
+        return Err(too_big(0));
+    };
+    // Optimal parsing only for the filter choice lazy matching found best: it costs several
+    // times more than lazy matching and rarely changes which choice wins.
+    let shared = o.layout == EzipLayout::Four;
+    let tokens = deflate::optimize(&best.blocks, best.tokens, max_dist, shared);
+    let s = assemble(p, o, per_block, &best.blocks, &tokens)?;
+    Ok(if s.len() < best.stream.len() {
+        s
+    } else {
+        best.stream
+    })
+}
+
+/// Match search effort while comparing filter choices: enough to rank them (optimal parsing
+/// of the winner does the real work), at a fraction of zlib level 9's cost.
+const CHOICE_EFFORT: Effort = Effort {
+    max_chain: 128,
+    nice: 128,
+};
+
+/// One filter choice's filtered row blocks, tokens and stream.
+struct Candidate {
+    blocks: Vec<Vec<u8>>,
+    tokens: Vec<Vec<Token>>,
+    stream: Vec<u8>,
+}
+
+impl Candidate {
+    fn lazy(
+        p: &Pixels,
+        o: &EzipOptions,
+        per_block: usize,
+        choice: Choice,
+        max_dist: usize,
+    ) -> Result<Self, Error> {
+        let stride = p.stride();
         let blocks: Vec<Vec<u8>> = p
             .data
             .chunks(per_block * stride)
@@ -52,14 +98,15 @@ pub fn encode(p: &Pixels, o: &EzipOptions) -> Result<Vec<u8>, Error> {
             .collect();
         let tokens: Vec<Vec<Token>> = blocks
             .iter()
-            .map(|b| deflate::tokenize(b, max_dist, Effort::default()))
+            .map(|b| deflate::tokenize(b, max_dist, CHOICE_EFFORT))
             .collect();
-        let s = assemble(p, o, per_block, &blocks, &tokens)?;
-        if best.as_ref().is_none_or(|b| s.len() < b.len()) {
-            best = Some(s);
-        }
+        let stream = assemble(p, o, per_block, &blocks, &tokens)?;
+        Ok(Self {
+            blocks,
+            tokens,
+            stream,
+        })
     }
-    Ok(best.unwrap_or_default())
 }
 
 /// Filter choices tried; the smallest stream wins.
@@ -235,10 +282,12 @@ pub(crate) fn parse(stream: &[u8], filters: Filters) -> Result<Parsed, Error> {
     let mut filtered = Vec::new();
     let mut blocks = Vec::with_capacity(layout_plan.regions.len());
     let mut max_code_len = 0;
+    let mut table_bits = 0;
     let shared = match &layout_plan.table {
         Some(r) => {
             let mut br = BitReader::new(&stream[r.clone()], r.start, 0);
             let t = read_table(&mut br)?;
+            table_bits = br.bit_pos();
             br.expect_padding(Padding::Word)?;
             max_code_len = t.max_code_len();
             Some(t)
@@ -335,6 +384,7 @@ pub(crate) fn parse(stream: &[u8], filters: Filters) -> Result<Parsed, Error> {
         header: info,
         rows_per_block: layout_plan.rows_per_block,
         table_len: layout_plan.table.map_or(0, |r| r.len()),
+        table_bits,
         max_code_len,
         max_distance: blocks.iter().map(|b| b.max_distance).max().unwrap_or(0),
         blocks,
