@@ -14,15 +14,23 @@
 //! vendor's block structure), `inflate` (the strict decoder), `stream` ([`encode`],
 //! [`decode`]), `check` ([`check_structure`]).
 
+pub mod cfile;
 mod check;
 mod codes;
+pub mod compat;
+pub mod convert;
 mod deflate;
 mod error;
 mod filter;
 mod header;
 mod inflate;
+pub mod job;
+pub mod lvgl;
 mod pixels;
+pub mod png_in;
+pub mod png_out;
 mod stream;
+pub mod unpack;
 
 pub use check::{check_structure, BlockReport, StructureReport};
 pub use error::Error;

@@ -9,6 +9,7 @@ mod compress;
 mod device;
 mod elf2bin;
 mod files;
+mod image;
 mod issue16;
 mod layout;
 mod levels;
