@@ -3,8 +3,9 @@
 //!
 //! Run: `cargo bench -p ezimage --bench images` (prints the tables of `docs/benchmarks.md`,
 //! section "EZIP images (`ezimage`)"). Resources: the pixels of every distinct vendor stream in
-//! `testdata/ezip-image/` (encoded in the vendor's own mode) and generated images (gradients,
-//! noise, flat areas) of every colour type up to 454x454 (layout 1 and layout 4, 8 KiB window).
+//! `testdata/ezip-image/` (encoded in the vendor's own mode), the three SDK PNGs there (RGB565
+//! dithered and RGB888, layouts 1 and 4) and generated images (gradients, noise, flat areas) of
+//! every colour type up to 454x454 (layouts 1 and 4, 8 KiB window).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -13,6 +14,8 @@ use std::time::Instant;
 
 use common::generate::{generated, MODES};
 use common::{c_array, raw_inflate_filtered, vector};
+use ezimage::convert::{to_pixels, ConvertOptions, Depth};
+use ezimage::png_in::read_png;
 use ezimage::{
     check_structure, decode, encode, EzipLayout, EzipOptions, Pixels, StructureReport, Window,
 };
@@ -63,6 +66,29 @@ fn resources() -> Vec<Resource> {
             options,
             vendor: Some(stream),
         });
+    }
+    for png in ["airplane", "down_arrow", "img_clock"] {
+        let rgba = read_png(&vector(&format!("png/{png}.png"))).expect("SDK PNG");
+        for depth in [Depth::Rgb565, Depth::Rgb888] {
+            let convert = ConvertOptions {
+                depth,
+                dither: true,
+                palette: None,
+            };
+            let pixels = to_pixels(&rgba, &convert).expect("SDK PNG");
+            for layout in [EzipLayout::One, EzipLayout::Four] {
+                v.push(Resource {
+                    name: format!("png {png} {depth:?} layout {}", layout.nibble()),
+                    pixels: pixels.clone(),
+                    options: EzipOptions {
+                        layout,
+                        rows_per_block: 32,
+                        window: Window::K8,
+                    },
+                    vendor: None,
+                });
+            }
+        }
     }
     for (i, &(color, bpp)) in MODES.iter().enumerate() {
         for (w, h) in [(64, 64), (200, 120), (454, 454)] {
@@ -144,25 +170,38 @@ fn main() {
             (filtered_blocks(s, &r), r.header.window)
         })
         .collect();
-    let (mut do_, mut dz) = (0, 0);
-    let mut worst: (f64, &str) = (0.0, "");
-    for ((r, s), (b, w)) in res.iter().zip(&ours).zip(&blocks) {
-        let ours_d = deflate_bytes(&check_structure(s).expect("our stream"));
-        let z: usize = b.iter().map(|x| zlib9(x, *w).len()).sum();
-        let ratio = ours_d as f64 / z as f64;
-        if ratio > worst.0 {
-            worst = (ratio, &r.name);
+    println!("| resources | count | ours (DEFLATE bytes) | zlib 9 | ours / zlib 9 | worst |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for group in ["ezip-", "sdk/", "png ", "gen ", ""] {
+        let (mut n, mut ours_t, mut z_t) = (0, 0, 0);
+        let mut worst: (f64, &str) = (0.0, "");
+        for ((r, s), (b, w)) in res.iter().zip(&ours).zip(&blocks) {
+            if !r.name.starts_with(group) {
+                continue;
+            }
+            let ours_d = deflate_bytes(&check_structure(s).expect("our stream"));
+            let z: usize = b.iter().map(|x| zlib9(x, *w).len()).sum();
+            let ratio = ours_d as f64 / z as f64;
+            if ratio > worst.0 {
+                worst = (ratio, &r.name);
+            }
+            n += 1;
+            ours_t += ours_d;
+            z_t += z;
         }
-        do_ += ours_d;
-        dz += z;
+        let label = if group.is_empty() {
+            "**all**"
+        } else {
+            group.trim()
+        };
+        println!(
+            "| {label} | {n} | {ours_t} | {z_t} | {:.3} | {:.3} ({}) |",
+            ours_t as f64 / z_t as f64,
+            worst.0,
+            worst.1
+        );
     }
-    println!(
-        "DEFLATE bytes, all {} resources: ours {do_}, zlib 9 of the same filtered rows {dz}, ratio {:.3} (worst {:.3}: {})\n",
-        res.len(),
-        do_ as f64 / dz as f64,
-        worst.0,
-        worst.1
-    );
+    println!();
 
     // Speed: whole encodes (filter choice, matching, coding) against zlib 9 of the rows only.
     let t = Instant::now();

@@ -73,6 +73,7 @@ pub fn encode(p: &Pixels, o: &EzipOptions) -> Result<Vec<u8>, Error> {
 const CHOICE_EFFORT: Effort = Effort {
     max_chain: 128,
     nice: 128,
+    good: 32,
 };
 
 /// One filter choice's filtered row blocks, tokens and stream.

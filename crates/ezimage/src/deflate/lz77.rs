@@ -13,6 +13,9 @@ pub(crate) struct Effort {
     pub max_chain: usize,
     /// A match this long ends the search.
     pub nice: usize,
+    /// Once a match is this long, only a quarter of the remaining chain is searched (zlib's
+    /// `good_length`).
+    pub good: usize,
 }
 
 impl Default for Effort {
@@ -20,6 +23,7 @@ impl Default for Effort {
         Self {
             max_chain: 4096,
             nice: MAX_MATCH,
+            good: 32,
         }
     }
 }
@@ -111,6 +115,9 @@ impl<'a> Chains<'a> {
             if best >= max_len || data[p + best] == data[i + best] {
                 let len = match_len(data, p, i, max_len);
                 if len > best {
+                    if best < self.effort.good && len >= self.effort.good {
+                        chain = (chain / 4).max(1);
+                    }
                     best = len;
                     if !f(p, len) {
                         return;

@@ -45,6 +45,9 @@ impl Costs {
 pub(crate) struct Matches {
     start: Vec<u32>,
     items: Vec<(u16, u16)>,
+    /// Positions whose only match is the previous position's longest-possible match one byte
+    /// shorter (inside a long repetition).
+    inherited: Vec<bool>,
 }
 
 /// Effort of the optimal parser's match search: fewer chain steps than lazy matching, since
@@ -52,10 +55,11 @@ pub(crate) struct Matches {
 const OPTIMAL_EFFORT: Effort = Effort {
     max_chain: 512,
     nice: MAX_MATCH,
+    good: 32,
 };
 
-/// After a match at least this long, the next positions take the same match one byte shorter
-/// instead of searching (zopfli's shortcut for long repetitions).
+/// After a match longer than this (so of the longest length, 258), the next position takes the
+/// same match one byte shorter instead of searching (zopfli's shortcut for long repetitions).
 const LONG_MATCH: usize = 257;
 
 impl Matches {
@@ -64,14 +68,16 @@ impl Matches {
         let mut chains = Chains::new(data, max_dist, OPTIMAL_EFFORT);
         let mut start = Vec::with_capacity(data.len() + 1);
         let mut items: Vec<(u16, u16)> = Vec::new();
+        let mut inherited = vec![false; data.len()];
         // The longest match at the previous position.
         let mut last: (usize, usize) = (0, 0);
-        for i in 0..data.len() {
+        for (i, inherit) in inherited.iter_mut().enumerate() {
             chains.insert(i);
             start.push(items.len() as u32);
             if last.0 > LONG_MATCH {
                 last = (last.0 - 1, last.1);
                 items.push((last.0 as u16, last.1 as u16));
+                *inherit = true;
                 continue;
             }
             last = (0, 0);
@@ -81,7 +87,11 @@ impl Matches {
             });
         }
         start.push(items.len() as u32);
-        Self { start, items }
+        Self {
+            start,
+            items,
+            inherited,
+        }
     }
 
     fn at(&self, i: usize) -> &[(u16, u16)] {
@@ -103,7 +113,13 @@ pub(crate) fn parse(data: &[u8], matches: &Matches, costs: &Costs) -> Vec<Token>
             cost[i + 1] = lit;
             from[i + 1] = (1, 0);
         }
-        let mut covered = MIN_MATCH - 1;
+        // Inside a long repetition the previous position's match already reached the shorter
+        // lengths about as cheaply: only the longest is tried (zopfli's shortcut).
+        let mut covered = if matches.inherited[i] {
+            matches.at(i).first().map_or(0, |m| usize::from(m.0) - 1)
+        } else {
+            MIN_MATCH - 1
+        };
         // Nearest first: each length is best reached by the nearest match that has it.
         for &(len, d) in matches.at(i) {
             let (len, d) = (usize::from(len), usize::from(d));
