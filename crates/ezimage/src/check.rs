@@ -26,6 +26,8 @@ pub struct StructureReport {
     pub rows_per_block: usize,
     /// Bytes of layout 4's shared Huffman table, padding included (0 for other layouts).
     pub table_len: usize,
+    /// Bits of layout 4's shared Huffman table without its padding (0 for other layouts).
+    pub table_bits: usize,
     /// Row blocks (one for layout 1).
     pub blocks: Vec<BlockReport>,
     /// Longest Huffman code (DEFLATE cannot express more than 15; reported for completeness).

@@ -65,6 +65,11 @@ impl<'a> BitReader<'a> {
         }
     }
 
+    /// Bits read so far.
+    pub(crate) fn bit_pos(&self) -> usize {
+        self.pos
+    }
+
     /// Byte offset in the stream of the current position.
     pub(crate) fn offset(&self) -> usize {
         self.base + self.pos / 8
@@ -321,5 +326,112 @@ fn too_long(br: &BitReader<'_>, lim: &Limits, found: usize) -> Error {
         block: br.block,
         expected: lim.expected,
         found,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deflate::BitWriter;
+
+    fn table_error(write: impl Fn(&mut BitWriter)) -> Error {
+        let mut w = BitWriter::default();
+        write(&mut w);
+        let bytes = w.finish();
+        let mut br = BitReader::new(&bytes, 100, 3);
+        read_table(&mut br).err().expect("table accepted")
+    }
+
+    fn reason(e: Error) -> &'static str {
+        match e {
+            Error::Deflate {
+                reason, block: 3, ..
+            } => reason,
+            e => panic!("{e}"),
+        }
+    }
+
+    /// HLIT, HDIST, HCLEN, then code-length code lengths given for symbols in CL_ORDER.
+    fn head(w: &mut BitWriter, hlit: u32, hdist: u32, cl: &[u32]) {
+        w.put(hlit - 257, 5);
+        w.put(hdist - 1, 5);
+        w.put(cl.len() as u32 - 4, 4);
+        for &l in cl {
+            w.put(l, 3);
+        }
+    }
+
+    #[test]
+    fn hlit_above_286_is_refused() {
+        let e = table_error(|w| head(w, 288, 1, &[1, 1, 1, 1]));
+        assert_eq!(reason(e), "HLIT above 286 literal/length codes");
+    }
+
+    #[test]
+    fn an_over_subscribed_code_length_code_is_refused() {
+        // Three 1-bit codes cannot exist.
+        let e = table_error(|w| head(w, 257, 1, &[1, 1, 1, 0]));
+        assert_eq!(reason(e), "over-subscribed code-length code");
+    }
+
+    #[test]
+    fn an_over_subscribed_literal_code_is_refused() {
+        // Code-length code: symbols 16, 17, 18, 0 ... in order; give "1" (symbol 1) and "18"
+        // two-bit codes... simpler: symbols 18 and 1 each 1 bit: every length is 1 or a zero run.
+        // 257 + 1 lengths: three literals of length 1 (over-subscribed), zeros, end-of-block 1.
+        let e = table_error(|w| {
+            // CL_ORDER = 16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1
+            let mut cl = [0u32; 18];
+            cl[2] = 1; // symbol 18
+            cl[17] = 1; // symbol 1
+            head(w, 257, 1, &cl);
+            // Canonical: symbol 1 -> code 0, symbol 18 -> code 1 (1 bit each).
+            for _ in 0..3 {
+                w.put(0, 1); // length 1
+            }
+            w.put(1, 1);
+            w.put(138 - 11, 7); // 138 zeros
+            w.put(1, 1);
+            w.put(115 - 11, 7); // 115 zeros: 3 + 253 = 256 lengths so far
+            w.put(0, 1); // end-of-block length 1
+            w.put(0, 1); // the one distance length 1
+        });
+        assert_eq!(reason(e), "over-subscribed literal/length code");
+    }
+
+    #[test]
+    fn repeat_16_without_a_previous_length_is_refused() {
+        let e = table_error(|w| {
+            let mut cl = [0u32; 4];
+            cl[0] = 1; // symbol 16
+            cl[3] = 1; // symbol 0
+            head(w, 257, 1, &cl);
+            w.put(1, 1); // symbol 16 (code 1: 0 sorts first)
+            w.put(0, 2);
+        });
+        assert_eq!(reason(e), "repeat code 16 with no previous length");
+    }
+
+    #[test]
+    fn a_table_without_end_of_block_is_refused() {
+        let e = table_error(|w| {
+            let mut cl = [0u32; 18];
+            cl[2] = 1; // symbol 18
+            cl[17] = 1; // symbol 1
+            head(w, 257, 1, &cl);
+            w.put(0, 1);
+            w.put(0, 1); // two literals of length 1
+            w.put(1, 1);
+            w.put(138 - 11, 7);
+            w.put(1, 1);
+            w.put(118 - 11, 7); // 2 + 256 = 258 lengths, end-of-block's is 0
+        });
+        assert_eq!(reason(e), "no code for end-of-block");
+    }
+
+    #[test]
+    fn data_ending_inside_a_table_is_refused() {
+        let e = table_error(|w| w.put(0b1_0101, 5));
+        assert_eq!(reason(e), "data ends inside a code");
     }
 }

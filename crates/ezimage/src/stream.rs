@@ -41,10 +41,57 @@ pub fn encode(p: &Pixels, o: &EzipOptions) -> Result<Vec<u8>, Error> {
         }
         _ => usize::from(o.rows_per_block).min(rows),
     };
-    let stride = p.stride();
     let max_dist = o.window.bytes() - LOOKAHEAD_MARGIN;
-    let mut best: Option<Vec<u8>> = None;
+    // Lazy matching for each filter choice; the smallest stream's blocks go on.
+    let mut best: Option<Candidate> = None;
     for choice in candidate_choices() {
+        let c = Candidate::lazy(p, o, per_block, choice, max_dist)?;
+        if best
+            .as_ref()
+            .is_none_or(|b| c.stream.len() < b.stream.len())
+        {
+            best = Some(c);
+        }
+    }
+    let Some(best) = best else {
+        return Err(too_big(0));
+    };
+    // Optimal parsing only for the filter choice lazy matching found best: it costs several
+    // times more than lazy matching and rarely changes which choice wins.
+    let shared = o.layout == EzipLayout::Four;
+    let tokens = deflate::optimize(&best.blocks, best.tokens, max_dist, shared);
+    let s = assemble(p, o, per_block, &best.blocks, &tokens)?;
+    Ok(if s.len() < best.stream.len() {
+        s
+    } else {
+        best.stream
+    })
+}
+
+/// Match search effort while comparing filter choices: enough to rank them (optimal parsing
+/// of the winner does the real work), at a fraction of zlib level 9's cost.
+const CHOICE_EFFORT: Effort = Effort {
+    max_chain: 128,
+    nice: 128,
+    good: 32,
+};
+
+/// One filter choice's filtered row blocks, tokens and stream.
+struct Candidate {
+    blocks: Vec<Vec<u8>>,
+    tokens: Vec<Vec<Token>>,
+    stream: Vec<u8>,
+}
+
+impl Candidate {
+    fn lazy(
+        p: &Pixels,
+        o: &EzipOptions,
+        per_block: usize,
+        choice: Choice,
+        max_dist: usize,
+    ) -> Result<Self, Error> {
+        let stride = p.stride();
         let blocks: Vec<Vec<u8>> = p
             .data
             .chunks(per_block * stride)
@@ -52,14 +99,15 @@ pub fn encode(p: &Pixels, o: &EzipOptions) -> Result<Vec<u8>, Error> {
             .collect();
         let tokens: Vec<Vec<Token>> = blocks
             .iter()
-            .map(|b| deflate::tokenize(b, max_dist, Effort::default()))
+            .map(|b| deflate::tokenize(b, max_dist, CHOICE_EFFORT))
             .collect();
-        let s = assemble(p, o, per_block, &blocks, &tokens)?;
-        if best.as_ref().is_none_or(|b| s.len() < b.len()) {
-            best = Some(s);
-        }
+        let stream = assemble(p, o, per_block, &blocks, &tokens)?;
+        Ok(Self {
+            blocks,
+            tokens,
+            stream,
+        })
     }
-    Ok(best.unwrap_or_default())
 }
 
 /// Filter choices tried; the smallest stream wins.
@@ -235,10 +283,12 @@ pub(crate) fn parse(stream: &[u8], filters: Filters) -> Result<Parsed, Error> {
     let mut filtered = Vec::new();
     let mut blocks = Vec::with_capacity(layout_plan.regions.len());
     let mut max_code_len = 0;
+    let mut table_bits = 0;
     let shared = match &layout_plan.table {
         Some(r) => {
             let mut br = BitReader::new(&stream[r.clone()], r.start, 0);
             let t = read_table(&mut br)?;
+            table_bits = br.bit_pos();
             br.expect_padding(Padding::Word)?;
             max_code_len = t.max_code_len();
             Some(t)
@@ -335,6 +385,7 @@ pub(crate) fn parse(stream: &[u8], filters: Filters) -> Result<Parsed, Error> {
         header: info,
         rows_per_block: layout_plan.rows_per_block,
         table_len: layout_plan.table.map_or(0, |r| r.len()),
+        table_bits,
         max_code_len,
         max_distance: blocks.iter().map(|b| b.max_distance).max().unwrap_or(0),
         blocks,
@@ -475,4 +526,172 @@ pub fn decode(stream: &[u8]) -> Result<Pixels, Error> {
         palette: parsed.palette,
         data,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bytes `tokens` stand for (zeros where a crafted match reaches before the start).
+    fn expand(tokens: &[Token]) -> Vec<u8> {
+        let mut out: Vec<u8> = Vec::new();
+        for t in tokens {
+            match t.dist() {
+                0 => out.push(t.value() as u8),
+                d => {
+                    for _ in 0..t.value() {
+                        let b = out.len().checked_sub(usize::from(d)).map_or(0, |i| out[i]);
+                        out.push(b);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// An RGB888 stream of `width` x `blocks.len() * rows` whose blocks hold exactly `blocks`.
+    fn craft(width: u16, rows: u16, o: EzipOptions, blocks: Vec<Vec<Token>>) -> Vec<u8> {
+        let height = rows * blocks.len() as u16;
+        let p = Pixels {
+            color: ColorType::Rgb888,
+            bits_per_pixel: 24,
+            width,
+            height,
+            palette: Vec::new(),
+            data: Vec::new(),
+        };
+        let filtered: Vec<Vec<u8>> = blocks.iter().map(|b| expand(b)).collect();
+        assemble(&p, &o, usize::from(rows), &filtered, &blocks).unwrap()
+    }
+
+    fn noise(n: usize) -> Vec<Token> {
+        (0..n)
+            .map(|i| Token::literal((i * 7919 % 251) as u8))
+            .collect()
+    }
+
+    fn one(window: Window) -> EzipOptions {
+        EzipOptions {
+            layout: EzipLayout::One,
+            rows_per_block: 0,
+            window,
+        }
+    }
+
+    #[test]
+    fn distance_beyond_the_2k_window_is_refused() {
+        // One 3001-byte row: filter byte, 2500 literals, a 258-byte match 2500 back, 242 more.
+        let mut t = vec![Token::literal(1)];
+        t.extend(noise(2500));
+        t.push(Token::matched(258, 2500));
+        t.extend(noise(242));
+        assert_eq!(expand(&t).len(), 3001);
+        let ok = craft(1000, 1, one(Window::K8), vec![t.clone()]);
+        assert_eq!(check_structure_report(&ok).max_distance, 2500);
+        let bad = craft(1000, 1, one(Window::K2), vec![t]);
+        let e = decode(&bad).unwrap_err();
+        assert_eq!(
+            e,
+            Error::DistanceBeyondWindow {
+                block: 0,
+                offset: e_offset(&e),
+                distance: 2500,
+                window: 2048
+            }
+        );
+    }
+
+    fn e_offset(e: &Error) -> usize {
+        match e {
+            Error::DistanceBeyondWindow { offset, .. }
+            | Error::DistanceBeforeStart { offset, .. } => {
+                assert!(*offset >= 16);
+                *offset
+            }
+            _ => 0,
+        }
+    }
+
+    fn check_structure_report(s: &[u8]) -> StructureReport {
+        parse(s, Filters::Vendor).unwrap().report
+    }
+
+    #[test]
+    fn references_into_the_previous_row_block_are_refused() {
+        // Two 1-row blocks of a 2-pixel image (7 bytes a row); the second block starts with a
+        // match 7 back, which only works if references did not restart at the block.
+        let first = vec![Token::literal(1), Token::literal(9), Token::matched(5, 1)];
+        let second = vec![Token::literal(1), Token::matched(6, 7)];
+        for layout in [EzipLayout::Two, EzipLayout::Four] {
+            let o = EzipOptions {
+                layout,
+                rows_per_block: 1,
+                window: Window::K8,
+            };
+            let s = craft(2, 1, o, vec![first.clone(), second.clone()]);
+            let e = decode(&s).unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    Error::DistanceBeforeStart {
+                        block: 1,
+                        distance: 7,
+                        available: 1,
+                        ..
+                    }
+                ),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn filter_0_decodes_but_fails_the_structure_check_and_filter_5_fails_both() {
+        let mut zero = vec![Token::literal(0)];
+        zero.extend(noise(6));
+        let s = craft(2, 1, one(Window::K8), vec![zero]);
+        assert!(decode(&s).is_ok());
+        let e = parse(&s, Filters::Vendor).err().unwrap();
+        assert_eq!(
+            e,
+            Error::BadFilter {
+                row: 0,
+                filter: 0,
+                expected: "1-4 (the vendor's)"
+            }
+        );
+        let mut five = vec![Token::literal(5)];
+        five.extend(noise(6));
+        let s = craft(2, 1, one(Window::K8), vec![five]);
+        assert_eq!(
+            decode(&s).unwrap_err(),
+            Error::BadFilter {
+                row: 0,
+                filter: 5,
+                expected: "0-4"
+            }
+        );
+    }
+
+    #[test]
+    fn a_block_with_too_few_or_too_many_bytes_is_refused() {
+        let short = craft(2, 1, one(Window::K8), vec![noise(6)]);
+        assert_eq!(
+            decode(&short).unwrap_err(),
+            Error::BlockLength {
+                block: 0,
+                expected: 7,
+                found: 6
+            }
+        );
+        let long = craft(2, 1, one(Window::K8), vec![noise(8)]);
+        assert_eq!(
+            decode(&long).unwrap_err(),
+            Error::BlockLength {
+                block: 0,
+                expected: 7,
+                found: 8
+            }
+        );
+    }
 }

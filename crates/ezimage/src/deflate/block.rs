@@ -129,6 +129,21 @@ impl Table {
         self.put_lit(w, END_OF_BLOCK);
     }
 
+    /// Bits the table and symbols of `f` take when coded with this table.
+    pub(crate) fn bits(&self, f: &Freqs) -> usize {
+        let mut w = BitWriter::default();
+        self.write(&mut w);
+        let mut bits = w.bit_len();
+        for (s, &n) in f.lit.iter().enumerate() {
+            let extra = if s > 256 { LEN_EXTRA[s - 257] } else { 0 };
+            bits += n as usize * usize::from(self.lit_len[s] + extra);
+        }
+        for (s, &n) in f.dist.iter().enumerate() {
+            bits += n as usize * usize::from(self.dist_len[s] + DIST_EXTRA[s]);
+        }
+        bits
+    }
+
     fn put_lit(&self, w: &mut BitWriter, s: usize) {
         w.put(self.lit_code[s].into(), self.lit_len[s].into());
     }

@@ -13,6 +13,9 @@ pub(crate) struct Effort {
     pub max_chain: usize,
     /// A match this long ends the search.
     pub nice: usize,
+    /// Once a match is this long, only a quarter of the remaining chain is searched (zlib's
+    /// `good_length`).
+    pub good: usize,
 }
 
 impl Default for Effort {
@@ -20,6 +23,7 @@ impl Default for Effort {
         Self {
             max_chain: 4096,
             nice: MAX_MATCH,
+            good: 32,
         }
     }
 }
@@ -59,30 +63,19 @@ impl<'a> Chains<'a> {
         }
     }
 
-    /// Visits earlier positions whose 3-byte prefix may equal position `i`'s (after `insert(i)`),
-    /// nearest first, within the window and the chain limit; `f` gets (position, match length)
-    /// and returns false to stop.
-    #[allow(dead_code)] // used by the optimal parser (next commit)
-    pub(crate) fn for_each_match(&self, i: usize, mut f: impl FnMut(usize, usize) -> bool) {
-        let data = self.data;
-        let max_len = MAX_MATCH.min(data.len() - i);
-        if max_len < MIN_MATCH {
-            return;
-        }
-        let mut j = self.prev[i];
-        let mut chain = self.effort.max_chain;
-        while j != NONE && chain > 0 {
-            let p = j as usize;
-            if i - p > self.max_dist {
-                break;
-            }
-            let len = match_len(data, p, i, max_len);
-            if len >= MIN_MATCH && !f(p, len) {
-                return;
-            }
-            j = self.prev[p];
-            chain -= 1;
-        }
+    /// Calls `f(position, length)` for each earlier match at `i` (after `insert(i)`) longer
+    /// than every nearer one and than `at_least`, nearest first, until the nice length.
+    pub(crate) fn for_each_longer(
+        &self,
+        i: usize,
+        at_least: usize,
+        mut f: impl FnMut(usize, usize),
+    ) {
+        let nice = self.effort.nice;
+        self.for_each_match_quick(i, at_least, |p, len| {
+            f(p, len);
+            len < nice
+        });
     }
 
     /// The longest match at `i` (after `insert(i)`): (length, distance), length 0 if none.
@@ -122,6 +115,9 @@ impl<'a> Chains<'a> {
             if best >= max_len || data[p + best] == data[i + best] {
                 let len = match_len(data, p, i, max_len);
                 if len > best {
+                    if best < self.effort.good && len >= self.effort.good {
+                        chain = (chain / 4).max(1);
+                    }
                     best = len;
                     if !f(p, len) {
                         return;
@@ -134,11 +130,26 @@ impl<'a> Chains<'a> {
     }
 }
 
-/// Length of the common prefix of `data[p..]` and `data[i..]`, at most `max_len`.
+/// Length of the common prefix of `data[p..]` and `data[i..]`, at most `max_len` (8 bytes
+/// at a time: the match search spends most of its time here).
 fn match_len(data: &[u8], p: usize, i: usize, max_len: usize) -> usize {
     let a = &data[p..p + max_len];
     let b = &data[i..i + max_len];
-    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+    let mut n = 0;
+    for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
+        let wx = u64::from_le_bytes(x.try_into().unwrap_or_default());
+        let wy = u64::from_le_bytes(y.try_into().unwrap_or_default());
+        let diff = wx ^ wy;
+        if diff != 0 {
+            return n + (diff.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    n + a[n..]
+        .iter()
+        .zip(&b[n..])
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 /// Tokens of `data` by zlib's lazy matching (`deflate_slow`): a match is emitted only if the

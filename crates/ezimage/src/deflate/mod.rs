@@ -6,6 +6,7 @@ mod bits;
 mod block;
 mod huffman;
 mod lz77;
+mod optimal;
 
 pub(crate) use bits::BitWriter;
 use block::{Freqs, Table};
@@ -48,9 +49,21 @@ impl Token {
     }
 }
 
-/// Tokens of one row block's filtered bytes; matches reach at most `max_dist` back.
+/// Tokens of one row block's filtered bytes by lazy matching (fast; the first estimate);
+/// matches reach at most `max_dist` back.
 pub(crate) fn tokenize(data: &[u8], max_dist: usize, effort: Effort) -> Vec<Token> {
     lz77::lazy(data, max_dist, effort)
+}
+
+/// Better tokens for all row blocks by iterated optimal parsing, starting from `tokens`;
+/// `shared` when the blocks share one table (layout 4).
+pub(crate) fn optimize(
+    data: &[Vec<u8>],
+    tokens: Vec<Vec<Token>>,
+    max_dist: usize,
+    shared: bool,
+) -> Vec<Vec<Token>> {
+    optimal::optimize(data, tokens, max_dist, shared, 4)
 }
 
 /// Writes one complete dynamic-Huffman block (BFINAL = `last`, BTYPE 2) with its own table.

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod generate;
+
 use std::path::PathBuf;
 
 use ezimage::{EzipLayout, StructureReport};
@@ -40,21 +42,27 @@ pub fn c_array(text: &[u8]) -> Vec<u8> {
 
 /// Inflates the row blocks of a stream with flate2 (zlib), independently of our inflate.
 /// Layout 4's blocks carry no table: each is rebuilt as a complete dynamic block by splicing
-/// the shared table's bits after the block's 3 header bits.
+/// the shared table's bits (their count from `check_structure`) after the 3 header bits.
 pub fn raw_inflate_filtered(stream: &[u8], r: &StructureReport) -> Vec<u8> {
     let mut out = Vec::new();
     let row_bytes = 1 + r.header.stride();
     let table = r.blocks[0].offset - r.table_len..r.blocks[0].offset;
     for b in &r.blocks {
         let data = &stream[b.offset..b.offset + b.len];
-        let block = match r.header.layout {
-            EzipLayout::Four => splice(&stream[table.clone()], data, b.rows * row_bytes),
+        let mut block = match r.header.layout {
+            EzipLayout::Four => splice(&stream[table.clone()], r.table_bits, data),
             _ => data.to_vec(),
         };
+        // BFINAL set, so that zlib stops at the block's end instead of reading its zero
+        // padding as the header of a stored block.
+        block[0] |= 1;
         let mut d = flate2::Decompress::new(false);
         let mut buf = vec![0u8; b.rows * row_bytes + 64];
         let st = d.decompress(&block, &mut buf, flate2::FlushDecompress::None);
-        assert!(st.is_ok(), "flate2: {st:?}");
+        assert!(
+            matches!(st, Ok(flate2::Status::StreamEnd)),
+            "flate2: {st:?}"
+        );
         assert_eq!(d.total_out() as usize, b.rows * row_bytes);
         out.extend_from_slice(&buf[..b.rows * row_bytes]);
     }
@@ -68,35 +76,19 @@ fn bits(b: &[u8]) -> Vec<bool> {
         .collect()
 }
 
-/// `block`'s 3 header bits, then the shared table's bits, then the block's codes. The table's
-/// padding is zero bits; extra zero bits would be misread, so the table's exact length is
-/// found by trying every cut until flate2 decodes exactly the block's `expected` bytes from
-/// (nearly) all of it (the last 31 bits at most are padding).
-fn splice(table: &[u8], block: &[u8], expected: usize) -> Vec<u8> {
-    let tb = bits(table);
-    let bb = bits(block);
-    for cut in (tb.len().saturating_sub(32)..=tb.len()).rev() {
-        let mut all: Vec<bool> = bb[..3].to_vec();
-        all.extend_from_slice(&tb[..cut]);
-        all.extend_from_slice(&bb[3..]);
-        let bytes: Vec<u8> = all
-            .chunks(8)
-            .map(|c| {
-                c.iter()
-                    .enumerate()
-                    .fold(0u8, |a, (i, &v)| a | u8::from(v) << i)
-            })
-            .collect();
-        let mut d = flate2::Decompress::new(false);
-        let mut buf = vec![0u8; expected + 1024];
-        let ok = d
-            .decompress(&bytes, &mut buf, flate2::FlushDecompress::None)
-            .is_ok();
-        if ok && d.total_out() as usize == expected && d.total_in() as usize + 8 >= bytes.len() {
-            return bytes;
-        }
-    }
-    panic!("no cut of the shared table gives a valid block");
+/// A final dynamic block's 3 header bits, then the shared table's `table_bits` bits, then
+/// the block's codes.
+fn splice(table: &[u8], table_bits: usize, block: &[u8]) -> Vec<u8> {
+    let mut all: Vec<bool> = vec![true, false, true]; // BFINAL, BTYPE 2
+    all.extend_from_slice(&bits(table)[..table_bits]);
+    all.extend_from_slice(&bits(block)[3..]);
+    all.chunks(8)
+        .map(|c| {
+            c.iter()
+                .enumerate()
+                .fold(0u8, |a, (i, &v)| a | u8::from(v) << i)
+        })
+        .collect()
 }
 
 /// PNG unfiltering written independently of the crate (rows restart every `per_block` rows).
