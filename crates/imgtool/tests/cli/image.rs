@@ -244,6 +244,31 @@ fn folder_mode_converts_the_sdk_resource_folders() {
         !d.join("out/other").exists(),
         "PNGs outside the resource folders are skipped"
     );
+    // The SDK passes its palette flag for every folder: no_ezip/ stays true colour.
+    ok(imgtool(
+        d,
+        &[
+            "image",
+            "convert",
+            "images",
+            "--palette",
+            "--section",
+            "ROM3_IMG",
+            "-o",
+            "pal",
+        ],
+    ));
+    assert!(
+        read(&d.join("pal/common/no_ezip/down_arrow.c"))
+            == vector("ezip-2.0.5/down_arrow_rgb565_cfile1_dpt1.c")
+    );
+    let pal = read_text(&d.join("pal/common/ezip/airplane.c"));
+    // EZIP header byte 4: layout 1, colour type 3 (palette).
+    assert!(
+        pal.contains("    0x00,0x00,0x") && pal.contains(",0x13,0x"),
+        "{}",
+        &pal[..600]
+    );
     // The PC simulator: pixels everywhere, no sections.
     ok(imgtool(
         d,
