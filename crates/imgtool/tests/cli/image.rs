@@ -230,7 +230,13 @@ fn folder_mode_converts_the_sdk_resource_folders() {
         "{ezip}"
     );
     // EZIP header byte 4: layout 1 in the high nibble.
-    assert!(ezip.contains("0x1c,0x18,0x20,0x00,"), "layout 1 ARGB8565");
+    let first = ezip.lines().find(|l| l.starts_with("    0x")).unwrap();
+    let head: Vec<&str> = first.split(',').skip(4).take(4).collect();
+    assert_eq!(
+        head,
+        ["0x1c", "0x18", "0x20", "0x00"],
+        "layout 1 ARGB8565: {first}"
+    );
     let large = read_text(&d.join("out/big/large_ezip/img_clock.c"));
     // Layout 4, ARGB8565, 90x91; 40 rows rounded up to 64 per block, 2 blocks.
     assert!(
