@@ -1,7 +1,7 @@
 //! The structure check: every rule the vendor tool's streams keep (shared doc §5), as a report.
 
 use crate::header::HeaderInfo;
-use crate::stream::{parse, Filters};
+use crate::parse::{parse, Filters};
 use crate::Error;
 
 /// One row block as found in a stream.
