@@ -6,11 +6,46 @@ use std::ops::Range;
 use zerocopy::big_endian::U32;
 use zerocopy::FromBytes;
 
-use crate::check::{BlockReport, StructureReport};
 use crate::filter;
 use crate::header::{EzipBlockTableHead, EzipImageHeader, HeaderInfo};
 use crate::inflate::{read_codes, read_table, BitReader, Limits, Padding, Tables};
 use crate::{Error, EzipLayout, Pixels};
+
+/// One row block as found in a stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockReport {
+    /// Offset of the block's data from the stream start.
+    pub offset: usize,
+    /// Bytes up to the next block (or the Adler-32), padding included.
+    pub len: usize,
+    /// Rows in the block.
+    pub rows: usize,
+    /// Largest LZ77 distance used in the block (0 if none).
+    pub max_distance: usize,
+}
+
+/// What [`crate::check_structure`] found in a stream that keeps every rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StructureReport {
+    /// The header.
+    pub header: HeaderInfo,
+    /// Rows per block (the height for layout 1).
+    pub rows_per_block: usize,
+    /// Bytes of layout 4's shared Huffman table, padding included (0 for other layouts).
+    pub table_len: usize,
+    /// Bits of layout 4's shared Huffman table without its padding (0 for other layouts).
+    pub table_bits: usize,
+    /// Row blocks (one for layout 1).
+    pub blocks: Vec<BlockReport>,
+    /// Longest Huffman code (DEFLATE cannot express more than 15; reported for completeness).
+    pub max_code_len: u8,
+    /// Largest LZ77 distance (never above the header's window).
+    pub max_distance: usize,
+    /// Rows per filter type 0-4 (0 is always zero in a report).
+    pub filter_counts: [usize; 5],
+    /// The stream's Adler-32 (equal to the filtered rows').
+    pub adler32: u32,
+}
 
 /// How strictly [`parse`] judges row filters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
