@@ -266,6 +266,18 @@ fn parse_descriptor(lines: &[&str], len: usize) -> Result<Descriptor, CFileError
         LvglVersion::V9 if field(lines, ".header.flags")?.contains("USER1") => FLAG_EZIP,
         LvglVersion::V9 => 0,
     };
+    // The descriptor must be complete: `.data = <name>_map` and its closing `};` (a C file
+    // cut short is refused, not half read).
+    let data_line = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with(".data ="))
+        .ok_or(CFileError::Field { field: ".data" })?;
+    if !lines[data_line..]
+        .iter()
+        .any(|l| l.trim_start().starts_with("};"))
+    {
+        return Err(CFileError::Field { field: "};" });
+    }
     let data_size: u32 = number(lines, ".data_size")?;
     if data_size as usize != len {
         return Err(CFileError::SizeMismatch { data_size, len });

@@ -25,15 +25,6 @@ impl Compat {
         }
     }
 
-    /// Parses `2.0.5` or `2.4.0`.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "2.0.5" => Some(Compat::V2_0_5),
-            "2.4.0" => Some(Compat::V2_4_0),
-            _ => None,
-        }
-    }
-
     /// Whether this release writes LVGL 9 files (2.0.5 predates `-lvgl_version`).
     pub fn has_lvgl9(self) -> bool {
         self == Compat::V2_4_0

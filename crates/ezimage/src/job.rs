@@ -90,7 +90,7 @@ pub struct Converted {
 impl Converted {
     /// The `.bin` file: LVGL header then data.
     pub fn to_bin(&self, q: &Quirks) -> Result<Vec<u8>, LvglError> {
-        let mut out = self.desc.bin_header(q)?;
+        let mut out = self.desc.bin_header(q.bin_cf(&self.desc))?;
         out.extend_from_slice(&self.data);
         Ok(out)
     }

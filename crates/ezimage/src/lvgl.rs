@@ -2,7 +2,6 @@
 //! `lv_image_header_t`, each declared once, and the [`Descriptor`] plan both the `.bin` and
 //! the C writer serialise.
 
-use crate::compat::Quirks;
 use crate::ColorType;
 use zerocopy::little_endian::{U16, U32};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
@@ -195,9 +194,10 @@ pub enum LvglError {
 }
 
 impl Descriptor {
-    /// The `.bin` header (4 bytes for v8, 12 for v9), with the quirks of `q`.
-    pub fn bin_header(&self, q: &Quirks) -> Result<Vec<u8>, LvglError> {
-        let cf = q.bin_cf(self).unwrap_or(self.cf.value(self.version));
+    /// The `.bin` header (4 bytes for v8, 12 for v9); `cf_byte` replaces the cf value (a
+    /// vendor bug reproduced by `compat::Quirks::bin_cf`).
+    pub fn bin_header(&self, cf_byte: Option<u8>) -> Result<Vec<u8>, LvglError> {
+        let cf = cf_byte.unwrap_or(self.cf.value(self.version));
         match self.version {
             LvglVersion::V8 => {
                 if self.width > V8_MAX_SIDE || self.height > V8_MAX_SIDE {

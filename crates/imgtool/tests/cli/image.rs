@@ -124,12 +124,15 @@ fn convert_ezip_files_decode_to_the_vendors_pixels() {
             fmt,
             "--ezip-layout",
             layout,
-            "--rows",
-            "16",
             "-o",
             &out,
         ];
-        ok(imgtool(d, &args));
+        let rows: &[&str] = if layout == "1" {
+            &[]
+        } else {
+            &["--rows", "16"]
+        };
+        ok(imgtool(d, &[&args[..], rows].concat()));
         let file = if fmt == "--out-c" {
             "airplane.c"
         } else {
@@ -241,6 +244,28 @@ fn folder_mode_converts_the_sdk_resource_folders() {
         !d.join("out/other").exists(),
         "PNGs outside the resource folders are skipped"
     );
+    // The SDK passes its palette flag for every folder: no_ezip/ stays true colour.
+    ok(imgtool(
+        d,
+        &[
+            "image",
+            "convert",
+            "images",
+            "--palette",
+            "--section",
+            "ROM3_IMG",
+            "-o",
+            "pal",
+        ],
+    ));
+    assert!(
+        read(&d.join("pal/common/no_ezip/down_arrow.c"))
+            == vector("ezip-2.0.5/down_arrow_rgb565_cfile1_dpt1.c")
+    );
+    let pal = read_text(&d.join("pal/common/ezip/airplane.c"));
+    // EZIP header byte 4: layout 1, colour type 3 (palette).
+    let first = pal.lines().find(|l| l.starts_with("    0x")).unwrap();
+    assert_eq!(first.split(',').nth(4), Some("0x13"), "{first}");
     // The PC simulator: pixels everywhere, no sections.
     ok(imgtool(
         d,
@@ -602,6 +627,57 @@ fn bad_inputs_are_refused_with_nothing_written() {
         ],
         "predates LVGL 9",
     );
+    // No option is silently ignored.
+    for (extra, said) in [
+        (
+            &["--out-bin", "--section", "ROM3_IMG"][..],
+            "--section (C files only) would do nothing",
+        ),
+        (
+            &["--out-c", "--rows", "8"][..],
+            "--rows without --ezip-layout 2|4 would do nothing",
+        ),
+        (
+            &["--out-c", "--color", "rgb888", "--no-dither"][..],
+            "--no-dither with --color rgb888",
+        ),
+        (
+            &["--out-c", "--simu", "--section", "S"][..],
+            "--section with --simu",
+        ),
+        (
+            &["--out-c", "--fb-line-num", "64"][..],
+            "--fb-line-num outside folder mode",
+        ),
+    ] {
+        let args = [
+            &[
+                "image",
+                "convert",
+                "airplane.png",
+                "--format",
+                "ezip",
+                "-o",
+                "out",
+            ][..],
+            extra,
+        ]
+        .concat();
+        refused(d, &args, said);
+    }
+    let args = [
+        "image",
+        "convert",
+        "airplane.png",
+        "--format",
+        "pixel",
+        "--out-c",
+        "--window",
+        "2048",
+        "-o",
+        "out",
+    ];
+    refused(d, &args, "--window with --format pixel would do nothing");
     // Two PNGs with one stem would write one file twice.
     std::fs::create_dir(d.join("again")).unwrap();
     std::fs::write(d.join("again/airplane.png"), &png).unwrap();

@@ -58,9 +58,9 @@ pub struct Args {
     /// Rows per block of EZIP layouts 2 and 4 (default 32, or the --compat version's)
     #[arg(long, value_parser = number::<u16>)]
     pub rows: Option<u16>,
-    /// EZIP LZ77 window in bytes (2048 is required on SF32LB57)
-    #[arg(long, value_enum, default_value = "8192")]
-    pub window: WindowArg,
+    /// EZIP LZ77 window in bytes, 8192 by default (2048 is required on SF32LB57)
+    #[arg(long, value_enum)]
+    pub window: Option<WindowArg>,
     /// LVGL version of the header or descriptor
     #[arg(long, value_enum, default_value = "8")]
     pub lvgl: LvglArg,
@@ -216,8 +216,8 @@ fn base_job(a: &Args, format: Format) -> Result<Job> {
             layout: a.ezip_layout.map_or(EzipLayout::One, EzipLayout::from),
             rows: a.rows,
             window: match a.window {
-                WindowArg::K2 => Window::K2,
-                WindowArg::K8 => Window::K8,
+                Some(WindowArg::K2) => Window::K2,
+                Some(WindowArg::K8) | None => Window::K8,
             },
         },
         lvgl,
@@ -256,6 +256,42 @@ pub fn run(a: Args) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
+/// The options given that do nothing with these others: refused, never ignored.
+fn refuse_unused(a: &Args, format: Option<FormatArg>, c_file: bool) -> Result<()> {
+    let pixel = format == Some(FormatArg::Pixel);
+    let layout1 = a.ezip_layout.is_none_or(|l| l == LayoutArg::One);
+    let unused = [
+        (a.section.is_some() && !c_file, "--section (C files only)"),
+        (!a.prefix.is_empty() && !c_file, "--prefix (C files only)"),
+        (a.simu && !c_file, "--simu (C files only)"),
+        (
+            a.simu && a.section.is_some(),
+            "--section with --simu (which drops sections)",
+        ),
+        (
+            pixel && a.ezip_layout.is_some(),
+            "--ezip-layout with --format pixel",
+        ),
+        (pixel && a.window.is_some(), "--window with --format pixel"),
+        (
+            a.rows.is_some() && layout1,
+            "--rows without --ezip-layout 2|4",
+        ),
+        (
+            a.no_dither && a.color == ColorArg::Rgb888,
+            "--no-dither with --color rgb888 (never dithered)",
+        ),
+        (
+            a.fb_line_num.is_some() && format.is_some(),
+            "--fb-line-num outside folder mode",
+        ),
+    ];
+    match unused.iter().find(|(given, _)| *given) {
+        Some((_, what)) => bail!("{what} would do nothing: drop it"),
+        None => Ok(()),
+    }
+}
+
 fn file_tasks(a: &Args) -> Result<Vec<Task>> {
     let Some(format) = a.format else {
         bail!("--format ezip|pixel is required for PNG files (folder mode decides by folder)");
@@ -263,6 +299,7 @@ fn file_tasks(a: &Args) -> Result<Vec<Task>> {
     if !a.out_c && !a.out_bin {
         bail!("say what to write: --out-c (C files) or --out-bin (LVGL .bin files)");
     }
+    refuse_unused(a, Some(format), a.out_c)?;
     let format = match format {
         FormatArg::Ezip => Format::Ezip,
         FormatArg::Pixel => Format::Pixel,
@@ -286,6 +323,7 @@ fn folder_tasks(a: &Args) -> Result<Vec<Task>> {
     if a.format.is_some() || a.out_bin || a.ezip_layout.is_some() || a.rows.is_some() {
         bail!("folder mode decides the format by folder and writes C files: drop --format, --out-bin, --ezip-layout and --rows");
     }
+    refuse_unused(a, None, true)?;
     let base = base_job(a, Format::Ezip)?;
     let mut tasks = Vec::new();
     for root in &a.inputs {

@@ -25,7 +25,11 @@ const LARGE_ROWS: u16 = 128;
 pub fn job_for(kind: Kind, base: Job, simu: bool, fb_line_num: Option<u16>) -> Job {
     let mut job = base;
     match (kind, simu) {
-        (_, true) | (Kind::NoEzip, false) => job.format = Format::Pixel,
+        (_, true) | (Kind::NoEzip, false) => {
+            job.format = Format::Pixel;
+            // The SDK passes its palette flag for every folder: it shapes EZIP files only.
+            job.convert.palette = None;
+        }
         (Kind::Ezip, false) => job.ezip.layout = EzipLayout::One,
         (Kind::LargeEzip, false) => {
             job.ezip.layout = EzipLayout::Four;
