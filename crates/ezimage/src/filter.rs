@@ -68,33 +68,73 @@ pub(crate) enum Choice {
     /// Per row, the filter with the smallest sum of absolute (signed) residuals (libpng's
     /// heuristic).
     MinSum,
+    /// Per row, the filter whose residual bytes have the smallest Shannon entropy (fewest
+    /// bits if coded alone; favours rows of few distinct bytes).
+    MinEntropy,
+}
+
+/// Sum of absolute signed residuals of a filtered row (without its filter byte).
+fn abs_sum(filtered: &[u8]) -> f64 {
+    filtered
+        .iter()
+        .map(|&b| f64::from((b as i8).unsigned_abs()))
+        .sum()
+}
+
+/// Bits of a filtered row coded alone with ideal codes for its own byte histogram.
+fn entropy_bits(filtered: &[u8]) -> f64 {
+    let mut hist = [0u32; 256];
+    for &b in filtered {
+        hist[usize::from(b)] += 1;
+    }
+    let n = filtered.len() as f64;
+    hist.iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let c = f64::from(c);
+            -c * (c / n).log2()
+        })
+        .sum()
 }
 
 /// Filters `rows` (each `stride` bytes) of one row block by `choice`.
 pub(crate) fn filter_block(rows: &[u8], stride: usize, step: usize, choice: Choice) -> Vec<u8> {
+    match choice {
+        Choice::All(k) => {
+            let mut out = Vec::with_capacity(rows.len() + rows.len() / stride.max(1));
+            let mut up: &[u8] = &[];
+            for row in rows.chunks_exact(stride) {
+                filter_row(k, row, up, step, &mut out);
+                up = row;
+            }
+            out
+        }
+        Choice::MinSum => filter_block_by(rows, stride, step, abs_sum),
+        Choice::MinEntropy => filter_block_by(rows, stride, step, entropy_bits),
+    }
+}
+
+/// Filters `rows` choosing per row the filter whose residuals `score` lowest.
+pub(crate) fn filter_block_by(
+    rows: &[u8],
+    stride: usize,
+    step: usize,
+    score: impl Fn(&[u8]) -> f64,
+) -> Vec<u8> {
     let mut out = Vec::with_capacity(rows.len() + rows.len() / stride.max(1));
     let mut trial = Vec::with_capacity(stride + 1);
     let mut up: &[u8] = &[];
     for row in rows.chunks_exact(stride) {
-        let kind = match choice {
-            Choice::All(k) => k,
-            Choice::MinSum => {
-                let mut best = (u64::MAX, 1);
-                for k in VENDOR_FILTERS {
-                    trial.clear();
-                    filter_row(k, row, up, step, &mut trial);
-                    let cost: u64 = trial[1..]
-                        .iter()
-                        .map(|&b| u64::from((b as i8).unsigned_abs()))
-                        .sum();
-                    if cost < best.0 {
-                        best = (cost, k);
-                    }
-                }
-                best.1
+        let mut best = (f64::INFINITY, 1);
+        for k in VENDOR_FILTERS {
+            trial.clear();
+            filter_row(k, row, up, step, &mut trial);
+            let cost = score(&trial[1..]);
+            if cost < best.0 {
+                best = (cost, k);
             }
-        };
-        filter_row(kind, row, up, step, &mut out);
+        }
+        filter_row(best.1, row, up, step, &mut out);
         up = row;
     }
     out
@@ -120,6 +160,21 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn heuristics_pick_sub_for_a_ramp_and_up_for_a_repeated_row() {
+        // Row 0: a ramp (Sub leaves all 3s; Paeth ties with Sub without a row above and loses
+        // the tie). Row 1: row 0 again (Up leaves zeros).
+        let ramp: Vec<u8> = (0..16u8).map(|i| i * 3 + 7).collect();
+        let rows = [ramp.clone(), ramp].concat();
+        for choice in [Choice::MinSum, Choice::MinEntropy] {
+            let out = filter_block(&rows, 16, 1, choice);
+            assert_eq!((out[0], out[17]), (1, 2), "{choice:?}");
+            assert!(out[18..].iter().all(|&b| b == 0));
+        }
+        let out = filter_block_by(&rows, 16, 1, |r| -abs_sum(r));
+        assert_ne!(out[17], 2, "the score decides, lowest wins");
     }
 
     #[test]

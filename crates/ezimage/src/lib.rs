@@ -11,8 +11,8 @@
 //!
 //! Stream modules: `header` (the 16-byte header and block table, declared once), `filter`
 //! (PNG row filters), `deflate` (our LZ77 + length-limited Huffman encoder, which keeps the
-//! vendor's block structure), `inflate` (the strict decoder), `stream` ([`encode`],
-//! [`decode`]), `check` ([`check_structure`]).
+//! vendor's block structure), `inflate` (the strict decoder), `stream` ([`encode`]), `parse`
+//! ([`decode`]), `check` ([`check_structure`]).
 
 pub mod cfile;
 mod check;
@@ -26,6 +26,7 @@ mod header;
 mod inflate;
 pub mod job;
 pub mod lvgl;
+mod parse;
 mod pixels;
 pub mod png_in;
 pub mod png_out;
@@ -35,5 +36,6 @@ pub mod unpack;
 pub use check::{check_structure, BlockReport, StructureReport};
 pub use error::Error;
 pub use header::{EzipBlockTableHead, EzipImageHeader, EzipLayout, HeaderInfo, Window};
+pub use parse::decode;
 pub use pixels::{ColorType, Pixels};
-pub use stream::{decode, encode, EzipOptions};
+pub use stream::{encode, EzipOptions};

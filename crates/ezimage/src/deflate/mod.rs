@@ -66,6 +66,28 @@ pub(crate) fn optimize(
     optimal::optimize(data, tokens, max_dist, shared, 4)
 }
 
+/// What each byte costs as a literal under the code `blocks` would get (one code for all).
+pub(crate) fn literal_costs(blocks: &[Vec<Token>]) -> LiteralCosts {
+    let mut f = Freqs::default();
+    for b in blocks {
+        f.add_block(b);
+    }
+    LiteralCosts(optimal::Costs::of(&Table::for_freqs(&f)).literals())
+}
+
+/// Bits per literal byte under one code.
+pub(crate) struct LiteralCosts([f32; 256]);
+
+impl LiteralCosts {
+    /// Bits of `bytes` coded as literals.
+    pub(crate) fn bits(&self, bytes: &[u8]) -> f64 {
+        bytes
+            .iter()
+            .map(|&b| f64::from(self.0[usize::from(b)]))
+            .sum()
+    }
+}
+
 /// Writes one complete dynamic-Huffman block (BFINAL = `last`, BTYPE 2) with its own table.
 pub(crate) fn write_dynamic_block(w: &mut BitWriter, tokens: &[Token], last: bool) {
     let mut f = Freqs::default();

@@ -99,6 +99,13 @@ impl Matches {
     }
 }
 
+impl Costs {
+    /// The literal costs.
+    pub(crate) fn literals(&self) -> [f32; 256] {
+        self.lit
+    }
+}
+
 /// The cheapest tokens of `data` under `costs`, choosing among `matches`.
 pub(crate) fn parse(data: &[u8], matches: &Matches, costs: &Costs) -> Vec<Token> {
     let n = data.len();
