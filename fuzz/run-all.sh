@@ -7,7 +7,7 @@ set -u
 secs=${1:-60}
 cargo +nightly fuzz build -O || exit 2
 bin=${CARGO_TARGET_DIR:-target}/x86_64-unknown-linux-gnu/release
-for t in elf ptab layout_toml ota_toml package payload ezip manifest trailer keys simulator verify_vs_device; do
+for t in elf ptab layout_toml ota_toml package payload ezip ezip_image manifest trailer keys simulator verify_vs_device; do
     mkdir -p corpus/$t artifacts/$t
     "$bin/$t" corpus/$t -artifact_prefix=artifacts/$t/ -max_total_time=$secs \
         -rss_limit_mb=2048 -malloc_limit_mb=256 -timeout=2 -print_final_stats=1 > logs-$t.txt 2>&1

@@ -4,13 +4,17 @@
 #   sh fuzz/seed-corpus.sh && cd fuzz && cargo +nightly fuzz run package -- -max_total_time=60
 set -eu
 c=fuzz/corpus
-mkdir -p $c/elf $c/ptab $c/layout_toml $c/ota_toml $c/package $c/payload $c/ezip $c/manifest \
+mkdir -p $c/elf $c/ptab $c/layout_toml $c/ota_toml $c/package $c/payload $c/ezip $c/ezip_image $c/manifest \
          $c/trailer $c/keys $c/simulator $c/verify_vs_device
 cp testdata/elf/*.elf testdata/examples/sf32lb52x-eh-lb523/*.elf $c/elf/
 cp testdata/ptab/*.json $c/ptab/
 cp layouts/*.toml testdata/layout/*.toml $c/layout_toml/
 cp testdata/examples/sf32lb52x-eh-lb523/ota.toml $c/ota_toml/
 cp testdata/ezip/*.bin $c/ezip/
+# EZIP image streams: the tool's .bin outputs without their 4-byte LVGL v8 header.
+for f in testdata/ezip-image/ezip-*/*_binfile2_default.bin; do
+    tail -c +5 "$f" > "$c/ezip_image/$(basename "$(dirname "$f")")-$(basename "$f")"
+done
 cp testdata/sign/*.pem $c/keys/
 tmp=$(mktemp -d)
 cargo run -q -p imgtool -- pack --config testdata/examples/sf32lb52x-eh-lb523/ota.toml -o "$tmp" >/dev/null

@@ -8,5 +8,10 @@ mod cli;
 use imgtool::cli;
 
 fn main() -> std::process::ExitCode {
+    // Called `ezip_linux` etc. (a copy at the SDK's tools/png2ezip/): the vendor drop-in.
+    let argv0 = std::env::args_os().next().unwrap_or_default();
+    if cli::is_vendor_ezip_name(&argv0) {
+        return cli::vendor_ezip_main();
+    }
     cli::main()
 }

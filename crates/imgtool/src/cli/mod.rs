@@ -5,6 +5,7 @@
 //! asked, e.g. a bad CRC in `verify`), 2 any other error (bad arguments, unreadable or malformed
 //! input, refused plans). `diff` is the one exception, like diff(1): 1 means "different".
 
+use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -19,6 +20,7 @@ mod elf2bin;
 mod ftab;
 mod gen_dfu;
 mod getpub;
+mod image;
 mod inspect;
 mod keygen;
 mod layout;
@@ -139,6 +141,11 @@ enum Command {
     Completions(completions::Args),
     /// Write the manual pages (imgtool.1 and one per subcommand)
     Man(man::Args),
+    /// LVGL image resources: PNG to EZIP or pixel .bin/C files, and back
+    #[command(subcommand)]
+    Image(image::Command),
+    /// Drop-in for the vendor's ezip image tool: `imgtool ezip -convert X.png -rgb565 -cfile 2 ...`
+    Ezip(image::vendor::Args),
 }
 
 /// The whole command tree as clap sees it: for tests that walk every subcommand and option,
@@ -152,7 +159,38 @@ pub fn main() -> ExitCode {
     fsio::output::cleanup::install();
     fsio::output::cleanup::install_broken_pipe_exit();
     let cli = Cli::parse();
-    let result = match cli.command {
+    finish(dispatch(cli.command))
+}
+
+/// The names of the vendor's image tool: run under one of them, the binary is the drop-in
+/// (`imgtool ezip`), so a copy at the SDK's `tools/png2ezip/` serves its build.
+const VENDOR_EZIP_NAMES: [&str; 4] = ["ezip", "ezip_linux", "ezip_mac", "ezip.exe"];
+
+/// Whether `argv0` (the program path) names the vendor's image tool.
+pub fn is_vendor_ezip_name(argv0: &std::ffi::OsStr) -> bool {
+    std::path::Path::new(argv0)
+        .file_name()
+        .and_then(|n| n.to_str())
+        // Windows file names are case-insensitive (`EZIP.EXE`).
+        .is_some_and(|n| VENDOR_EZIP_NAMES.iter().any(|v| v.eq_ignore_ascii_case(n)))
+}
+
+/// Runs the vendor `ezip` drop-in with the process arguments after argv[0].
+pub fn vendor_ezip_main() -> ExitCode {
+    fsio::output::cleanup::install();
+    fsio::output::cleanup::install_broken_pipe_exit();
+    let args: Result<Vec<String>> = std::env::args_os()
+        .skip(1)
+        .map(|a| {
+            a.into_string()
+                .map_err(|a| anyhow::anyhow!("argument {a:?} is not UTF-8"))
+        })
+        .collect();
+    finish(args.and_then(|args| image::vendor::run(image::vendor::Args { args })))
+}
+
+fn dispatch(command: Command) -> Result<Outcome> {
+    match command {
         Command::Elf2bin(a) => elf2bin::run(a),
         Command::Layout(c) => layout::run(c),
         Command::Compress(a) => compress::run_compress(a),
@@ -171,10 +209,16 @@ pub fn main() -> ExitCode {
         Command::Getpub(a) => getpub::run(a),
         Command::Digest(a) => digest::run(a),
         Command::AttachSignature(a) => attach_signature::run(a),
+        Command::Image(c) => image::run(c),
+        Command::Ezip(a) => image::vendor::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => man::run(a),
-    };
+    }
+}
+
+/// The exit code of a run, printing its error.
+fn finish(result: Result<Outcome>) -> ExitCode {
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::VerificationFailed | Outcome::Different) => ExitCode::from(1),
@@ -222,6 +266,23 @@ mod tests {
             error_message(&e),
             "pack failed: cannot read layout x.toml: No such file"
         );
+    }
+
+    #[test]
+    fn the_vendor_tool_names_run_the_ezip_drop_in() {
+        use super::is_vendor_ezip_name as is;
+        for name in [
+            "ezip",
+            "ezip_linux",
+            "/sdk/tools/png2ezip/ezip_mac",
+            "ezip.exe",
+            "EZIP.EXE",
+        ] {
+            assert!(is(name.as_ref()), "{name}");
+        }
+        for name in ["imgtool", "ezip2", "/usr/bin/imgtool", "ezip_linux.old", ""] {
+            assert!(!is(name.as_ref()), "{name}");
+        }
     }
 
     #[test]

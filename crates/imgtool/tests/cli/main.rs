@@ -14,6 +14,7 @@ mod elf2bin;
 mod files;
 mod generated_docs;
 mod hsm;
+mod image;
 mod issue16;
 mod keys;
 mod layout;

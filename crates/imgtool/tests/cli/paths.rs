@@ -269,6 +269,42 @@ const RECIPES: &[Recipe] = &[
         Out::File,
         None,
     ),
+    r(
+        &["image", "convert"],
+        "output",
+        &[
+            "airplane.png",
+            "--format",
+            "ezip",
+            "--out-bin",
+            "-o",
+            "{OUT}",
+        ],
+        Out::Dir("airplane.bin"),
+        None,
+    ),
+    r(
+        &["image", "decode"],
+        "output",
+        &["airplane.bin", "-o", "{OUT}"],
+        Out::File,
+        Some("airplane.bin"),
+    ),
+    r(
+        &["ezip"],
+        "args",
+        &[
+            "-convert",
+            "airplane.png",
+            "-rgb565",
+            "-cfile",
+            "2",
+            "-outdir",
+            "{OUT}",
+        ],
+        Out::Dir("airplane.c"),
+        None,
+    ),
 ];
 
 /// `getpub --dumpsig STEM` writes `STEM_pub.der` and `STEM_hash.bin`: a stem, not a path, so
@@ -369,6 +405,10 @@ fn workspace() -> tempfile::TempDir {
     for f in ["s01.bin", "sig_pri.pem", "sig_pub.pem", "sig_pub.der"] {
         std::fs::copy(testdata("secure/keys/sifli02").join(f), d.join(f)).unwrap();
     }
+    let images = testdata("ezip-image");
+    std::fs::copy(images.join("png/airplane.png"), d.join("airplane.png")).unwrap();
+    let vendor_bin = images.join("ezip-2.0.5/airplane_rgb565_binfile2_default.bin");
+    std::fs::copy(vendor_bin, d.join("airplane.bin")).unwrap();
     let run = |args: &[&str]| ok(imgtool(d, args));
     run(&[
         "layout",
