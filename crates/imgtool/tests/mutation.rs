@@ -517,6 +517,32 @@ fn ezip_stream_readers() {
 }
 
 #[test]
+fn ezip_image_stream_reader() {
+    // The vendor's streams (layouts 1 and 4, one and two row blocks) and ours (palettes,
+    // layout 2, the 2 KiB window), without their LVGL headers.
+    let mut seeds: Vec<Vec<u8>> = [
+        "ezip-2.0.5/airplane_rgb565_binfile2_dpt1.bin",
+        "ezip-2.0.5/down_arrow_rgb888_binfile2_default.bin",
+        "ezip-2.4.0/airplane_rgb565_binfile2_default.bin",
+    ]
+    .iter()
+    .map(|f| testdata(&format!("ezip-image/{f}"))[4..].to_vec())
+    .collect();
+    for f in ["gen_palette1_layout2_2k.ezip", "gen_palette4_layout4.ezip"] {
+        seeds.push(testdata(&format!("ezip-image/ours/{f}")));
+    }
+    fuzz("ezip-image", &seeds, false, |b| {
+        // The report must agree with the decoder: both or neither accept a stream.
+        let decoded = ezimage::decode(b);
+        let checked = ezimage::check_structure(b);
+        if checked.is_ok() && decoded.is_err() {
+            return Err("check_structure accepts what decode refuses".into());
+        }
+        decoded.map(|_| ()).map_err(e)
+    });
+}
+
+#[test]
 fn manifest_reader() {
     let seeds = vec![example_package().manifest.to_bytes().unwrap()];
     fuzz("manifest", &seeds, true, |b| {

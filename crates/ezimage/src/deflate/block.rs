@@ -2,10 +2,11 @@
 
 use super::bits::BitWriter;
 use super::huffman::{canonical_codes, limited_lengths};
+use super::lengths::{hclen, lengths_code, LengthsCode};
 use super::Token;
 use crate::codes::{
-    dist_symbol, len_symbol, CL_CODES, CL_ORDER, DIST_BASE, DIST_CODES, DIST_EXTRA, END_OF_BLOCK,
-    LEN_BASE, LEN_EXTRA, LITLEN_CODES, MAX_CL_CODE_LEN, MAX_CODE_LEN,
+    dist_symbol, len_symbol, CL_ORDER, DIST_BASE, DIST_CODES, DIST_EXTRA, END_OF_BLOCK, LEN_BASE,
+    LEN_EXTRA, LITLEN_CODES, MAX_CODE_LEN,
 };
 
 /// Symbol frequencies of a token sequence (one end-of-block per block counted by the caller).
@@ -71,20 +72,10 @@ impl Table {
     pub(crate) fn write(&self, w: &mut BitWriter) {
         let hlit = used_prefix(&self.lit_len, 257);
         let hdist = used_prefix(&self.dist_len, 1);
-        // Each alphabet is run-length coded on its own (as zlib does): runs never cross from
-        // the lit/length lengths into the distance lengths.
-        let mut runs = rle(&self.lit_len[..hlit]);
-        runs.extend(rle(&self.dist_len[..hdist]));
-        let mut cl_freq = [0u32; CL_CODES];
-        for &(sym, _) in &runs {
-            cl_freq[usize::from(sym)] += 1;
-        }
-        let cl_len = limited_lengths(&cl_freq, MAX_CL_CODE_LEN);
+        let LengthsCode { runs, cl_len } =
+            lengths_code(&self.lit_len[..hlit], &self.dist_len[..hdist]);
         let cl_code = canonical_codes(&cl_len);
-        let hclen = CL_ORDER
-            .iter()
-            .rposition(|&s| cl_len[s] != 0)
-            .map_or(4, |p| (p + 1).max(4));
+        let hclen = hclen(&cl_len);
         w.put((hlit - 257) as u32, 5);
         w.put((hdist - 1) as u32, 5);
         w.put((hclen - 4) as u32, 4);
@@ -155,66 +146,4 @@ fn used_prefix(lengths: &[u8], min: usize) -> usize {
         .iter()
         .rposition(|&l| l != 0)
         .map_or(min, |p| (p + 1).max(min))
-}
-
-/// Run-length codes (symbol 0-18, extra-bits value) of a code-length sequence.
-fn rle(lengths: &[u8]) -> Vec<(u8, u8)> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < lengths.len() {
-        let v = lengths[i];
-        let run = lengths[i..].iter().take_while(|&&l| l == v).count();
-        let mut left = run;
-        if v == 0 {
-            while left >= 11 {
-                let n = left.min(138);
-                out.push((18, (n - 11) as u8));
-                left -= n;
-            }
-            if left >= 3 {
-                out.push((17, (left - 3) as u8));
-                left = 0;
-            }
-        } else {
-            out.push((v, 0));
-            left -= 1;
-            while left >= 3 {
-                let n = left.min(6);
-                out.push((16, (n - 3) as u8));
-                left -= n;
-            }
-        }
-        out.extend(std::iter::repeat_n((v, 0), left));
-        i += run;
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rle_uses_repeat_codes_and_reproduces_the_lengths() {
-        let mut l = vec![0u8; 150];
-        l.extend([5; 9]);
-        l.extend([0; 5]);
-        l.push(7);
-        let runs = rle(&l);
-        let mut back = Vec::new();
-        for &(s, e) in &runs {
-            match s {
-                16 => {
-                    let last = *back.last().unwrap();
-                    back.extend(std::iter::repeat_n(last, usize::from(e) + 3));
-                }
-                17 => back.extend(std::iter::repeat_n(0, usize::from(e) + 3)),
-                18 => back.extend(std::iter::repeat_n(0, usize::from(e) + 11)),
-                v => back.push(v),
-            }
-        }
-        assert_eq!(back, l);
-        assert_eq!(runs[0], (18, 127));
-        assert_eq!(runs[1], (18, 1)); // the 12 zeros left after 138
-    }
 }

@@ -5,6 +5,7 @@
 mod bits;
 mod block;
 mod huffman;
+mod lengths;
 mod lz77;
 mod optimal;
 
