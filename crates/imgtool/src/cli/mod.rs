@@ -25,6 +25,7 @@ mod secure;
 mod secure_check;
 mod secure_enc;
 mod secure_pack;
+mod send;
 mod signing;
 mod simulate;
 mod unpack;
@@ -107,6 +108,8 @@ enum Command {
     Unpack(unpack::Args),
     /// Install a package on a simulated device, with a power cut before every flash operation
     Simulate(simulate::Args),
+    /// Send a package (or a secure control packet and records) to a device over BLE or to the simulator
+    Send(send::Args),
     /// Vendor `imgtool enc`: the UART/BLE secure download image (encrypted, RSA-signed)
     Enc(secure_enc::EncArgs),
     /// Vendor `imgtool dec`: check and decrypt a secure download image; exit 1 on a failure
@@ -149,6 +152,7 @@ pub fn main() -> ExitCode {
         Command::Verify(a) => verify::run(a),
         Command::Unpack(a) => unpack::run(a),
         Command::Simulate(a) => simulate::run(a),
+        Command::Send(a) => send::run(a),
         Command::Enc(a) => secure_enc::run_enc(a),
         Command::Dec(a) => secure_enc::run_dec(a),
         Command::Ftab(c) => ftab::run(c),

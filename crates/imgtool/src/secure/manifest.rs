@@ -73,3 +73,55 @@ impl SecurePlan {
             .push(Artifact::new(SECURE_MANIFEST_FILE, "manifest", None, m));
     }
 }
+
+/// What `imgtool send` needs from a `pack --secure` manifest: the control packet's file name
+/// and `(image id, record file name)` of every image, in the manifest's order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnlineFiles {
+    /// `ctrl_packet.bin` (as named in the manifest).
+    pub ctrl: String,
+    /// Record files by image id.
+    pub records: Vec<(u8, String)>,
+}
+
+/// Reads [`OnlineFiles`] from the bytes of a `manifest.json` written by [`secure_manifest`];
+/// the error says what is missing (an offline v1 build has no record files to send).
+pub fn online_files(manifest: &[u8]) -> Result<OnlineFiles, String> {
+    let v: serde_json::Value =
+        serde_json::from_slice(manifest).map_err(|e| format!("not JSON: {e}"))?;
+    if v["format"] != "sifli-secure-online" {
+        return Err(format!(
+            "format is {}, expected \"sifli-secure-online\" (a pack --secure build for the online flow)",
+            v["format"]
+        ));
+    }
+    let files = v["files"].as_array().ok_or("no \"files\" list")?;
+    let name = |f: &serde_json::Value| f["file"].as_str().map(str::to_string);
+    let ctrl = files
+        .iter()
+        .find(|f| f["role"] == "control packet")
+        .and_then(name)
+        .ok_or("no file with role \"control packet\"")?;
+    let records = files
+        .iter()
+        .filter(|f| {
+            matches!(
+                f["role"].as_str(),
+                Some("image records" | "encrypted image records")
+            )
+        })
+        .map(|f| {
+            let id = f["image_id"].as_u64().and_then(|i| u8::try_from(i).ok());
+            match (id, name(f)) {
+                (Some(id), Some(n)) => Ok((id, n)),
+                _ => Err(format!(
+                    "record file entry without a file name or image id: {f}"
+                )),
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if records.is_empty() {
+        return Err("no record files listed".into());
+    }
+    Ok(OnlineFiles { ctrl, records })
+}
