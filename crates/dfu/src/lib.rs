@@ -12,6 +12,8 @@
 //! No files, no printing: flows take bytes and report [`flow::Event`]s; the CLI (`imgtool
 //! send`) reads the inputs and shows progress. Protocol and wire formats: docs/send.md.
 
+#[cfg(feature = "ble")]
+pub mod ble;
 pub mod error;
 pub mod flow;
 pub mod link;
