@@ -16,6 +16,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod ble;
 pub mod codec;
 pub mod device;
 mod error;

@@ -59,6 +59,9 @@ pub struct RunReport {
     pub outcome: Outcome,
     /// Each package image's region against the unpacked image.
     pub checks: Vec<RegionCheck>,
+    /// What each package image's region holds at the end, for the image's length (what a
+    /// test compares with the input images).
+    pub installed: Vec<UnpackedImage>,
 }
 
 impl RunReport {
@@ -160,12 +163,19 @@ impl Scenario {
 
     /// Runs the whole flow without a power cut.
     pub fn run(&self) -> RunReport {
-        let (outcome, dev) = self.simulate(None);
+        self.run_cut(None)
+    }
+
+    /// Runs the whole flow, with power cut just before operation `cut` if given, until the
+    /// device settles; the report's `ops` are those of the run up to the cut.
+    pub fn run_cut(&self, cut: Option<u64>) -> RunReport {
+        let (outcome, dev) = self.simulate(cut);
         RunReport {
             ops: dev.flash.log().to_vec(),
             trace: dev.trace.clone(),
             outcome,
             checks: self.checks(&dev.flash),
+            installed: self.installed(&dev.flash),
         }
     }
 
@@ -314,6 +324,20 @@ impl Scenario {
             _ if holds(&t.old) => Content::Old,
             _ => Content::Partial,
         }
+    }
+
+    fn installed(&self, flash: &Flash) -> Vec<UnpackedImage> {
+        self.images
+            .iter()
+            .map(|img| {
+                let region = self.map.region_for(img.id).expect("checked in new");
+                UnpackedImage {
+                    index: img.index,
+                    id: img.id,
+                    bytes: flash.read(region.start, img.bytes.len()),
+                }
+            })
+            .collect()
     }
 
     fn checks(&self, flash: &Flash) -> Vec<RegionCheck> {

@@ -11,6 +11,7 @@ use std::process::ExitCode;
 mod attach_signature;
 mod common_args;
 mod compress;
+mod device_sim;
 mod digest;
 mod elf2bin;
 mod ftab;
@@ -110,6 +111,9 @@ enum Command {
     Simulate(simulate::Args),
     /// Send a package (or a secure control packet and records) to a device over BLE or to the simulator
     Send(send::Args),
+    /// A simulated device on a TCP socket: the receiving side of the BLE DFU flows
+    #[command(name = "device-sim")]
+    DeviceSim(device_sim::Args),
     /// Vendor `imgtool enc`: the UART/BLE secure download image (encrypted, RSA-signed)
     Enc(secure_enc::EncArgs),
     /// Vendor `imgtool dec`: check and decrypt a secure download image; exit 1 on a failure
@@ -153,6 +157,7 @@ pub fn main() -> ExitCode {
         Command::Unpack(a) => unpack::run(a),
         Command::Simulate(a) => simulate::run(a),
         Command::Send(a) => send::run(a),
+        Command::DeviceSim(a) => device_sim::run(a),
         Command::Enc(a) => secure_enc::run_enc(a),
         Command::Dec(a) => secure_enc::run_dec(a),
         Command::Ftab(c) => ftab::run(c),

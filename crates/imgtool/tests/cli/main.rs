@@ -7,6 +7,7 @@
 mod common;
 mod compress;
 mod device;
+mod device_sim;
 mod elf2bin;
 mod files;
 mod issue16;

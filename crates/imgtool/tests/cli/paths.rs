@@ -225,6 +225,36 @@ const RECIPES: &[Recipe] = &[
         Out::File,
         Some("pub.pem"),
     ),
+    r(
+        &["device-sim"],
+        "out",
+        &[
+            "--flow",
+            "package",
+            "--idle-timeout-ms",
+            "1",
+            "--out",
+            "{OUT}",
+        ],
+        Out::Dir("report.json"),
+        None,
+    ),
+    r(
+        &["device-sim"],
+        "report",
+        &[
+            "--flow",
+            "package",
+            "--idle-timeout-ms",
+            "1",
+            "--out",
+            "simout",
+            "--report",
+            "{OUT}",
+        ],
+        Out::File,
+        None,
+    ),
 ];
 
 /// `getpub --dumpsig STEM` writes `STEM_pub.der` and `STEM_hash.bin`: a stem, not a path, so
