@@ -168,6 +168,9 @@ pub(crate) fn expect(
                 let ok = crate::raw::DfuResult16 { result: 0.into() };
                 ch.send(&Message::new(crate::msg::id::LINK_LOSE_CHECK_RSP, &ok, &[]))?;
             }
+            // A late or repeated answer to an earlier request (a notification sent twice, an
+            // answer after a timeout): not this one's.
+            Some(m) if crate::msg::is_reply(m.id) => {}
             Some(m) => {
                 return Err(DfuError::Protocol {
                     what: format!("message {} while waiting for {name}", m.id),

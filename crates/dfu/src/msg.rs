@@ -33,6 +33,25 @@ pub mod id {
     pub const IMAGE_PACKAGE_END_RSP: u16 = 43;
 }
 
+/// Whether `id` is the device's answer to a request (so one that comes late or twice can be
+/// told from a message the sender must act on).
+pub fn is_reply(id: u16) -> bool {
+    use id::*;
+    matches!(
+        id,
+        INIT_RESPONSE
+            | IMAGE_SEND_START_RESPONSE
+            | IMAGE_SEND_END_RESPONSE
+            | IMAGE_SEND_PACKET_RESPONSE
+            | END_IND
+            | RETRANSMISSION_RESPONSE
+            | INIT_RESPONSE_EXT
+            | IMAGE_PACKAGE_START_RSP
+            | IMAGE_PACKAGE_PACKET_RSP
+            | IMAGE_PACKAGE_END_RSP
+    )
+}
+
 /// One DFU message: id and payload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {

@@ -242,6 +242,9 @@ fn session(
             continue;
         };
         asks = 0;
+        if m.id != id::IMAGE_PACKAGE_PACKET_RSP && crate::msg::is_reply(m.id) {
+            continue;
+        }
         if m.id != id::IMAGE_PACKAGE_PACKET_RSP {
             return Err(DfuError::Protocol {
                 what: format!(

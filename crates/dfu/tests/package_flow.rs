@@ -249,3 +249,23 @@ fn a_file_that_is_not_a_package_is_refused_before_connecting() {
         "{e}"
     );
 }
+
+#[test]
+fn regression_a_repeated_answer_is_not_a_protocol_error() {
+    // Found with `device-sim --fault dup@3`: the late copy arrived while the sender waited for
+    // IMAGE_PACKAGE_END_RSP, and the transfer failed.
+    let pkg = package(6 * 2048 - 18);
+    for (answers, k) in [
+        (Answers::EveryZero, 3),
+        (Answers::EveryZero, 6),
+        (Answers::Ten, 6),
+    ] {
+        let mut dev = PackageDev::new(answers);
+        dev.dup = Some(k);
+        let r = run(&pkg, dev, &opts());
+        r.result
+            .unwrap_or_else(|e| panic!("{answers:?} dup {k}: {e}"));
+        assert_eq!(r.dev.flash, pkg);
+        assert!(r.dev.received.iter().all(|&n| n == 1));
+    }
+}

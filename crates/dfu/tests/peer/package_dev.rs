@@ -35,6 +35,8 @@ pub struct PackageDev {
     /// Drop this packet the first time, answering nothing (the sender skips nothing; the device
     /// then sees the next index: INDEX_ERROR).
     pub lose: Option<u32>,
+    /// Send the answer to this packet twice (a notification repeated).
+    pub dup: Option<u32>,
     /// Answer the next END with FW_INVALID (and reboot).
     pub invalid_end: bool,
     /// A result for every start request.
@@ -60,6 +62,7 @@ impl PackageDev {
             corrupt: None,
             lose: None,
             invalid_end: false,
+            dup: None,
             start_result: 0,
             ended: 0,
             every: false,
@@ -172,9 +175,9 @@ impl Device for PackageDev {
                     Answers::Ten => (k % 10 == 0 || k == total).then_some(k),
                     Answers::TenLate => (k % 10 == 1 && k > 1).then_some(k - 1),
                 };
-                answer
-                    .map(|c| vec![Self::packet_rsp(0, 0, c)])
-                    .unwrap_or_default()
+                let times = if Some(k) == self.dup { 2 } else { 1 };
+                let Some(c) = answer else { return vec![] };
+                (0..times).map(|_| Self::packet_rsp(0, 0, c)).collect()
             }
             id::IMAGE_PACKAGE_END_REQ => {
                 self.ended += 1;
