@@ -11,6 +11,7 @@ use clap::Args as ClapArgs;
 use simulator::ble::fault::{Fault, FAULT_FORMS};
 use simulator::ble::package::{PackageDevice, PackageModel};
 use simulator::ble::report::Report;
+use simulator::ble::secure::{DeviceKeys, SecureDevice};
 use simulator::ble::server::{serve, ServeOptions};
 use simulator::ble::{Flow, LinkOptions, Sim};
 use simulator::FlashMap;
@@ -62,6 +63,8 @@ last install did not install the new firmware, 2 error.";
 pub enum FlowOpt {
     /// The app's package receiver (offline_install.bin, messages 38-43)
     Package,
+    /// The secure online flow (ctrl_packet.bin and out*/enc* record files)
+    Secure,
 }
 
 /// Arguments of `imgtool device-sim`.
@@ -77,6 +80,17 @@ pub struct Args {
     /// Board layout of the package flow: a layout file (.toml) or a bundled layout name
     #[arg(long, value_name = "LAYOUT", default_value = DEFAULT_LAYOUT)]
     pub layout: String,
+    /// Secure flow: the device's root key (32 raw bytes, e.g. s01.bin)
+    #[arg(long, value_name = "FILE", required_if_eq("flow", "secure"))]
+    pub root_key: Option<PathBuf>,
+    /// Secure flow: the signing public key in the device's flash table (sig_pub.der or .pem,
+    /// or the private key, whose public half is taken)
+    #[arg(long, value_name = "FILE", required_if_eq("flow", "secure"))]
+    pub sig_pub: Option<PathBuf>,
+    /// Secure flow: with no write for this long during an image the device sends a link-loss
+    /// check; a second silent period drops the link (0: never)
+    #[arg(long, default_value_t = 6000, value_name = "MS", value_parser = super::common_args::number::<u64>)]
+    pub link_loss_ms: u64,
     /// ATT MTU the device announces (23..517)
     #[arg(long, default_value_t = 247, value_name = "N", value_parser = mtu)]
     pub mtu: u16,
@@ -135,8 +149,9 @@ fn fault(s: &str) -> Result<Fault, String> {
 
 /// Runs `imgtool device-sim`.
 pub fn run(args: Args) -> Result<Outcome> {
-    let layout_path = Path::new(&args.layout);
-    let inputs: Vec<&Path> = vec![layout_path];
+    let mut inputs: Vec<&Path> = vec![Path::new(&args.layout)];
+    inputs.extend(args.root_key.as_deref());
+    inputs.extend(args.sig_pub.as_deref());
     fsio::output::plan_output_dir(&args.out, &["report.json"], &inputs, args.force.force)?;
     let report_path = args
         .report
@@ -158,7 +173,8 @@ pub fn run(args: Args) -> Result<Outcome> {
     let opts = ServeOptions {
         once: args.once,
         idle_timeout: args.idle_timeout_ms.map(Duration::from_millis),
-        link_loss: None,
+        link_loss: (args.flow == FlowOpt::Secure && args.link_loss_ms > 0)
+            .then(|| Duration::from_millis(args.link_loss_ms)),
     };
     let write = |sim: &Sim| -> std::io::Result<()> {
         write_outputs(&args, &report_dest, &sim.report()).map_err(std::io::Error::other)
@@ -188,6 +204,16 @@ fn make_flow(args: &Args) -> Result<Box<dyn Flow>> {
                 answer_last: !args.no_last_answer,
             };
             Ok(Box::new(PackageDevice::new(map, model)))
+        }
+        FlowOpt::Secure => {
+            let (Some(root), Some(sig)) = (&args.root_key, &args.sig_pub) else {
+                anyhow::bail!("--flow secure needs --root-key and --sig-pub");
+            };
+            let keys = DeviceKeys {
+                root: super::secure::load_root(root)?,
+                verifier: super::secure::load_verifier(sig)?,
+            };
+            Ok(Box::new(SecureDevice::new(keys)))
         }
     }
 }

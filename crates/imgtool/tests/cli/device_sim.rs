@@ -36,7 +36,7 @@ fn frame(s: &mut TcpStream) -> (u8, Vec<u8>) {
     (head[0], v)
 }
 
-/// Writes one DFU message as one unfragmented serial frame (fits MTU 247 except packets).
+/// Writes one DFU message as serial-transmission frames at `mtu` (fragmented when long).
 fn write_msg(s: &mut TcpStream, id: u16, payload: &[u8], mtu: usize) {
     let mut msg = id.to_le_bytes().to_vec();
     msg.extend_from_slice(&(payload.len() as u16).to_le_bytes());
@@ -201,4 +201,108 @@ fn device_sim_refuses_a_bad_fault_and_teaches_the_forms() {
     );
     assert_eq!(o.code(), 2);
     assert!(o.text().contains("drop@K"), "{}", o.text());
+}
+
+#[test]
+fn device_sim_runs_the_secure_flow_at_mtu_23_across_the_reboot() {
+    use secure::online::{build_online, BuildKeys, OnlineImage, OnlineParams};
+    let tmp = tempdir();
+    let d = tmp.path();
+    let keys = crate::common::testdata("secure/keys/sifli02");
+    let root = secure::RootKey::from_bytes(&read(&keys.join("s01.bin")), "s01").unwrap();
+    let signer = secure::SigningKey::from_pem(&read(&keys.join("sig_pri.pem")), "sig").unwrap();
+    let session = secure::SessionKey::from_bytes(&[9; 32], "test").unwrap();
+    let res = image(5, 1200);
+    let set = build_online(
+        &[OnlineImage {
+            img_id: 3,
+            flag: 1,
+            data: res.clone(),
+        }],
+        &OnlineParams::default(),
+        &BuildKeys {
+            root: &root,
+            signer: &signer,
+            session_key: &session,
+            nonce_hash: None,
+        },
+    )
+    .unwrap();
+    let file = &set.images[0].file;
+    let sig_pub = keys.join("sig_pub.der");
+    let root_key = keys.join("s01.bin");
+    let (child, addr) = spawn(
+        d,
+        &[
+            "--flow",
+            "secure",
+            "--mtu",
+            "23",
+            "--out",
+            "sim",
+            "--once",
+            "--root-key",
+            root_key.to_str().unwrap(),
+            "--sig-pub",
+            sig_pub.to_str().unwrap(),
+        ],
+    );
+    let mut s = TcpStream::connect(&addr).unwrap();
+    assert_eq!(frame(&mut s), (3, 23u16.to_le_bytes().to_vec()));
+    write_msg(&mut s, 32, &set.ctrl, 23);
+    // INIT_RESPONSE_EXT {0, resume 0, restart 0, packet 0, img 0, rsp 0, is_boot 1, ver 2}.
+    assert_eq!(
+        read_msg(&mut s),
+        (33, vec![0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2])
+    );
+    write_msg(&mut s, 34, &[0], 23);
+    assert_eq!(
+        frame(&mut s),
+        (4, vec![]),
+        "the app reboots into the OTA manager"
+    );
+    let mut s = TcpStream::connect(&addr).unwrap();
+    assert_eq!(frame(&mut s).0, 3);
+    let records: Vec<&[u8]> = file.chunks(36 + 512).collect();
+    let mut start = (file.len() as u32).to_le_bytes().to_vec();
+    start.extend_from_slice(&(records.len() as u32).to_le_bytes());
+    start.extend_from_slice(&[1, 3]);
+    write_msg(&mut s, 6, &start, 23);
+    assert_eq!(read_msg(&mut s), (7, vec![0, 0, 1, 0]));
+    for (k, rec) in records.iter().enumerate() {
+        let mut p = vec![3, 0];
+        p.extend_from_slice(&(k as u16 + 1).to_le_bytes());
+        p.extend_from_slice(&(rec.len() as u16).to_le_bytes());
+        p.extend_from_slice(rec);
+        write_msg(&mut s, 10, &p, 23);
+        assert_eq!(read_msg(&mut s), (11, vec![0, 0]), "packet {}", k + 1);
+    }
+    write_msg(&mut s, 8, &[3, 0], 23);
+    assert_eq!(read_msg(&mut s), (9, vec![0, 0]));
+    write_msg(&mut s, 12, &[0], 23);
+    assert_eq!(read_msg(&mut s), (13, vec![0]));
+    assert_eq!(frame(&mut s), (4, vec![]));
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut want = res;
+    want.resize(1200usize.next_multiple_of(16), 0);
+    let written = crate::common::files_in(&d.join("sim"));
+    let img = written
+        .iter()
+        .find(|f| f.starts_with("3-"))
+        .expect("image 3 written");
+    assert_eq!(
+        read(&d.join("sim").join(img)),
+        want,
+        "decrypted, as padded by the packer"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&read_text(&d.join("sim/report.json"))).unwrap();
+    assert_eq!(report["connections"], 2);
+    assert_eq!(report["flow"], "secure");
 }

@@ -12,6 +12,7 @@ pub mod fault;
 pub mod msg;
 pub mod package;
 pub mod report;
+pub mod secure;
 
 pub mod serial;
 pub mod server;

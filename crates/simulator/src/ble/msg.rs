@@ -421,3 +421,223 @@ pub fn decode(message: &[u8]) -> Option<(u16, &[u8])> {
 pub fn read<T: FromBytes>(payload: &[u8]) -> Option<T> {
     T::read_from_prefix(payload).ok().map(|(t, _)| t)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::offset_of as at;
+
+    /// A struct's name, its size, and `(field offset, offset in the doc)` pairs.
+    type Row = (&'static str, usize, &'static [(usize, usize)]);
+
+    /// Every message's size and field offsets, against the tables of the secure-and-online-dfu
+    /// doc (4.2 and 4.3) copied here as numbers: the sender declares its own structs, so one
+    /// misreading cannot pass on both sides.
+    #[test]
+    fn sizes_and_offsets_are_the_spec_tables() {
+        let table: &[Row] = &[
+            (
+                "dfu_tran_protocol_t",
+                size_of::<DfuTranProtocol>(),
+                &[
+                    (at!(DfuTranProtocol, message_id), 0),
+                    (at!(DfuTranProtocol, length), 2),
+                ],
+            ),
+            (
+                "PACKAGE_START_REQ old",
+                size_of::<DfuImagePackageStartReq>(),
+                &[
+                    (at!(DfuImagePackageStartReq, file_len), 0),
+                    (at!(DfuImagePackageStartReq, packet_count), 4),
+                    (at!(DfuImagePackageStartReq, crc_value), 8),
+                ],
+            ),
+            (
+                "PACKAGE_START_REQ new",
+                size_of::<DfuImagePackageStartReqV1>(),
+                &[
+                    (at!(DfuImagePackageStartReqV1, version), 12),
+                    (at!(DfuImagePackageStartReqV1, reserved1), 13),
+                    (at!(DfuImagePackageStartReqV1, reserved2), 14),
+                ],
+            ),
+            (
+                "PACKAGE_START_RSP",
+                size_of::<DfuImagePackageStartRsp>(),
+                &[
+                    (at!(DfuImagePackageStartRsp, result), 0),
+                    (at!(DfuImagePackageStartRsp, response_frequency), 2),
+                    (at!(DfuImagePackageStartRsp, reserved), 3),
+                    (at!(DfuImagePackageStartRsp, completed_count), 4),
+                ],
+            ),
+            (
+                "PACKAGE_PACKET_REQ head",
+                size_of::<DfuImagePackagePacket>(),
+                &[
+                    (at!(DfuImagePackagePacket, packet_index), 0),
+                    (at!(DfuImagePackagePacket, data_len), 4),
+                    (at!(DfuImagePackagePacket, crc), 8),
+                ],
+            ),
+            (
+                "PACKAGE_PACKET_RSP",
+                size_of::<DfuImagePackagePacketRsp>(),
+                &[
+                    (at!(DfuImagePackagePacketRsp, result), 0),
+                    (at!(DfuImagePackagePacketRsp, retransmission), 2),
+                    (at!(DfuImagePackagePacketRsp, reserved), 3),
+                    (at!(DfuImagePackagePacketRsp, completed_count), 4),
+                ],
+            ),
+            (
+                "PACKAGE_END_REQ",
+                size_of::<DfuImagePackageEndReq>(),
+                &[(at!(DfuImagePackageEndReq, reserved), 0)],
+            ),
+            (
+                "PACKAGE_END_RSP",
+                size_of::<DfuImagePackageEndRsp>(),
+                &[(at!(DfuImagePackageEndRsp, result), 0)],
+            ),
+            (
+                "INIT_RESPONSE",
+                size_of::<DfuInitResponse>(),
+                &[
+                    (at!(DfuInitResponse, result), 0),
+                    (at!(DfuInitResponse, is_boot), 2),
+                ],
+            ),
+            (
+                "INIT_COMPLETED(_EXT)",
+                size_of::<DfuInitCompletedInd>(),
+                &[(at!(DfuInitCompletedInd, is_start), 0)],
+            ),
+            (
+                "INIT_RESPONSE_EXT",
+                size_of::<DfuInitResponseExt>(),
+                &[
+                    (at!(DfuInitResponseExt, result), 0),
+                    (at!(DfuInitResponseExt, resume_status), 2),
+                    (at!(DfuInitResponseExt, is_restart), 3),
+                    (at!(DfuInitResponseExt, curr_packet_num), 4),
+                    (at!(DfuInitResponseExt, curr_img), 8),
+                    (at!(DfuInitResponseExt, num_of_rsp), 9),
+                    (at!(DfuInitResponseExt, is_boot), 10),
+                    (at!(DfuInitResponseExt, ver), 11),
+                ],
+            ),
+            (
+                "RESUME_RESPONSE",
+                size_of::<DfuResumeResponse>(),
+                &[
+                    (at!(DfuResumeResponse, result), 0),
+                    (at!(DfuResumeResponse, is_boot), 2),
+                    (at!(DfuResumeResponse, is_restart), 3),
+                    (at!(DfuResumeResponse, curr_packet_num), 4),
+                    (at!(DfuResumeResponse, curr_img), 8),
+                    (at!(DfuResumeResponse, num_of_rsp), 9),
+                ],
+            ),
+            (
+                "IMAGE_SEND_START",
+                size_of::<DfuImageSendStart>(),
+                &[
+                    (at!(DfuImageSendStart, img_length), 0),
+                    (at!(DfuImageSendStart, total_pkt_num), 4),
+                    (at!(DfuImageSendStart, num_of_rsp), 8),
+                    (at!(DfuImageSendStart, img_id), 9),
+                    (IMAGE_SEND_START_WIRE_LEN, 10),
+                ],
+            ),
+            (
+                "IMAGE_SEND_START_RESPONSE",
+                size_of::<DfuImageSendStartResponse>(),
+                &[
+                    (at!(DfuImageSendStartResponse, result), 0),
+                    (at!(DfuImageSendStartResponse, end_send), 2),
+                    (at!(DfuImageSendStartResponse, extra), 3),
+                ],
+            ),
+            (
+                "IMAGE_SEND_PACKET head",
+                size_of::<DfuImageSendPacket>(),
+                &[
+                    (at!(DfuImageSendPacket, img_id), 0),
+                    (at!(DfuImageSendPacket, pkt_idx), 2),
+                    (at!(DfuImageSendPacket, size), 4),
+                ],
+            ),
+            (
+                "IMAGE_SEND_END",
+                size_of::<DfuImageSendEnd>(),
+                &[
+                    (at!(DfuImageSendEnd, img_id), 0),
+                    (at!(DfuImageSendEnd, is_more_image), 1),
+                ],
+            ),
+            (
+                "result-only responses",
+                size_of::<DfuResultOnly>(),
+                &[(at!(DfuResultOnly, result), 0)],
+            ),
+            (
+                "TRANSMISSION_END",
+                size_of::<DfuTranmissionEnd>(),
+                &[(at!(DfuTranmissionEnd, reserved), 0)],
+            ),
+            (
+                "END_IND",
+                size_of::<DfuEndInt>(),
+                &[(at!(DfuEndInt, result), 0)],
+            ),
+            (
+                "RETRANSMISSION_RESPONSE",
+                size_of::<DfuRetransmissionResponse>(),
+                &[
+                    (at!(DfuRetransmissionResponse, result), 0),
+                    (at!(DfuRetransmissionResponse, new_num_of_rsp), 2),
+                    (at!(DfuRetransmissionResponse, retransmission_packet_num), 4),
+                ],
+            ),
+            (
+                "LINK_LOSE_CHECK_REQ",
+                size_of::<DfuLinkLoseCheckReq>(),
+                &[
+                    (at!(DfuLinkLoseCheckReq, result), 0),
+                    (at!(DfuLinkLoseCheckReq, new_num_of_rsp), 2),
+                    (at!(DfuLinkLoseCheckReq, current_file_index), 4),
+                ],
+            ),
+            (
+                "ABORT_COMMAND",
+                size_of::<DfuAbortCommand>(),
+                &[(at!(DfuAbortCommand, reason), 0)],
+            ),
+        ];
+        let sizes = [
+            4, 12, 16, 8, 12, 8, 2, 2, 4, 1, 12, 12, 12, 4, 6, 2, 2, 1, 1, 8, 8, 2,
+        ];
+        assert_eq!(table.len(), sizes.len());
+        for ((name, size, fields), want) in table.iter().zip(sizes) {
+            assert_eq!(*size, want, "{name}: size");
+            for (i, (got, want)) in fields.iter().enumerate() {
+                assert_eq!(got, want, "{name}: field {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_message_is_its_header_and_body_and_decodes_back() {
+        let m = encode(
+            id::IMAGE_PACKAGE_END_RSP,
+            &DfuResultOnly { result: 8.into() },
+        );
+        assert_eq!(m, [43, 0, 2, 0, 8, 0]);
+        assert_eq!(decode(&m), Some((43, &[8u8, 0][..])));
+        // A length past the end is cut to what arrived; a short header is no message.
+        assert_eq!(decode(&[43, 0, 9, 0, 1]), Some((43, &[1u8][..])));
+        assert_eq!(decode(&[43, 0, 9]), None);
+    }
+}
