@@ -58,18 +58,21 @@ struct Sim {
 
 impl Sim {
     fn start(dir: &Path, name: &str, args: &[&str]) -> Sim {
+        Sim::start_flow(dir, name, &["--flow", "package"], args)
+    }
+
+    fn start_flow(dir: &Path, name: &str, flow: &[&str], args: &[&str]) -> Sim {
         let out = dir.join(name);
         let mut child = Command::new(env!("CARGO_BIN_EXE_imgtool"))
             .args([
                 "device-sim",
                 "--listen",
                 "127.0.0.1:0",
-                "--flow",
-                "package",
                 "--once",
                 "--idle-timeout-ms",
                 "20000",
             ])
+            .args(flow)
             .arg("--out")
             .arg(&out)
             .args(args)
@@ -347,4 +350,165 @@ fn send_without_a_device_or_a_ble_build_is_an_error_that_says_why() {
     let run = imgtool(d.path(), &["send", "junk.bin", "--sim", &addr]);
     run.assert_exit(2);
     assert!(run.stderr.contains("offset 0"), "{}", run.stderr);
+}
+
+/// `dir` with the SDK's sifli02 keys, and a secure build by `gen-dfu` (image 0 encrypted and
+/// compressed, image 3 raw; small: 7 + 2 records of 512 bytes) plus the same by `pack --secure`
+/// into `pk/`. Returns the images the device must end up with, by output file name.
+fn secure_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    for f in ["s01.bin", "sig_pri.pem", "sig_pub.der"] {
+        put(
+            dir,
+            f,
+            &read(&crate::common::testdata(&format!(
+                "secure/keys/sifli02/{f}"
+            ))),
+        );
+    }
+    let hcpu = noise(7, 3300);
+    let mut res = noise(8, 700);
+    put(dir, "hcpu.bin", &hcpu);
+    put(dir, "res.bin", &res);
+    let gen = [
+        "gen-dfu",
+        "--img_para",
+        "hcpu",
+        "17",
+        "0",
+        "res",
+        "0",
+        "3",
+        "--key=s01",
+        "--sigkey=sig",
+        "--com_type=1",
+    ];
+    imgtool(dir, &gen).assert_exit(0);
+    // Images are padded to 16 bytes before they are sealed (--align 1, the default).
+    res.resize(res.len().next_multiple_of(16), 0);
+    let mut hcpu = hcpu;
+    hcpu.resize(hcpu.len().next_multiple_of(16), 0);
+    vec![("0-hcpu.bin".into(), hcpu), ("3-res.bin".into(), res)]
+}
+
+const SECURE_KEYS: &[&str] = &[
+    "--flow",
+    "secure",
+    "--root-key",
+    "s01.bin",
+    "--sig-pub",
+    "sig_pub.der",
+];
+const RECORDS: &[&str] = &[
+    "--ctrl",
+    "ctrl_packet.bin",
+    "--record",
+    "0=enccom_hcpu.bin",
+    "--record",
+    "3=outres.bin",
+];
+
+fn send_secure(dir: &Path, sim: &Sim, extra: &[&str]) -> crate::common::Run {
+    let mut args = vec!["send", "--sim", &sim.addr, "--timeout", "5"];
+    args.extend_from_slice(RECORDS);
+    args.extend_from_slice(extra);
+    imgtool(dir, &args)
+}
+
+fn assert_secure_installed(images: &[(String, Vec<u8>)], sim_out: &Path, what: &str) {
+    for (name, want) in images {
+        assert!(
+            &read(&sim_out.join(name)) == want,
+            "{what}: {name} differs from the input"
+        );
+    }
+}
+
+#[test]
+fn send_secure_end_to_end_installs_the_decrypted_decompressed_inputs() {
+    let d = tempdir();
+    let images = secure_files(d.path());
+    for (name, mtu) in [("s247", "247"), ("s23", "23")] {
+        let sim = Sim::start_flow(d.path(), name, SECURE_KEYS, &["--mtu", mtu]);
+        let run = send_secure(d.path(), &sim, &[]);
+        assert_eq!(run.code(), 0, "{}{}", run.stdout, run.stderr);
+        let out = sim.out.clone();
+        let report = sim.report();
+        assert_secure_installed(&images, &out, name);
+        assert_no_resend(&report, name);
+        // The app reboots into the OTA manager: two connections.
+        assert_eq!(report["connections"], 2, "{name}");
+    }
+}
+
+#[test]
+fn send_secure_sweep_a_link_dropped_after_every_record_resumes_to_the_same_install() {
+    let d = tempdir();
+    let images = secure_files(d.path());
+    let total = 7 + 2;
+    for k in 1..=total {
+        let name = format!("sdrop-{k}");
+        let fault = format!("drop@{k}");
+        let sim = Sim::start_flow(d.path(), &name, SECURE_KEYS, &["--fault", &fault]);
+        let run = send_secure(d.path(), &sim, &[]);
+        assert_eq!(run.code(), 0, "{name}: {}{}", run.stdout, run.stderr);
+        let out = sim.out.clone();
+        let report = sim.report();
+        assert_secure_installed(&images, &out, &name);
+        assert_no_resend(&report, &name);
+        assert_eq!(
+            report["packets"].as_array().unwrap().len(),
+            total,
+            "{name}: every record arrived once"
+        );
+    }
+}
+
+#[test]
+fn send_secure_handles_faults_and_a_pack_secure_directory() {
+    let d = tempdir();
+    let images = secure_files(d.path());
+    for fault in ["corrupt@3", "skip@2", "dup@3", "power-cut@8"] {
+        let sim = Sim::start_flow(d.path(), fault, SECURE_KEYS, &["--fault", fault]);
+        let run = send_secure(d.path(), &sim, &[]);
+        assert_eq!(run.code(), 0, "{fault}: {}{}", run.stdout, run.stderr);
+        let out = sim.out.clone();
+        let report = sim.report();
+        assert_secure_installed(&images, &out, fault);
+        assert_no_resend(&report, fault);
+    }
+    let sim = Sim::start_flow(d.path(), "reject", SECURE_KEYS, &["--fault", "reject@9"]);
+    let run = send_secure(d.path(), &sim, &[]);
+    run.assert_exit(1);
+    assert!(
+        run.stderr.contains("9 (CONTROL_PACKET_INVALID)"),
+        "{}",
+        run.stderr
+    );
+    drop(sim);
+    // The directory `pack --secure` wrote: its manifest names the control packet and records.
+    let pack = [
+        "pack",
+        "--layout",
+        LAYOUT,
+        "--image",
+        "hcpu=hcpu.bin",
+        "-o",
+        "pk",
+        "--secure",
+        "--root-key",
+        "s01.bin",
+        "--sign-key",
+        "sig_pri.pem",
+        "--encrypt",
+    ];
+    imgtool(d.path(), &pack).assert_exit(0);
+    let sim = Sim::start_flow(d.path(), "pk-sim", SECURE_KEYS, &[]);
+    let run = imgtool(
+        d.path(),
+        &["send", "pk", "--sim", &sim.addr, "--timeout", "5"],
+    );
+    assert_eq!(run.code(), 0, "{}{}", run.stdout, run.stderr);
+    let out = sim.out.clone();
+    assert_no_resend(&sim.report(), "pack --secure directory");
+    assert!(read(&out.join("0-hcpu.bin")).starts_with(&images[0].1[..3300]));
 }
