@@ -150,10 +150,8 @@ fn main() {
     };
     let r = dfu::send_secure(&mut c, &job, &opts, &mut |_| {}).expect("transfer");
     let size = ctrl.len() + hcpu.len() + res.len();
-    let n = r.packets;
     // init + start/end per image + one answer per 20 packets per image (and the last) + END_IND.
     let floor = 1 + 4 + (1200u64.div_ceil(20) + 400u64.div_ceil(20)) + 1;
-    let _ = n;
     row(
         "secure flow, 512-byte records",
         size,

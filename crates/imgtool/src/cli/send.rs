@@ -258,21 +258,30 @@ impl Show {
             println!("{}", event_json(e));
             return;
         }
-        let Some(bar) = &self.bar else { return };
+        let Some(bar) = &self.bar else {
+            // Not a terminal: what a log should keep, one line each.
+            if let Some(line) = notable(e) {
+                eprintln!("{line}");
+            }
+            return;
+        };
         match e {
-            Event::Start { image, from_packet, total } => {
+            Event::Start {
+                image,
+                from_packet,
+                total,
+            } => {
                 bar.set_length(u64::from(*total));
                 bar.set_position(u64::from(from_packet.saturating_sub(1)));
                 bar.set_message(image.map_or("package".to_string(), |i| format!("image {i}")));
             }
             Event::Progress { done, .. } => bar.set_position(u64::from(*done)),
             Event::Installing => bar.set_message("installing"),
-            Event::Reconnect { reason } => bar.println(format!("reconnecting: {reason}")),
-            Event::Retransmit { from_packet, reason, .. } => bar.println(format!("sending again from packet {from_packet}: {reason}")),
-            Event::DeviceRestarted { confirmed, reported } => {
-                bar.println(format!("the device restarted: it had confirmed {confirmed} packets and now holds {reported}"))
+            _ => {
+                if let Some(line) = notable(e) {
+                    bar.println(line);
+                }
             }
-            _ => {}
         }
     }
 
@@ -280,6 +289,25 @@ impl Show {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
         }
+    }
+}
+
+/// The line an event worth a log line gets (reconnects, resends, restarts).
+fn notable(e: &Event) -> Option<String> {
+    match e {
+        Event::Reconnect { reason } => Some(format!("reconnecting: {reason}")),
+        Event::Retransmit {
+            from_packet,
+            reason,
+            ..
+        } => Some(format!("sending again from packet {from_packet}: {reason}")),
+        Event::DeviceRestarted {
+            confirmed,
+            reported,
+        } => Some(format!(
+            "the device restarted: it had confirmed {confirmed} packets and now holds {reported}"
+        )),
+        _ => None,
     }
 }
 
