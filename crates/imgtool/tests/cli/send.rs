@@ -198,6 +198,18 @@ fn send_sweep_a_link_dropped_after_every_packet_resumes_to_the_same_install() {
     let packets = read(&pkg).len().div_ceil(2048);
     assert!(packets >= 4, "{packets} packets");
     for every in ["1", "10"] {
+        // The same transfer without a fault: what it costs on the wire.
+        let sim = Sim::start(
+            d.path(),
+            &format!("clean{every}"),
+            &["--answer-every", every],
+        );
+        send(d.path(), &sim, &[]).assert_exit(0);
+        let clean = sim.report();
+        let (clean_bytes, clean_trips) = (
+            clean["att_write_bytes"].as_u64().unwrap(),
+            clean["round_trips"].as_u64().unwrap(),
+        );
         for k in 1..=packets {
             let name = format!("drop{every}-{k}");
             let fault = format!("drop@{k}");
@@ -225,6 +237,17 @@ fn send_sweep_a_link_dropped_after_every_packet_resumes_to_the_same_install() {
                 .map(|l| serde_json::from_str(l).unwrap())
                 .collect();
             assert!(events.iter().any(|e| e["event"] == "reconnect"), "{name}");
+            // The drop costs one more start request (4 + 16 bytes and a 4-byte serial head) and
+            // at most one more answer: nothing else was written twice.
+            assert_eq!(
+                report["att_write_bytes"].as_u64().unwrap(),
+                clean_bytes + 24,
+                "{name}"
+            );
+            assert!(
+                report["round_trips"].as_u64().unwrap() <= clean_trips + 1,
+                "{name}: {report}"
+            );
             assert_eq!(events.last().unwrap()["event"], "result");
             assert_eq!(events.last().unwrap()["ok"], true);
         }
@@ -445,6 +468,10 @@ fn send_secure_sweep_a_link_dropped_after_every_record_resumes_to_the_same_insta
     let d = tempdir();
     let images = secure_files(d.path());
     let total = 7 + 2;
+    let sim = Sim::start_flow(d.path(), "sclean", SECURE_KEYS, &[]);
+    send_secure(d.path(), &sim, &[]).assert_exit(0);
+    let clean = sim.report()["att_write_bytes"].as_u64().unwrap();
+    let ctrl = read(&d.path().join("ctrl_packet.bin")).len() as u64;
     for k in 1..=total {
         let name = format!("sdrop-{k}");
         let fault = format!("drop@{k}");
@@ -459,6 +486,13 @@ fn send_secure_sweep_a_link_dropped_after_every_record_resumes_to_the_same_insta
             report["packets"].as_array().unwrap().len(),
             total,
             "{name}: every record arrived once"
+        );
+        // The drop costs one more INIT_REQUEST_EXT (the control packet), INIT_COMPLETED and the
+        // IMAGE_SEND_START of the interrupted image, with their heads: no record twice.
+        let bytes = report["att_write_bytes"].as_u64().unwrap();
+        assert!(
+            bytes <= clean + ctrl + 64,
+            "{name}: {bytes} bytes, {clean} without the drop"
         );
     }
 }
