@@ -5,7 +5,9 @@
 //! It owns the device side of the flow: NOR flash with erase units and an operation counter
 //! ([`flash`]), the force-mode register, the app's install step, the DFU installer and the
 //! bootloader's decision ([`device`]), the package as the device reads it from flash
-//! ([`stored`]), and the judgement of end states ([`Outcome`]).
+//! ([`stored`]), and the judgement of end states ([`Outcome`]). [`ble`] is the receiving side
+//! of the BLE DFU flows (package and secure online), which hands a received package to the
+//! install model.
 //!
 //! ```no_run
 //! # fn demo(map: simulator::FlashMap, pkg: &[u8]) -> Result<(), simulator::SimError> {

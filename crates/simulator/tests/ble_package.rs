@@ -336,3 +336,29 @@ fn a_duplicated_and_a_delayed_notification_reach_the_link() {
         simulator::ble::Emit::Sleep(std::time::Duration::from_millis(5))
     );
 }
+
+#[test]
+fn packets_and_end_before_a_start_are_not_ready() {
+    let (pkg, _) = package();
+    let mut c = Client::package(STOP_AND_WAIT, &[], 247);
+    assert_eq!(rsp8(&c.send(40, &packet(&pkg, 1))[0]), (4, 0, 0, 0));
+    assert_eq!(c.send(42, &[0, 0]), vec![(43, vec![4, 0])]);
+    assert!(
+        c.sim.report().installs.is_empty(),
+        "nothing stored: nothing to install"
+    );
+}
+
+#[test]
+fn a_last_packet_whose_length_disagrees_with_file_len_is_general_error_without_retransmission() {
+    let (pkg, _) = package();
+    let n = packet_count(&pkg);
+    let mut c = Client::package(STOP_AND_WAIT, &[], 247);
+    // Announce one byte more than the package has.
+    let mut start = le32(pkg.len() as u32 + 1);
+    start.extend(le32(n));
+    start.extend_from_slice(&pkg[8..12]);
+    c.send(38, &start);
+    send_packets(&mut c, &pkg, 1..=n - 1);
+    assert_eq!(rsp8(&c.send(40, &packet(&pkg, n))[0]), (1, 0, 0, n - 1));
+}

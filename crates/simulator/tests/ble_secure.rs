@@ -424,3 +424,28 @@ fn an_unanswered_link_loss_check_ends_in_save_and_reboot() {
     c.reconnect();
     assert_eq!(app_init(&mut c, &s, 1), vec![init_rsp(0, 1, 7, 0, 10, 1)]);
 }
+
+#[test]
+fn an_app_abort_sends_abort_command_saves_and_resumes_on_retry() {
+    let s = set();
+    let mut c = client(&[Fault::Abort(5, 0x0102)]);
+    app_init(&mut c, &s, 0);
+    let (id0, f0, _) = &s.images[0];
+    c.send(6, &send_start(f0, *id0, 20));
+    let r = packets(&mut c, f0, *id0, 1..=5);
+    assert_eq!(r, vec![(37, vec![2, 1])], "ABORT_COMMAND {{reason}}");
+    assert!(c.disconnected);
+    c.reconnect();
+    assert_eq!(app_init(&mut c, &s, 1), vec![init_rsp(0, 1, 5, 0, 20, 1)]);
+    image(&mut c, f0, *id0, 6, 1);
+}
+
+#[test]
+fn an_abort_command_from_the_sender_is_ignored_as_the_sdk_has_no_handler() {
+    let s = set();
+    let mut c = client(&[]);
+    app_init(&mut c, &s, 0);
+    assert!(c.send(37, &[0, 0]).is_empty());
+    assert!(!c.disconnected);
+    assert_eq!(c.sim.report().protocol_errors.len(), 1);
+}

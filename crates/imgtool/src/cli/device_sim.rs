@@ -47,7 +47,8 @@ packet with completed_count 0; --answer-every 10 is the newer SDK, answering eve
 Faults (repeatable, each fires once): drop@K (link drops after data packet K), corrupt@K,
 skip@K (packet K lost), delay@N:MS (notification N late), dup@N (notification N twice),
 reject@CODE (first start/init request answered with CODE), power-cut@K (after packet K,
-progress in RAM lost), install-cut@OP (power lost before flash operation OP of the install).
+progress in RAM lost), install-cut@OP (power lost before flash operation OP of the install),
+abort@K[:REASON] (secure flow: the app aborts after packet K with ABORT_COMMAND).
 K counts every data packet received, from 1, resends included.
 
 Outputs, after every connection: the images the last install left in their regions
@@ -105,7 +106,7 @@ pub struct Args {
     #[arg(long, default_value_t = 0, value_name = "N", value_parser = super::common_args::number::<u64>)]
     pub latency_us: u64,
     /// A fault to inject (repeatable): drop@K, corrupt@K, skip@K, delay@N:MS, dup@N,
-    /// reject@CODE, power-cut@K, install-cut@OP
+    /// reject@CODE, power-cut@K, install-cut@OP, abort@K[:REASON]
     #[arg(long, value_name = "FAULT", value_parser = fault)]
     pub fault: Vec<Fault>,
     /// Directory to write the installed images (and report.json) into; created if missing
@@ -149,9 +150,7 @@ fn fault(s: &str) -> Result<Fault, String> {
 
 /// Runs `imgtool device-sim`.
 pub fn run(args: Args) -> Result<Outcome> {
-    let mut inputs: Vec<&Path> = vec![Path::new(&args.layout)];
-    inputs.extend(args.root_key.as_deref());
-    inputs.extend(args.sig_pub.as_deref());
+    let inputs = inputs(&args);
     fsio::output::plan_output_dir(&args.out, &["report.json"], &inputs, args.force.force)?;
     let report_path = args
         .report
@@ -194,6 +193,14 @@ pub fn run(args: Args) -> Result<Outcome> {
     })
 }
 
+/// The files the command reads: no output may replace one.
+fn inputs(args: &Args) -> Vec<&Path> {
+    let mut inputs: Vec<&Path> = vec![Path::new(&args.layout)];
+    inputs.extend(args.root_key.as_deref());
+    inputs.extend(args.sig_pub.as_deref());
+    inputs
+}
+
 fn make_flow(args: &Args) -> Result<Box<dyn Flow>> {
     match args.flow {
         FlowOpt::Package => {
@@ -224,7 +231,8 @@ fn write_outputs(args: &Args, report_dest: &fsio::output::Dest, report: &Report)
     let mut files: Vec<(fsio::output::Dest, &[u8])> = Vec::new();
     if let Some(install) = report.last_install() {
         for img in &install.images {
-            let dest = fsio::output::plan_output(&args.out.join(&img.file), &[], args.force.force)?;
+            let path = args.out.join(&img.file);
+            let dest = fsio::output::plan_output(&path, &inputs(args), args.force.force)?;
             files.push((dest, &img.bytes));
         }
     }

@@ -25,14 +25,18 @@ pub enum Fault {
     Reject(u16),
     /// `power-cut@K`: power is lost right after packet K is handled; RAM progress is lost.
     PowerCut(u32),
+    /// `abort@K:REASON` (secure flow): right after packet K the app aborts the update: the
+    /// device sends `ABORT_COMMAND {reason}` and runs its error handler (save, disconnect,
+    /// reboot into the app). `abort@K` sends reason 0.
+    Abort(u32, u16),
     /// `install-cut@OP`: power is lost just before flash operation OP (0-based) of the first
     /// install (the install simulator's power cut).
     InstallCut(u64),
 }
 
 /// The accepted forms, for messages and `--help`.
-pub const FAULT_FORMS: &str =
-    "drop@K, corrupt@K, skip@K, delay@N:MS, dup@N, reject@CODE, power-cut@K, install-cut@OP";
+pub const FAULT_FORMS: &str = "drop@K, corrupt@K, skip@K, delay@N:MS, dup@N, reject@CODE, \
+     power-cut@K, install-cut@OP, abort@K[:REASON]";
 
 impl FromStr for Fault {
     type Err = String;
@@ -51,6 +55,11 @@ impl FromStr for Fault {
             "power-cut" => Fault::PowerCut(pos(arg)?),
             "install-cut" => Fault::InstallCut(num(arg)?),
             "reject" => Fault::Reject(num(arg).and_then(|v| u16::try_from(v).map_err(|_| bad()))?),
+            "abort" => {
+                let (k, reason) = arg.split_once(':').unwrap_or((arg, "0"));
+                let reason = num(reason).and_then(|v| u16::try_from(v).map_err(|_| bad()))?;
+                Fault::Abort(pos(k)?, reason)
+            }
             "delay" => {
                 let (n, ms) = arg.split_once(':').ok_or_else(bad)?;
                 Fault::Delay(pos(n)?, n32(ms)?)
@@ -71,6 +80,7 @@ impl fmt::Display for Fault {
             Fault::Reject(c) => write!(f, "reject@{c}"),
             Fault::PowerCut(k) => write!(f, "power-cut@{k}"),
             Fault::InstallCut(op) => write!(f, "install-cut@{op}"),
+            Fault::Abort(k, r) => write!(f, "abort@{k}:{r}"),
         }
     }
 }
@@ -86,6 +96,27 @@ pub struct PacketFate {
     pub drop_after: bool,
     /// Power is lost after it.
     pub power_cut_after: bool,
+    /// The app aborts after it, with this reason.
+    pub abort_after: Option<u16>,
+}
+
+impl PacketFate {
+    /// The faults that hit the packet, joined with `+` (`corrupt`, `skip+drop`), if any.
+    pub fn name(&self) -> Option<String> {
+        let names = [
+            (self.skip, "skip"),
+            (self.corrupt, "corrupt"),
+            (self.drop_after, "drop"),
+            (self.power_cut_after, "power-cut"),
+            (self.abort_after.is_some(), "abort"),
+        ];
+        let hit: Vec<&str> = names
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, n)| *n)
+            .collect();
+        (!hit.is_empty()).then(|| hit.join("+"))
+    }
 }
 
 /// The armed faults and the counters they fire on.
@@ -124,6 +155,10 @@ impl Faults {
             corrupt: self.take(|f| *f == Fault::Corrupt(k), w()).is_some(),
             drop_after: self.take(|f| *f == Fault::DropAfter(k), w()).is_some(),
             power_cut_after: self.take(|f| *f == Fault::PowerCut(k), w()).is_some(),
+            abort_after: match self.take(|f| matches!(f, Fault::Abort(m, _) if *m == k), w()) {
+                Some(Fault::Abort(_, reason)) => Some(reason),
+                _ => None,
+            },
         }
     }
 
@@ -175,6 +210,7 @@ mod tests {
             "reject@3",
             "power-cut@9",
             "install-cut@0",
+            "abort@3:7",
         ] {
             assert_eq!(s.parse::<Fault>().unwrap().to_string(), s);
         }

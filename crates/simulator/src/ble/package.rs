@@ -5,7 +5,6 @@
 //! Resume state lives in RAM as in the SDK: it survives a disconnect, not a power cut or a
 //! reboot (every END reboots).
 
-use super::fault::PacketFate;
 use super::msg::{self, err, id};
 use super::report::{InstallRecord, InstalledImage, PacketRecord};
 use super::{Action, Ctx, Flow};
@@ -158,7 +157,7 @@ impl PackageDevice {
             index,
             result: None,
             resent_after_ack: self.prog.is_some() && index <= self.acked && index > 0,
-            fault: fate_name(&fate),
+            fault: fate.name(),
         };
         if record.resent_after_ack {
             cx.report.resent_after_ack += 1;
@@ -304,21 +303,6 @@ impl PackageDevice {
                 .collect(),
         }
     }
-}
-
-fn fate_name(f: &PacketFate) -> Option<String> {
-    let names = [
-        (f.skip, "skip"),
-        (f.corrupt, "corrupt"),
-        (f.drop_after, "drop"),
-        (f.power_cut_after, "power-cut"),
-    ];
-    let hit: Vec<&str> = names
-        .iter()
-        .filter(|(on, _)| *on)
-        .map(|(_, n)| *n)
-        .collect();
-    (!hit.is_empty()).then(|| hit.join("+"))
 }
 
 fn start_rsp(result: u16, freq: u8, completed: u32) -> Action {

@@ -108,3 +108,30 @@ pub fn write_frame(w: &mut impl Write, frame: &Frame) -> io::Result<()> {
     w.write_all(&frame.to_bytes())?;
     w.flush()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_round_trip_and_a_bad_type_is_refused() {
+        let f = Frame {
+            kind: Kind::AttWrite,
+            value: vec![1, 0, 2, 0, 9, 9],
+        };
+        let bytes = f.to_bytes();
+        assert_eq!(bytes[..3], [1, 6, 0]);
+        let mut r = &bytes[..];
+        assert_eq!(read_frame(&mut r).unwrap(), Some(f));
+        assert_eq!(
+            read_frame(&mut r).unwrap(),
+            None,
+            "clean end between frames"
+        );
+        assert_eq!(Frame::link_params(247).to_bytes(), [3, 2, 0, 247, 0]);
+        let e = read_frame(&mut &[9u8, 0, 0][..]).unwrap_err();
+        assert!(e.to_string().contains("frame type 9"), "{e}");
+        let e = read_frame(&mut &[2u8, 5, 0, 1][..]).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
+    }
+}
