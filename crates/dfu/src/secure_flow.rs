@@ -325,6 +325,8 @@ enum Heard {
     Response(u16),
     /// Send again from this packet with this many packets per response.
     Rewind(u32, u8),
+    /// The device aborted (`ABORT_COMMAND`, its reason): it saves and reboots.
+    Abort(u16),
     /// Nothing for the loop.
     Other,
 }
@@ -350,6 +352,9 @@ fn hear(ch: &mut Channel<'_>, m: &Message) -> Result<Heard, DfuError> {
                 .max(1);
             Ok(Heard::Rewind(r.retransmission_packet_num.get(), n))
         }
+        id::ABORT_COMMAND => Ok(Heard::Abort(
+            read::<DfuResult16>(m, "ABORT_COMMAND")?.result.get(),
+        )),
         _ => Ok(Heard::Other),
     }
 }
@@ -421,6 +426,12 @@ fn send_records(
                     "IMAGE_SEND_PACKET_RESPONSE {} for image {}: the device reboots",
                     DeviceCode(code),
                     img.id
+                ))));
+            }
+            Some(Heard::Abort(reason)) => {
+                // The app aborted; it saves its progress and reboots: resume on a new connection.
+                return Ok(Some(Session::Again(format!(
+                    "the device aborted the update (ABORT_COMMAND reason {reason})"
                 ))));
             }
             Some(Heard::Rewind(held, n)) => {

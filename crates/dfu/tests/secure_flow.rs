@@ -225,3 +225,15 @@ fn without_resume_the_device_is_told_to_start_over() {
     assert_installed(&f, &dev);
     assert_eq!(dev.received[&(0, 1)], 1);
 }
+
+#[test]
+fn an_abort_by_the_device_is_resumed_on_a_new_connection() {
+    let f = files();
+    let mut dev = SecureDev::new(CTRL, &[0, 3]);
+    dev.abort = Some((0, 5));
+    let (r, events, dev) = run(&f, dev, &opts());
+    r.unwrap();
+    assert_installed(&f, &dev);
+    assert!(dev.received.values().all(|&n| n == 1), "{:?}", dev.received);
+    assert!(events.iter().any(|e| matches!(e, Event::Reconnect { reason } if reason.contains("ABORT_COMMAND reason 3"))), "{events:?}");
+}

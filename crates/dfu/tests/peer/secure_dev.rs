@@ -39,6 +39,8 @@ pub struct SecureDev {
     pub power_cut_after: Option<(u8, u16)>,
     pub corrupt: Option<(u8, u16)>,
     pub lose: Option<(u8, u16)>,
+    /// The app aborts right after storing this packet: ABORT_COMMAND, save, reboot.
+    pub abort: Option<(u8, u16)>,
     pub installed: bool,
     pub early_end: bool,
     pub boots: u32,
@@ -58,6 +60,7 @@ impl SecureDev {
             power_cut_after: None,
             corrupt: None,
             lose: None,
+            abort: None,
             installed: false,
             early_end: false,
             boots: 0,
@@ -172,6 +175,12 @@ impl Device for SecureDev {
                 *self.received.entry(key).or_default() += 1;
                 c.held += 1;
                 self.cur = Some(c);
+                if self.abort == Some(key) {
+                    self.abort = None;
+                    let mut out = vec![Self::rsp16(id::ABORT_COMMAND, 3)];
+                    out.extend(self.save_and_reboot());
+                    return out;
+                }
                 if self.drop_after == Some(key) {
                     self.drop_after = None;
                     return self.save_and_reboot();

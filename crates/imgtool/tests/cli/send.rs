@@ -501,7 +501,14 @@ fn send_secure_sweep_a_link_dropped_after_every_record_resumes_to_the_same_insta
 fn send_secure_handles_faults_and_a_pack_secure_directory() {
     let d = tempdir();
     let images = secure_files(d.path());
-    for fault in ["corrupt@3", "skip@2", "dup@3", "power-cut@8"] {
+    for fault in [
+        "corrupt@3",
+        "skip@2",
+        "dup@3",
+        "power-cut@8",
+        "abort@4:7",
+        "delay@4:300",
+    ] {
         let sim = Sim::start_flow(d.path(), fault, SECURE_KEYS, &["--fault", fault]);
         let run = send_secure(d.path(), &sim, &[]);
         assert_eq!(run.code(), 0, "{fault}: {}{}", run.stdout, run.stderr);
