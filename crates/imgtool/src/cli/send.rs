@@ -82,9 +82,10 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value = "5", value_parser = number::<u32>)]
     pub reconnects: u32,
 
-    /// Secure online flow: packets per device response asked for
-    #[arg(long, value_name = "N", default_value = "20", value_parser = number::<u8>)]
-    pub num_of_rsp: u8,
+    /// Secure online flow: packets per device response asked for [default: 20, what the phone
+    /// asks for]
+    #[arg(long, value_name = "N", value_parser = number::<u8>)]
+    pub num_of_rsp: Option<u8>,
 
     /// Print one JSON object per event on standard output instead of a progress bar
     #[arg(long)]
@@ -133,6 +134,29 @@ fn read_secure(ctrl: &Path, records: &[(u8, PathBuf)], limit: fsio::input::Limit
     Ok(Input::Secure(ctrl, files))
 }
 
+/// No option is silently ignored: each flow refuses the other one's options.
+fn refuse_other_flow(args: &Args, input: &Input) -> Result<()> {
+    let (flow, given) = match input {
+        Input::Package(..) => (
+            "the package flow (a package file)",
+            [
+                ("--no-resume", args.no_resume),
+                ("--bksize", args.bksize.is_some()),
+                ("--num-of-rsp", args.num_of_rsp.is_some()),
+            ]
+            .to_vec(),
+        ),
+        Input::Secure(..) => (
+            "the secure online flow (a control packet and records)",
+            [("--legacy-start", args.legacy_start)].to_vec(),
+        ),
+    };
+    if let Some((name, _)) = given.iter().find(|g| g.1) {
+        bail!("{name} is not an option of {flow}");
+    }
+    Ok(())
+}
+
 fn connector(args: &Args) -> Result<Box<dyn Connector>> {
     let timeout = Duration::from_secs(u64::from(args.timeout));
     if let Some(addr) = &args.sim {
@@ -155,12 +179,16 @@ fn ble_connector(target: &str, _timeout: Duration) -> Result<Box<dyn Connector>>
 /// Runs `imgtool send`.
 pub fn run(args: Args) -> Result<Outcome> {
     let input = read_input(&args)?;
+    refuse_other_flow(&args, &input)?;
     let opts = Options {
         timeout: Duration::from_secs(u64::from(args.timeout)),
         legacy_start: args.legacy_start,
         resume: !args.no_resume,
         max_reconnects: args.reconnects,
-        num_of_rsp: args.num_of_rsp.max(1),
+        num_of_rsp: args
+            .num_of_rsp
+            .unwrap_or(Options::default().num_of_rsp)
+            .max(1),
         ..Options::default()
     };
     let mut conn = connector(&args)?;

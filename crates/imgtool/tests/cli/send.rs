@@ -369,6 +369,23 @@ fn send_without_a_device_or_a_ble_build_is_an_error_that_says_why() {
         run.assert_exit(2);
         assert!(run.stderr.contains("--features ble"), "{}", run.stderr);
     }
+    // No option is silently ignored: each flow refuses the other's.
+    for (opt, val) in [
+        ("--no-resume", None),
+        ("--bksize", Some("512")),
+        ("--num-of-rsp", Some("4")),
+    ] {
+        let mut args = vec!["send", "out/offline_install.bin", "--sim", &addr, opt];
+        args.extend(val);
+        let run = imgtool(d.path(), &args);
+        run.assert_exit(2);
+        assert!(
+            run.stderr
+                .contains(&format!("{opt} is not an option of the package flow")),
+            "{}",
+            run.stderr
+        );
+    }
     put(d.path(), "junk.bin", b"not a package");
     let run = imgtool(d.path(), &["send", "junk.bin", "--sim", &addr]);
     run.assert_exit(2);
@@ -526,6 +543,16 @@ fn send_secure_handles_faults_and_a_pack_secure_directory() {
         run.stderr
     );
     drop(sim);
+    let mut args = vec!["send", "--sim", "127.0.0.1:9", "--legacy-start"];
+    args.extend_from_slice(RECORDS);
+    let run = imgtool(d.path(), &args);
+    run.assert_exit(2);
+    assert!(
+        run.stderr
+            .contains("--legacy-start is not an option of the secure online flow"),
+        "{}",
+        run.stderr
+    );
     // The directory `pack --secure` wrote: its manifest names the control packet and records.
     let pack = [
         "pack",
