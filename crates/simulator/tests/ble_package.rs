@@ -10,6 +10,13 @@ use simulator::ble::package::PackageModel;
 const STOP_AND_WAIT: PackageModel = PackageModel {
     answer_every: 1,
     answer_last: true,
+    preempted: false,
+};
+
+const EVERY_TEN: PackageModel = PackageModel {
+    answer_every: 10,
+    answer_last: true,
+    preempted: false,
 };
 
 fn start_v1(pkg: &[u8]) -> Vec<u8> {
@@ -97,10 +104,7 @@ fn answer_every_ten_announces_ten_and_answers_the_tenth_and_the_last() {
     let (pkg, _) = package();
     let n = packet_count(&pkg);
     assert!(n > 10 && n < 20, "{n} packets");
-    let model = PackageModel {
-        answer_every: 10,
-        answer_last: true,
-    };
+    let model = EVERY_TEN;
     let mut c = Client::package(model, &[], 247);
     assert_eq!(rsp8(&c.send(38, &start_v1(&pkg))[0]), (0, 10, 0, 0));
     let r = send_packets(&mut c, &pkg, 1..=n);
@@ -121,8 +125,8 @@ fn answer_every_ten_without_the_last_answer_stays_silent_after_the_last_packet()
     let (pkg, _) = package();
     let n = packet_count(&pkg);
     let model = PackageModel {
-        answer_every: 10,
         answer_last: false,
+        ..EVERY_TEN
     };
     let mut c = Client::package(model, &[], 247);
     c.send(38, &start_v1(&pkg));
@@ -133,10 +137,7 @@ fn answer_every_ten_without_the_last_answer_stays_silent_after_the_last_packet()
 #[test]
 fn the_old_12_byte_start_request_gets_an_answer_per_packet_with_the_count() {
     let (pkg, _) = package();
-    let model = PackageModel {
-        answer_every: 10,
-        answer_last: true,
-    };
+    let model = EVERY_TEN;
     let mut c = Client::package(model, &[], 23);
     assert_eq!(rsp8(&c.send(38, &start_old(&pkg))[0]), (0, 1, 0, 0));
     let r = send_packets(&mut c, &pkg, 1..=3);
@@ -361,4 +362,31 @@ fn a_last_packet_whose_length_disagrees_with_file_len_is_general_error_without_r
     c.send(38, &start);
     send_packets(&mut c, &pkg, 1..=n - 1);
     assert_eq!(rsp8(&c.send(40, &packet(&pkg, n))[0]), (1, 0, 0, n - 1));
+}
+
+#[test]
+fn a_preempted_newer_sdk_answers_after_1_11_21_with_the_count_before_and_not_after_the_last() {
+    let (pkg, _) = package();
+    let n = packet_count(&pkg);
+    let model = PackageModel {
+        preempted: true,
+        ..EVERY_TEN
+    };
+    let mut c = Client::package(model, &[], 247);
+    assert_eq!(rsp8(&c.send(38, &start_v1(&pkg))[0]), (0, 10, 0, 0));
+    let mut answered = Vec::new();
+    for k in 1..=n {
+        for r in c.send(40, &packet(&pkg, k)) {
+            answered.push((k, rsp8(&r)));
+        }
+    }
+    assert_eq!(answered, vec![(1, (0, 0, 0, 0)), (11, (0, 0, 0, 10))]);
+    assert_eq!(c.send(42, &[0, 0]), vec![(43, vec![0, 0])]);
+    assert!(
+        c.sim
+            .report()
+            .last_install()
+            .unwrap()
+            .new_firmware_installed
+    );
 }

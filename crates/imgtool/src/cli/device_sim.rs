@@ -8,7 +8,7 @@ use super::print::say;
 use super::Outcome;
 use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
-use simulator::ble::fault::{Fault, FAULT_FORMS};
+use simulator::ble::fault::Fault;
 use simulator::ble::package::{PackageDevice, PackageModel};
 use simulator::ble::report::Report;
 use simulator::ble::secure::{DeviceKeys, SecureDevice};
@@ -42,7 +42,9 @@ out*/enc* record files.
 
 Device models (package flow): --answer-every 1 (default) is the current SDK, answering every
 packet with completed_count 0; --answer-every 10 is the newer SDK, answering every 10th packet
-(and the last, unless --no-last-answer) when the sender's start request is the 16-byte one.
+(and the last, unless --no-last-answer) when the sender's start request is the 16-byte one;
+--preempted models it when its flash thread preempts the BLE thread: answers after packets 1,
+11, 21... with the count before the packet and none after the last.
 
 Faults (repeatable, each fires once): drop@K (link drops after data packet K), corrupt@K,
 skip@K (packet K lost), delay@N:MS (notification N late), dup@N (notification N twice),
@@ -98,10 +100,14 @@ pub struct Args {
     /// Package flow: answer every packet (1, current SDKs) or every 10th (newer SDKs)
     #[arg(long, default_value_t = 1, value_name = "1|10", value_parser = answer_every)]
     pub answer_every: u8,
-    /// With --answer-every 10: no answer after the last packet (the newer SDK when its flash
-    /// thread preempts the BLE thread)
+    /// With --answer-every 10: no answer after the last packet
     #[arg(long)]
     pub no_last_answer: bool,
+    /// With --answer-every 10: the newer SDK when its flash thread preempts the BLE thread
+    /// (measured): answers after packets 1, 11, 21... with the count before the packet, none
+    /// after the last
+    #[arg(long)]
+    pub preempted: bool,
     /// Latency added before every notification, in microseconds
     #[arg(long, default_value_t = 0, value_name = "N", value_parser = super::common_args::number::<u64>)]
     pub latency_us: u64,
@@ -143,9 +149,9 @@ fn answer_every(s: &str) -> Result<u8, String> {
     }
 }
 
+/// A `--fault` value; the refusal lists the accepted forms.
 fn fault(s: &str) -> Result<Fault, String> {
     s.parse::<Fault>()
-        .map_err(|e| format!("{e} (forms: {FAULT_FORMS})"))
 }
 
 /// Runs `imgtool device-sim`.
@@ -209,6 +215,7 @@ fn make_flow(args: &Args) -> Result<Box<dyn Flow>> {
             let model = PackageModel {
                 answer_every: args.answer_every,
                 answer_last: !args.no_last_answer,
+                preempted: args.preempted,
             };
             Ok(Box::new(PackageDevice::new(map, model)))
         }

@@ -23,9 +23,12 @@ pub struct PackageModel {
     /// N > 1: every N packets (and every error) with the real count, announced in the start
     /// response to a 16-byte request (newer SDKs; a 12-byte request still gets 1).
     pub answer_every: u8,
-    /// With `answer_every` > 1: also answer the last packet (the newer SDK does unless its
-    /// flash thread preempts the BLE thread).
+    /// With `answer_every` > 1: also answer the last packet.
     pub answer_last: bool,
+    /// With `answer_every` > 1: the newer SDK when its flash thread preempts the BLE thread
+    /// (measured): the answer leaves before the packet is counted, so answers come after
+    /// packets 1, 1+N, 1+2N... carrying the count before the packet, and none after the last.
+    pub preempted: bool,
 }
 
 impl Default for PackageModel {
@@ -33,6 +36,7 @@ impl Default for PackageModel {
         PackageModel {
             answer_every: 1,
             answer_last: true,
+            preempted: false,
         }
     }
 }
@@ -235,6 +239,14 @@ impl PackageDevice {
             // Stop-and-wait: the response to packet k confirms it, but carries count 0.
             self.acked = count;
             return Some(packet_rsp(err::NO_ERR, 0, 0));
+        }
+        if self.model.preempted {
+            let before = count - 1;
+            if before % self.freq != 0 {
+                return None;
+            }
+            self.acked = before;
+            return Some(packet_rsp(err::NO_ERR, 0, before));
         }
         let due = count % self.freq == 0 || (last && self.model.answer_last);
         if !due {

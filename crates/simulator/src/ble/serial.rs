@@ -109,7 +109,7 @@ pub struct Reassembler {
 impl Reassembler {
     /// Takes one ATT value; returns a whole message when one is complete.
     pub fn push(&mut self, value: &[u8]) -> Result<Option<Vec<u8>>, FrameError> {
-        let (cont, _) = SerialTranContHeader::read_from_prefix(value)
+        let (cont, rest) = SerialTranContHeader::read_from_prefix(value)
             .map_err(|_| FrameError::Short { len: value.len() })?;
         if cont.cate_id != CATE_DFU {
             return Err(FrameError::Category {
@@ -135,7 +135,7 @@ impl Reassembler {
                 self.pending = Some((total, data.to_vec()));
                 Ok(None)
             }
-            flag::MIDDLE | flag::LAST => self.more(cont.flag, &value[2..]),
+            flag::MIDDLE | flag::LAST => self.more(cont.flag, rest),
             flag => Err(FrameError::Flag { flag }),
         }
     }
