@@ -228,7 +228,7 @@ fn session(
         } else {
             opts.num_of_rsp
         };
-        if !start_image(&mut ch, img, rsp, opts, on)? {
+        if !start_image(&mut ch, img, rsp, opts)? {
             on(&Event::Skipped { image: img.id });
         } else if let Some(again) = send_records(&mut ch, img, rsp, opts, st, on)? {
             return Ok(again);
@@ -281,7 +281,6 @@ fn start_image(
     img: &SecureImage<'_>,
     rsp: u8,
     opts: &Options,
-    on: &mut dyn FnMut(&Event),
 ) -> Result<bool, DfuError> {
     let s = DfuImageSendStart {
         img_length: (img.file.len() as u32).into(),
@@ -304,7 +303,6 @@ fn start_image(
             r.result.get(),
         ));
     }
-    let _ = on;
     Ok(r.extra != 1)
 }
 
