@@ -190,98 +190,131 @@ fn session(
     on: &mut dyn FnMut(&Event),
 ) -> Result<Session, DfuError> {
     let (done, freq) = start(ch, job, opts)?;
-    if done < st.confirmed {
-        on(&Event::DeviceRestarted {
-            confirmed: st.confirmed,
-            reported: done,
-        });
-    }
-    st.confirmed = done;
     // Stop-and-wait unless the device said it answers every `freq` packets.
     let window = if freq > 1 { 2 * u32::from(freq) } else { 1 };
-    let mut next = done + 1;
-    on(&Event::Start {
-        image: None,
-        from_packet: next,
-        total: job.count,
-    });
-    let mut asks = 0;
-    let mut retries = 0;
-    // Error responses still due for packets sent before a rewind (pipelined only).
-    let mut stale = 0;
-    while st.confirmed < job.count {
-        while next <= job.count && next <= st.confirmed + window {
-            ch.send(&job.packet(next))?;
-            ch.stats().data_packets += 1;
-            next += 1;
-        }
-        let Some(m) = ch.wait(opts.timeout)? else {
-            // No answer: a new start request reports what the device holds.
-            asks += 1;
-            if asks > MAX_ASKS {
-                return Err(DfuError::Timeout {
-                    waiting_for: "IMAGE_PACKAGE_PACKET_RSP",
-                    secs: opts.timeout.as_secs(),
-                });
+    let mut t = Transfer {
+        ch,
+        job,
+        opts,
+        st,
+        on,
+        window,
+        next: 0,
+        asks: 0,
+        retries: 0,
+        stale: 0,
+    };
+    t.resume_at(done);
+    while t.st.confirmed < job.count {
+        t.fill()?;
+        match t.ch.wait(opts.timeout)? {
+            None => t.ask_again()?,
+            Some(m) if m.id == id::IMAGE_PACKAGE_PACKET_RSP => {
+                t.asks = 0;
+                t.answer(read(&m, "IMAGE_PACKAGE_PACKET_RSP")?)?;
             }
-            let (d, _) = start(ch, job, opts)?;
-            if d < st.confirmed {
-                on(&Event::DeviceRestarted {
-                    confirmed: st.confirmed,
-                    reported: d,
-                });
-            }
-            st.confirmed = d;
-            next = d + 1;
-            stale = 0;
-            on(&Event::Start {
-                image: None,
-                from_packet: next,
-                total: job.count,
-            });
-            continue;
-        };
-        asks = 0;
-        if m.id != id::IMAGE_PACKAGE_PACKET_RSP && crate::msg::is_reply(m.id) {
-            continue;
-        }
-        if m.id != id::IMAGE_PACKAGE_PACKET_RSP {
-            return Err(DfuError::Protocol {
-                what: format!(
-                    "message {} while waiting for IMAGE_PACKAGE_PACKET_RSP",
-                    m.id
-                ),
-            });
-        }
-        let r: DfuImagePackagePacketRsp = read(&m, "IMAGE_PACKAGE_PACKET_RSP")?;
-        let count = r.completed_count.get();
-        if r.result.get() == 0 {
-            // Older SDKs report 0 on success: then the answered packet is the one sent.
-            let acked = if count > 0 {
-                count
-            } else if window == 1 {
-                next - 1
-            } else {
-                st.confirmed
-            };
-            if acked > job.count {
+            // A late or repeated answer to an earlier request.
+            Some(m) if crate::msg::is_reply(m.id) => {}
+            Some(m) => {
                 return Err(DfuError::Protocol {
                     what: format!(
-                        "IMAGE_PACKAGE_PACKET_RSP confirms {acked} packets of {}",
-                        job.count
+                        "message {} while waiting for IMAGE_PACKAGE_PACKET_RSP",
+                        m.id
                     ),
+                })
+            }
+        }
+    }
+    end(ch, opts, st, on)
+}
+
+/// The packet loop of one connection.
+struct Transfer<'t, 'c, 'j> {
+    ch: &'t mut Channel<'c>,
+    job: &'t PackageJob<'j>,
+    opts: &'t Options,
+    st: &'t mut State,
+    on: &'t mut dyn FnMut(&Event),
+    /// Packets that may be unconfirmed.
+    window: u32,
+    /// The next packet to send.
+    next: u32,
+    /// Unanswered waits in a row.
+    asks: u32,
+    /// Error answers for the current packet.
+    retries: u32,
+    /// Error answers still due for packets sent before a rewind (pipelined only).
+    stale: u32,
+}
+
+impl Transfer<'_, '_, '_> {
+    /// Goes on from `done` packets the device reports holding.
+    fn resume_at(&mut self, done: u32) {
+        if done < self.st.confirmed {
+            (self.on)(&Event::DeviceRestarted {
+                confirmed: self.st.confirmed,
+                reported: done,
+            });
+        }
+        self.st.confirmed = done;
+        self.next = done + 1;
+        self.stale = 0;
+        (self.on)(&Event::Start {
+            image: None,
+            from_packet: self.next,
+            total: self.job.count,
+        });
+    }
+
+    /// Sends packets while the window allows.
+    fn fill(&mut self) -> Result<(), DfuError> {
+        while self.next <= self.job.count && self.next <= self.st.confirmed + self.window {
+            self.ch.send(&self.job.packet(self.next))?;
+            self.ch.stats().data_packets += 1;
+            self.next += 1;
+        }
+        Ok(())
+    }
+
+    /// No answer: a new start request reports what the device holds.
+    fn ask_again(&mut self) -> Result<(), DfuError> {
+        self.asks += 1;
+        if self.asks > MAX_ASKS {
+            let secs = self.opts.timeout.as_secs();
+            return Err(DfuError::Timeout {
+                waiting_for: "IMAGE_PACKAGE_PACKET_RSP",
+                secs,
+            });
+        }
+        let (done, _) = start(self.ch, self.job, self.opts)?;
+        self.resume_at(done);
+        Ok(())
+    }
+
+    fn answer(&mut self, r: DfuImagePackagePacketRsp) -> Result<(), DfuError> {
+        let (count, total) = (r.completed_count.get(), self.job.count);
+        if r.result.get() == 0 {
+            // Older SDKs report 0 on success: then the answered packet is the one sent.
+            let acked = match count {
+                0 if self.window == 1 => self.next - 1,
+                0 => self.st.confirmed,
+                c => c,
+            };
+            if acked > total {
+                return Err(DfuError::Protocol {
+                    what: format!("IMAGE_PACKAGE_PACKET_RSP confirms {acked} packets of {total}"),
                 });
             }
-            if acked > st.confirmed {
-                retries = 0;
+            if acked > self.st.confirmed {
+                self.retries = 0;
             }
-            st.confirmed = st.confirmed.max(acked);
-            on(&Event::Progress {
+            self.st.confirmed = self.st.confirmed.max(acked);
+            (self.on)(&Event::Progress {
                 image: None,
-                done: st.confirmed,
-                total: job.count,
+                done: self.st.confirmed,
+                total,
             });
-            continue;
+            return Ok(());
         }
         if r.retransmission == 0 {
             return Err(DfuError::rejected(
@@ -289,28 +322,32 @@ fn session(
                 r.result.get(),
             ));
         }
-        if stale > 0 && count == st.confirmed {
-            stale -= 1;
-            continue;
+        if self.stale > 0 && count == self.st.confirmed {
+            self.stale -= 1;
+            return Ok(());
         }
-        retries += 1;
-        if retries > opts.max_retries || count > job.count {
-            return Err(DfuError::rejected(
-                format!("packet {} (sent {} times)", count + 1, retries),
-                r.result.get(),
-            ));
+        self.rewind(count, r.result.get())
+    }
+
+    /// The device wants packets again from `count + 1`.
+    fn rewind(&mut self, count: u32, code: u16) -> Result<(), DfuError> {
+        self.retries += 1;
+        if self.retries > self.opts.max_retries || count > self.job.count {
+            let step = format!("packet {} (sent {} times)", count + 1, self.retries);
+            return Err(DfuError::rejected(step, code));
         }
-        on(&Event::Retransmit {
+        let reason = crate::msg::DeviceCode(code).to_string();
+        (self.on)(&Event::Retransmit {
             image: None,
             from_packet: count + 1,
-            reason: crate::msg::DeviceCode(r.result.get()).to_string(),
+            reason,
         });
-        st.confirmed = count;
+        self.st.confirmed = count;
         // Packets already sent after the failed one each draw an error of their own.
-        stale = (next - 1).saturating_sub(count + 1);
-        next = count + 1;
+        self.stale = (self.next - 1).saturating_sub(count + 1);
+        self.next = count + 1;
+        Ok(())
     }
-    end(ch, opts, st, on)
 }
 
 fn end(
