@@ -170,46 +170,8 @@ fn session(
         connection: ch.stats().connections,
         mtu: ch.mtu(),
     });
-    ch.send(&Message {
-        id: id::INIT_REQUEST_EXT,
-        payload: job.ctrl.to_vec(),
-    })?;
-    let m = expect(
-        &mut ch,
-        id::INIT_RESPONSE_EXT,
-        "INIT_RESPONSE_EXT",
-        opts.timeout,
-    )?;
-    let r: DfuInitResponseExt = read(&m, "INIT_RESPONSE_EXT")?;
-    if r.result.get() != 0 {
-        return Err(DfuError::rejected(
-            "INIT_REQUEST_EXT (the control packet)",
-            r.result.get(),
-        ));
-    }
-    let at = job.images.iter().position(|i| i.id == r.curr_img);
-    let resume = match at {
-        Some(at) if opts.resume && r.resume_status == 1 => {
-            Some((at, r.curr_packet_num.get(), r.num_of_rsp))
-        }
-        _ => None,
-    };
-    let (image, held) = resume.map_or((0, 0), |(a, h, _)| (a, h));
-    if (image, held) < (st.image, st.held) {
-        on(&Event::DeviceRestarted {
-            confirmed: st.held,
-            reported: held,
-        });
-    }
-    (st.image, st.held) = (image, held);
-    ch.send(&Message::new(
-        id::INIT_COMPLETED_IND_EXT,
-        &DfuInitCompletedInd {
-            is_start: u8::from(resume.is_some()),
-        },
-        &[],
-    ))?;
-    if r.is_boot == 1 {
+    let (saved_rsp, is_boot) = init(&mut ch, job, opts, st, on)?;
+    if is_boot {
         // The app reboots into the OTA manager: a new connection.
         ch.close();
         ch = Channel::open(connector, stats)?;
@@ -218,45 +180,98 @@ fn session(
             mtu: ch.mtu(),
         });
     }
-    let saved_rsp = resume.map(|r| r.2).filter(|&n| n > 0);
     for done in &job.images[..st.image] {
         on(&Event::Skipped { image: done.id });
     }
+    let resumed = st.image;
     for (k, img) in job.images.iter().enumerate().skip(st.image) {
-        let rsp = if k == image {
-            saved_rsp.unwrap_or(opts.num_of_rsp)
-        } else {
-            opts.num_of_rsp
-        };
+        // A resumed image keeps the device's saved packets per response.
+        let rsp = saved_rsp
+            .filter(|_| k == resumed)
+            .unwrap_or(opts.num_of_rsp);
         if !start_image(&mut ch, img, rsp, opts)? {
             on(&Event::Skipped { image: img.id });
         } else if let Some(again) = send_records(&mut ch, img, rsp, opts, st, on)? {
             return Ok(again);
         }
-        let more = u8::from(k + 1 < job.images.len());
-        ch.send(&Message::new(
-            id::IMAGE_SEND_END,
-            &DfuImageSendEnd {
-                img_id: img.id,
-                is_more_image: more,
-            },
-            &[],
-        ))?;
-        let m = expect(
-            &mut ch,
-            id::IMAGE_SEND_END_RESPONSE,
-            "IMAGE_SEND_END_RESPONSE",
-            opts.timeout,
-        )?;
-        let r: DfuResult16 = read(&m, "IMAGE_SEND_END_RESPONSE")?;
-        if r.result.get() != 0 {
-            return Err(DfuError::rejected(
-                format!("IMAGE_SEND_END of image {} (its signature check)", img.id),
-                r.result.get(),
-            ));
-        }
+        end_image(&mut ch, img, k + 1 < job.images.len(), opts)?;
         (st.image, st.held, st.retries) = (k + 1, 0, 0);
     }
+    finish(ch, opts, on)
+}
+
+/// `INIT_REQUEST_EXT` and `INIT_COMPLETED_IND_EXT`: sets where the transfer goes on; returns
+/// the saved packets per response of a resumed image and whether the device reboots.
+fn init(
+    ch: &mut Channel<'_>,
+    job: &SecureJob<'_>,
+    opts: &Options,
+    st: &mut State,
+    on: &mut dyn FnMut(&Event),
+) -> Result<(Option<u8>, bool), DfuError> {
+    ch.send(&Message {
+        id: id::INIT_REQUEST_EXT,
+        payload: job.ctrl.to_vec(),
+    })?;
+    let m = expect(ch, id::INIT_RESPONSE_EXT, "INIT_RESPONSE_EXT", opts.timeout)?;
+    let r: DfuInitResponseExt = read(&m, "INIT_RESPONSE_EXT")?;
+    if r.result.get() != 0 {
+        return Err(DfuError::rejected(
+            "INIT_REQUEST_EXT (the control packet)",
+            r.result.get(),
+        ));
+    }
+    // Resume only into an image of this job; otherwise the device is told to start over.
+    let at = job.images.iter().position(|i| i.id == r.curr_img);
+    let resume = at.filter(|_| opts.resume && r.resume_status == 1);
+    let (image, held) = resume.map_or((0, 0), |a| (a, r.curr_packet_num.get()));
+    if (image, held) < (st.image, st.held) {
+        on(&Event::DeviceRestarted {
+            confirmed: st.held,
+            reported: held,
+        });
+    }
+    (st.image, st.held) = (image, held);
+    let ind = DfuInitCompletedInd {
+        is_start: u8::from(resume.is_some()),
+    };
+    ch.send(&Message::new(id::INIT_COMPLETED_IND_EXT, &ind, &[]))?;
+    let saved_rsp = resume.map(|_| r.num_of_rsp).filter(|&n| n > 0);
+    Ok((saved_rsp, r.is_boot == 1))
+}
+
+/// `IMAGE_SEND_END`; the device checks the image's signature.
+fn end_image(
+    ch: &mut Channel<'_>,
+    img: &SecureImage<'_>,
+    more: bool,
+    opts: &Options,
+) -> Result<(), DfuError> {
+    let end = DfuImageSendEnd {
+        img_id: img.id,
+        is_more_image: u8::from(more),
+    };
+    ch.send(&Message::new(id::IMAGE_SEND_END, &end, &[]))?;
+    let m = expect(
+        ch,
+        id::IMAGE_SEND_END_RESPONSE,
+        "IMAGE_SEND_END_RESPONSE",
+        opts.timeout,
+    )?;
+    let r: DfuResult16 = read(&m, "IMAGE_SEND_END_RESPONSE")?;
+    if r.result.get() != 0 {
+        let step = format!("IMAGE_SEND_END of image {} (its signature check)", img.id);
+        return Err(DfuError::rejected(step, r.result.get()));
+    }
+    Ok(())
+}
+
+/// `TRANSMISSION_END` (every image is in) and the install's `END_IND`.
+fn finish(
+    mut ch: Channel<'_>,
+    opts: &Options,
+    on: &mut dyn FnMut(&Event),
+) -> Result<Session, DfuError> {
     ch.send(&Message::new(
         id::TRANSMISSION_END,
         &DfuByte { value: 0 },
@@ -379,27 +394,14 @@ fn send_records(
         total,
     });
     while st.held < total {
-        let mut heard = None;
+        // Answers come after every `rsp`-th packet and the last; other messages any time.
+        let due = next > total || next % u32::from(rsp) == 0 || next == total;
         if next <= total {
             ch.send(&packet(img, next))?;
             ch.stats().data_packets += 1;
-            let due = next % u32::from(rsp) == 0 || next == total;
             next += 1;
-            if let Some(m) = if due {
-                ch.wait(opts.timeout)?
-            } else {
-                ch.poll()?
-            } {
-                heard = Some(hear(ch, &m)?);
-            } else if due {
-                heard = Some(ask(ch, opts, &mut asked)?);
-            }
-        } else {
-            heard = Some(match ch.wait(opts.timeout)? {
-                Some(m) => hear(ch, &m)?,
-                None => ask(ch, opts, &mut asked)?,
-            });
         }
+        let heard = listen(ch, opts, due, &mut asked)?;
         match heard {
             None | Some(Heard::Other) => {}
             Some(Heard::Response(0)) => {
@@ -458,6 +460,26 @@ fn send_records(
         }
     }
     Ok(None)
+}
+
+/// What the device said: waiting for it when an answer is `due`, else only what already came.
+/// A due answer that does not come is asked for ([`ask`]).
+fn listen(
+    ch: &mut Channel<'_>,
+    opts: &Options,
+    due: bool,
+    asked: &mut u32,
+) -> Result<Option<Heard>, DfuError> {
+    let m = if due {
+        ch.wait(opts.timeout)?
+    } else {
+        ch.poll()?
+    };
+    match m {
+        Some(m) => hear(ch, &m).map(Some),
+        None if due => ask(ch, opts, asked).map(Some),
+        None => Ok(None),
+    }
 }
 
 /// A response did not come: `RETRANSMISSION_REQUEST`, whose answer says where to go on.
