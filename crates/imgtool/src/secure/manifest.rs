@@ -125,3 +125,35 @@ pub fn online_files(manifest: &[u8]) -> Result<OnlineFiles, String> {
     }
     Ok(OnlineFiles { ctrl, records })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::online_files;
+
+    #[test]
+    fn online_files_reads_the_control_packet_and_records_and_refuses_other_builds() {
+        let m = br#"{"format": "sifli-secure-online", "files": [
+            {"file": "com_hcpu.bin", "role": "compressed image (com_)", "image_id": 0},
+            {"file": "enccom_hcpu.bin", "role": "encrypted image records", "image_id": 0},
+            {"file": "outres.bin", "role": "image records", "image_id": 3},
+            {"file": "ctrl_packet.bin", "role": "control packet", "image_id": null}]}"#;
+        let f = online_files(m).unwrap();
+        assert_eq!(f.ctrl, "ctrl_packet.bin");
+        assert_eq!(
+            f.records,
+            [
+                (0, "enccom_hcpu.bin".to_string()),
+                (3, "outres.bin".to_string())
+            ]
+        );
+        let v1 = br#"{"format": "sifli-secure-offline-v1", "files": []}"#;
+        assert!(online_files(v1)
+            .unwrap_err()
+            .contains("sifli-secure-offline-v1"));
+        let no_ctrl = br#"{"format": "sifli-secure-online", "files": []}"#;
+        assert!(online_files(no_ctrl)
+            .unwrap_err()
+            .contains("control packet"));
+        assert!(online_files(b"{").unwrap_err().starts_with("not JSON"));
+    }
+}
