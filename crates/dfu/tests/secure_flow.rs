@@ -237,3 +237,33 @@ fn an_abort_by_the_device_is_resumed_on_a_new_connection() {
     assert!(dev.received.values().all(|&n| n == 1), "{:?}", dev.received);
     assert!(events.iter().any(|e| matches!(e, Event::Reconnect { reason } if reason.contains("ABORT_COMMAND reason 3"))), "{events:?}");
 }
+
+#[test]
+fn a_missing_packet_answer_is_asked_with_a_retransmission_request() {
+    let f = files();
+    for key in [(0u8, 4u16), (0, 10), (3, 3)] {
+        let mut dev = SecureDev::new(CTRL, &[0, 3]);
+        dev.mute = Some(key);
+        let (r, _, dev) = run(&f, dev, &opts());
+        r.unwrap_or_else(|e| panic!("{key:?}: {e}"));
+        assert_installed(&f, &dev);
+        assert_eq!(dev.retrans_asked, 1, "{key:?}");
+        assert!(
+            dev.received.values().all(|&n| n == 1),
+            "{key:?}: {:?}",
+            dev.received
+        );
+    }
+}
+
+#[test]
+fn a_link_loss_check_while_waiting_is_answered_and_the_transfer_goes_on() {
+    let f = files();
+    let mut dev = SecureDev::new(CTRL, &[0, 3]);
+    dev.check_on_start = true;
+    let (r, _, dev) = run(&f, dev, &opts());
+    r.unwrap();
+    assert_installed(&f, &dev);
+    assert_eq!(dev.checks_answered, 1);
+    assert!(dev.received.values().all(|&n| n == 1));
+}

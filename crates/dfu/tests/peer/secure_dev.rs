@@ -39,6 +39,14 @@ pub struct SecureDev {
     pub power_cut_after: Option<(u8, u16)>,
     pub corrupt: Option<(u8, u16)>,
     pub lose: Option<(u8, u16)>,
+    /// Store this packet but leave its due answer out (once): the sender must ask.
+    pub mute: Option<(u8, u16)>,
+    /// Send a link-loss check before the next IMAGE_SEND_START answer (once).
+    pub check_on_start: bool,
+    /// Link-loss check answers received.
+    pub checks_answered: u32,
+    /// Retransmission requests received.
+    pub retrans_asked: u32,
     /// The app aborts right after storing this packet: ABORT_COMMAND, save, reboot.
     pub abort: Option<(u8, u16)>,
     pub installed: bool,
@@ -61,6 +69,10 @@ impl SecureDev {
             corrupt: None,
             lose: None,
             abort: None,
+            mute: None,
+            check_on_start: false,
+            checks_answered: 0,
+            retrans_asked: 0,
             installed: false,
             early_end: false,
             boots: 0,
@@ -146,7 +158,17 @@ impl Device for SecureDev {
                     end_send: 1,
                     extra: 0,
                 };
-                vec![Self::notify(id::IMAGE_SEND_START_RESPONSE, &r)]
+                let mut out = Vec::new();
+                if std::mem::take(&mut self.check_on_start) {
+                    let check = DfuRetransmissionResponse {
+                        result: 0.into(),
+                        new_num_of_rsp: u16::from(s.num_of_rsp).into(),
+                        retransmission_packet_num: held.into(),
+                    };
+                    out.push(Self::notify(id::LINK_LOSE_CHECK_REQ, &check));
+                }
+                out.push(Self::notify(id::IMAGE_SEND_START_RESPONSE, &r));
+                out
             }
             id::IMAGE_SEND_PACKET => {
                 let (h, rec) = DfuImageSendPacket::read_from_prefix(&m.payload).unwrap();
@@ -192,12 +214,17 @@ impl Device for SecureDev {
                     self.boots += 1;
                     return vec![Out::Disconnect];
                 }
+                if self.mute == Some(key) {
+                    self.mute = None;
+                    return vec![];
+                }
                 if c.held % u32::from(c.rsp) == 0 || c.held == c.total {
                     return vec![Self::rsp16(id::IMAGE_SEND_PACKET_RESPONSE, 0)];
                 }
                 vec![]
             }
             id::RETRANSMISSION_REQUEST => {
+                self.retrans_asked += 1;
                 let c = self.cur.unwrap();
                 let r = DfuRetransmissionResponse {
                     result: 0.into(),
@@ -206,7 +233,10 @@ impl Device for SecureDev {
                 };
                 vec![Self::notify(id::RETRANSMISSION_RESPONSE, &r)]
             }
-            id::LINK_LOSE_CHECK_RSP => vec![],
+            id::LINK_LOSE_CHECK_RSP => {
+                self.checks_answered += 1;
+                vec![]
+            }
             id::IMAGE_SEND_END => {
                 let e = DfuImageSendEnd::read_from_prefix(&m.payload).unwrap().0;
                 let c = self.cur.take().unwrap();
