@@ -77,7 +77,7 @@ impl DfuError {
             advice: crate::msg::DEVICE_CODES
                 .iter()
                 .find(|c| c.0 == code.0)
-                .map_or("unknown code: stop", |c| c.2),
+                .map_or("a code the SDK does not define", |c| c.2),
         }
     }
 }

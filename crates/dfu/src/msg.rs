@@ -104,26 +104,28 @@ impl Message {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DeviceCode(pub u16);
 
-/// Every `dfu_err_type_t` value with its SDK name and what `send` does about it.
+/// Every `dfu_err_type_t` value with its SDK name and, for a transfer it ends, what it means
+/// and what to do. (Codes a flow recovers from on its own, such as an `INDEX_ERROR` with
+/// retransmission, only end a transfer when they repeat; docs/send.md has the whole table.)
 pub const DEVICE_CODES: &[(u16, &str, &str)] = &[
     (0, "NO_ERR", "success"),
-    (1, "GENERAL_ERR", "package flow: a packet failed (bad CRC): send again from the count the device reports; secure flow: the device saves its progress and reboots, reconnect and resume"),
-    (2, "PARAMETER_INVALID", "stop: the request does not match the device's state (a different package or block size)"),
-    (3, "SPACE_NOT_ENOUGH", "stop: the package is larger than the device's download region"),
-    (4, "NOT_READY", "stop: the device is not ready for a DFU; try again later"),
-    (5, "HW_VER_ERR", "stop: the control packet's hardware version does not match the device"),
-    (6, "SDK_VER_ERR", "stop: the control packet's SDK version does not match the device"),
-    (7, "FW_VER_ERR", "stop: the device refuses this firmware version (a downgrade?)"),
-    (8, "FW_INVALID", "package flow END: packets missing, the device reboots: reconnect and start again from packet 1 (once); secure flow: the image's signature check failed, stop"),
-    (9, "CONTROL_PACKET_INVALID", "stop: the control packet's hash or signature does not match the device's keys"),
-    (10, "OTA_ONGOING", "stop: another download is in progress"),
-    (11, "USER_REJECT", "stop: the application on the device refused the update"),
-    (12, "UNEXPECT_STATE", "reconnect and start the flow again"),
-    (13, "INDEX_ERROR", "send again from the count the device reports"),
-    (14, "UPDATING", "stop: the device is installing"),
-    (15, "MISS_PACKET", "send again from the count the device reports"),
-    (16, "FLASH", "stop: the device could not write its flash"),
-    (0x40, "POSTPONE", "stop: the device postponed the update"),
+    (1, "GENERAL_ERR", "the device failed the request (a packet failed its CRC or hash again and again, or the control packet's hash did not match): check the file and the link, then run send again"),
+    (2, "PARAMETER_INVALID", "the request does not match the device's state (another package or block size than the interrupted one): run send again with the files of the interrupted transfer, or --no-resume"),
+    (3, "SPACE_NOT_ENOUGH", "the package is larger than the device's download region: make it smaller or fix the layout"),
+    (4, "NOT_READY", "the device is not ready for a DFU: try again later"),
+    (5, "HW_VER_ERR", "the control packet's hardware version does not match the device"),
+    (6, "SDK_VER_ERR", "the control packet's SDK version does not match the device"),
+    (7, "FW_VER_ERR", "the device refuses this firmware version (a downgrade?)"),
+    (8, "FW_INVALID", "the device found the firmware invalid (package flow: packets missing even after sending everything again; secure flow: an image's signature)"),
+    (9, "CONTROL_PACKET_INVALID", "the control packet's hash or signature does not match the device's keys"),
+    (10, "OTA_ONGOING", "another download is in progress on the device"),
+    (11, "USER_REJECT", "the application on the device refused the update"),
+    (12, "UNEXPECT_STATE", "the device is in another DFU state: disconnect it (or reset it) and run send again"),
+    (13, "INDEX_ERROR", "packets kept arriving out of order after resending: check the link"),
+    (14, "UPDATING", "the device is installing an update"),
+    (15, "MISS_PACKET", "the device misses packets: run send again"),
+    (16, "FLASH", "the device could not write its flash"),
+    (0x40, "POSTPONE", "the device postponed the update"),
 ];
 
 impl DeviceCode {
