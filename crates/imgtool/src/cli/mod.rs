@@ -31,6 +31,7 @@ mod secure;
 mod secure_check;
 mod secure_enc;
 mod secure_pack;
+mod send;
 mod signing;
 mod simulate;
 mod unpack;
@@ -116,6 +117,8 @@ enum Command {
     Unpack(unpack::Args),
     /// Install a package on a simulated device, with a power cut before every flash operation
     Simulate(simulate::Args),
+    /// Send a package (or a secure control packet and records) to a device over BLE or to the simulator
+    Send(send::Args),
     /// A simulated device on a TCP socket: the receiving side of the BLE DFU flows
     #[command(name = "device-sim")]
     DeviceSim(device_sim::Args),
@@ -201,6 +204,7 @@ fn dispatch(command: Command) -> Result<Outcome> {
         Command::Verify(a) => verify::run(a),
         Command::Unpack(a) => unpack::run(a),
         Command::Simulate(a) => simulate::run(a),
+        Command::Send(a) => send::run(a),
         Command::DeviceSim(a) => device_sim::run(a),
         Command::Enc(a) => secure_enc::run_enc(a),
         Command::Dec(a) => secure_enc::run_dec(a),

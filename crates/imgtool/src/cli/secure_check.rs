@@ -52,7 +52,7 @@ pub struct SecureCheckArgs {
     pub chip: Option<super::secure::ChipOpt>,
 }
 
-fn parse_record(s: &str) -> Result<(u8, PathBuf), String> {
+pub(crate) fn parse_record(s: &str) -> Result<(u8, PathBuf), String> {
     let (id, path) = s
         .split_once('=')
         .ok_or_else(|| format!("{s:?}: expected ID=FILE"))?;

@@ -73,3 +73,87 @@ impl SecurePlan {
             .push(Artifact::new(SECURE_MANIFEST_FILE, "manifest", None, m));
     }
 }
+
+/// What `imgtool send` needs from a `pack --secure` manifest: the control packet's file name
+/// and `(image id, record file name)` of every image, in the manifest's order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnlineFiles {
+    /// `ctrl_packet.bin` (as named in the manifest).
+    pub ctrl: String,
+    /// Record files by image id.
+    pub records: Vec<(u8, String)>,
+}
+
+/// Reads [`OnlineFiles`] from the bytes of a `manifest.json` written by [`secure_manifest`];
+/// the error says what is missing (an offline v1 build has no record files to send).
+pub fn online_files(manifest: &[u8]) -> Result<OnlineFiles, String> {
+    let v: serde_json::Value =
+        serde_json::from_slice(manifest).map_err(|e| format!("not JSON: {e}"))?;
+    if v["format"] != "sifli-secure-online" {
+        return Err(format!(
+            "format is {}, expected \"sifli-secure-online\" (a pack --secure build for the online flow)",
+            v["format"]
+        ));
+    }
+    let files = v["files"].as_array().ok_or("no \"files\" list")?;
+    let name = |f: &serde_json::Value| f["file"].as_str().map(str::to_string);
+    let ctrl = files
+        .iter()
+        .find(|f| f["role"] == "control packet")
+        .and_then(name)
+        .ok_or("no file with role \"control packet\"")?;
+    let records = files
+        .iter()
+        .filter(|f| {
+            matches!(
+                f["role"].as_str(),
+                Some("image records" | "encrypted image records")
+            )
+        })
+        .map(|f| {
+            let id = f["image_id"].as_u64().and_then(|i| u8::try_from(i).ok());
+            match (id, name(f)) {
+                (Some(id), Some(n)) => Ok((id, n)),
+                _ => Err(format!(
+                    "record file entry without a file name or image id: {f}"
+                )),
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if records.is_empty() {
+        return Err("no record files listed".into());
+    }
+    Ok(OnlineFiles { ctrl, records })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::online_files;
+
+    #[test]
+    fn online_files_reads_the_control_packet_and_records_and_refuses_other_builds() {
+        let m = br#"{"format": "sifli-secure-online", "files": [
+            {"file": "com_hcpu.bin", "role": "compressed image (com_)", "image_id": 0},
+            {"file": "enccom_hcpu.bin", "role": "encrypted image records", "image_id": 0},
+            {"file": "outres.bin", "role": "image records", "image_id": 3},
+            {"file": "ctrl_packet.bin", "role": "control packet", "image_id": null}]}"#;
+        let f = online_files(m).unwrap();
+        assert_eq!(f.ctrl, "ctrl_packet.bin");
+        assert_eq!(
+            f.records,
+            [
+                (0, "enccom_hcpu.bin".to_string()),
+                (3, "outres.bin".to_string())
+            ]
+        );
+        let v1 = br#"{"format": "sifli-secure-offline-v1", "files": []}"#;
+        assert!(online_files(v1)
+            .unwrap_err()
+            .contains("sifli-secure-offline-v1"));
+        let no_ctrl = br#"{"format": "sifli-secure-online", "files": []}"#;
+        assert!(online_files(no_ctrl)
+            .unwrap_err()
+            .contains("control packet"));
+        assert!(online_files(b"{").unwrap_err().starts_with("not JSON"));
+    }
+}

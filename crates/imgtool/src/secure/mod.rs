@@ -38,7 +38,7 @@ pub use check::{
 pub use config::{input_name, record_name, Naming, SecureBuild, SecureConfig, SecureImage};
 pub use error::{Result, SecureFlowError};
 pub use keys::{KeyFiles, SecureKeys, SignerKey};
-pub use manifest::{secure_manifest, SECURE_MANIFEST_FILE};
+pub use manifest::{online_files, secure_manifest, OnlineFiles, SECURE_MANIFEST_FILE};
 pub use ota_toml::SecureToml;
 pub use plan::{plan_secure, Artifact, SecurePlan, CTRL_HASH_LEN};
 pub use write::{in_dir, write_artifacts, write_secure};

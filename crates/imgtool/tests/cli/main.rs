@@ -23,5 +23,6 @@ mod numbers;
 mod pack;
 mod paths;
 mod secure;
+mod send;
 mod sign;
 mod simulate;

@@ -316,6 +316,7 @@ const READ_ONLY: &[&[&str]] = &[
     &["inspect"],
     &["verify"],
     &["simulate"],
+    &["send"],
     &["layout", "show"],
     &["layout", "list"],
     &["ftab", "show"],
