@@ -14,14 +14,14 @@ use std::process::Command;
 
 /// One fenced block and the `<!-- test: ... -->` marker right above it.
 #[derive(Debug)]
-struct Block {
-    marker: Option<String>,
-    lang: String,
-    text: String,
-    line: usize,
+pub(crate) struct Block {
+    pub(crate) marker: Option<String>,
+    pub(crate) lang: String,
+    pub(crate) text: String,
+    pub(crate) line: usize,
 }
 
-fn blocks(doc: &str) -> Vec<Block> {
+pub(crate) fn blocks(doc: &str) -> Vec<Block> {
     let mut out = Vec::new();
     let mut marker = None;
     let mut lines = doc.lines().enumerate();
@@ -93,7 +93,7 @@ fn checkout(doc: &[Block], last_key: &Path) -> tempfile::TempDir {
     d
 }
 
-fn path_with_imgtool() -> std::ffi::OsString {
+pub(crate) fn path_with_imgtool() -> std::ffi::OsString {
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_imgtool"));
     let mut dirs = vec![bin.parent().unwrap().to_path_buf()];
     dirs.extend(std::env::split_paths(

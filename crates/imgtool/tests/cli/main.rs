@@ -10,6 +10,7 @@ mod device;
 mod device_sim;
 mod diff;
 mod docs;
+mod docs_send;
 mod elf2bin;
 mod files;
 mod generated_docs;
