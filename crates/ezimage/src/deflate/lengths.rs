@@ -165,19 +165,7 @@ mod tests {
         l.extend([0; 5]);
         l.push(7);
         let runs = rle(&l);
-        let mut back = Vec::new();
-        for &(s, e) in &runs {
-            match s {
-                16 => {
-                    let last = *back.last().unwrap();
-                    back.extend(std::iter::repeat_n(last, usize::from(e) + 3));
-                }
-                17 => back.extend(std::iter::repeat_n(0, usize::from(e) + 3)),
-                18 => back.extend(std::iter::repeat_n(0, usize::from(e) + 11)),
-                v => back.push(v),
-            }
-        }
-        assert_eq!(back, l);
+        assert_eq!(super::optimal_tests::expand(&runs), l);
         assert_eq!(runs[0], (18, 127));
         assert_eq!(runs[1], (18, 1)); // the 12 zeros left after 138
     }
@@ -187,7 +175,8 @@ mod tests {
 mod optimal_tests {
     use super::*;
 
-    fn expand(runs: &[(u8, u8)]) -> Vec<u8> {
+    /// The code lengths a run list stands for (symbols 16, 17, 18 as RFC 1951 3.2.7 defines).
+    pub(super) fn expand(runs: &[(u8, u8)]) -> Vec<u8> {
         let mut back: Vec<u8> = Vec::new();
         for &(s, e) in runs {
             match s {
