@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{golden, imgtool, put, read, root, tempdir, testdata, vendor_style};
+use crate::common::{golden, imgtool, ok, put, read, root, tempdir, testdata, vendor_style};
 
 const LAYOUT: &str = "sf32lb52x-eh-lb523";
 /// Sizes from `layouts/sf32lb52x-eh-lb523.toml`.
@@ -811,4 +811,66 @@ fn a_failure_after_streaming_began_leaves_nothing() {
         crate::common::files_in(&d.join("out")),
         Vec::<String>::new()
     );
+}
+
+/// `gen-dfu --offline_img 2` took the secure-only options and `--dst_dir` and did nothing with
+/// them, without a word. Now the secure ones get a warning naming them (vendor command lines
+/// keep working) and `--dst_dir` is the input directory, as in the newest vendor packer.
+#[test]
+fn regression_gen_dfu_package_v2_names_ignored_options_and_reads_dst_dir() {
+    let tmp = tempdir();
+    let d = tmp.path();
+    std::fs::create_dir(d.join("in")).unwrap();
+    put(&d.join("in"), "hcpu.bin", &bytes(21, 20_000, 4));
+    put(&d.join("in"), "dfu.bin", &bytes(22, 5_000, 2));
+    let img = ["gen-dfu", "--img_para", "hcpu", "16", "0", "dfu", "16", "6"];
+    let reference = [&img[..], &["--offline_img=2", "--dir", "in", "-o", "ref"]].concat();
+    ok(imgtool(d, &reference));
+    let vendor = [
+        "--offline_img=2",
+        "--dst_dir",
+        "in",
+        "--dfu_id",
+        "1",
+        "--flags",
+        "1",
+    ];
+    let o = ok(imgtool(d, &[&img[..], &vendor[..]].concat()));
+    assert!(
+        o.stderr.contains(
+            "warning: --dfu_id, --flags do nothing with --offline_img 2: an offline package v2 \
+             has no control packet"
+        ),
+        "{}",
+        o.text()
+    );
+    // Written where the vendor packer writes it (the current directory), from in/.
+    assert!(!d.join("in/offline_install.bin").exists());
+    assert_eq!(
+        read(&d.join("offline_install.bin")),
+        read(&d.join("ref/offline_install.bin"))
+    );
+    // Without the secure options: no warning.
+    let o = ok(imgtool(
+        d,
+        &[&img[..], &["--offline_img=2", "--dst_dir", "in", "--force"]].concat(),
+    ));
+    assert!(!o.stderr.contains("warning"), "{}", o.text());
+    // --dir and --dst_dir both name the inputs: refused, nothing written.
+    let both = [
+        &img[..],
+        &[
+            "--offline_img=2",
+            "--dst_dir",
+            "in",
+            "--dir",
+            "in",
+            "-o",
+            "x",
+        ],
+    ];
+    let o = imgtool(d, &both.concat());
+    o.assert_exit(2);
+    assert!(o.stderr.contains("give one"), "{}", o.text());
+    assert!(!d.join("x").exists());
 }

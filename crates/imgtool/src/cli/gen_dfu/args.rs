@@ -66,7 +66,8 @@ pub struct Args {
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub dir: PathBuf,
 
-    /// Where to write offline_install.bin (default: the --dir directory)
+    /// Where to write offline_install.bin (default: the --dir directory; with --dst_dir, the
+    /// current directory, as the newest vendor packer)
     #[arg(short, long, value_name = "DIR")]
     pub output: Option<PathBuf>,
 
@@ -101,7 +102,8 @@ pub struct GenDfuSecureArgs {
     pub sigkey: Option<String>,
 
     /// Output directory; also selects the newest packer's names (enc_com_x.bin instead of
-    /// enccom_x.bin)
+    /// enccom_x.bin). With --offline_img 2 the directory of the STEM.bin inputs, as in that
+    /// packer
     #[arg(
         long = "dst_dir",
         alias = "dst-dir",
@@ -130,6 +132,22 @@ pub struct GenDfuSecureArgs {
 }
 
 impl GenDfuSecureArgs {
+    /// The options given that only the secure paths use (`--dst_dir` excepted: offline
+    /// package v2 reads its inputs from it, as the newest vendor packer does).
+    pub fn unused_by_package_v2(&self) -> Vec<&'static str> {
+        let mut v = self.build.given();
+        if self.flags.is_some() {
+            v.push("--flags");
+        }
+        if self.pkcs11.pkcs11_module.is_some() {
+            v.push("--pkcs11-module");
+        }
+        if self.pkcs11.pin_file.is_some() {
+            v.push("--pin-file");
+        }
+        v
+    }
+
     /// True when a key option was given (then the vendor's default is --offline_img=0).
     pub fn any_key(&self) -> bool {
         self.key.is_some() || self.sigkey.is_some() || self.build.rsa.rsa_sign_command.is_some()

@@ -11,9 +11,10 @@ use super::Outcome;
 use anyhow::{bail, Context, Result};
 use imgtool::pack::{plan_package, Compression, ImageSpec, PackConfig, PackOptions};
 use package::Flag;
+use std::path::{Path, PathBuf};
 
 /// The images of `--img_para` for offline package v2: flag 0 raw, 16 compressed with `codec`.
-fn image_specs(args: &Args, codec: ezip::Mode) -> Result<Vec<ImageSpec>> {
+fn image_specs(args: &Args, dir: &Path, codec: ezip::Mode) -> Result<Vec<ImageSpec>> {
     let mut specs = Vec::new();
     for image in args.images.images()? {
         let (stem, flag) = (&image.stem, image.flag);
@@ -31,13 +32,33 @@ fn image_specs(args: &Args, codec: ezip::Mode) -> Result<Vec<ImageSpec>> {
         };
         specs.push(ImageSpec {
             id: image.id,
-            path: args.dir.join(format!("{stem}.bin")),
+            path: dir.join(format!("{stem}.bin")),
             compression: Some(compression),
             // The vendor tool packs STEM.bin files as they are.
             format: imgtool::pack::InputFormat::Bin,
         });
     }
     Ok(specs)
+}
+
+/// Where offline package v2 reads its STEM.bin files and writes offline_install.bin. The
+/// newest vendor packer reads them from `--dst_dir` and writes to the current directory
+/// (shared doc, gen_dfu output naming); without it, `--dir` and `-o` (default: `--dir`).
+fn package_v2_dirs(args: &Args) -> Result<(PathBuf, PathBuf)> {
+    let Some(dst) = &args.vendor.dst_dir else {
+        let out = args.output.clone().unwrap_or_else(|| args.dir.clone());
+        return Ok((args.dir.clone(), out));
+    };
+    if args.dir != Path::new(".") {
+        bail!(
+            "--dst_dir {} and --dir {}: with --offline_img 2 both name the input directory \
+             (--dst_dir as the newest vendor packer reads it); give one",
+            dst.display(),
+            args.dir.display()
+        );
+    }
+    let out = args.output.clone().unwrap_or_else(|| PathBuf::from("."));
+    Ok((dst.clone(), out))
 }
 
 /// Runs `imgtool gen-dfu`.
@@ -54,10 +75,21 @@ pub fn run(args: Args) -> Result<Outcome> {
     if args.vendor.any_key() {
         bail!("--key/--sigkey apply to --offline_img 0 and 1 (as does --rsa-sign-command); offline package v2 is not encrypted or RSA-signed");
     }
+    let unused = args.vendor.unused_by_package_v2();
+    if !unused.is_empty() {
+        // Warn rather than refuse: the vendor packer takes and ignores them, and build scripts
+        // that pass them must keep working.
+        eprintln!(
+            "warning: {} do nothing with --offline_img 2: an offline package v2 has no control \
+             packet or records (the vendor packer ignores them too)",
+            unused.join(", ")
+        );
+    }
+    let (in_dir, out_dir) = package_v2_dirs(&args)?;
     let codec = args.images.codec()?;
     let config = PackConfig {
         layout: None,
-        images: image_specs(&args, codec)?,
+        images: image_specs(&args, &in_dir, codec)?,
         options: PackOptions {
             compression: Compression::Codec(codec),
             pksize: args.pksize,
@@ -65,7 +97,6 @@ pub fn run(args: Args) -> Result<Outcome> {
             ..PackOptions::default()
         },
     };
-    let out_dir = args.output.clone().unwrap_or_else(|| args.dir.clone());
     let inputs: Vec<&std::path::Path> = config.images.iter().map(|i| i.path.as_path()).collect();
     let dest = fsio::output::plan_output_dir(
         &out_dir,
