@@ -78,6 +78,11 @@ pub fn run(args: Args) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
+/// The trailer's own length; `after_body` may also hold erased flash (0xFF) after it.
+fn own_len(t: &Trailer, after_body: usize) -> usize {
+    t.to_bytes().map_or(after_body, |b| b.len())
+}
+
 /// The trailer as `package::trailer::inspect` read it: `null` when there is none.
 fn trailer_json(t: &Result<Option<Trailer>, TrailerError>, len: usize) -> Value {
     match t {
@@ -85,7 +90,8 @@ fn trailer_json(t: &Result<Option<Trailer>, TrailerError>, len: usize) -> Value 
         Ok(Some(t)) => json!({
             "version": TRAILER_VERSION,
             "offset": t.body_len,
-            "len": len,
+            "len": own_len(t, len),
+            "erased_after": len - own_len(t, len),
             "signed": t.signature.is_some(),
             "key_id": t.signature.as_ref().map(|s| s.key_id.to_string()),
             // The same fields and names as manifest.json (one Manifest type for both).
@@ -104,8 +110,13 @@ fn print_trailer(t: &Result<Option<Trailer>, TrailerError>, len: usize) {
             return println!("trailer: MALFORMED ({len} bytes after the last payload): {e}");
         }
     };
+    let own = own_len(t, len);
+    let erased = match len - own {
+        0 => String::new(),
+        n => format!(", then {n} bytes of erased flash (0xff)"),
+    };
     println!(
-        "trailer: {}, {len} bytes",
+        "trailer: {}, {own} bytes{erased}",
         super::signing::trailer_headline(t)
     );
     let m = &t.manifest;

@@ -458,6 +458,58 @@ fn issue16_15_verify_accepts_a_package_followed_by_erased_flash() {
     expect(d, &["verify", "other.bin"], 1, &["signature trailer"]);
 }
 
+/// Item 15 covered an unsigned package; a signed one read back from flash still failed verify
+/// ("N more bytes" after trailer_len), though the device reads only the body.
+#[test]
+fn regression_verify_accepts_a_signed_package_followed_by_erased_flash() {
+    let t = workdir();
+    let d = t.path();
+    let key = read(&testdata("sign/openssl-ed25519.pem"));
+    put(d, "k.pem", &key);
+    std::fs::copy(
+        testdata("sign/openssl-ed25519.pub.pem"),
+        d.join("k.pub.pem"),
+    )
+    .unwrap();
+    ok(imgtool(d, &pack_args("out", &["--sign", "k.pem"])));
+    let pkg = read(&d.join("out/offline_install.bin"));
+    let mut flash = pkg.clone();
+    flash.resize(pkg.len() + 4096, 0xFF);
+    put(d, "flash.bin", &flash);
+    let verify = [
+        "verify",
+        "flash.bin",
+        "--key",
+        "k.pub.pem",
+        "--require-signature",
+    ];
+    let r = expect(d, &verify, 0, &["OK flash.bin", "signature: OK"]);
+    assert!(!r.text().contains("FAIL"), "{}", r.text());
+    let v = inspect_json(d, &["flash.bin"]);
+    let own = v["trailer"]["len"].as_u64().unwrap();
+    assert_eq!(v["trailer"]["erased_after"], 4096, "{}", v["trailer"]);
+    assert_eq!(
+        v["trailer"]["offset"].as_u64().unwrap() + own,
+        pkg.len() as u64
+    );
+    let r = ok(imgtool(d, &["inspect", "flash.bin"]));
+    assert!(
+        r.stdout.contains("then 4096 bytes of erased flash (0xff)"),
+        "{}",
+        r.stdout
+    );
+    // A byte other than 0xFF after the trailer is still refused.
+    let mut other = pkg.clone();
+    other.extend_from_slice(&[0x00, 0xFF]);
+    put(d, "other.bin", &other);
+    expect(
+        d,
+        &["verify", "other.bin", "--key", "k.pub.pem"],
+        1,
+        &["1 more bytes"],
+    );
+}
+
 #[test]
 fn issue16_16_rsa_key_errors_say_what_the_file_is() {
     let t = workdir();

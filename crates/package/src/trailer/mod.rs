@@ -369,7 +369,8 @@ pub fn append_trailer(
 /// Reads the trailer, if any (`None`: a plain vendor-format package), and checks that it is
 /// well-formed and that its manifest matches the body. Does not check the signature (no key).
 /// Bytes after the body that are all 0xFF are no trailer: erased flash, as a package read back
-/// from the download region ends (the device reads only the body).
+/// from the download region ends (the device reads only the body); 0xFF bytes after a trailer
+/// are erased flash too.
 pub fn inspect(package: &[u8]) -> Result<Option<Trailer>, TrailerError> {
     read(package).map(|(_, trailer)| trailer)
 }
@@ -380,9 +381,21 @@ fn read(package: &[u8]) -> Result<(Body<'_>, Option<Trailer>), TrailerError> {
     if rest.iter().all(|&b| b == 0xFF) {
         return Ok((body, None));
     }
-    let trailer = Trailer::parse(rest, body.bytes.len())?;
+    let trailer = Trailer::parse(&rest[..rest.len() - erased_tail(rest)], body.bytes.len())?;
     check_manifest(&trailer.manifest, &body)?;
     Ok((body, Some(trailer)))
+}
+
+/// How many 0xFF bytes end `bytes`: erased flash after a package read back from the download
+/// region. A trailer never ends in 0xFF (its last byte is the top byte of the little-endian
+/// `trailer_len`, 0 for any trailer under 16 MiB), so they are never part of one.
+fn erased_tail(bytes: &[u8]) -> usize {
+    bytes.iter().rev().take_while(|&&b| b == 0xFF).count()
+}
+
+/// Where the trailer of `package` ends (before any erased flash).
+fn trailer_end(package: &[u8]) -> usize {
+    package.len() - erased_tail(package)
 }
 
 /// [`read`], requiring a trailer.
@@ -405,7 +418,7 @@ pub fn verify(package: &[u8], key: &PublicKey) -> Result<Trailer, TrailerError> 
             body_len: body.bytes.len(),
         });
     };
-    let key_id_at = package.len() - TAIL_LEN - SIGNATURE_LEN - KEY_ID_LEN;
+    let key_id_at = trailer_end(package) - TAIL_LEN - SIGNATURE_LEN - KEY_ID_LEN;
     if sig.key_id != key.key_id() {
         return Err(TrailerError::Field {
             field: "key_id",
@@ -445,7 +458,7 @@ pub fn attach_signature(
     if let Some(s) = trailer.signature {
         return Err(TrailerError::Field {
             field: "sig_alg",
-            offset: package.len() - TAIL_LEN - SIGNATURE_LEN - KEY_ID_LEN - SIG_HEAD_LEN,
+            offset: trailer_end(package) - TAIL_LEN - SIGNATURE_LEN - KEY_ID_LEN - SIG_HEAD_LEN,
             expected:
                 "0 (unsigned): attach a signature only to a package made with pack --unsigned"
                     .into(),
@@ -694,9 +707,46 @@ mod tests {
             assert!(verify(&pkg[..len], &k).is_err(), "truncated to {len}");
         }
         let mut longer = pkg.clone();
+        longer.push(0x00);
+        let err = verify(&longer, &k).unwrap_err().to_string();
+        assert!(err.contains("1 more bytes"), "{err}");
         longer.push(0xFF);
         let err = verify(&longer, &k).unwrap_err().to_string();
         assert!(err.contains("1 more bytes"), "{err}");
+    }
+
+    /// A signed package read back from the download region is followed by erased flash; that
+    /// failed verify ("N more bytes") although the device reads only the body.
+    #[test]
+    fn regression_erased_flash_after_a_signed_trailer_verifies() {
+        let (body, pkg) = signed();
+        let k = key(1).public_key();
+        for n in [1, 4, 4096] {
+            let mut flash = pkg.clone();
+            flash.resize(pkg.len() + n, 0xFF);
+            let t = verify(&flash, &k).unwrap();
+            assert_eq!(Some(t), inspect(&pkg).unwrap(), "{n} bytes of 0xFF");
+            assert_eq!(
+                message_to_sign(&flash).unwrap(),
+                message_to_sign(&pkg).unwrap()
+            );
+            // A truncated trailer padded with 0xFF is still refused.
+            for cut in [1, 5, 70] {
+                let mut short = pkg[..pkg.len() - cut].to_vec();
+                short.resize(short.len() + n, 0xFF);
+                assert!(verify(&short, &k).is_err(), "cut {cut}, {n} bytes of 0xFF");
+            }
+        }
+        // Another key is named at the key id's offset in the trailer, not in the padding.
+        let mut flash = pkg.clone();
+        flash.resize(pkg.len() + 64, 0xFF);
+        let err = verify(&flash, &key(2).public_key()).unwrap_err();
+        let TrailerError::Field { field, offset, .. } = err else {
+            panic!("{err}")
+        };
+        assert_eq!(field, "key_id");
+        assert_eq!(offset, pkg.len() - TAIL_LEN - SIGNATURE_LEN - KEY_ID_LEN);
+        assert!(offset > body.len());
     }
 
     #[test]
