@@ -319,6 +319,9 @@ impl SecureBuildArgs {
         add(self.nand, "--nand");
         add(self.session_key.is_some(), "--session-key");
         add(self.debug_plaintext, "--debug-plaintext");
+        add(!self.device_build.is_empty(), "--device-build");
+        add(self.chip.is_some(), "--chip");
+        add(self.nonce_hash.is_some(), "--nonce-hash");
         v.extend(self.rsa.given());
         v
     }

@@ -126,6 +126,59 @@ fn issue16_09_secure_options_without_secure_are_refused() {
     );
 }
 
+/// `pack` without `--secure` took `--chip`, `--device-build` and `--nonce-hash` and did nothing
+/// with them. Walks every option under pack's secure help headings, so an option added there
+/// later is refused too or this test names it.
+#[test]
+fn regression_every_secure_option_of_pack_is_refused_without_secure() {
+    let t = workdir();
+    let d = t.path();
+    let cmd = imgtool::cli::command();
+    let pack = cmd.find_subcommand("pack").unwrap();
+    let secure_heading = |a: &clap::Arg| {
+        a.get_help_heading()
+            .is_some_and(|h| h.starts_with("Secure DFU") || h == "RSA signing command")
+    };
+    let mut checked = 0;
+    for a in pack.get_arguments().filter(|a| secure_heading(a)) {
+        let long = a.get_long().unwrap();
+        if long == "secure" {
+            continue;
+        }
+        let value = |a: &clap::Arg| -> Vec<String> {
+            let flag = format!("--{}", a.get_long().unwrap());
+            if !a.get_action().takes_values() {
+                return vec![flag];
+            }
+            let v = a
+                .get_possible_values()
+                .first()
+                .map_or("1".to_owned(), |p| p.get_name().to_owned());
+            vec![flag, v]
+        };
+        // The RSA command's options require each other: give the three together.
+        let mut extra = value(a);
+        if long.starts_with("rsa-sign") {
+            extra = pack
+                .get_arguments()
+                .filter(|b| b.get_long().is_some_and(|l| l.starts_with("rsa-sign")))
+                .flat_map(value)
+                .collect();
+        }
+        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+        let r = imgtool(d, &pack_args("out", &extra));
+        r.assert_exit(2);
+        assert!(
+            r.stderr.contains(&format!("--{long}")) && r.stderr.contains("to the secure flow only"),
+            "pack --{long} without --secure: {}",
+            r.text()
+        );
+        assert!(!d.join("out").exists(), "--{long}: something was written");
+        checked += 1;
+    }
+    assert!(checked >= 20, "only {checked} secure options found");
+}
+
 #[test]
 fn issue16_10_verify_layout_b_of_a_package_signed_for_layout_a_fails() {
     let t = workdir();
