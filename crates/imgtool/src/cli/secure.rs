@@ -169,6 +169,27 @@ impl From<ChipOpt> for Chip {
     }
 }
 
+impl From<Chip> for ChipOpt {
+    fn from(c: Chip) -> Self {
+        match c {
+            Chip::Sf32lb52x => ChipOpt::Sf32lb52x,
+            Chip::Sf32lb55x => ChipOpt::Sf32lb55x,
+            Chip::Sf32lb56x => ChipOpt::Sf32lb56x,
+            Chip::Sf32lb58x => ChipOpt::Sf32lb58x,
+        }
+    }
+}
+
+impl From<imgtool::secure::DeviceBuildName> for DeviceBuildOpt {
+    fn from(d: imgtool::secure::DeviceBuildName) -> Self {
+        use imgtool::secure::DeviceBuildName as N;
+        match d {
+            N::Lite => DeviceBuildOpt::Lite,
+            N::SectionChange => DeviceBuildOpt::SectionChange,
+        }
+    }
+}
+
 /// The library's [`DeviceBuild`] from the `--device-build` values given.
 pub fn device_build(opts: &[DeviceBuildOpt]) -> DeviceBuild {
     DeviceBuild {

@@ -147,6 +147,11 @@ pub fn resolve(args: &PackSecureArgs, config: Option<&Path>) -> Result<Option<Pa
         a.build.sdk_ver = a.build.sdk_ver.or(t.sdk_ver);
         a.build.fw_ver = a.build.fw_ver.or(t.fw_ver);
         a.build.bksize = a.build.bksize.or(t.bksize);
+        if a.build.device_build.is_empty() {
+            a.build.device_build = t.device_build.iter().map(|&d| d.into()).collect();
+        }
+        a.build.chip = a.build.chip.or(t.chip.map(Into::into));
+        a.build.nonce_hash = a.build.nonce_hash.or(t.nonce_hash);
     }
     Ok(a.secure.then_some(a))
 }
@@ -171,6 +176,8 @@ pub fn run(
     let images = SecureImage::from_planned_package(planned, a.encrypt);
     let ids: Vec<_> = images.iter().map(|i| (i.img_id, i.flag)).collect();
     check_policy(a.build.dfu_id(), &ids).context("nothing written")?;
+    // The device rules as gen-dfu checks them, with the warning when the chip is unknown.
+    super::secure::check_rules(&a.build, &ids)?;
     let config = SecureConfig {
         images,
         build: a

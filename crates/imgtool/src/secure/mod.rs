@@ -39,6 +39,6 @@ pub use config::{input_name, record_name, Naming, SecureBuild, SecureConfig, Sec
 pub use error::{Result, SecureFlowError};
 pub use keys::{KeyFiles, SecureKeys, SignerKey};
 pub use manifest::{online_files, secure_manifest, OnlineFiles, SECURE_MANIFEST_FILE};
-pub use ota_toml::SecureToml;
+pub use ota_toml::{DeviceBuildName, SecureToml};
 pub use plan::{plan_secure, Artifact, SecurePlan, CTRL_HASH_LEN};
 pub use write::{in_dir, write_artifacts, write_secure};

@@ -32,6 +32,43 @@ pub struct SecureToml {
     pub fw_ver: Option<u32>,
     /// Record block size.
     pub bksize: Option<u16>,
+    /// Options of the device's DFU build that change which image ids it accepts
+    /// (`--device-build`): `"lite"`, `"section-change"`.
+    #[serde(default)]
+    pub device_build: Vec<DeviceBuildName>,
+    /// The chip family the device's DFU code is built for (`--chip`), e.g. `"sf32lb52x"`.
+    #[serde(default, deserialize_with = "chip")]
+    pub chip: Option<layout::Chip>,
+    /// 32-byte file whose hash gives the AES-CTR nonce instead of the signing key's
+    /// (`--nonce-hash`).
+    pub nonce_hash: Option<PathBuf>,
+}
+
+/// A `device_build` entry of `[secure]`, spelled like `--device-build`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeviceBuildName {
+    /// `OTA_NOR_OTA_MANAGER_LITE`.
+    Lite,
+    /// `OTA_SECTION_CHANGE`.
+    SectionChange,
+}
+
+/// `chip = "..."`: a family name, case-insensitive (`sf32lb52x`, `SF32LB52x`).
+fn chip<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<layout::Chip>, D::Error> {
+    let name: String = serde::Deserialize::deserialize(d)?;
+    match layout::Chip::from_name(&name) {
+        Some(c) => Ok(Some(c)),
+        None => {
+            let known: Vec<&str> = layout::Chip::ALL.iter().map(|c| c.name()).collect();
+            Err(serde::de::Error::custom(format!(
+                "unknown chip {name:?}: expected one of {}",
+                known.join(", ")
+            )))
+        }
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -55,7 +92,12 @@ impl SecureToml {
         })?;
         let base = path.parent().unwrap_or(Path::new(""));
         Ok(t.secure.map(|mut s| {
-            for key in [&mut s.root_key, &mut s.sign_key, &mut s.session_key] {
+            for key in [
+                &mut s.root_key,
+                &mut s.sign_key,
+                &mut s.session_key,
+                &mut s.nonce_hash,
+            ] {
                 // A pkcs11: URI (sign_key) is not a path relative to the file.
                 let uri = |p: &PathBuf| p.to_str().is_some_and(|t| t.starts_with("pkcs11:"));
                 *key = key.take().map(|p| if uri(&p) { p } else { base.join(p) });
@@ -89,6 +131,29 @@ mod tests {
         let e = SecureToml::from_ota_toml(&p).unwrap_err();
         assert!(matches!(e, SecureFlowError::OtaToml { .. }), "{e:?}");
         assert_eq!(e.to_string(), format!("{}: [secure]", p.display()));
+    }
+
+    #[test]
+    fn device_build_chip_and_nonce_hash_are_read_and_a_wrong_chip_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("ota.toml");
+        let text = "[secure]\ndevice_build = [\"lite\", \"section-change\"]\n\
+                    chip = \"sf32lb52x\"\nnonce_hash = \"keys/sig_hash.bin\"\n";
+        std::fs::write(&p, text).unwrap();
+        let t = SecureToml::from_ota_toml(&p).unwrap().unwrap();
+        let both = [DeviceBuildName::Lite, DeviceBuildName::SectionChange];
+        assert_eq!(t.device_build, both);
+        assert_eq!(t.chip, Some(layout::Chip::Sf32lb52x));
+        assert_eq!(t.nonce_hash, Some(dir.path().join("keys/sig_hash.bin")));
+        std::fs::write(&p, "[secure]\nchip = \"sf32lb99x\"\n").unwrap();
+        let e = SecureToml::from_ota_toml(&p).unwrap_err();
+        let full = package::error::full_text(&e);
+        assert!(
+            full.contains("unknown chip \"sf32lb99x\": expected one of SF32LB52x"),
+            "{full}"
+        );
+        std::fs::write(&p, "[secure]\ndevice_build = [\"full\"]\n").unwrap();
+        assert!(SecureToml::from_ota_toml(&p).is_err());
     }
 
     #[test]

@@ -294,6 +294,103 @@ fn secure_toml(d: &Path, secure: &str) {
     put(d, "ota.toml", toml.as_bytes());
 }
 
+/// ota.toml's `[secure]` had no way to say what `--device-build`, `--chip` and `--nonce-hash`
+/// say, so a project that needed them could not keep its build in the file. Now it has the same
+/// keys, relative paths from the file, the command line winning.
+#[test]
+fn regression_ota_toml_secure_has_device_build_chip_and_nonce_hash() {
+    let t = workdir();
+    let d = t.path();
+    put(d, "dfu.bin", &[0x5A; 700]);
+    std::fs::create_dir(d.join("keys")).unwrap();
+    put(d, "keys/other_hash.bin", &[0x42; 32]);
+    let toml = |images: &str, secure: &str| {
+        let text = format!(
+            "{images}[secure]\nroot_key = \"s01.bin\"\nsign_key = \"sig_pri.pem\"\n\
+             session_key = \"skey.bin\"\n{secure}"
+        );
+        put(d, "ota.toml", text.as_bytes());
+    };
+    let with_installer = "layout = \"sf32lb52x-eh-lb523\"\n\
+        [[image]]\nid = \"hcpu\"\npath = \"app.elf\"\n\
+        [[image]]\nid = \"ota-manager\"\npath = \"dfu.bin\"\n";
+    let pack = |out: &str| imgtool(d, &["pack", "--config", "ota.toml", "-o", out]);
+    // dfu_id 0 with the installer (id 6): only a lite build takes it.
+    toml(with_installer, "");
+    let r = pack("a");
+    r.assert_exit(2);
+    assert!(r.stderr.contains("code-image-ids"), "{}", r.text());
+    toml(with_installer, "device_build = [\"lite\"]\n");
+    ok(pack("a"));
+    let v = [
+        "verify",
+        "a/ctrl_packet.bin",
+        "--root-key",
+        "s01.bin",
+        "--sig-pub",
+        "sig_pub.pem",
+    ];
+    expect(d, &v, 1, &["device rule code-image-ids"]);
+    ok(imgtool(d, &[&v[..], &["--device-build", "lite"]].concat()));
+    // chip: id 1 (LCPU) cannot be installed by a 52x build's DFU code.
+    let lcpu = "[[image]]\nid = \"lcpu\"\npath = \"hcpu.bin\"\n";
+    toml(lcpu, "");
+    let r = ok(pack("b"));
+    assert!(r.stderr.contains("give --chip"), "{}", r.text());
+    toml(lcpu, "chip = \"sf32lb52x\"\n");
+    let r = pack("c");
+    r.assert_exit(2);
+    assert!(r.stderr.contains("not-on-52x"), "{}", r.text());
+    let r = ok(imgtool(
+        d,
+        &[
+            "pack",
+            "--config",
+            "ota.toml",
+            "-o",
+            "c",
+            "--chip",
+            "sf32lb56x",
+        ],
+    ));
+    assert!(
+        !r.stderr.contains("warning"),
+        "the command line wins: {}",
+        r.text()
+    );
+    toml(lcpu, "chip = \"sf32lb99x\"\n");
+    expect(
+        d,
+        &["pack", "--config", "ota.toml", "-o", "e"],
+        2,
+        &["unknown chip \"sf32lb99x\""],
+    );
+    // nonce_hash: the nonce comes from that file (relative to ota.toml), so the packet opens
+    // with it and not without it.
+    toml(
+        lcpu,
+        "encrypt = true\nnonce_hash = \"keys/other_hash.bin\"\n",
+    );
+    ok(pack("n"));
+    let v = [
+        "verify",
+        "n/ctrl_packet.bin",
+        "--root-key",
+        "s01.bin",
+        "--sig-pub",
+        "sig_pub.pem",
+    ];
+    ok(imgtool(
+        d,
+        &[&v[..], &["--nonce-hash", "keys/other_hash.bin"]].concat(),
+    ));
+    assert_eq!(imgtool(d, &v).code(), 1);
+    for out in ["a", "b", "c", "n"] {
+        assert!(d.join(out).join("ctrl_packet.bin").exists(), "{out}");
+    }
+    assert!(!d.join("e").exists());
+}
+
 fn ctrl_json(d: &Path, dir: &str) -> serde_json::Value {
     inspect_json(
         d,
