@@ -234,10 +234,10 @@ pub fn run(args: Args) -> Result<Outcome> {
     let passphrase = args.passphrase.passphrase()?;
     let mut secure = super::secure_pack::resolve(&args.secure, args.config.as_deref())?;
     super::secure_pack::check_options(&args.secure, secure.is_some(), &args.signing)?;
-    if let Some(s) = secure.as_mut().filter(|s| s.build.chip.is_none()) {
+    if let Some(s) = secure.as_mut().filter(|s| s.build.device.chip.is_none()) {
         // As verify does: the layout's chip decides the chip rules unless --chip says.
         let layout = config.layout.as_ref().map(|l| l.load()).transpose()?;
-        s.build.chip = layout.and_then(|l| l.family()).map(Into::into);
+        s.build.device.chip = layout.and_then(|l| l.family()).map(Into::into);
     }
     let dests = plan_package_outputs(
         &args.output.output,

@@ -190,11 +190,52 @@ impl From<imgtool::secure::DeviceBuildName> for DeviceBuildOpt {
     }
 }
 
-/// The library's [`DeviceBuild`] from the `--device-build` values given.
-pub fn device_build(opts: &[DeviceBuildOpt]) -> DeviceBuild {
-    DeviceBuild {
-        ota_manager_lite: opts.contains(&DeviceBuildOpt::Lite),
-        section_change: opts.contains(&DeviceBuildOpt::SectionChange),
+/// The device the secure files are for: the options that decide which image ids its DFU code
+/// accepts ([`secure::rules`]). Declared once, flattened where they act: gen-dfu and
+/// pack --secure (through [`SecureBuildArgs`]) and verify.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct DeviceTargetArgs {
+    /// The device's DFU code is built with this option, so accept what it accepts: lite
+    /// (OTA_NOR_OTA_MANAGER_LITE) takes image id 6 under dfu_id 0/1, section-change
+    /// (OTA_SECTION_CHANGE) any id the app registers an address for. Without it, ids 6 and 11
+    /// need dfu_id 2 and id 9 is refused. Repeat or comma-separate for both
+    #[arg(
+        long,
+        value_name = "OPTION",
+        value_enum,
+        value_delimiter = ',',
+        help_heading = "Secure DFU"
+    )]
+    pub device_build: Vec<DeviceBuildOpt>,
+
+    /// The device's chip: sf32lb52x refuses image ids 1 and 2 under dfu_id 0/1 (compiled out
+    /// of 52x builds). Without it (and without a layout) that rule is only a warning
+    #[arg(long, value_name = "CHIP", value_enum, help_heading = "Secure DFU")]
+    pub chip: Option<ChipOpt>,
+}
+
+impl DeviceTargetArgs {
+    /// The library's target: --device-build, and the chip from --chip, else `layout_chip`.
+    pub fn target(&self, layout_chip: Option<Chip>) -> imgtool::secure::DeviceTarget {
+        imgtool::secure::DeviceTarget {
+            build: DeviceBuild {
+                ota_manager_lite: self.device_build.contains(&DeviceBuildOpt::Lite),
+                section_change: self.device_build.contains(&DeviceBuildOpt::SectionChange),
+            },
+            chip: self.chip.map(Chip::from).or(layout_chip),
+        }
+    }
+
+    /// The options given, by name.
+    pub fn given(&self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        if !self.device_build.is_empty() {
+            v.push("--device-build");
+        }
+        if self.chip.is_some() {
+            v.push("--chip");
+        }
+        v
     }
 }
 
@@ -266,23 +307,9 @@ pub struct SecureBuildArgs {
     #[arg(long, help_heading = "Secure DFU")]
     pub debug_plaintext: bool,
 
-    /// The device's DFU code is built with this option, so accept what it accepts: lite
-    /// (OTA_NOR_OTA_MANAGER_LITE) takes image id 6 under dfu_id 0/1, section-change
-    /// (OTA_SECTION_CHANGE) any id the app registers an address for. Without it, ids 6 and 11
-    /// need dfu_id 2 and id 9 is refused. Repeat or comma-separate for both
-    #[arg(
-        long,
-        value_name = "OPTION",
-        value_enum,
-        value_delimiter = ',',
-        help_heading = "Secure DFU"
-    )]
-    pub device_build: Vec<DeviceBuildOpt>,
-
-    /// The device's chip: sf32lb52x refuses image ids 1 and 2 under dfu_id 0/1 (compiled out
-    /// of 52x builds). Without it (and without a layout) that rule is only a warning
-    #[arg(long, value_name = "CHIP", value_enum, help_heading = "Secure DFU")]
-    pub chip: Option<ChipOpt>,
+    /// The device the files are for (its DFU build options and chip)
+    #[command(flatten)]
+    pub device: DeviceTargetArgs,
 
     /// Take the AES-CTR nonce from this 32-byte hash file (like <sigkey>_hash.bin) instead of
     /// the signing key's: for a chip whose efuse is not programmed (it uses the SDK's
@@ -340,9 +367,8 @@ impl SecureBuildArgs {
         add(self.nand, "--nand");
         add(self.session_key.is_some(), "--session-key");
         add(self.debug_plaintext, "--debug-plaintext");
-        add(!self.device_build.is_empty(), "--device-build");
-        add(self.chip.is_some(), "--chip");
         add(self.nonce_hash.is_some(), "--nonce-hash");
+        v.extend(self.device.given());
         v.extend(self.rsa.given());
         v
     }
@@ -362,8 +388,8 @@ impl SecureBuildArgs {
             bksize: self.bksize(),
             align,
             nand: self.nand,
-            device_build: device_build(&self.device_build),
-            chip: self.chip.map(Chip::from),
+            device_build: self.device.target(None).build,
+            chip: self.device.chip.map(Chip::from),
             debug_plaintext: self.debug_plaintext,
             naming,
         })
@@ -422,10 +448,7 @@ pub fn write_all(artifacts: &[Artifact], inputs: &[&Path], force: bool) -> Resul
 /// Refuses what the device's DFU code rejects ([`secure::rules`]) and warns on stderr when the
 /// SF32LB52x rule could not be checked (no --chip).
 pub fn check_rules(build: &SecureBuildArgs, ids: &[(u8, u16)]) -> Result<()> {
-    let target = imgtool::secure::DeviceTarget {
-        build: device_build(&build.device_build),
-        chip: build.chip.map(Chip::from),
-    };
+    let target = build.device.target(None);
     let warning =
         imgtool::secure::check_device(build.dfu_id(), ids, target).context("nothing written")?;
     if let Some(w) = warning {

@@ -34,22 +34,6 @@ pub struct SecureCheckArgs {
     /// flash table (docs/secure-dfu.md)
     #[arg(long, value_name = "FILE", help_heading = "Secure DFU")]
     pub nonce_hash: Option<PathBuf>,
-
-    /// verify: the device's DFU code is built with this option (lite:
-    /// OTA_NOR_OTA_MANAGER_LITE, section-change: OTA_SECTION_CHANGE), so accept what it accepts
-    #[arg(
-        long,
-        value_name = "OPTION",
-        value_enum,
-        value_delimiter = ',',
-        help_heading = "Secure DFU"
-    )]
-    pub device_build: Vec<super::secure::DeviceBuildOpt>,
-
-    /// verify: the device's chip (sf32lb52x rejects image ids 1 and 2 under dfu_id 0/1); a
-    /// --layout gives it too
-    #[arg(long, value_name = "CHIP", value_enum, help_heading = "Secure DFU")]
-    pub chip: Option<super::secure::ChipOpt>,
 }
 
 pub(crate) fn parse_record(s: &str) -> Result<(u8, PathBuf), String> {
@@ -87,15 +71,6 @@ fn keys(args: &SecureCheckArgs, what: &str) -> Result<Keys> {
     })
 }
 
-/// The device the artifact is checked for: --device-build, and the chip from --chip or
-/// `layout_chip`.
-fn target(args: &SecureCheckArgs, layout_chip: Option<layout::Chip>) -> DeviceTarget {
-    DeviceTarget {
-        build: super::secure::device_build(&args.device_build),
-        chip: args.chip.map(secure::rules::Chip::from).or(layout_chip),
-    }
-}
-
 fn warn(warning: Option<String>) {
     if let Some(w) = warning {
         eprintln!("warning: {w}");
@@ -119,20 +94,21 @@ fn verdict(name: &str, ok: bool, summary: String) -> Outcome {
 }
 
 /// `verify` of a secure artifact: every hash and signature, and what the device's DFU code
-/// rejects (its chip from --chip or `layout_chip`, the layout's `chip`); exit 1 on any failure.
+/// rejects (`target`: --device-build, and the chip from --chip or the layout); exit 1 on any
+/// failure.
 pub fn verify(
     path: &Path,
     bytes: &[u8],
     kind: Kind,
     args: &SecureCheckArgs,
-    layout_chip: Option<layout::Chip>,
+    target: DeviceTarget,
 ) -> Result<Outcome> {
     let name = path.display().to_string();
     match kind {
         Kind::Ftab => verify_ftab(&name, bytes, args),
         Kind::OfflineV1 => {
             let k = keys(args, &name)?;
-            match verify_offline_v1(bytes, &k.root, &k.verifier, target(args, layout_chip)) {
+            match verify_offline_v1(bytes, &k.root, &k.verifier, target) {
                 Ok((o, warning)) => {
                     warn(warning);
                     print_findings(&name, &o.findings);
@@ -156,7 +132,6 @@ pub fn verify(
             let k = keys(args, &name)?;
             let recs = read_records(bytes, &args.records, &k.root, &k.verifier)?;
             let borrowed: Vec<(u8, &[u8])> = recs.iter().map(|(i, b)| (*i, b.as_slice())).collect();
-            let target = target(args, layout_chip);
             let set = match verify_ctrl(bytes, &borrowed, &k.root, &k.verifier, target) {
                 Ok((s, warning)) => {
                     warn(warning);
@@ -370,7 +345,13 @@ pub fn inspect(
 fn print_value(v: &Value, indent: &str) {
     if let Value::Object(m) = v {
         for (k, x) in m {
+            let empty = match x {
+                Value::Object(o) => o.is_empty(),
+                Value::Array(a) => a.is_empty(),
+                _ => false,
+            };
             match x {
+                _ if empty => super::print::say!("{indent}{k}: none"),
                 Value::Object(_) | Value::Array(_) => {
                     super::print::say!("{indent}{k}:");
                     print_value(x, &format!("{indent}  "));

@@ -147,10 +147,11 @@ pub fn resolve(args: &PackSecureArgs, config: Option<&Path>) -> Result<Option<Pa
         a.build.sdk_ver = a.build.sdk_ver.or(t.sdk_ver);
         a.build.fw_ver = a.build.fw_ver.or(t.fw_ver);
         a.build.bksize = a.build.bksize.or(t.bksize);
-        if a.build.device_build.is_empty() {
-            a.build.device_build = t.device_build.iter().map(|&d| d.into()).collect();
+        let device = &mut a.build.device;
+        if device.device_build.is_empty() {
+            device.device_build = t.device_build.iter().map(|&d| d.into()).collect();
         }
-        a.build.chip = a.build.chip.or(t.chip.map(Into::into));
+        device.chip = device.chip.or(t.chip.map(Into::into));
         a.build.nonce_hash = a.build.nonce_hash.or(t.nonce_hash);
     }
     Ok(a.secure.then_some(a))

@@ -47,6 +47,10 @@ pub struct Args {
     /// Keys and record files for the secure artifacts (docs/secure-dfu.md)
     #[command(flatten)]
     pub secure: super::secure_check::SecureCheckArgs,
+
+    /// The device a secure artifact is checked for (its DFU build options and chip)
+    #[command(flatten)]
+    pub device: super::secure::DeviceTargetArgs,
 }
 
 fn file_len(path: &std::path::Path) -> u64 {
@@ -66,7 +70,17 @@ pub fn run(args: Args) -> Result<Outcome> {
     let bytes = fsio::input::read_bounded(&args.package, limit)?;
     if let Some(kind) = super::secure_check::detect(&bytes, &args.secure) {
         let chip = layout.as_ref().and_then(layout::Layout::family);
-        return super::secure_check::verify(&args.package, &bytes, kind, &args.secure, chip);
+        let target = args.device.target(chip);
+        return super::secure_check::verify(&args.package, &bytes, kind, &args.secure, target);
+    }
+    let given = args.device.given();
+    if !given.is_empty() {
+        anyhow::bail!(
+            "{}: the device rules they select are those of the secure flow (a control packet \
+             or an offline package v1); {name} is an offline package v2, checked against \
+             --layout",
+            given.join(", ")
+        );
     }
     let report = match check(&bytes, layout.as_ref()) {
         Ok(r) => r,

@@ -973,3 +973,47 @@ fn issue16_17_force_overwrites_keys_and_allow_large_pksize_allows_pksize() {
         &[],
     );
 }
+
+/// `--chip` and `--device-build` were taken by inspect and unpack, and by verify of an offline
+/// package v2, and did nothing there. They are now options only where they act.
+#[test]
+fn regression_device_target_options_exist_only_where_they_act() {
+    let t = workdir();
+    let d = t.path();
+    ok(imgtool(d, &pack_args("out", &[])));
+    let pkg = "out/offline_install.bin";
+    for cmd in ["inspect", "unpack"] {
+        for opt in [
+            &["--chip", "sf32lb52x"][..],
+            &["--device-build", "lite"][..],
+        ] {
+            let r = imgtool(d, &[&[cmd, pkg][..], opt].concat());
+            r.assert_exit(2);
+            assert!(
+                r.stderr.contains("unexpected argument"),
+                "{cmd} {opt:?}: {}",
+                r.text()
+            );
+        }
+    }
+    expect(
+        d,
+        &["verify", pkg, "--chip", "sf32lb52x"],
+        2,
+        &["--chip: the device rules they select are those of the secure flow"],
+    );
+    // Where they act, they still do: verify of a control packet.
+    ok(imgtool(d, &pack_args("sec", SECURE)));
+    let v = [
+        "verify",
+        "sec/ctrl_packet.bin",
+        "--root-key",
+        "s01.bin",
+        "--sig-pub",
+        "sig_pub.pem",
+    ];
+    ok(imgtool(
+        d,
+        &[&v[..], &["--chip", "sf32lb52x", "--device-build", "lite"]].concat(),
+    ));
+}
