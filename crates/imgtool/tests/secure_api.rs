@@ -10,6 +10,7 @@ use imgtool::secure::{
 };
 use layout::ImageId;
 use secure::ctrl::{FLAG_COMPRESS, FLAG_ENC};
+use secure::online::OnlineParams;
 use secure::rules::DeviceBuild;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -95,10 +96,13 @@ fn plan_in_code(dir: &Path) -> SecurePlan {
     let config = SecureConfig {
         images,
         build: SecureBuild {
-            // Image id 6 under dfu_id 0: an OTA_NOR_OTA_MANAGER_LITE device.
-            device_build: DeviceBuild {
-                ota_manager_lite: true,
-                ..DeviceBuild::default()
+            params: OnlineParams {
+                // Image id 6 under dfu_id 0: an OTA_NOR_OTA_MANAGER_LITE device.
+                device_build: DeviceBuild {
+                    ota_manager_lite: true,
+                    ..DeviceBuild::default()
+                },
+                ..OnlineParams::default()
             },
             ..SecureBuild::default()
         },

@@ -8,6 +8,7 @@ use anyhow::{bail, Context, Result};
 pub use imgtool::secure::{Artifact, Naming};
 use imgtool::secure::{KeyFiles, SecureBuild, SecureKeys, SignerKey};
 use secure::ctrl::{check_policy, FLAG_COMPRESS};
+use secure::online::{OnlineParams, MAX_BKSIZE_FLASH, MAX_BKSIZE_NAND};
 use secure::rules::{Chip, DeviceBuild};
 use secure::{CommandRsaSigner, NonceHash, RootKey, RsaSigner, VerifyingKey};
 use sign::Passphrase;
@@ -380,16 +381,23 @@ impl SecureBuildArgs {
             1 => true,
             n => bail!("--align={n}: 0 or 1"),
         };
+        let target = self.device.target(None);
         Ok(SecureBuild {
-            dfu_id: self.dfu_id(),
-            hw_version: self.hw_ver(),
-            sdk_version: self.sdk_ver(),
-            fw_version: self.fw_ver(),
-            bksize: self.bksize(),
-            align,
-            nand: self.nand,
-            device_build: self.device.target(None).build,
-            chip: self.device.chip.map(Chip::from),
+            params: OnlineParams {
+                dfu_id: self.dfu_id(),
+                hw_version: self.hw_ver(),
+                sdk_version: self.sdk_ver(),
+                fw_version: self.fw_ver(),
+                bksize: self.bksize(),
+                align,
+                max_bksize: if self.nand {
+                    MAX_BKSIZE_NAND
+                } else {
+                    MAX_BKSIZE_FLASH
+                },
+                device_build: target.build,
+                chip: target.chip,
+            },
             debug_plaintext: self.debug_plaintext,
             naming,
         })

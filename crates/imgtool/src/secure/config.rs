@@ -3,8 +3,7 @@
 
 use crate::pack::{Compression, PlannedPackage};
 use secure::ctrl::{FLAG_COMPRESS, FLAG_ENC};
-use secure::online::{OnlineImage, OnlineParams, MAX_BKSIZE_FLASH, MAX_BKSIZE_NAND};
-use secure::rules::{Chip, DeviceBuild};
+use secure::online::{OnlineImage, OnlineParams};
 
 /// One image of a secure build.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,71 +61,18 @@ impl SecureImage {
     }
 }
 
-/// Control packet and record parameters (the defaults are the vendor tool's).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Control packet and record parameters (the defaults are the vendor tool's), and what this
+/// crate adds to crate `secure`'s: which files to plan and how to name them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SecureBuild {
-    /// Control packet dfu_ID (0 CODE, 1 CODE_MIX, 2 OTA_MANAGER).
-    pub dfu_id: u8,
-    /// Control packet HW_version.
-    pub hw_version: u32,
-    /// Control packet SDK_version.
-    pub sdk_version: u32,
-    /// Control packet FW_version.
-    pub fw_version: u32,
-    /// Record block size: a multiple of 16, at most 512 (2048 when `nand`).
-    pub bksize: u16,
-    /// Zero-pad each image to 16 bytes.
-    pub align: bool,
-    /// NAND ping-pong target: allows a block size up to 2048.
-    pub nand: bool,
-    /// The device's DFU build options.
-    pub device_build: DeviceBuild,
-    /// The device's chip, if known.
-    pub chip: Option<Chip>,
+    /// dfu_ID, versions, block size (at most 512, or 2048 for a NAND target:
+    /// [`OnlineParams::max_bksize`]), alignment, and the device the rules are checked for.
+    pub params: OnlineParams,
     /// Also plan `control_packet_value.txt` (the plaintext control packet with the session
     /// key; written with mode 0600).
     pub debug_plaintext: bool,
     /// How record files are named.
     pub naming: Naming,
-}
-
-impl Default for SecureBuild {
-    fn default() -> Self {
-        Self {
-            dfu_id: 0,
-            hw_version: 0,
-            sdk_version: 0,
-            fw_version: 0,
-            bksize: 512,
-            align: true,
-            nand: false,
-            device_build: DeviceBuild::default(),
-            chip: None,
-            debug_plaintext: false,
-            naming: Naming::Classic,
-        }
-    }
-}
-
-impl SecureBuild {
-    /// The parameters as crate `secure` takes them.
-    pub fn params(&self) -> OnlineParams {
-        OnlineParams {
-            dfu_id: self.dfu_id,
-            hw_version: self.hw_version,
-            sdk_version: self.sdk_version,
-            fw_version: self.fw_version,
-            bksize: self.bksize,
-            align: self.align,
-            max_bksize: if self.nand {
-                MAX_BKSIZE_NAND
-            } else {
-                MAX_BKSIZE_FLASH
-            },
-            device_build: self.device_build,
-            chip: self.chip,
-        }
-    }
 }
 
 /// A whole secure build but its keys.

@@ -34,7 +34,7 @@ pub fn secure_manifest(
             })
         })
         .collect();
-    let b = &config.build;
+    let b = &config.build.params;
     let mut v = json!({
         "format": if config.offline_v1 { "sifli-secure-offline-v1" } else { "sifli-secure-online" },
         "tool": format!("imgtool {}", env!("CARGO_PKG_VERSION")),

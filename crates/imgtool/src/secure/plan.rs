@@ -69,7 +69,7 @@ impl Eq for SecurePlan {}
 
 /// Seals the images of `config` with `keys` and plans every file of the build.
 pub fn plan_secure(config: &SecureConfig, keys: &SecureKeys) -> Result<SecurePlan> {
-    let params = config.build.params();
+    let params = config.build.params;
     let images: Vec<OnlineImage> = config.images.iter().map(|i| i.online()).collect();
     let k = BuildKeys {
         root: &keys.root,
