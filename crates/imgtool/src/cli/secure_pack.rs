@@ -192,7 +192,9 @@ pub fn run(
     let keys = a.build.keys(&files).context("nothing written")?;
     let mut plan = plan_secure(&config, &keys).context("nothing written")?;
     let sig_hash = keys.signer.public_key().sig_hash()?;
-    plan.push_manifest(&config, planned.layout_name.as_deref(), &sig_hash, release);
+    let layout = planned.layout_name.as_deref();
+    let nonce_hash = keys.nonce_hash.as_ref();
+    plan.push_manifest(&config, layout, &sig_hash, nonce_hash, release);
     let files = in_dir(&plan, out);
     let mut inputs: Vec<&Path> = planned.images.iter().map(|i| i.source.as_path()).collect();
     inputs.push(root.as_path());

@@ -4,6 +4,7 @@
 use super::config::SecureConfig;
 use super::plan::{Artifact, SecurePlan};
 use crate::pack::ReleaseInfo;
+use secure::keys::NonceHash;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -11,13 +12,15 @@ use sha2::{Digest, Sha256};
 pub const SECURE_MANIFEST_FILE: &str = "manifest.json";
 
 /// The manifest of `plan` (made from `config`), for the layout named `layout_name` and the
-/// signing key whose public DER hashes to `sig_hash`; `release` adds `version` and
-/// `build_id` when given.
+/// signing key whose public DER hashes to `sig_hash`; `nonce_hash` (when the AES-CTR nonce
+/// comes from another hash, `--nonce-hash`) and `release` (`version`, `build_id`) are added
+/// when given.
 pub fn secure_manifest(
     plan: &SecurePlan,
     config: &SecureConfig,
     layout_name: Option<&str>,
     sig_hash: &[u8],
+    nonce_hash: Option<&NonceHash>,
     release: &ReleaseInfo,
 ) -> Vec<u8> {
     let hex = secure::record::hex;
@@ -48,6 +51,10 @@ pub fn secure_manifest(
     // Release information for whoever ships the files (the control packet has only the
     // numeric FW_version). Absent unless given, so the manifest of a build without them is
     // unchanged.
+    // Whoever decrypts the files later (verify, diff, a device) needs it; absent otherwise.
+    if let Some(h) = nonce_hash {
+        v["nonce_hash"] = json!(hex(h.as_bytes()));
+    }
     if let Some(version) = &release.version {
         v["version"] = json!(version);
     }
@@ -66,9 +73,10 @@ impl SecurePlan {
         config: &SecureConfig,
         layout_name: Option<&str>,
         sig_hash: &[u8],
+        nonce_hash: Option<&NonceHash>,
         release: &ReleaseInfo,
     ) {
-        let m = secure_manifest(self, config, layout_name, sig_hash, release);
+        let m = secure_manifest(self, config, layout_name, sig_hash, nonce_hash, release);
         self.artifacts
             .push(Artifact::new(SECURE_MANIFEST_FILE, "manifest", None, m));
     }

@@ -385,6 +385,13 @@ fn regression_ota_toml_secure_has_device_build_chip_and_nonce_hash() {
         &[&v[..], &["--nonce-hash", "keys/other_hash.bin"]].concat(),
     ));
     assert_eq!(imgtool(d, &v).code(), 1);
+    // The manifest says which hash the nonce came from (and only when it is not the key's).
+    let m: serde_json::Value =
+        serde_json::from_str(&read_text(&d.join("n/manifest.json"))).unwrap();
+    assert_eq!(m["nonce_hash"], "42".repeat(32), "{m}");
+    let m: serde_json::Value =
+        serde_json::from_str(&read_text(&d.join("a/manifest.json"))).unwrap();
+    assert!(m.get("nonce_hash").is_none(), "{m}");
     for out in ["a", "b", "c", "n"] {
         assert!(d.join(out).join("ctrl_packet.bin").exists(), "{out}");
     }
