@@ -109,7 +109,7 @@ fn build(a: BuildArgs) -> Result<Outcome> {
 
 /// Refuses a `--length` the table cannot mean: a name that is no ftab entry of the layout, a
 /// name given twice, 0, or more than the entry's region holds (the bootloader copies `length`
-/// bytes from the region).
+/// bytes from the region) or than the region it runs from holds (it copies them there).
 fn check_lengths(layout: &layout::Layout, lengths: &[(String, u32)]) -> Result<()> {
     let entries: Vec<(&str, &layout::Region)> = layout
         .regions
@@ -148,8 +148,34 @@ fn check_lengths(layout: &layout::Layout, lengths: &[(String, u32)]) -> Result<(
                 region.size
             );
         }
+        if let Some((run, size)) = run_region(layout, name, region) {
+            if u64::from(*len) > size {
+                bail!(
+                    "--length {name}={len} ({len:#x}) is more than the entry's run region \
+                     {run} holds ({size} bytes, {size:#x}); the image is copied there at boot \
+                     and the copy would run past its end"
+                );
+            }
+        }
     }
     Ok(())
+}
+
+/// Where the image of ftab entry `name` (stored in `base`) runs when that is another place:
+/// the region marked as its `xip` address, else `base`'s own `xip_size`. Its name and size.
+fn run_region(layout: &layout::Layout, name: &str, base: &layout::Region) -> Option<(String, u64)> {
+    let xip = layout.regions.iter().find(|r| {
+        r.ftab
+            .as_ref()
+            .is_some_and(|f| f.name == name && f.address.contains(&layout::FtabAddress::Xip))
+            && !std::ptr::eq(*r, base)
+    });
+    match xip {
+        Some(r) => Some((r.name().to_owned(), r.size)),
+        None => base
+            .xip_size
+            .map(|s| (format!("{} (xip_size)", base.name()), s)),
+    }
 }
 
 fn show(a: ShowArgs) -> Result<Outcome> {

@@ -253,6 +253,42 @@ fn issue16_11_ftab_build_length_refuses_unknown_names_zero_and_oversize() {
     assert_eq!(t.len(), 11280);
 }
 
+/// `ftab build --length` was checked against the entry's storage region only: on the EH-LB525
+/// the bootloader is stored in 128 KiB of flash but runs from 64 KiB of RAM, so a length
+/// between the two passed and the boot copy would overrun the RAM region.
+#[test]
+fn regression_ftab_length_must_fit_the_region_the_image_runs_from() {
+    let t = workdir();
+    let d = t.path();
+    let build = |len: &str| {
+        let args = [
+            "ftab",
+            "build",
+            "--layout",
+            "sf32lb52x-eh-lb525",
+            "--length",
+            len,
+            "-o",
+            "ft.bin",
+        ];
+        imgtool(d, &args)
+    };
+    let r = build("bootloader=0x10001");
+    r.assert_exit(2);
+    assert!(
+        r.stderr.contains(
+            "--length bootloader=65537 (0x10001) is more than the entry's run region \
+             FLASH_BOOT_LOADER holds (65536 bytes, 0x10000)"
+        ),
+        "{}",
+        r.text()
+    );
+    assert!(!d.join("ft.bin").exists());
+    ok(build("bootloader=0x10000"));
+    // Where the run region is as large as the storage (main), the storage region decides.
+    ok(build("main=0x380000"));
+}
+
 #[test]
 fn issue16_12_cli_compress_overrides_per_image_compress() {
     let t = workdir();
