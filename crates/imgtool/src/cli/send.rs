@@ -52,8 +52,8 @@ pub struct Args {
     #[arg(long, value_name = "BYTES", value_parser = number::<u16>)]
     pub bksize: Option<u16>,
 
-    /// The device over BLE: its advertised name (SIFLI_APP-...) or address (needs a build with
-    /// the `ble` feature)
+    /// The device over BLE: its advertised name (SIFLI_APP-...) or address (Linux, Windows;
+    /// macOS hides addresses: use the name). Needs a build with the `ble` feature
     #[arg(
         long,
         value_name = "NAME|ADDR",
