@@ -200,7 +200,7 @@ pub enum CFileError {
     },
 }
 
-/// Reads a C file written by the vendor tool or by [`write`].
+/// Reads a C file written by the vendor tool or by [`write()`].
 pub fn parse(text: &str) -> Result<ParsedC, CFileError> {
     let lines: Vec<&str> = text.lines().collect();
     let start = lines
