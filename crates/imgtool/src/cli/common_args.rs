@@ -282,6 +282,29 @@ pub struct Pkcs11Args {
 }
 
 impl Pkcs11Args {
+    /// Refuses `--pkcs11-module` and `--pin-file` when the key (`key`, for the message) is not
+    /// a `pkcs11:` URI: they would do nothing. (The environment variables may stay set.)
+    pub fn refuse_unused(&self, key: &str) -> Result<()> {
+        let mut given = Vec::new();
+        if self.pkcs11_module.is_some() {
+            given.push("--pkcs11-module");
+        }
+        if self.pin_file.is_some() {
+            given.push("--pin-file");
+        }
+        if given.is_empty() {
+            return Ok(());
+        }
+        let one = given.len() == 1;
+        bail!(
+            "{} {} a key in a PKCS#11 token (a pkcs11: URI); the key here ({key}) is not one: \
+             leave {} out, or give the key as pkcs11:token=...;object=...",
+            given.join(" and "),
+            if one { "opens" } else { "open" },
+            if one { "it" } else { "them" }
+        )
+    }
+
     /// The key spec (`PATH`, `env:NAME` or `pkcs11:` URI) parsed by the one parser,
     /// [`sign::KeySource::parse`].
     pub fn key_source(spec: &str) -> Result<sign::KeySource> {
@@ -326,6 +349,9 @@ impl Pkcs11Args {
     /// The RSA signing key of the secure flow from a key spec (`--sign-key`) or a vendor
     /// stem (`--sigkey STEM`, `STEM_pri.pem`): a `pkcs11:` URI is a token key either way.
     pub fn rsa_signer(&self, spec: &str, stem: bool) -> Result<imgtool::secure::SignerKey> {
+        if !spec.starts_with(sign::pkcs11_uri::SCHEME) {
+            self.refuse_unused(spec)?;
+        }
         if stem && !spec.starts_with(sign::pkcs11_uri::SCHEME) {
             return Ok(std::path::PathBuf::from(format!("{spec}_pri.pem")).into());
         }

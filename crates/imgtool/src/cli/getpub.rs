@@ -93,6 +93,9 @@ pub fn run(args: Args) -> Result<Outcome> {
         bail!("--name {:?} is not a C identifier", args.name);
     }
     let source = super::common_args::Pkcs11Args::key_source(&args.key)?;
+    if !matches!(source, KeySource::Pkcs11(_)) {
+        args.pkcs11.refuse_unused(&args.key)?;
+    }
     let key_path = match &source {
         KeySource::File(p) => Some(p.as_path()),
         KeySource::Env(_) | KeySource::Pkcs11(_) => None,

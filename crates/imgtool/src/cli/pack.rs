@@ -248,6 +248,14 @@ pub fn run(args: Args) -> Result<Outcome> {
     // Signed and secure packages are written whole, after signing.
     let key = config.options.sign.as_ref();
     let signing = args.signing.signing(key)?;
+    if secure.is_none() && !matches!(signing, Signing::Token(_)) {
+        let key = match &signing {
+            Signing::Key(k) => k.to_string(),
+            Signing::Command { .. } => "--sign-command".to_owned(),
+            _ => "none: the package is not signed".to_owned(),
+        };
+        args.signing.pkcs11.refuse_unused(&key)?;
+    }
     let reads_key = match &secure {
         Some(s) => super::secure_pack::reads_key_file(s),
         None => matches!(signing, Signing::Key(_)),

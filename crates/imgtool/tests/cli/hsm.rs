@@ -198,6 +198,15 @@ fn same_dirs(a: &Path, b: &Path) {
     }
 }
 
+/// `args` with `--pin-file pin.txt` when `key` is a token key (a file key refuses it).
+fn with_pin<'a>(key: &str, args: &[&'a str]) -> Vec<&'a str> {
+    let mut v = args.to_vec();
+    if key.starts_with("pkcs11:") {
+        v.extend(PIN_FILE);
+    }
+    v
+}
+
 fn pack_args<'a>(out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut v = vec![
         "pack",
@@ -317,10 +326,8 @@ fn issue20_secure_flows_with_a_token_key_are_byte_identical_and_verify() {
             "skey.bin",
             "-o",
             out,
-            "--pin-file",
-            "pin.txt",
         ];
-        ok(h.run(dir, &args));
+        ok(h.run(dir, &with_pin(sigkey, &args)));
     };
     gen("sig", "gen-file");
     gen(RSA_URI, "gen-token");
@@ -350,12 +357,10 @@ fn issue20_secure_flows_with_a_token_key_are_byte_identical_and_verify() {
             "--encrypt",
             "--session-key",
             "skey.bin",
-            "--pin-file",
-            "pin.txt",
         ];
         let mut args = vec!["pack", "--image", "hcpu=hcpu.bin", "-o", out];
         args.extend_from_slice(&extra);
-        ok(h.run(dir, &args));
+        ok(h.run(dir, &with_pin(key, &args)));
     };
     secure("sig_pri.pem", "pk-file");
     secure(RSA_URI, "pk-token");
@@ -407,10 +412,8 @@ fn issue20_secure_flows_with_a_token_key_are_byte_identical_and_verify() {
             "--flags=3",
             "--session-key",
             "skey.bin",
-            "--pin-file",
-            "pin.txt",
         ];
-        ok(h.run(dir, &args));
+        ok(h.run(dir, &with_pin(sigkey, &args)));
     };
     enc("sig", "file_sec.bin");
     enc(RSA_URI, "token_sec.bin");
@@ -750,4 +753,81 @@ fn issue20_the_pin_is_never_in_outputs_or_written_files() {
     assert!(all_files(&dir.join("s"))
         .iter()
         .any(|(p, _)| p.ends_with("manifest.json")));
+}
+
+/// `--pkcs11-module` and `--pin-file` were accepted and ignored when the key was a file (or
+/// there was none). They are refused now, naming the key, in every command that has them.
+/// Needs no token.
+#[test]
+fn regression_pkcs11_options_without_a_token_key_are_refused() {
+    let d = work_dir();
+    let dir = d.path();
+    put(dir, "ed.pem", &read(&testdata("sign/openssl-ed25519.pem")));
+    let pack = |extra: &[&str]| {
+        let mut v = vec!["pack", "--image", "hcpu=hcpu.bin", "-o", "out"];
+        v.extend_from_slice(extra);
+        imgtool(dir, &v)
+    };
+    let sigkey = ["--key=s01", "--sigkey=sig", "--session-key", "skey.bin"];
+    let runs: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["--pin-file", "pin.txt"],
+            "(none: the package is not signed)",
+        ),
+        (
+            vec!["--sign", "ed.pem", "--pkcs11-module", "m.so"],
+            "(ed.pem)",
+        ),
+        (
+            [
+                &[
+                    "--secure",
+                    "--root-key",
+                    "s01.bin",
+                    "--sign-key",
+                    "sig_pri.pem",
+                ][..],
+                &PIN_FILE,
+            ]
+            .concat(),
+            "(sig_pri.pem)",
+        ),
+    ];
+    for (extra, key) in runs {
+        let r = pack(&extra);
+        r.assert_exit(2);
+        assert!(
+            r.stderr.contains("a key in a PKCS#11 token") && r.stderr.contains(key),
+            "{extra:?}: {}",
+            r.text()
+        );
+        assert!(!dir.join("out").exists(), "{extra:?}: written");
+    }
+    let others: [Vec<&str>; 3] = [
+        [
+            &["gen-dfu", "--img_para", "hcpu", "17", "0", "-o", "g"][..],
+            &sigkey,
+            &PIN_FILE,
+        ]
+        .concat(),
+        [
+            &["enc", "--img", "hcpu.bin", "--eimg", "e.bin"][..],
+            &sigkey,
+            &PIN_FILE,
+        ]
+        .concat(),
+        vec!["getpub", "ed.pem", "-o", "p.pem", "--pkcs11-module", "m.so"],
+    ];
+    for args in others {
+        let r = imgtool(dir, &args);
+        r.assert_exit(2);
+        assert!(
+            r.stderr.contains("a key in a PKCS#11 token"),
+            "{args:?}: {}",
+            r.text()
+        );
+    }
+    for f in ["g", "e.bin", "p.pem"] {
+        assert!(!dir.join(f).exists(), "{f} written");
+    }
 }
