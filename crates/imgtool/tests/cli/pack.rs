@@ -814,8 +814,9 @@ fn a_failure_after_streaming_began_leaves_nothing() {
 }
 
 /// `gen-dfu --offline_img 2` took the secure-only options and `--dst_dir` and did nothing with
-/// them, without a word. Now the secure ones get a warning naming them (vendor command lines
-/// keep working) and `--dst_dir` is the input directory, as in the newest vendor packer.
+/// them, without a word. Now the vendor's secure options get a warning naming them (vendor
+/// command lines keep working), imgtool's own are refused, and `--dst_dir` is the input
+/// directory, as in the newest vendor packer.
 #[test]
 fn regression_gen_dfu_package_v2_names_ignored_options_and_reads_dst_dir() {
     let tmp = tempdir();
@@ -856,6 +857,25 @@ fn regression_gen_dfu_package_v2_names_ignored_options_and_reads_dst_dir() {
         &[&img[..], &["--offline_img=2", "--dst_dir", "in", "--force"]].concat(),
     ));
     assert!(!o.stderr.contains("warning"), "{}", o.text());
+    // imgtool's own secure options are not in any vendor command line: refused.
+    let own = [
+        "--offline_img=2",
+        "--dst_dir",
+        "in",
+        "--chip",
+        "sf32lb52x",
+        "-o",
+        "y",
+    ];
+    let o = imgtool(d, &[&img[..], &own[..]].concat());
+    o.assert_exit(2);
+    assert!(
+        o.stderr
+            .contains("--chip applies to the secure online files"),
+        "{}",
+        o.text()
+    );
+    assert!(!d.join("y").exists());
     // --dir and --dst_dir both name the inputs: refused, nothing written.
     let both = [
         &img[..],

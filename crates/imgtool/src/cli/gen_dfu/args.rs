@@ -133,8 +133,18 @@ pub struct GenDfuSecureArgs {
 
 impl GenDfuSecureArgs {
     /// The options given that only the secure paths use (`--dst_dir` excepted: offline
-    /// package v2 reads its inputs from it, as the newest vendor packer does).
-    pub fn unused_by_package_v2(&self) -> Vec<&'static str> {
+    /// package v2 reads its inputs from it, as the newest vendor packer does), split into the
+    /// vendor packer's own (which it takes and ignores with --offline_img 2) and imgtool's.
+    pub fn unused_by_package_v2(&self) -> (Vec<&'static str>, Vec<&'static str>) {
+        const VENDOR: [&str; 7] = [
+            "--bksize",
+            "--dfu_id",
+            "--hw_ver",
+            "--sdk_ver",
+            "--fw_ver",
+            "--align",
+            "--flags",
+        ];
         let mut v = self.build.given();
         if self.flags.is_some() {
             v.push("--flags");
@@ -145,7 +155,7 @@ impl GenDfuSecureArgs {
         if self.pkcs11.pin_file.is_some() {
             v.push("--pin-file");
         }
-        v
+        v.into_iter().partition(|o| VENDOR.contains(o))
     }
 
     /// True when a key option was given (then the vendor's default is --offline_img=0).

@@ -75,14 +75,23 @@ pub fn run(args: Args) -> Result<Outcome> {
     if args.vendor.any_key() {
         bail!("--key/--sigkey apply to --offline_img 0 and 1 (as does --rsa-sign-command); offline package v2 is not encrypted or RSA-signed");
     }
-    let unused = args.vendor.unused_by_package_v2();
-    if !unused.is_empty() {
+    let (vendor, own) = args.vendor.unused_by_package_v2();
+    if !own.is_empty() {
+        bail!(
+            "{} {} to the secure online files (--offline_img 0 or 1); an offline package v2 has \
+             no control packet or records: leave {} out",
+            own.join(", "),
+            if own.len() == 1 { "applies" } else { "apply" },
+            if own.len() == 1 { "it" } else { "them" }
+        );
+    }
+    if !vendor.is_empty() {
         // Warn rather than refuse: the vendor packer takes and ignores them, and build scripts
         // that pass them must keep working.
         eprintln!(
             "warning: {} do nothing with --offline_img 2: an offline package v2 has no control \
              packet or records (the vendor packer ignores them too)",
-            unused.join(", ")
+            vendor.join(", ")
         );
     }
     let (in_dir, out_dir) = package_v2_dirs(&args)?;
