@@ -209,7 +209,47 @@ fn config_from(args: &Args) -> Result<PackConfig> {
         config.options.pksize = p;
     }
     config.options.allow_large_pksize = args.allow_large_pksize;
+    refuse_unused_compression_options(args, &config)?;
     Ok(config)
+}
+
+/// Refuses compression options that would change nothing: `--level`, `--pksize` and
+/// `--allow-large-pksize` when every image is stored raw, and `--compress` when every
+/// `--image` names its own storage (`ID:gzip=...`).
+fn refuse_unused_compression_options(args: &Args, config: &PackConfig) -> Result<()> {
+    let storage = |i: &ImageSpec| i.compression.unwrap_or(config.options.compression);
+    if config
+        .images
+        .iter()
+        .all(|i| storage(i) == Compression::None)
+    {
+        let given: Vec<&str> = [
+            (args.level.is_some(), "--level"),
+            (args.pksize.is_some(), "--pksize"),
+            (args.allow_large_pksize, "--allow-large-pksize"),
+        ]
+        .into_iter()
+        .filter_map(|(g, n)| g.then_some(n))
+        .collect();
+        if !given.is_empty() {
+            bail!(
+                "{}: every image is stored raw (flag 0), so there is nothing to compress; leave \
+                 {} out, or compress an image (--compress gzip, ID:gzip=PATH)",
+                given.join(", "),
+                if given.len() == 1 { "it" } else { "them" }
+            );
+        }
+    }
+    if args.config.is_none()
+        && args.compress.is_some()
+        && config.images.iter().all(|i| i.compression.is_some())
+    {
+        bail!(
+            "--compress: every --image names its own storage (ID:gzip, ID:zlib or ID:none), \
+             which wins; leave --compress out or drop the per-image storage"
+        );
+    }
+    Ok(())
 }
 
 /// Every file `pack` reads, for the output == input check.

@@ -84,6 +84,18 @@ impl RsaCommandArgs {
         Ok(Some(signer))
     }
 
+    /// Refuses a signing key option (`flag`, when `given`) together with --rsa-sign-command:
+    /// both say how to sign, and the command would win without a word.
+    pub fn refuse_with_key(&self, flag: &str, given: bool) -> Result<()> {
+        if given && self.rsa_sign_command.is_some() {
+            bail!(
+                "{flag} and --rsa-sign-command both say how to sign: give one (the command's \
+                 public key is --rsa-sign-pub)"
+            );
+        }
+        Ok(())
+    }
+
     /// The options given, by name.
     fn given(&self) -> Vec<&'static str> {
         let mut v = Vec::new();

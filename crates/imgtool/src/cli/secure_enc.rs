@@ -36,8 +36,9 @@ pub struct EncArgs {
     #[arg(long, value_name = "STEM", default_value = "sifli01key")]
     pub key: String,
     /// Signing key stem: STEM_pri.pem; or a pkcs11: URI of an RSA-2048 key in an HSM token
-    #[arg(long, value_name = "STEM", default_value = "sifli01key")]
-    pub sigkey: String,
+    /// [default: sifli01key; not with --rsa-sign-command]
+    #[arg(long, value_name = "STEM")]
+    pub sigkey: Option<String>,
     /// Module and PIN of a pkcs11: --sigkey
     #[command(flatten)]
     pub pkcs11: super::common_args::Pkcs11Args,
@@ -85,10 +86,15 @@ pub struct DecArgs {
     pub force: super::common_args::ForceArg,
 }
 
+/// The vendor tool's key stem when none is given.
+const DEFAULT_STEM: &str = "sifli01key";
+
 /// Runs `imgtool enc`.
 pub fn run_enc(a: EncArgs) -> Result<Outcome> {
     let root_path = PathBuf::from(format!("{}.bin", a.key));
-    let signer_key = a.pkcs11.rsa_signer(&a.sigkey, true)?;
+    a.rsa.refuse_with_key("--sigkey", a.sigkey.is_some())?;
+    let sigkey = a.sigkey.as_deref().unwrap_or(DEFAULT_STEM);
+    let signer_key = a.pkcs11.rsa_signer(sigkey, true)?;
     if signer_key.file().is_none() || a.rsa.rsa_sign_command.is_some() {
         a.passphrase.refuse_unused(
             "the signing key is not a file here (--rsa-sign-command, pkcs11: key)",

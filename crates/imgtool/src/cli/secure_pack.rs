@@ -88,9 +88,9 @@ pub fn check_options(
         }
         return Ok(());
     }
-    if args.build.rsa.rsa_sign_command.is_some() && args.sign_key.is_some() {
-        bail!("--sign-key and --rsa-sign-command both say how to sign: give one");
-    }
+    args.build
+        .rsa
+        .refuse_with_key("--sign-key", args.sign_key.is_some())?;
     let v2_only = [
         (signing.sign.is_some(), "--sign"),
         (signing.sign_command.is_some(), "--sign-command"),

@@ -34,6 +34,21 @@ pub fn run(args: &Args, offline: u8) -> Result<Outcome> {
         bail!("--offline_img={offline}: 0 (online files), 1 (offline package v1) or 2 (offline package v2)");
     }
     let v = &args.vendor;
+    if let (Some(d), Some(o)) = (&v.dst_dir, &args.output) {
+        bail!(
+            "--dst_dir {} and -o {} both name the output directory: give one (--dst_dir also \
+             selects the newest packer's file names)",
+            d.display(),
+            o.display()
+        );
+    }
+    if let Some(f) = v.flags.filter(|f| *f > 1) {
+        bail!(
+            "--flags={f}: the vendor's global flags have one bit, bit 0 (1: image signatures over \
+             the stored, encrypted bytes, the default and what the device checks; 0: over the \
+             plaintext); give 0 or 1"
+        );
+    }
     let (dir, naming) = match &v.dst_dir {
         Some(d) => (d.clone(), Naming::Prefixed),
         None => (
