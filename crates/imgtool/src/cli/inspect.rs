@@ -50,7 +50,18 @@ pub struct Args {
 pub fn run(args: Args) -> Result<Outcome> {
     let layout = args.layout.resolve()?;
     let bytes = fsio::input::read_bounded(&args.package, package_limit(layout.as_ref()))?;
-    if let Some(kind) = super::secure_check::detect(&bytes, &args.secure) {
+    let kind = super::secure_check::detect(&bytes, &args.secure);
+    let mut given = args.secure.given();
+    if args.layout.layout.is_some() {
+        given.push("--layout");
+    }
+    super::secure_check::refuse_unused(
+        super::secure_check::Cmd::Inspect,
+        kind,
+        &given,
+        &args.package,
+    )?;
+    if let Some(kind) = kind {
         return super::secure_check::inspect(&args.package, &bytes, kind, &args.secure, args.json);
     }
     let report =

@@ -36,6 +36,152 @@ pub struct SecureCheckArgs {
     pub nonce_hash: Option<PathBuf>,
 }
 
+impl SecureCheckArgs {
+    /// The options given, by name (for [`refuse_unused`]).
+    pub fn given(&self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        if self.root_key.is_some() {
+            v.push("--root-key");
+        }
+        if self.sig_pub.is_some() {
+            v.push("--sig-pub");
+        }
+        if !self.records.is_empty() {
+            v.push("--record");
+        }
+        if self.nonce_hash.is_some() {
+            v.push("--nonce-hash");
+        }
+        v
+    }
+}
+
+/// The command that reads the file, for [`refuse_unused`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmd {
+    /// `imgtool inspect`.
+    Inspect,
+    /// `imgtool verify`.
+    Verify,
+    /// `imgtool unpack`.
+    Unpack,
+}
+
+/// Why `opt` does nothing when `cmd` reads `name`, a file of `kind` (`None`: an offline
+/// package v2), and what to do instead; `None` where it acts. `given` is every option given
+/// (inspect reads --sig-pub and --nonce-hash only with --root-key). `THEM` stands for "it" or
+/// "them" (and `THEM checks` for "it checks" or "they check").
+fn unused(cmd: Cmd, kind: Option<Kind>, opt: &str, given: &[&str], name: &str) -> Option<String> {
+    use Cmd::{Inspect, Unpack, Verify};
+    const SECURE: [&str; 4] = ["--root-key", "--sig-pub", "--record", "--nonce-hash"];
+    let keyed = given.contains(&"--root-key");
+    let Some(kind) = kind else {
+        return match opt {
+            o if SECURE.contains(&o) => Some(format!(
+                "keys, record files and the nonce hash are for the secure files (a control \
+                 packet, an offline package v1, a flash table); {name} is an offline package \
+                 v2, neither encrypted nor RSA-signed: drop THEM{}",
+                if cmd == Verify {
+                    " (its signature trailer is checked with --key PUB.pem)"
+                } else {
+                    ""
+                }
+            )),
+            // The wording verify had for them before this table.
+            "--chip" | "--device-build" => Some(format!(
+                "the device rules they select are those of the secure flow (a control packet \
+                 or an offline package v1); {name} is an offline package v2, checked against \
+                 --layout"
+            )),
+            _ => None,
+        };
+    };
+    let what = match kind {
+        Kind::Ctrl => "a control packet",
+        Kind::OfflineV1 => "an offline package v1",
+        Kind::Ftab => "a flash table",
+    };
+    let why = match (cmd, kind, opt) {
+        (Verify, _, "--key" | "--require-signature") => format!(
+            "the ed25519 signature trailer options apply to an offline package v2; a secure \
+             file is RSA-checked with --sig-pub ({name} is {what}): drop THEM"
+        ),
+        (Verify, Kind::Ftab, "--root-key" | "--record" | "--nonce-hash") => format!(
+            "{name} is a flash table, neither encrypted nor with record files; verify checks \
+             its running_imgs and compares its sig_pub_key with --sig-pub: drop THEM"
+        ),
+        (Verify, Kind::Ftab, "--chip" | "--device-build") => format!(
+            "the device rules they select are those of a control packet or an offline package \
+             v1; {name} is a flash table, which has none: drop THEM"
+        ),
+        (Verify, Kind::Ftab, "--layout") => format!(
+            "{name} is a flash table, checked on its own (running_imgs, --sig-pub), not \
+             against a layout: drop THEM (imgtool ftab build --layout makes one for a layout)"
+        ),
+        (Inspect, Kind::Ftab, o) if SECURE.contains(&o) => format!(
+            "{name} is a flash table: inspect shows it whole without keys or record files \
+             (imgtool verify --sig-pub compares its sig_pub_key): drop THEM"
+        ),
+        (Inspect, _, "--layout") => format!(
+            "inspect shows where an offline package v2's images land; {name} is {what}, which \
+             names no regions: drop THEM (imgtool verify --layout checks a control packet or \
+             an offline package v1 for the layout's chip)"
+        ),
+        (Inspect, Kind::Ctrl, "--record") => format!(
+            "inspect reads the control packet {name} alone; imgtool verify checks record \
+             files and imgtool unpack decodes them (the same --record): drop THEM"
+        ),
+        (Verify | Inspect | Unpack, Kind::OfflineV1, "--record") => format!(
+            "{name} is an offline package v1, which carries its images; --record gives the \
+             record files of a control packet: drop THEM"
+        ),
+        (Inspect, _, "--sig-pub" | "--nonce-hash") if !keyed => format!(
+            "THEM checks the decrypted control packet of {name}, and inspect decrypts it \
+             only with --root-key KEY.bin (without it, inspect shows the outer structure): \
+             give --root-key too, or drop THEM"
+        ),
+        (Unpack, _, "--ignore-crc") => format!(
+            "{name} is {what}, which has no package CRC; unpack always checks its SHA-256 \
+             hashes and RSA signatures and writes nothing when they fail: drop THEM"
+        ),
+        _ => return None,
+    };
+    Some(why)
+}
+
+/// Refuses (exit 2) the options in `given` that do nothing when `cmd` reads `path`, a file of
+/// `kind` (`None`: an offline package v2): one rule table for inspect, verify and unpack, so
+/// every option acts or is refused. Options with the same reason are named together.
+pub fn refuse_unused(cmd: Cmd, kind: Option<Kind>, given: &[&str], path: &Path) -> Result<()> {
+    let name = path.display().to_string();
+    let mut groups: Vec<(Vec<&str>, String)> = Vec::new();
+    for &opt in given {
+        let Some(why) = unused(cmd, kind, opt, given, &name) else {
+            continue;
+        };
+        match groups.iter_mut().find(|(_, w)| *w == why) {
+            Some((opts, _)) => opts.push(opt),
+            None => groups.push((vec![opt], why)),
+        }
+    }
+    if groups.is_empty() {
+        return Ok(());
+    }
+    let text: Vec<String> = groups
+        .into_iter()
+        .map(|(opts, why)| {
+            let (them, check) = if opts.len() == 1 {
+                ("it", "it checks")
+            } else {
+                ("them", "they check")
+            };
+            let why = why.replace("THEM checks", check).replace("THEM", them);
+            format!("{}: {}", opts.join(", "), why)
+        })
+        .collect();
+    bail!("{}", text.join("; "))
+}
+
 pub(crate) fn parse_record(s: &str) -> Result<(u8, PathBuf), String> {
     let (id, path) = s
         .split_once('=')
@@ -95,26 +241,36 @@ fn verdict(name: &str, ok: bool, summary: String) -> Outcome {
 
 /// `verify` of a secure artifact: every hash and signature, and what the device's DFU code
 /// rejects (`target`: --device-build, and the chip from --chip or the layout); exit 1 on any
-/// failure.
+/// failure, and with `deny_warnings` on a warning (the 52x rule left unchecked) too.
 pub fn verify(
     path: &Path,
     bytes: &[u8],
     kind: Kind,
     args: &SecureCheckArgs,
     target: DeviceTarget,
+    deny_warnings: bool,
 ) -> Result<Outcome> {
     let name = path.display().to_string();
+    // Prints the warning; true when --deny-warnings makes it a failure.
+    let denied = |warning: Option<String>| {
+        let fail = deny_warnings && warning.is_some();
+        warn(warning);
+        if fail {
+            super::print::say!("error: {name}: a warning, and --deny-warnings makes it a failure");
+        }
+        fail
+    };
     match kind {
         Kind::Ftab => verify_ftab(&name, bytes, args),
         Kind::OfflineV1 => {
             let k = keys(args, &name)?;
             match verify_offline_v1(bytes, &k.root, &k.verifier, target) {
                 Ok((o, warning)) => {
-                    warn(warning);
+                    let denied = denied(warning);
                     print_findings(&name, &o.findings);
                     Ok(verdict(
                         &name,
-                        o.findings.ok(),
+                        o.findings.ok() && !denied,
                         format!(
                             "offline package v1, {}, control packet and every image \
                              signature verify",
@@ -132,11 +288,8 @@ pub fn verify(
             let k = keys(args, &name)?;
             let recs = read_records(bytes, &args.records, &k.root, &k.verifier)?;
             let borrowed: Vec<(u8, &[u8])> = recs.iter().map(|(i, b)| (*i, b.as_slice())).collect();
-            let set = match verify_ctrl(bytes, &borrowed, &k.root, &k.verifier, target) {
-                Ok((s, warning)) => {
-                    warn(warning);
-                    s
-                }
+            let (set, denied) = match verify_ctrl(bytes, &borrowed, &k.root, &k.verifier, target) {
+                Ok((s, warning)) => (s, denied(warning)),
                 Err(e) => {
                     super::print::say!("FAIL {name}: {e}");
                     return Ok(Outcome::VerificationFailed);
@@ -152,7 +305,7 @@ pub fn verify(
                 super::count(n, "image"),
                 super::count(set.images.len(), "record file")
             );
-            Ok(verdict(&name, set.ok(), summary))
+            Ok(verdict(&name, set.ok() && !denied, summary))
         }
     }
 }
@@ -378,9 +531,12 @@ pub fn unpack(
     force: bool,
 ) -> Result<Outcome> {
     let name = path.display().to_string();
+    if kind == Kind::Ftab {
+        bail!("{name}: a flash table has no images to unpack; use imgtool ftab show");
+    }
     let k = keys(args, &name)?;
     let stored: Vec<(u8, u16, Vec<u8>)> = match kind {
-        Kind::Ftab => bail!("{name}: a flash table has no images to unpack; use imgtool ftab show"),
+        Kind::Ftab => unreachable!("refused above"),
         Kind::OfflineV1 => {
             let o = open_v1(bytes, &k.root, &k.verifier).with_context(|| name.clone())?;
             o.entries[1..]

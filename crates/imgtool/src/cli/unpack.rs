@@ -25,7 +25,8 @@ pub struct Args {
     #[allow(missing_docs)]
     pub output: super::common_args::OutputDirArg,
 
-    /// Unpack even if the package CRC does not match (the device would refuse the package)
+    /// Unpack even if the package CRC does not match (the device would refuse the package).
+    /// An offline package v2 only: a secure file has no package CRC, so it is refused there
     #[arg(long)]
     pub ignore_crc: bool,
 
@@ -47,7 +48,18 @@ pub fn run(args: Args) -> Result<Outcome> {
         args.force.force,
     )?;
     let bytes = fsio::input::read_bounded(&args.package, fsio::input::Limit::PACKAGE)?;
-    if let Some(kind) = super::secure_check::detect(&bytes, &args.secure) {
+    let kind = super::secure_check::detect(&bytes, &args.secure);
+    let mut given = args.secure.given();
+    if args.ignore_crc {
+        given.push("--ignore-crc");
+    }
+    super::secure_check::refuse_unused(
+        super::secure_check::Cmd::Unpack,
+        kind,
+        &given,
+        &args.package,
+    )?;
+    if let Some(kind) = kind {
         return super::secure_check::unpack(
             &args.package,
             &bytes,

@@ -68,18 +68,34 @@ pub fn run(args: Args) -> Result<Outcome> {
         return Ok(Outcome::VerificationFailed);
     }
     let bytes = fsio::input::read_bounded(&args.package, limit)?;
-    if let Some(kind) = super::secure_check::detect(&bytes, &args.secure) {
+    let kind = super::secure_check::detect(&bytes, &args.secure);
+    let mut given = args.device.given();
+    given.extend(args.secure.given());
+    if args.signature.key.is_some() {
+        given.push("--key");
+    }
+    if args.signature.require_signature {
+        given.push("--require-signature");
+    }
+    if args.layout.layout.is_some() {
+        given.push("--layout");
+    }
+    super::secure_check::refuse_unused(
+        super::secure_check::Cmd::Verify,
+        kind,
+        &given,
+        &args.package,
+    )?;
+    if let Some(kind) = kind {
         let chip = layout.as_ref().and_then(layout::Layout::family);
         let target = args.device.target(chip);
-        return super::secure_check::verify(&args.package, &bytes, kind, &args.secure, target);
-    }
-    let given = args.device.given();
-    if !given.is_empty() {
-        anyhow::bail!(
-            "{}: the device rules they select are those of the secure flow (a control packet \
-             or an offline package v1); {name} is an offline package v2, checked against \
-             --layout",
-            given.join(", ")
+        return super::secure_check::verify(
+            &args.package,
+            &bytes,
+            kind,
+            &args.secure,
+            target,
+            args.deny_warnings,
         );
     }
     let report = match check(&bytes, layout.as_ref()) {

@@ -22,6 +22,7 @@ mod layout;
 mod levels;
 mod numbers;
 mod options_pack;
+mod options_secure;
 mod pack;
 mod paths;
 mod secure;

@@ -1025,9 +1025,20 @@ fn issue17_5_nonce_hash_for_an_unprogrammed_efuse_with_a_custom_key() {
     let mut hcpu = read(&d.path().join("hcpu.bin"));
     hcpu.resize(hcpu.len().next_multiple_of(16), 0);
     assert_eq!(read(&d.path().join("un/0-hcpu.bin")), hcpu);
-    let r = ok(check(
-        "inspect",
-        &["--nonce-hash", "sig_hash.bin", "--json"],
+    // inspect reads the control packet alone: no --record (refused, options_secure.rs).
+    let r = ok(imgtool(
+        d.path(),
+        &[
+            "inspect",
+            "out/ctrl_packet.bin",
+            "--root-key",
+            "s01.bin",
+            "--sig-pub",
+            "my_pub.pem",
+            "--nonce-hash",
+            "sig_hash.bin",
+            "--json",
+        ],
     ));
     assert!(r.stdout.contains("\"failures\": []"), "{}", r.text());
     put(d.path(), "short.bin", &[0; 8]);
