@@ -1,0 +1,191 @@
+//! Options of `compress`, `simulate` and `device-sim` that were accepted and did nothing are
+//! refused: exit 2, a message naming the option, nothing written (and `device-sim` never
+//! listens). Each test failed on the code that ignored the option.
+
+use crate::common::{imgtool, put, read, tempdir, testdata};
+use std::path::Path;
+
+const LAYOUT: &str = "sf32lb52x-eh-lb523";
+
+/// Asserts a refusal: exit 2, every needle in standard error, nothing listening and no
+/// `out` directory.
+#[track_caller]
+fn refused(dir: &Path, args: &[&str], needles: &[&str]) {
+    let run = imgtool(dir, args);
+    run.assert_exit(2);
+    assert!(
+        !run.text().contains("listening on"),
+        "{args:?}: {}",
+        run.text()
+    );
+    for n in needles {
+        assert!(
+            run.stderr.contains(n),
+            "{args:?}: no {n:?} in {}",
+            run.stderr
+        );
+    }
+    assert!(!dir.join("out").exists(), "{args:?} wrote out/");
+}
+
+/// `device-sim --listen 127.0.0.1:0 --out out` with `args`; the idle timeout ends a device that
+/// (wrongly) starts listening.
+fn device_sim<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec![
+        "device-sim",
+        "--listen",
+        "127.0.0.1:0",
+        "--out",
+        "out",
+        "--idle-timeout-ms",
+        "300",
+    ];
+    v.extend_from_slice(args);
+    v
+}
+
+/// A temp dir holding the secure flow's device keys, `s01.bin` and `sig_pub.der`.
+fn keys_dir() -> tempfile::TempDir {
+    let d = tempdir();
+    for f in ["s01.bin", "sig_pub.der"] {
+        put(
+            d.path(),
+            f,
+            &read(&testdata(&format!("secure/keys/sifli02/{f}"))),
+        );
+    }
+    d
+}
+
+const SECURE: &[&str] = &[
+    "--flow",
+    "secure",
+    "--root-key",
+    "s01.bin",
+    "--sig-pub",
+    "sig_pub.der",
+];
+
+#[test]
+fn regression_device_sim_package_flow_ignored_secure_options() {
+    let d = keys_dir();
+    for (opt, extra) in [
+        ("--root-key", &["--root-key", "s01.bin"][..]),
+        ("--sig-pub", &["--sig-pub", "sig_pub.der"][..]),
+        ("--link-loss-ms", &["--link-loss-ms", "100"][..]),
+    ] {
+        let args = device_sim(&[&["--flow", "package"][..], extra].concat());
+        refused(
+            d.path(),
+            &args,
+            &[
+                &format!("{opt} does not apply to --flow package"),
+                "use --flow secure",
+            ],
+        );
+    }
+    let all = device_sim(&[
+        "--flow",
+        "package",
+        "--root-key",
+        "s01.bin",
+        "--sig-pub",
+        "sig_pub.der",
+    ]);
+    refused(
+        d.path(),
+        &all,
+        &["--root-key and --sig-pub do not apply to --flow package"],
+    );
+}
+
+#[test]
+fn regression_device_sim_secure_flow_ignored_package_options() {
+    let d = keys_dir();
+    for (opt, extra) in [
+        // Not even checked before: a board that does not exist was accepted.
+        ("--layout", &["--layout", "no-such-board"][..]),
+        ("--layout", &["--layout", LAYOUT][..]),
+        ("--answer-every", &["--answer-every", "10"][..]),
+        ("--answer-every", &["--answer-every", "1"][..]),
+        ("--no-last-answer", &["--no-last-answer"][..]),
+        ("--preempted", &["--preempted"][..]),
+    ] {
+        let args = device_sim(&[SECURE, extra].concat());
+        refused(
+            d.path(),
+            &args,
+            &[
+                &format!("{opt} does not apply to --flow secure"),
+                "use --flow package",
+            ],
+        );
+    }
+}
+
+#[test]
+fn regression_device_sim_answer_flags_ignored_with_answer_every_1() {
+    let d = tempdir();
+    for every in [&[][..], &["--answer-every", "1"][..]] {
+        for flag in ["--no-last-answer", "--preempted"] {
+            let args = device_sim(&[&["--flow", "package", flag][..], every].concat());
+            refused(
+                d.path(),
+                &args,
+                &[
+                    &format!("{flag} does not apply to --answer-every 1"),
+                    "add --answer-every 10",
+                ],
+            );
+        }
+    }
+    // The preempted device never answers the last packet: --no-last-answer changes nothing.
+    let args = device_sim(&[
+        "--flow",
+        "package",
+        "--answer-every",
+        "10",
+        "--preempted",
+        "--no-last-answer",
+    ]);
+    refused(
+        d.path(),
+        &args,
+        &["--no-last-answer does not apply to --preempted"],
+    );
+}
+
+#[test]
+fn regression_device_sim_fault_abort_ignored_in_package_flow() {
+    let d = tempdir();
+    for fault in ["abort@3", "abort@2:7"] {
+        let args = device_sim(&["--flow", "package", "--fault", "drop@1", "--fault", fault]);
+        refused(
+            d.path(),
+            &args,
+            &[
+                "abort@",
+                "does not apply to --flow package",
+                // The message lists the faults the package flow takes.
+                "drop@K, corrupt@K, skip@K, delay@N:MS, dup@N, reject@CODE, power-cut@K, \
+                 install-cut@OP",
+                "use --flow secure",
+            ],
+        );
+    }
+}
+
+#[test]
+fn regression_device_sim_fault_install_cut_ignored_in_secure_flow() {
+    let d = keys_dir();
+    let args = device_sim(&[SECURE, &["--fault", "install-cut@0"][..]].concat());
+    refused(
+        d.path(),
+        &args,
+        &[
+            "--fault install-cut@0 does not apply to --flow secure",
+            "power-cut@K, abort@K[:REASON]",
+            "use --flow package",
+        ],
+    );
+}
