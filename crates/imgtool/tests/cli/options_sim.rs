@@ -2,7 +2,7 @@
 //! refused: exit 2, a message naming the option, nothing written (and `device-sim` never
 //! listens). Each test failed on the code that ignored the option.
 
-use crate::common::{imgtool, put, read, tempdir, testdata};
+use crate::common::{imgtool, ok, put, read, tempdir, testdata};
 use std::path::Path;
 
 const LAYOUT: &str = "sf32lb52x-eh-lb523";
@@ -26,6 +26,45 @@ fn refused(dir: &Path, args: &[&str], needles: &[&str]) {
         );
     }
     assert!(!dir.join("out").exists(), "{args:?} wrote out/");
+}
+
+#[test]
+fn regression_compress_level_ignored_with_lz4() {
+    let d = tempdir();
+    put(d.path(), "in.bin", &[7u8; 5000]);
+    for level in ["fast", "default", "best"] {
+        let args = [
+            "compress", "--mode", "lz4", "--level", level, "in.bin", "-o", "out",
+        ];
+        refused(
+            d.path(),
+            &args,
+            &[
+                "--level does not apply to --mode lz4",
+                "--mode gzip or zlib",
+            ],
+        );
+    }
+    // Without --level, lz4 works and its summary claims no level.
+    let run = ok(imgtool(
+        d.path(),
+        &["compress", "--mode", "lz4", "in.bin", "-o", "s.lz4"],
+    ));
+    assert!(run.stdout.contains("lz4 mode"), "{}", run.stdout);
+    assert!(!run.stdout.contains("level"), "{}", run.stdout);
+    // gzip still takes it, and still defaults to `default`.
+    let run = ok(imgtool(
+        d.path(),
+        &[
+            "compress", "--mode", "gzip", "--level", "best", "in.bin", "-o", "b.gz",
+        ],
+    ));
+    assert!(run.stdout.contains("level best"), "{}", run.stdout);
+    let run = ok(imgtool(
+        d.path(),
+        &["compress", "--mode", "gzip", "in.bin", "-o", "d.gz"],
+    ));
+    assert!(run.stdout.contains("level default"), "{}", run.stdout);
 }
 
 /// `device-sim --listen 127.0.0.1:0 --out out` with `args`; the idle timeout ends a device that
