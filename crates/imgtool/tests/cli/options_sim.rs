@@ -67,6 +67,62 @@ fn regression_compress_level_ignored_with_lz4() {
     assert!(run.stdout.contains("level default"), "{}", run.stdout);
 }
 
+#[test]
+fn regression_simulate_max_ops_ignored_without_power_cut_all() {
+    let d = tempdir();
+    let app = read(&testdata(&format!("examples/{LAYOUT}/app.elf")));
+    put(d.path(), "app.elf", &app);
+    ok(imgtool(
+        d.path(),
+        &[
+            "pack",
+            "--image",
+            "hcpu=app.elf",
+            "--layout",
+            LAYOUT,
+            "-o",
+            "pk",
+        ],
+    ));
+    let pkg = "pk/offline_install.bin";
+    for cut in [
+        &[][..],
+        &["--power-cut", "none"][..],
+        &["--power-cut", "3"][..],
+    ] {
+        let mut args = vec!["simulate", "--layout", LAYOUT, pkg, "--max-ops", "3"];
+        args.extend_from_slice(cut);
+        refused(
+            d.path(),
+            &args,
+            &[
+                "--max-ops does not apply to --power-cut",
+                "use --power-cut all",
+            ],
+        );
+    }
+    // With --power-cut all it still acts.
+    let run = imgtool(
+        d.path(),
+        &[
+            "simulate",
+            "--layout",
+            LAYOUT,
+            pkg,
+            "--power-cut",
+            "all",
+            "--max-ops",
+            "3",
+        ],
+    );
+    run.assert_exit(2);
+    assert!(
+        run.stderr.contains("more than --max-ops 3"),
+        "{}",
+        run.stderr
+    );
+}
+
 /// `device-sim --listen 127.0.0.1:0 --out out` with `args`; the idle timeout ends a device that
 /// (wrongly) starts listening.
 fn device_sim<'a>(args: &[&'a str]) -> Vec<&'a str> {
