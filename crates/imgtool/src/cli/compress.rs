@@ -20,7 +20,8 @@ Layouts (all integers little-endian):
 
 Levels: fast (libdeflate 6), default (libdeflate 9: measured no larger in total than the
 vendor's zlib -9 per chunk, not on every chunk), best (Zopfli or libdeflate 12; slowest,
-smallest). OTA packages chunk images themselves: see `docs/compression.md`.";
+smallest). LZ4 has a single encoder: --level is refused with --mode lz4. OTA packages chunk
+images themselves: see `docs/compression.md`.";
 
 /// Arguments of `imgtool compress`.
 #[derive(clap::Args, Debug)]
@@ -29,9 +30,10 @@ pub struct CompressArgs {
     /// Stream format: gzip (EZIP GZIP mode, what the device's engine reads), zlib or lz4
     #[arg(long, value_parser = parse_mode)]
     pub mode: Mode,
-    /// Encoder effort for gzip and zlib: fast, default or best (ignored by lz4)
-    #[arg(long, default_value = "default", value_parser = parse_level)]
-    pub level: Level,
+    /// Encoder effort for gzip and zlib: fast, default or best (refused with lz4, which has a
+    /// single encoder) [default: default]
+    #[arg(long, value_parser = parse_level)]
+    pub level: Option<Level>,
     /// File to compress
     pub input: PathBuf,
     /// Where to write the stream (`-`: standard output)
@@ -97,19 +99,32 @@ fn ratio(compressed: usize, raw: usize) -> f64 {
 
 /// Runs `imgtool compress`.
 pub fn run_compress(a: CompressArgs) -> Result<Outcome> {
+    if a.mode == Mode::Lz4 {
+        super::device_sim::refuse_inapplicable(
+            &[("--level", a.level.is_some())],
+            "--mode lz4",
+            "LZ4 has a single encoder",
+            "use --mode gzip or zlib",
+        )?;
+    }
     let out = plan_output(&a.output, &[&a.input], a.force.force)?;
     let data = read_bounded(&a.input, Limit::IMAGE)?;
-    let stream = ezip::compress(a.mode, a.level, &data)
+    let level = a.level.unwrap_or_default();
+    let stream = ezip::compress(a.mode, level, &data)
         .with_context(|| format!("cannot compress {}", a.input.display()))?;
     write(&out, &stream, FileMode::Public)?;
+    // LZ4 has no levels: its summary names none.
+    let level = match a.mode {
+        Mode::Lz4 => String::new(),
+        _ => format!(", level {level}"),
+    };
     super::print::say_line(format_args!(
-        "{}: {} bytes -> {} bytes ({:.1}%), {} mode, level {}",
+        "{}: {} bytes -> {} bytes ({:.1}%), {} mode{level}",
         out.display(),
         data.len(),
         stream.len(),
         ratio(stream.len(), data.len()),
         a.mode,
-        a.level
     ));
     Ok(Outcome::Ok)
 }

@@ -6,9 +6,9 @@
 
 use super::print::say;
 use super::Outcome;
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::Args as ClapArgs;
-use simulator::ble::fault::Fault;
+use simulator::ble::fault::{Fault, Receiver};
 use simulator::ble::package::{PackageDevice, PackageModel};
 use simulator::ble::report::Report;
 use simulator::ble::secure::{DeviceKeys, SecureDevice};
@@ -21,6 +21,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 const DEFAULT_LAYOUT: &str = "sf32lb52x-eh-lb523";
+const DEFAULT_LINK_LOSS_MS: u64 = 6000;
+const DEFAULT_ANSWER_EVERY: u8 = 1;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -49,9 +51,13 @@ packet with completed_count 0; --answer-every 10 is the newer SDK, answering eve
 Faults (repeatable, each fires once): drop@K (link drops after data packet K), corrupt@K,
 skip@K (packet K lost), delay@N:MS (notification N late), dup@N (notification N twice),
 reject@CODE (first start/init request answered with CODE), power-cut@K (after packet K,
-progress in RAM lost), install-cut@OP (power lost before flash operation OP of the install),
-abort@K[:REASON] (secure flow: the app aborts after packet K with ABORT_COMMAND).
-K counts every data packet received, from 1, resends included.
+progress in RAM lost), install-cut@OP (package flow: power lost before flash operation OP of
+the install), abort@K[:REASON] (secure flow: the app aborts after packet K with
+ABORT_COMMAND). K counts every data packet received, from 1, resends included.
+
+Options of one flow are refused with the other (exit 2): --layout, --answer-every,
+--no-last-answer and --preempted are the package flow's; --root-key, --sig-pub and
+--link-loss-ms the secure flow's. --no-last-answer and --preempted need --answer-every 10.
 
 Outputs, after every connection: the images the last install left in their regions
 (decompressed, decrypted; ID-NAME.bin as `imgtool unpack` names them) and the JSON report
@@ -80,9 +86,10 @@ pub struct Args {
     /// The DFU flow the device runs
     #[arg(long, value_enum)]
     pub flow: FlowOpt,
-    /// Board layout of the package flow: a layout file (.toml) or a bundled layout name
-    #[arg(long, value_name = "LAYOUT", default_value = DEFAULT_LAYOUT)]
-    pub layout: String,
+    /// Package flow: the board layout, a layout file (.toml) or a bundled layout name
+    /// [default: sf32lb52x-eh-lb523]
+    #[arg(long, value_name = "LAYOUT")]
+    pub layout: Option<String>,
     /// Secure flow: the device's root key (32 raw bytes, e.g. s01.bin)
     #[arg(long, value_name = "FILE", required_if_eq("flow", "secure"))]
     pub root_key: Option<PathBuf>,
@@ -91,28 +98,29 @@ pub struct Args {
     #[arg(long, value_name = "FILE", required_if_eq("flow", "secure"))]
     pub sig_pub: Option<PathBuf>,
     /// Secure flow: with no write for this long during an image the device sends a link-loss
-    /// check; a second silent period drops the link (0: never)
-    #[arg(long, default_value_t = 6000, value_name = "MS", value_parser = super::common_args::number::<u64>)]
-    pub link_loss_ms: u64,
+    /// check; a second silent period drops the link (0: never) [default: 6000]
+    #[arg(long, value_name = "MS", value_parser = super::common_args::number::<u64>)]
+    pub link_loss_ms: Option<u64>,
     /// ATT MTU the device announces (23..517)
     #[arg(long, default_value_t = 247, value_name = "N", value_parser = mtu)]
     pub mtu: u16,
     /// Package flow: answer every packet (1, current SDKs) or every 10th (newer SDKs)
-    #[arg(long, default_value_t = 1, value_name = "1|10", value_parser = answer_every)]
-    pub answer_every: u8,
-    /// With --answer-every 10: no answer after the last packet
+    /// [default: 1]
+    #[arg(long, value_name = "1|10", value_parser = answer_every)]
+    pub answer_every: Option<u8>,
+    /// Package flow, with --answer-every 10: no answer after the last packet
     #[arg(long)]
     pub no_last_answer: bool,
-    /// With --answer-every 10: the newer SDK when its flash thread preempts the BLE thread
-    /// (measured): answers after packets 1, 11, 21... with the count before the packet, none
-    /// after the last
+    /// Package flow, with --answer-every 10: the newer SDK when its flash thread preempts the
+    /// BLE thread (measured): answers after packets 1, 11, 21... with the count before the
+    /// packet, none after the last
     #[arg(long)]
     pub preempted: bool,
     /// Latency added before every notification, in microseconds
     #[arg(long, default_value_t = 0, value_name = "N", value_parser = super::common_args::number::<u64>)]
     pub latency_us: u64,
     /// A fault to inject (repeatable): drop@K, corrupt@K, skip@K, delay@N:MS, dup@N,
-    /// reject@CODE, power-cut@K, install-cut@OP, abort@K[:REASON]
+    /// reject@CODE, power-cut@K, install-cut@OP (package flow), abort@K[:REASON] (secure flow)
     #[arg(long, value_name = "FAULT", value_parser = fault)]
     pub fault: Vec<Fault>,
     /// Directory to write the installed images (and report.json) into; created if missing
@@ -154,8 +162,116 @@ fn fault(s: &str) -> Result<Fault, String> {
     s.parse::<Fault>()
 }
 
+/// Refuses the options of `given` that were given (`true`): they would do nothing in
+/// `context`. The error names them, says `why` and what to do: leave them out, or `instead`.
+/// (One rule for every "given but does not apply here"; `compress` and `simulate` use it too.)
+pub(super) fn refuse_inapplicable(
+    given: &[(&str, bool)],
+    context: &str,
+    why: &str,
+    instead: &str,
+) -> Result<()> {
+    let names: Vec<&str> = given.iter().filter(|g| g.1).map(|g| g.0).collect();
+    let (names, one) = match names.as_slice() {
+        [] => return Ok(()),
+        [name] => (name.to_string(), true),
+        [init @ .., last] => (format!("{} and {last}", init.join(", ")), false),
+    };
+    bail!(
+        "{names} {} not apply to {context}: {why}; leave {} out, or {instead}",
+        if one { "does" } else { "do" },
+        if one { "it" } else { "them" }
+    )
+}
+
+/// No option is silently ignored: each flow refuses the other one's options and the faults it
+/// does not implement, and the package flow's answer-timing flags need --answer-every 10.
+fn refuse_unused(args: &Args) -> Result<()> {
+    let faults: Vec<String> = args.fault.iter().map(|f| format!("--fault {f}")).collect();
+    let (receiver, other) = match args.flow {
+        FlowOpt::Package => (Receiver::Package, "--flow secure"),
+        FlowOpt::Secure => (Receiver::Secure, "--flow package"),
+    };
+    let unimplemented: Vec<(&str, bool)> = faults
+        .iter()
+        .zip(&args.fault)
+        .map(|(name, f)| (name.as_str(), !f.acts_in(receiver)))
+        .collect();
+    match args.flow {
+        FlowOpt::Package => {
+            refuse_inapplicable(
+                &[
+                    ("--root-key", args.root_key.is_some()),
+                    ("--sig-pub", args.sig_pub.is_some()),
+                    ("--link-loss-ms", args.link_loss_ms.is_some()),
+                ],
+                "--flow package",
+                "the package receiver checks no keys and sends no link-loss check (they are \
+                 the secure flow's)",
+                "use --flow secure",
+            )?;
+            refuse_inapplicable(
+                &unimplemented,
+                "--flow package",
+                &format!(
+                    "the package receiver has no abort message; its faults are {}",
+                    receiver.fault_forms()
+                ),
+                &format!("use {other}"),
+            )?;
+            let every = match args.answer_every {
+                Some(n) => format!("--answer-every {n}"),
+                None => format!("--answer-every {DEFAULT_ANSWER_EVERY} (the default)"),
+            };
+            if args.answer_every.unwrap_or(DEFAULT_ANSWER_EVERY) == 1 {
+                refuse_inapplicable(
+                    &[
+                        ("--no-last-answer", args.no_last_answer),
+                        ("--preempted", args.preempted),
+                    ],
+                    &every,
+                    "a device that answers every packet answers the last one too, and no \
+                     flash thread delays its answers",
+                    "add --answer-every 10 (the newer SDK they model)",
+                )?;
+            }
+            refuse_inapplicable(
+                &[("--no-last-answer", args.no_last_answer && args.preempted)],
+                "--preempted",
+                "the preempted device never answers the last packet anyway",
+                "drop --preempted to model the unpreempted newer SDK",
+            )
+        }
+        FlowOpt::Secure => {
+            refuse_inapplicable(
+                &[
+                    ("--layout", args.layout.is_some()),
+                    ("--answer-every", args.answer_every.is_some()),
+                    ("--no-last-answer", args.no_last_answer),
+                    ("--preempted", args.preempted),
+                ],
+                "--flow secure",
+                "the secure receiver writes no flash layout and answers every num_of_rsp \
+                 packets, as its init response says (they model the package receiver)",
+                "use --flow package",
+            )?;
+            refuse_inapplicable(
+                &unimplemented,
+                "--flow secure",
+                &format!(
+                    "the secure receiver installs in memory, not with the install \
+                     simulator's flash; its faults are {}",
+                    receiver.fault_forms()
+                ),
+                &format!("use {other}"),
+            )
+        }
+    }
+}
+
 /// Runs `imgtool device-sim`.
 pub fn run(args: Args) -> Result<Outcome> {
+    refuse_unused(&args)?;
     let inputs = inputs(&args);
     fsio::output::plan_output_dir(&args.out, &["report.json"], &inputs, args.force.force)?;
     let report_path = args
@@ -178,8 +294,12 @@ pub fn run(args: Args) -> Result<Outcome> {
     let opts = ServeOptions {
         once: args.once,
         idle_timeout: args.idle_timeout_ms.map(Duration::from_millis),
-        link_loss: (args.flow == FlowOpt::Secure && args.link_loss_ms > 0)
-            .then(|| Duration::from_millis(args.link_loss_ms)),
+        link_loss: match args.flow {
+            FlowOpt::Secure => Some(args.link_loss_ms.unwrap_or(DEFAULT_LINK_LOSS_MS))
+                .filter(|&ms| ms > 0)
+                .map(Duration::from_millis),
+            FlowOpt::Package => None,
+        },
     };
     let write = |sim: &Sim| -> std::io::Result<()> {
         write_outputs(&args, &report_dest, &sim.report()).map_err(std::io::Error::other)
@@ -201,7 +321,7 @@ pub fn run(args: Args) -> Result<Outcome> {
 
 /// The files the command reads: no output may replace one.
 fn inputs(args: &Args) -> Vec<&Path> {
-    let mut inputs: Vec<&Path> = vec![Path::new(&args.layout)];
+    let mut inputs: Vec<&Path> = args.layout.iter().map(Path::new).collect();
     inputs.extend(args.root_key.as_deref());
     inputs.extend(args.sig_pub.as_deref());
     inputs
@@ -210,10 +330,11 @@ fn inputs(args: &Args) -> Vec<&Path> {
 fn make_flow(args: &Args) -> Result<Box<dyn Flow>> {
     match args.flow {
         FlowOpt::Package => {
-            let layout = super::common_args::resolve_layout(&args.layout)?;
+            let layout = args.layout.as_deref().unwrap_or(DEFAULT_LAYOUT);
+            let layout = super::common_args::resolve_layout(layout)?;
             let map = FlashMap::from_layout(&layout)?;
             let model = PackageModel {
-                answer_every: args.answer_every,
+                answer_every: args.answer_every.unwrap_or(DEFAULT_ANSWER_EVERY),
                 answer_last: !args.no_last_answer,
                 preempted: args.preempted,
             };
@@ -221,7 +342,7 @@ fn make_flow(args: &Args) -> Result<Box<dyn Flow>> {
         }
         FlowOpt::Secure => {
             let (Some(root), Some(sig)) = (&args.root_key, &args.sig_pub) else {
-                anyhow::bail!("--flow secure needs --root-key and --sig-pub");
+                bail!("--flow secure needs --root-key and --sig-pub");
             };
             let keys = DeviceKeys {
                 root: super::secure::load_root(root)?,

@@ -70,10 +70,14 @@ pub struct Args {
     pub app_resumes: bool,
     /// Refuse --power-cut all when the flow has more flash operations than this: the sweep
     /// re-runs the flow once per operation, so its time grows with the square (a full 3 MiB
-    /// app region is about 1100 operations; a tiny --pksize makes many more)
-    #[arg(long, default_value_t = 4_000, value_name = "N", value_parser = super::common_args::number::<usize>)]
-    pub max_ops: usize,
+    /// app region is about 1100 operations; a tiny --pksize makes many more). Only with
+    /// --power-cut all [default: 4000]
+    #[arg(long, value_name = "N", value_parser = super::common_args::number::<usize>)]
+    pub max_ops: Option<usize>,
 }
+
+/// `--max-ops` when it is not given.
+const DEFAULT_MAX_OPS: usize = 4_000;
 
 enum Cuts {
     None,
@@ -90,6 +94,14 @@ pub fn run(args: Args) -> Result<Outcome> {
             anyhow::anyhow!("--power-cut {n:?}: expected none, all or an operation number ({e})")
         })?),
     };
+    if !matches!(cuts, Cuts::All) {
+        super::device_sim::refuse_inapplicable(
+            &[("--max-ops", args.max_ops.is_some())],
+            &format!("--power-cut {}", args.power_cut),
+            "it limits the sweep of --power-cut all, and no sweep runs",
+            "use --power-cut all",
+        )?;
+    }
     let layout = args.layout.resolve()?;
     let map = FlashMap::from_layout(&layout)?;
     let limit = |id: u8| map.region_for(id).map_or(0, |r| r.size);
@@ -110,12 +122,12 @@ pub fn run(args: Args) -> Result<Outcome> {
         Cuts::One(op) => print_one_cut(&scenario, op),
         Cuts::All => {
             let ops = scenario.run().ops.len();
-            if ops > args.max_ops {
+            let max_ops = args.max_ops.unwrap_or(DEFAULT_MAX_OPS);
+            if ops > max_ops {
                 bail!(
-                    "the flow has {ops} flash operations, more than --max-ops {}: a full sweep \
-                     re-runs it {ops} times; raise --max-ops, pick single cuts with --power-cut N, \
-                     or pack with a larger --pksize",
-                    args.max_ops
+                    "the flow has {ops} flash operations, more than --max-ops {max_ops}: a full \
+                     sweep re-runs it {ops} times; raise --max-ops, pick single cuts with \
+                     --power-cut N, or pack with a larger --pksize"
                 );
             }
             let sweep = scenario.power_cuts();

@@ -23,6 +23,7 @@ mod levels;
 mod numbers;
 mod options_pack;
 mod options_secure;
+mod options_sim;
 mod pack;
 mod paths;
 mod secure;

@@ -38,6 +38,45 @@ pub enum Fault {
 pub const FAULT_FORMS: &str = "drop@K, corrupt@K, skip@K, delay@N:MS, dup@N, reject@CODE, \
      power-cut@K, install-cut@OP, abort@K[:REASON]";
 
+/// The receiver a fault is injected into: not every fault exists in both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Receiver {
+    /// The app's package receiver ([`crate::ble::package`]).
+    Package,
+    /// The secure online receiver ([`crate::ble::secure`]).
+    Secure,
+}
+
+impl Receiver {
+    /// The fault forms this receiver implements, for messages.
+    pub fn fault_forms(self) -> &'static str {
+        match self {
+            Receiver::Package => {
+                "drop@K, corrupt@K, skip@K, delay@N:MS, dup@N, reject@CODE, power-cut@K, \
+                 install-cut@OP"
+            }
+            Receiver::Secure => {
+                "drop@K, corrupt@K, skip@K, delay@N:MS, dup@N, reject@CODE, power-cut@K, \
+                 abort@K[:REASON]"
+            }
+        }
+    }
+}
+
+impl Fault {
+    /// Whether `receiver` implements this fault. `abort` is the secure app's `ABORT_COMMAND`
+    /// (the package receiver has no abort message); `install-cut` cuts the install
+    /// simulator's flash, which only the package flow's install runs (the secure receiver
+    /// installs in memory). A fault a receiver does not implement would fire and do nothing.
+    pub fn acts_in(&self, receiver: Receiver) -> bool {
+        match self {
+            Fault::Abort(..) => receiver == Receiver::Secure,
+            Fault::InstallCut(_) => receiver == Receiver::Package,
+            _ => true,
+        }
+    }
+}
+
 impl FromStr for Fault {
     type Err = String;
 
@@ -224,6 +263,22 @@ mod tests {
         ] {
             assert!(bad.parse::<Fault>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn each_receiver_takes_the_faults_it_implements() {
+        for s in FAULT_FORMS.split(", ") {
+            let mut sample = s.replace("[:REASON]", "");
+            for arg in ["MS", "CODE", "OP", "K", "N"] {
+                sample = sample.replace(arg, "1");
+            }
+            let f: Fault = sample.parse().unwrap();
+            for r in [Receiver::Package, Receiver::Secure] {
+                assert_eq!(f.acts_in(r), r.fault_forms().contains(s), "{s} in {r:?}");
+            }
+        }
+        assert!(!Fault::Abort(1, 0).acts_in(Receiver::Package));
+        assert!(!Fault::InstallCut(0).acts_in(Receiver::Secure));
     }
 
     #[test]
