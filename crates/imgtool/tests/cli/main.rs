@@ -21,6 +21,7 @@ mod keys;
 mod layout;
 mod levels;
 mod numbers;
+mod options_misc;
 mod pack;
 mod paths;
 mod secure;
