@@ -1,8 +1,10 @@
 //! Options that were accepted and did nothing: each now acts or is refused (exit 2, the
 //! option named, nothing written).
 
-use crate::common::{files_in, imgtool, ok, put, tempdir, testdata};
+use crate::common::{files_in, imgtool, ok, put, read, tempdir, testdata};
 use std::path::Path;
+
+const LAYOUT: &str = "sf32lb52x-eh-lb523";
 
 fn key() -> String {
     testdata("sign/openssl-ed25519.pem").display().to_string()
@@ -119,4 +121,133 @@ fn regression_getpub_help_said_pem_and_c_array_are_printed() {
         "{}",
         r.stdout
     );
+}
+
+#[test]
+fn regression_layout_export_image_ram_psram_without_memory_x() {
+    let t = tempdir();
+    let d = t.path();
+    for given in [
+        &["--image", "hcpu"][..],
+        &["--ram", "HCPU_RAM_DATA"],
+        &["--psram", "PSRAM_DATA"],
+        &["--no-psram"],
+    ] {
+        let flag = given[0];
+        let mut args = vec!["layout", "export", LAYOUT, "--c-header", "ptab.h"];
+        args.extend(given);
+        refused(
+            d,
+            &args,
+            &[flag, "--memory-x FILE", &format!("leave {flag} out")],
+            &[],
+        );
+    }
+    ok(imgtool(
+        d,
+        &["layout", "export", LAYOUT, "--c-header", "ptab.h"],
+    ));
+}
+
+#[test]
+fn regression_layout_export_psram_tag_the_layout_lacks() {
+    let t = tempdir();
+    let d = t.path();
+    let minimal = testdata("layout/ok_minimal.toml").display().to_string();
+    // Given, the tag must be in the layout (it was left out of memory.x without a word).
+    refused(
+        d,
+        &[
+            "layout",
+            "export",
+            &minimal,
+            "--memory-x",
+            "memory.x",
+            "--psram",
+            "PSRAM_DATA",
+        ],
+        &[
+            "--psram PSRAM_DATA",
+            "no region tagged PSRAM_DATA",
+            "give one of its tags (--no-psram leaves PSRAM out): HCPU_FLASH_CODE, \
+             DFU_DOWNLOAD_REGION, HCPU_RAM_DATA, HPSYS_MBOX",
+        ],
+        &[],
+    );
+    refused(
+        d,
+        &[
+            "layout",
+            "export",
+            LAYOUT,
+            "--memory-x",
+            "memory.x",
+            "--psram",
+            "PSRAM",
+        ],
+        &["--psram PSRAM", "of its tags", "PSRAM_DATA"],
+        &[],
+    );
+    refused(
+        d,
+        &[
+            "layout",
+            "export",
+            LAYOUT,
+            "--memory-x",
+            "memory.x",
+            "--ram",
+            "RAM",
+        ],
+        &["--ram RAM", "of its tags", "HCPU_RAM_DATA"],
+        &[],
+    );
+    // The default PSRAM tag stays optional.
+    ok(imgtool(
+        d,
+        &["layout", "export", &minimal, "--memory-x", "memory.x"],
+    ));
+    let m = String::from_utf8(read(&d.join("memory.x"))).unwrap();
+    assert!(m.contains("RAM   : ORIGIN") && !m.contains("PSRAM"), "{m}");
+}
+
+#[test]
+fn regression_layout_import_override_given_twice() {
+    let t = tempdir();
+    let d = t.path();
+    put(d, "ptab.json", &read(&testdata("ptab/eh-lb523.json")));
+    for (flag, a, b) in [
+        ("--memory-kind", "flash2=nor", "flash2=nand"),
+        ("--erase-unit", "flash2=0x1000", "flash2=0x2000"),
+        ("--erase-unit", "flash2=0x1000", "flash2=0x1000"),
+    ] {
+        refused(
+            d,
+            &[
+                "layout",
+                "import",
+                "ptab.json",
+                "-o",
+                "sf32lb52x-x.toml",
+                flag,
+                a,
+                flag,
+                b,
+            ],
+            &[&format!("{flag} flash2 is given twice; give each once")],
+            &["ptab.json"],
+        );
+    }
+    ok(imgtool(
+        d,
+        &[
+            "layout",
+            "import",
+            "ptab.json",
+            "-o",
+            "sf32lb52x-x.toml",
+            "--memory-kind",
+            "flash2=nor",
+        ],
+    ));
 }
