@@ -1,5 +1,6 @@
-//! Options that were accepted and did nothing: each now acts or is refused (exit 2, the
-//! option named, nothing written).
+//! Options that were accepted and did nothing (getpub, layout export/import, the vendor `ezip`
+//! drop-in): each now acts or is refused (exit 2, the option named, nothing written), or in
+//! the drop-in draws a `warning:` naming it while the output stays byte for byte the same.
 
 use crate::common::{files_in, imgtool, ok, put, read, tempdir, testdata};
 use std::path::Path;
@@ -250,4 +251,158 @@ fn regression_layout_import_override_given_twice() {
             "flash2=nor",
         ],
     ));
+}
+
+/// Runs the drop-in twice in a fresh dir holding the vendor PNGs: `base` into `a/`, `base`
+/// plus `extra` into `b/`; asserts both succeed with the same file `out`, and hands back the
+/// second run's stderr.
+#[track_caller]
+fn same_output_with(base: &[&str], extra: &[&str], out: &str) -> String {
+    let t = tempdir();
+    let d = t.path();
+    for p in ["airplane", "down_arrow"] {
+        put(
+            d,
+            &format!("{p}.png"),
+            &read(&testdata(&format!("ezip-image/png/{p}.png"))),
+        );
+    }
+    let run = |dir: &str, extra: &[&str]| {
+        let mut args = vec!["ezip"];
+        args.extend(base);
+        args.extend(extra);
+        args.extend(["-outdir", dir]);
+        ok(imgtool(d, &args))
+    };
+    let plain = run("a", &[]);
+    assert!(!plain.stderr.contains("warning"), "{}", plain.stderr);
+    let with = run("b", extra);
+    assert_eq!(files_in(&d.join("b")), [out], "{}", with.stderr);
+    assert!(
+        read(&d.join("a").join(out)) == read(&d.join("b").join(out)),
+        "{extra:?} changed {out}"
+    );
+    with.stderr
+}
+
+#[track_caller]
+fn warns(stderr: &str, needles: &[&str]) {
+    for n in needles {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.starts_with("warning: ") && l.contains(n)),
+            "no warning with {n:?} in {stderr}"
+        );
+    }
+}
+
+#[test]
+fn regression_ezip_section_prefix_simu_with_binfile() {
+    for format in ["1", "2"] {
+        let e = same_output_with(
+            &["-convert", "airplane.png", "-binfile", format],
+            &["-section", "ROM3_IMG", "-prefix", "p_", "-simu"],
+            "airplane.bin",
+        );
+        warns(
+            &e,
+            &[
+                "-section is ignored",
+                "-prefix is ignored",
+                "-simu is ignored",
+                &format!("-binfile {format} writes no C file"),
+            ],
+        );
+        assert_eq!(e.matches("warning: ").count(), 3, "{e}");
+    }
+}
+
+#[test]
+fn regression_ezip_binext_with_cfile() {
+    let e = same_output_with(
+        &["-convert", "airplane.png", "-cfile", "2"],
+        &["-binext", ".ezip"],
+        "airplane.c",
+    );
+    warns(&e, &["-binext is ignored: it names -binfile outputs"]);
+}
+
+#[test]
+fn regression_ezip_dpt_ers_winsize_with_pixel_output() {
+    for out in ["-binfile", "-cfile"] {
+        let e = same_output_with(
+            &["-convert", "airplane.png", out, "1"],
+            &["-dpt", "1", "-ers", "16", "-winsize", "2048"],
+            if out == "-cfile" {
+                "airplane.c"
+            } else {
+                "airplane.bin"
+            },
+        );
+        warns(
+            &e,
+            &[
+                "-dpt is ignored",
+                "-ers is ignored",
+                "-winsize is ignored",
+                "writes pixels",
+            ],
+        );
+    }
+}
+
+#[test]
+fn regression_ezip_dither_with_rgb888() {
+    for dither in ["0", "1"] {
+        let e = same_output_with(
+            &["-convert", "down_arrow.png", "-rgb888", "-binfile", "1"],
+            &["-dither", dither],
+            "down_arrow.bin",
+        );
+        warns(&e, &["-dither is ignored", "-rgb888"]);
+    }
+}
+
+#[test]
+fn regression_ezip_section_with_simu_and_ers_with_dpt_1() {
+    let e = same_output_with(
+        &["-convert", "airplane.png", "-cfile", "2", "-simu"],
+        &["-section", "ROM3_IMG"],
+        "airplane.c",
+    );
+    warns(
+        &e,
+        &["-section is ignored: -simu writes C files without sections"],
+    );
+    let e = same_output_with(
+        &["-convert", "airplane.png", "-binfile", "2", "-dpt", "1"],
+        &["-ers", "16"],
+        "airplane.bin",
+    );
+    warns(&e, &["-ers is ignored", "-dpt 1"]);
+}
+
+#[test]
+fn regression_ezip_repeated_option_last_wins() {
+    // The output is the last value's; the warning names both.
+    let e = same_output_with(
+        &["-convert", "airplane.png", "-binfile", "2"],
+        &["-dpt", "1", "-dpt", "4"],
+        "airplane.bin",
+    );
+    warns(&e, &["-dpt 1 and -dpt 4 are both given", "-dpt 4, is used"]);
+    let e = same_output_with(
+        &["-convert", "airplane.png", "-binfile", "1", "-rgb888"],
+        &["-rgb565", "-rgb888"],
+        "airplane.bin",
+    );
+    warns(&e, &["-rgb565 and -rgb888 are both given"]);
+    // The same value twice changes nothing: no warning.
+    let e = same_output_with(
+        &["-convert", "airplane.png", "-binfile", "2"],
+        &["-dpt", "4", "-dpt", "4"],
+        "airplane.bin",
+    );
+    assert!(!e.contains("warning"), "{e}");
 }
