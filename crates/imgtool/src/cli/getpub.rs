@@ -21,8 +21,9 @@ IMGTOOL_KEY_PASSPHRASE), env:NAME (an environment variable holding the PEM
 text), a public key file (SubjectPublicKeyInfo PEM) to convert, or a pkcs11: URI of a key in
 an HSM token (its public key is read from the token; a PIN only if the token hides it). Formats: pem
 (SubjectPublicKeyInfo, for `imgtool verify --key`), raw (the 32 bytes of RFC 8032), c-array
-(a C definition of those 32 bytes, to build into the DFU installer). Without -o, pem and
-c-array are printed.";
+(a C definition of those 32 bytes, to build into the DFU installer; --name names it).
+Without -o (or with -o -) the --format output is printed on standard output: only the one
+format, and raw (binary) only with -o FILE or -o -.";
 
 /// Output format of `getpub`.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,7 +44,7 @@ pub struct Args {
     #[arg(value_name = "KEY")]
     pub key: String,
 
-    /// Output file (`-` or none: print pem and c-array on stdout)
+    /// Output file (`-` or none: print the --format output on stdout; raw: not without -o)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -51,9 +52,9 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "pem")]
     pub format: Format,
 
-    /// Array name for --format c-array
-    #[arg(long, default_value = "imgtool_ed25519_public_key")]
-    pub name: String,
+    /// Array name for --format c-array [default: imgtool_ed25519_public_key]
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
 
     #[command(flatten)]
     #[allow(missing_docs)]
@@ -87,14 +88,32 @@ pub(crate) fn public_key_of(key: &str, passphrase: Option<&Passphrase>) -> Resul
     Ok(loaded.key.public_key())
 }
 
+/// The C array name of `--format c-array` when `--name` is not given.
+const DEFAULT_NAME: &str = "imgtool_ed25519_public_key";
+
 /// Runs `imgtool getpub`.
 pub fn run(args: Args) -> Result<Outcome> {
-    if args.format == Format::CArray && !is_c_identifier(&args.name) {
-        bail!("--name {:?} is not a C identifier", args.name);
+    match (&args.name, args.format) {
+        (Some(name), Format::CArray) if !is_c_identifier(name) => {
+            bail!("--name {name:?} is not a C identifier")
+        }
+        (Some(_), Format::Pem | Format::Raw) => bail!(
+            "--name names the C array of --format c-array; with --format {} it does nothing: \
+             add --format c-array or leave --name out",
+            if args.format == Format::Pem {
+                "pem"
+            } else {
+                "raw"
+            }
+        ),
+        _ => {}
     }
     let source = super::common_args::Pkcs11Args::key_source(&args.key)?;
     if !matches!(source, KeySource::Pkcs11(_)) {
         args.pkcs11.refuse_unused(&args.key)?;
+    }
+    if let Some(why) = no_encrypted_key(&source)? {
+        args.passphrase.refuse_unused(why)?;
     }
     let key_path = match &source {
         KeySource::File(p) => Some(p.as_path()),
@@ -145,7 +164,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     let bytes = match args.format {
         Format::Pem => key.to_pem()?.into_bytes(),
         Format::Raw => key.to_bytes().to_vec(),
-        Format::CArray => key.to_c_array(&args.name).into_bytes(),
+        Format::CArray => key.to_c_array(array_name(&args)).into_bytes(),
     };
     match &out {
         Some(dest) => {
@@ -158,6 +177,43 @@ pub fn run(args: Args) -> Result<Outcome> {
         None => print!("{}", String::from_utf8_lossy(&bytes)),
     }
     Ok(Outcome::Ok)
+}
+
+/// `--name`, or the default name: the array name of `--format c-array`.
+fn array_name(args: &Args) -> &str {
+    args.name.as_deref().unwrap_or(DEFAULT_NAME)
+}
+
+/// Why a passphrase would unlock nothing: `Some` when KEY is a token key, a public key file or
+/// a private key that is not encrypted; `None` when it is encrypted (PKCS#8 or the legacy PEM
+/// encryption, whose error says how to convert it) or cannot be read (loading it says why).
+fn no_encrypted_key(source: &KeySource) -> Result<Option<&'static str>> {
+    let text = match source {
+        KeySource::Pkcs11(_) => {
+            return Ok(Some(
+                "KEY is a pkcs11: key, read from its token (a PIN goes in --pin-file)",
+            ))
+        }
+        KeySource::File(path) => match read_small(path) {
+            Ok(text) => zeroize::Zeroizing::new(text),
+            Err(_) => return Ok(None),
+        },
+        KeySource::Env(name) => match std::env::var(name) {
+            Ok(text) => zeroize::Zeroizing::new(text.into_bytes()),
+            Err(_) => return Ok(None),
+        },
+    };
+    let has = |needle: &[u8]| text.windows(needle.len()).any(|w| w == needle);
+    Ok(if has(b"-----BEGIN PUBLIC KEY-----") {
+        Some("KEY is a public key file, nothing to unlock")
+    } else if has(b"ENCRYPTED") {
+        None
+    } else if has(b"PRIVATE KEY-----") {
+        Some("KEY is a private key that is not encrypted")
+    } else {
+        // Not a key: loading it says what it is.
+        None
+    })
 }
 
 /// The RSA key of a key file; `None` when KEY is not an RSA key file (the ed25519 path then).
@@ -183,7 +239,7 @@ fn write_rsa(args: &Args, key: &VerifyingKey, inputs: &[&Path]) -> Result<Outcom
     let bytes = match args.format {
         Format::Pem => key.to_pem()?.into_bytes(),
         Format::Raw => der.clone(),
-        Format::CArray => c_array(&args.name, &der).into_bytes(),
+        Format::CArray => c_array(array_name(args), &der).into_bytes(),
     };
     let hash = key.sig_hash()?;
     let mut files = Vec::new();

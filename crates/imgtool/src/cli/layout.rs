@@ -82,15 +82,20 @@ pub struct ExportArgs {
     /// Write a cortex-m-rt memory.x to FILE
     #[arg(long, value_name = "FILE")]
     pub memory_x: Option<PathBuf>,
-    /// Image whose region becomes FLASH in memory.x (hcpu, ota-manager, bootloader, or a number)
-    #[arg(long, default_value = "hcpu")]
-    pub image: ImageId,
-    /// Region tag that becomes RAM in memory.x
-    #[arg(long, default_value = "HCPU_RAM_DATA")]
-    pub ram: String,
-    /// Region tag that becomes PSRAM in memory.x (left out if the layout lacks it)
-    #[arg(long, default_value = "PSRAM_DATA")]
-    pub psram: String,
+    /// Image whose region becomes FLASH in memory.x (hcpu, ota-manager, bootloader, or a
+    /// number) [default: hcpu]
+    #[arg(long, value_name = "IMAGE")]
+    pub image: Option<ImageId>,
+    /// Region tag that becomes RAM in memory.x [default: HCPU_RAM_DATA]
+    #[arg(long, value_name = "TAG")]
+    pub ram: Option<String>,
+    /// Region tag that becomes PSRAM in memory.x [default: PSRAM_DATA, left out if the layout
+    /// lacks it; a TAG given must be in the layout]
+    #[arg(long, value_name = "TAG")]
+    pub psram: Option<String>,
+    /// Leave PSRAM out of memory.x, even if the layout has a PSRAM region
+    #[arg(long, conflicts_with = "psram")]
+    pub no_psram: bool,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub force: super::common_args::ForceArg,
@@ -161,7 +166,9 @@ fn parse_pairs<T>(
             bail!("{flag} {item:?}: expected NAME=VALUE");
         };
         let v = parse(value).with_context(|| format!("{flag} {item:?}"))?;
-        out.insert(name.to_string(), v);
+        if out.insert(name.to_string(), v).is_some() {
+            bail!("{flag} {name} is given twice; give each once");
+        }
     }
     Ok(out)
 }
@@ -186,6 +193,20 @@ fn export_files(a: ExportArgs) -> Result<Outcome> {
     if a.c_header.is_none() && a.memory_x.is_none() {
         bail!("nothing to export: give --c-header FILE and/or --memory-x FILE");
     }
+    if a.memory_x.is_none() {
+        let given = [
+            ("--image", a.image.is_some()),
+            ("--ram", a.ram.is_some()),
+            ("--psram", a.psram.is_some()),
+            ("--no-psram", a.no_psram),
+        ];
+        if let Some((flag, _)) = given.iter().find(|(_, g)| *g) {
+            bail!(
+                "{flag} shapes the memory.x, and no --memory-x FILE is given (the C \
+                 header lists every region): add --memory-x FILE or leave {flag} out"
+            );
+        }
+    }
     let named: Vec<(&str, &Path)> = [("--c-header", &a.c_header), ("--memory-x", &a.memory_x)]
         .into_iter()
         .filter_map(|(flag, p)| Some((flag, p.as_deref()?)))
@@ -201,10 +222,21 @@ fn export_files(a: ExportArgs) -> Result<Outcome> {
     let header = a.c_header.as_ref().map(|_| export::c_header(&layout));
     let memx = match &a.memory_x {
         Some(_) => {
+            let defaults = MemoryXOptions::default();
+            // The default PSRAM tag is left out when the layout lacks it; a tag given is not.
+            for (flag, tag) in [("--ram", &a.ram), ("--psram", &a.psram)] {
+                if let Some(tag) = tag.as_deref() {
+                    refuse_missing_tag(&layout, flag, tag)?;
+                }
+            }
             let opts = MemoryXOptions {
-                image: a.image,
-                ram: a.ram,
-                psram: Some(a.psram),
+                image: a.image.unwrap_or(defaults.image),
+                ram: a.ram.unwrap_or(defaults.ram),
+                psram: if a.no_psram {
+                    None
+                } else {
+                    a.psram.or(defaults.psram)
+                },
             };
             Some(export::memory_x_for(&layout, &opts)?)
         }
@@ -221,4 +253,31 @@ fn export_files(a: ExportArgs) -> Result<Outcome> {
         .collect();
     commit(&files, Mode::Public)?;
     Ok(Outcome::Ok)
+}
+
+/// Refuses `flag TAG` when no region of the layout has that tag, naming the tags it has.
+fn refuse_missing_tag(layout: &Layout, flag: &str, tag: &str) -> Result<()> {
+    if layout.region_by_tag(tag).is_some() {
+        return Ok(());
+    }
+    let mut tags: Vec<&str> = Vec::new();
+    for t in layout.regions.iter().flat_map(|r| &r.tags) {
+        if !tags.contains(&t.as_str()) {
+            tags.push(t);
+        }
+    }
+    let hint = if flag == "--psram" {
+        " (--no-psram leaves PSRAM out)"
+    } else {
+        ""
+    };
+    bail!(
+        "{flag} {tag}: layout {} has no region tagged {tag}; give one of its tags{hint}: {}",
+        layout.name,
+        if tags.is_empty() {
+            "none".to_string()
+        } else {
+            tags.join(", ")
+        }
+    )
 }

@@ -103,8 +103,7 @@ fn memory_x_for_another_image() {
             "m.x",
             "--image",
             "dfu",
-            "--psram",
-            "NONE",
+            "--no-psram",
         ],
     );
     assert!(out.status.success(), "{}", out.stderr);

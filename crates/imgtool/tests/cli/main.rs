@@ -21,6 +21,7 @@ mod keys;
 mod layout;
 mod levels;
 mod numbers;
+mod options_misc;
 mod options_pack;
 mod options_secure;
 mod options_sim;

@@ -57,11 +57,17 @@ struct Vendor {
     prefix: String,
     outdir: PathBuf,
     binext: String,
+    /// Options given that do nothing here, or given twice: one line each, printed as
+    /// `warning: ...` (the vendor tool takes them silently; SDK builds must keep working).
+    warnings: Vec<String>,
 }
 
 /// Runs `imgtool ezip` / a renamed binary with the vendor's arguments.
 pub fn run(a: Args) -> Result<Outcome> {
     let v = parse(&a.args)?;
+    for w in &v.warnings {
+        eprintln!("warning: {w}");
+    }
     let stem = tasks::stem(&v.input)?;
     let (out, container) = if v.c {
         let section = v.section.clone().filter(|_| !v.simu);
@@ -113,9 +119,12 @@ fn parse(args: &[String]) -> Result<Vendor> {
     let (mut lvgl, mut palette, mut dither, mut simu) = (LvglVersion::V8, None, true, false);
     let (mut section, mut prefix, mut outdir, mut binext) =
         (None, String::new(), PathBuf::from("."), ".bin".to_string());
+    // Every option given, as (option, value): what is ignored is found from it afterwards.
+    let mut given: Vec<(&str, String)> = Vec::new();
     let mut it = args.iter().peekable();
     while let Some(opt) = it.next() {
         let o = opt.as_str();
+        let start = it.clone();
         match o {
             "-convert" => input = Some(PathBuf::from(value(&mut it, o)?)),
             "-rgb565" => depth = Depth::Rgb565,
@@ -185,6 +194,10 @@ fn parse(args: &[String]) -> Result<Vendor> {
                  -outdir -binext; see `imgtool ezip --help`)"
             ),
         }
+        // The values this option took: the arguments `it` moved past.
+        let took = start.len() - it.len();
+        let value: Vec<&str> = start.take(took).map(String::as_str).collect();
+        given.push((o, value.join(" ")));
     }
     let input = input.context("no -convert X.png given")?;
     let (c, format) = match kinds.as_slice() {
@@ -192,6 +205,7 @@ fn parse(args: &[String]) -> Result<Vendor> {
         [] => bail!("say what to write: -binfile 1|2 or -cfile 1|2"),
         _ => bail!("give one of -binfile and -cfile, once"),
     };
+    let warnings = ignored(&given, c, format, depth, layout, simu);
     // The vendor tool keeps pixel files true colour; the palette applies to EZIP only.
     let palette = palette.filter(|_| format == Format::Ezip);
     let job = Job {
@@ -219,7 +233,95 @@ fn parse(args: &[String]) -> Result<Vendor> {
         prefix,
         outdir,
         binext,
+        warnings,
     })
+}
+
+/// The options of `given` that do nothing with the others, and those given twice with
+/// different values (the last wins), one warning line each, in the order given.
+fn ignored(
+    given: &[(&str, String)],
+    c: bool,
+    format: Format,
+    depth: Depth,
+    layout: EzipLayout,
+    simu: bool,
+) -> Vec<String> {
+    let out = match (c, format) {
+        (false, Format::Pixel) => "-binfile 1",
+        (false, Format::Ezip) => "-binfile 2",
+        (true, Format::Pixel) => "-cfile 1",
+        (true, Format::Ezip) => "-cfile 2",
+    };
+    let mut warnings = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for (i, (opt, _)) in given.iter().enumerate() {
+        if seen.contains(&key(opt)) {
+            continue;
+        }
+        seen.push(key(opt));
+        let why = match *opt {
+            "-section" if !c => Some(format!(
+                "it names the C sections, and {out} writes no C file"
+            )),
+            "-section" if simu => Some("-simu writes C files without sections".to_string()),
+            "-prefix" if !c => Some(format!(
+                "it prefixes the C symbol names, and {out} writes no C file"
+            )),
+            "-simu" if !c => Some(format!(
+                "it shapes C files (no sections), and {out} writes no C file"
+            )),
+            "-binext" if c => Some(format!(
+                "it names -binfile outputs, and {out} writes a .c file"
+            )),
+            "-dpt" | "-ers" | "-winsize" if format == Format::Pixel => {
+                Some(format!("it shapes EZIP data, and {out} writes pixels"))
+            }
+            "-ers" if layout == EzipLayout::One => {
+                Some("layout 1 (-dpt 1) is one block of every row".to_string())
+            }
+            "-dither" if depth == Depth::Rgb888 => {
+                Some("it dithers RGB565 output, and -rgb888 keeps every colour bit".to_string())
+            }
+            _ => None,
+        };
+        if let Some(why) = why {
+            warnings.push(format!("{opt} is ignored: {why}; leave it out"));
+        }
+        // Given again with another value: the last one wins.
+        let mut values: Vec<String> = Vec::new();
+        for (o, v) in &given[i..] {
+            if key(o) == key(opt) {
+                let shown = match (*o, v.as_str()) {
+                    ("-simu", "" | "1") => "-simu".to_string(),
+                    (_, "") => o.to_string(),
+                    _ => format!("{o} {v}"),
+                };
+                // In the order last given, so the last is the one used.
+                values.retain(|x| *x != shown);
+                values.push(shown);
+            }
+        }
+        if let [earlier @ .., last] = values.as_slice() {
+            if earlier.is_empty() {
+                continue;
+            }
+            warnings.push(format!(
+                "{} and {last} are both given: the last one, {last}, is used; give one",
+                earlier.join(", ")
+            ));
+        }
+    }
+    warnings
+}
+
+/// The option an option sets: -rgb565 and -rgb888 set one thing, the colour depth.
+fn key(o: &str) -> &str {
+    if o == "-rgb888" {
+        "-rgb565"
+    } else {
+        o
+    }
 }
 
 /// `-binext`: `.ezip` or `ezip` (a dot is added), at most 20 characters (the vendor's limit),
