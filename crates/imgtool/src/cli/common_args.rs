@@ -367,3 +367,25 @@ impl Pkcs11Args {
         }
     }
 }
+
+/// Refuses the options of `given` that were given (`true`): they would do nothing in
+/// `context`. The error names them, says `why` and what to do: leave them out, or `instead`.
+/// (One rule for every "given but does not apply here".)
+pub fn refuse_inapplicable(
+    given: &[(&str, bool)],
+    context: &str,
+    why: &str,
+    instead: &str,
+) -> Result<()> {
+    let names: Vec<&str> = given.iter().filter(|g| g.1).map(|g| g.0).collect();
+    let (names, one) = match names.as_slice() {
+        [] => return Ok(()),
+        [name] => (name.to_string(), true),
+        [init @ .., last] => (format!("{} and {last}", init.join(", ")), false),
+    };
+    bail!(
+        "{names} {} not apply to {context}: {why}; leave {} out, or {instead}",
+        if one { "does" } else { "do" },
+        if one { "it" } else { "them" }
+    )
+}

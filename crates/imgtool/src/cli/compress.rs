@@ -100,7 +100,7 @@ fn ratio(compressed: usize, raw: usize) -> f64 {
 /// Runs `imgtool compress`.
 pub fn run_compress(a: CompressArgs) -> Result<Outcome> {
     if a.mode == Mode::Lz4 {
-        super::device_sim::refuse_inapplicable(
+        super::common_args::refuse_inapplicable(
             &[("--level", a.level.is_some())],
             "--mode lz4",
             "LZ4 has a single encoder",

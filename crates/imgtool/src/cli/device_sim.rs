@@ -162,28 +162,6 @@ fn fault(s: &str) -> Result<Fault, String> {
     s.parse::<Fault>()
 }
 
-/// Refuses the options of `given` that were given (`true`): they would do nothing in
-/// `context`. The error names them, says `why` and what to do: leave them out, or `instead`.
-/// (One rule for every "given but does not apply here"; `compress` and `simulate` use it too.)
-pub(super) fn refuse_inapplicable(
-    given: &[(&str, bool)],
-    context: &str,
-    why: &str,
-    instead: &str,
-) -> Result<()> {
-    let names: Vec<&str> = given.iter().filter(|g| g.1).map(|g| g.0).collect();
-    let (names, one) = match names.as_slice() {
-        [] => return Ok(()),
-        [name] => (name.to_string(), true),
-        [init @ .., last] => (format!("{} and {last}", init.join(", ")), false),
-    };
-    bail!(
-        "{names} {} not apply to {context}: {why}; leave {} out, or {instead}",
-        if one { "does" } else { "do" },
-        if one { "it" } else { "them" }
-    )
-}
-
 /// No option is silently ignored: each flow refuses the other one's options and the faults it
 /// does not implement, and the package flow's answer-timing flags need --answer-every 10.
 fn refuse_unused(args: &Args) -> Result<()> {
@@ -199,7 +177,7 @@ fn refuse_unused(args: &Args) -> Result<()> {
         .collect();
     match args.flow {
         FlowOpt::Package => {
-            refuse_inapplicable(
+            super::common_args::refuse_inapplicable(
                 &[
                     ("--root-key", args.root_key.is_some()),
                     ("--sig-pub", args.sig_pub.is_some()),
@@ -210,7 +188,7 @@ fn refuse_unused(args: &Args) -> Result<()> {
                  the secure flow's)",
                 "use --flow secure",
             )?;
-            refuse_inapplicable(
+            super::common_args::refuse_inapplicable(
                 &unimplemented,
                 "--flow package",
                 &format!(
@@ -224,7 +202,7 @@ fn refuse_unused(args: &Args) -> Result<()> {
                 None => format!("--answer-every {DEFAULT_ANSWER_EVERY} (the default)"),
             };
             if args.answer_every.unwrap_or(DEFAULT_ANSWER_EVERY) == 1 {
-                refuse_inapplicable(
+                super::common_args::refuse_inapplicable(
                     &[
                         ("--no-last-answer", args.no_last_answer),
                         ("--preempted", args.preempted),
@@ -235,7 +213,7 @@ fn refuse_unused(args: &Args) -> Result<()> {
                     "add --answer-every 10 (the newer SDK they model)",
                 )?;
             }
-            refuse_inapplicable(
+            super::common_args::refuse_inapplicable(
                 &[("--no-last-answer", args.no_last_answer && args.preempted)],
                 "--preempted",
                 "the preempted device never answers the last packet anyway",
@@ -243,7 +221,7 @@ fn refuse_unused(args: &Args) -> Result<()> {
             )
         }
         FlowOpt::Secure => {
-            refuse_inapplicable(
+            super::common_args::refuse_inapplicable(
                 &[
                     ("--layout", args.layout.is_some()),
                     ("--answer-every", args.answer_every.is_some()),
@@ -255,7 +233,7 @@ fn refuse_unused(args: &Args) -> Result<()> {
                  packets, as its init response says (they model the package receiver)",
                 "use --flow package",
             )?;
-            refuse_inapplicable(
+            super::common_args::refuse_inapplicable(
                 &unimplemented,
                 "--flow secure",
                 &format!(

@@ -223,22 +223,16 @@ fn refuse_unused_compression_options(args: &Args, config: &PackConfig) -> Result
         .iter()
         .all(|i| storage(i) == Compression::None)
     {
-        let given: Vec<&str> = [
-            (args.level.is_some(), "--level"),
-            (args.pksize.is_some(), "--pksize"),
-            (args.allow_large_pksize, "--allow-large-pksize"),
-        ]
-        .into_iter()
-        .filter_map(|(g, n)| g.then_some(n))
-        .collect();
-        if !given.is_empty() {
-            bail!(
-                "{}: every image is stored raw (flag 0), so there is nothing to compress; leave \
-                 {} out, or compress an image (--compress gzip, ID:gzip=PATH)",
-                given.join(", "),
-                if given.len() == 1 { "it" } else { "them" }
-            );
-        }
+        super::common_args::refuse_inapplicable(
+            &[
+                ("--level", args.level.is_some()),
+                ("--pksize", args.pksize.is_some()),
+                ("--allow-large-pksize", args.allow_large_pksize),
+            ],
+            "a package of raw images",
+            "every image is stored raw (flag 0), so there is nothing to compress",
+            "compress an image (--compress gzip, ID:gzip=PATH)",
+        )?;
     }
     if args.config.is_none()
         && args.compress.is_some()

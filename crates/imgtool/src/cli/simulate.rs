@@ -95,7 +95,7 @@ pub fn run(args: Args) -> Result<Outcome> {
         })?),
     };
     if !matches!(cuts, Cuts::All) {
-        super::device_sim::refuse_inapplicable(
+        super::common_args::refuse_inapplicable(
             &[("--max-ops", args.max_ops.is_some())],
             &format!("--power-cut {}", args.power_cut),
             "it limits the sweep of --power-cut all, and no sweep runs",

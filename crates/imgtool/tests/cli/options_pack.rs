@@ -63,7 +63,12 @@ fn regression_pack_compression_options_with_only_raw_images_are_refused() {
         "-o",
         "out",
     ];
-    refused(p, &args, "--level: every image is stored raw", "out");
+    refused(
+        p,
+        &args,
+        "--level does not apply to a package of raw images",
+        "out",
+    );
     // --compress when every --image names its storage: the per-image one wins.
     let args = [
         "pack",
