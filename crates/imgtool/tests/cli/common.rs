@@ -205,3 +205,21 @@ pub fn vendor_style(pkg: &[u8]) -> (Vec<u8>, Vec<usize>) {
 fn independent_crc_matches_the_check_value() {
     assert_eq!(crc_mpeg2(b"123456789"), 0x0376_E6E7);
 }
+
+/// The SDK's development keys (`testdata/secure/keys/sifli02`: root key, RSA pair, hash) copied
+/// into `dir`, as the vendor's secure commands find them (`--key=s01 --sigkey=sig`).
+pub fn put_sdk_keys(dir: &Path) {
+    for f in [
+        "s01.bin",
+        "sig_pri.pem",
+        "sig_pub.pem",
+        "sig_pub.der",
+        "sig_hash.bin",
+    ] {
+        put(
+            dir,
+            f,
+            &read(&testdata(&format!("secure/keys/sifli02/{f}"))),
+        );
+    }
+}

@@ -138,19 +138,7 @@ impl SoftHsm {
 fn work_dir() -> tempfile::TempDir {
     let d = tempdir();
     put(d.path(), "pin.txt", format!("{PIN}\n").as_bytes());
-    for f in [
-        "s01.bin",
-        "sig_pri.pem",
-        "sig_pub.pem",
-        "sig_pub.der",
-        "sig_hash.bin",
-    ] {
-        put(
-            d.path(),
-            f,
-            &read(&testdata(&format!("secure/keys/sifli02/{f}"))),
-        );
-    }
+    crate::common::put_sdk_keys(d.path());
     let hcpu: Vec<u8> = (0..5000u32)
         .map(|i| (i * 7 % 251) as u8 ^ (i >> 8) as u8)
         .collect();

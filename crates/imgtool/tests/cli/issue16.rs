@@ -8,13 +8,7 @@ use std::path::Path;
 /// A directory with the SDK's development keys, the example app and a raw image.
 fn workdir() -> tempfile::TempDir {
     let d = tempdir();
-    for f in ["s01.bin", "sig_pri.pem", "sig_pub.pem", "sig_pub.der"] {
-        put(
-            d.path(),
-            f,
-            &read(&testdata(&format!("secure/keys/sifli02/{f}"))),
-        );
-    }
+    crate::common::put_sdk_keys(d.path());
     put(
         d.path(),
         "app.elf",

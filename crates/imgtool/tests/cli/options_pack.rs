@@ -1,24 +1,12 @@
 //! Options of pack, gen-dfu and enc that were accepted and did nothing (found by an audit of
 //! every command's options): each is refused now, naming itself, with nothing written.
 
-use crate::common::{imgtool, ok, put, read, tempdir, testdata, Run};
+use crate::common::{imgtool, ok, put, put_sdk_keys, tempdir, Run};
 use std::path::Path;
 
 fn dir_with_inputs() -> tempfile::TempDir {
     let d = tempdir();
-    for f in [
-        "s01.bin",
-        "sig_pri.pem",
-        "sig_pub.pem",
-        "sig_pub.der",
-        "sig_hash.bin",
-    ] {
-        put(
-            d.path(),
-            f,
-            &read(&testdata(&format!("secure/keys/sifli02/{f}"))),
-        );
-    }
+    put_sdk_keys(d.path());
     let hcpu: Vec<u8> = (0..6000u32)
         .map(|i| (i % 251) as u8 ^ (i >> 9) as u8)
         .collect();

@@ -10,19 +10,7 @@ use std::path::Path;
 /// image and a session key.
 fn workdir() -> tempfile::TempDir {
     let d = tempdir();
-    for f in [
-        "s01.bin",
-        "sig_pri.pem",
-        "sig_pub.pem",
-        "sig_pub.der",
-        "sig_hash.bin",
-    ] {
-        put(
-            d.path(),
-            f,
-            &read(&testdata(&format!("secure/keys/sifli02/{f}"))),
-        );
-    }
+    put_sdk_keys(d.path());
     for f in ["ota.toml", "app.elf", "dfu.elf"] {
         put(
             d.path(),

@@ -142,13 +142,7 @@ fn device_sim<'a>(args: &[&'a str]) -> Vec<&'a str> {
 /// A temp dir holding the secure flow's device keys, `s01.bin` and `sig_pub.der`.
 fn keys_dir() -> tempfile::TempDir {
     let d = tempdir();
-    for f in ["s01.bin", "sig_pub.der"] {
-        put(
-            d.path(),
-            f,
-            &read(&testdata(&format!("secure/keys/sifli02/{f}"))),
-        );
-    }
+    crate::common::put_sdk_keys(d.path());
     d
 }
 

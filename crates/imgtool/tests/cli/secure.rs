@@ -7,20 +7,12 @@ use crate::common::*;
 /// A directory set up as the vendor's gen_dfu expects: key files by stem, STEM.bin inputs.
 pub(crate) fn vendor_dir() -> tempfile::TempDir {
     let d = tempdir();
-    for f in [
-        "s01.bin",
-        "sig_pri.pem",
-        "sig_pub.pem",
-        "sig_pub.der",
-        "sig_hash.bin",
+    crate::common::put_sdk_keys(d.path());
+    put(
+        d.path(),
         "uid.bin",
-    ] {
-        put(
-            d.path(),
-            f,
-            &read(&testdata(&format!("secure/keys/sifli02/{f}"))),
-        );
-    }
+        &read(&testdata("secure/keys/sifli02/uid.bin")),
+    );
     let hcpu: Vec<u8> = (0..5000u32)
         .map(|i| (i * 7 % 251) as u8 ^ (i >> 8) as u8)
         .collect();

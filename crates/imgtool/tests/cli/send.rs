@@ -401,15 +401,7 @@ fn send_without_a_device_or_a_ble_build_is_an_error_that_says_why() {
 /// compressed, image 3 raw; small: 7 + 2 records of 512 bytes) plus the same by `pack --secure`
 /// into `pk/`. Returns the images the device must end up with, by output file name.
 fn secure_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    for f in ["s01.bin", "sig_pri.pem", "sig_pub.der"] {
-        put(
-            dir,
-            f,
-            &read(&crate::common::testdata(&format!(
-                "secure/keys/sifli02/{f}"
-            ))),
-        );
-    }
+    crate::common::put_sdk_keys(dir);
     let hcpu = noise(7, 3300);
     let mut res = noise(8, 700);
     put(dir, "hcpu.bin", &hcpu);
