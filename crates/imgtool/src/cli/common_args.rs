@@ -285,24 +285,26 @@ impl Pkcs11Args {
     /// Refuses `--pkcs11-module` and `--pin-file` when the key (`key`, for the message) is not
     /// a `pkcs11:` URI: they would do nothing. (The environment variables may stay set.)
     pub fn refuse_unused(&self, key: &str) -> Result<()> {
-        let mut given = Vec::new();
-        if self.pkcs11_module.is_some() {
-            given.push("--pkcs11-module");
-        }
-        if self.pin_file.is_some() {
-            given.push("--pin-file");
-        }
+        let given = self.given();
         if given.is_empty() {
             return Ok(());
         }
-        let one = given.len() == 1;
+        let n = given.len();
         bail!(
             "{} {} a key in a PKCS#11 token (a pkcs11: URI); the key here ({key}) is not one: \
              leave {} out, or give the key as pkcs11:token=...;object=...",
             given.join(" and "),
-            if one { "opens" } else { "open" },
-            if one { "it" } else { "them" }
+            plural(n, "opens", "open"),
+            plural(n, "it", "them")
         )
+    }
+
+    /// The options given, by name.
+    pub fn given(&self) -> Vec<&'static str> {
+        given_names(&[
+            ("--pkcs11-module", self.pkcs11_module.is_some()),
+            ("--pin-file", self.pin_file.is_some()),
+        ])
     }
 
     /// The key spec (`PATH`, `env:NAME` or `pkcs11:` URI) parsed by the one parser,
@@ -368,6 +370,21 @@ impl Pkcs11Args {
     }
 }
 
+/// The names of the options whose flag is `true` (given on the command line), in order: the
+/// one way every "options given" list is made.
+pub fn given_names<'a>(opts: &[(&'a str, bool)]) -> Vec<&'a str> {
+    opts.iter().filter(|o| o.1).map(|o| o.0).collect()
+}
+
+/// `one` for a single option named in a message, else `many` ("applies"/"apply", "it"/"them").
+pub fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
 /// Refuses the options of `given` that were given (`true`): they would do nothing in
 /// `context`. The error names them, says `why` and what to do: leave them out, or `instead`.
 /// (One rule for every "given but does not apply here".)
@@ -377,15 +394,16 @@ pub fn refuse_inapplicable(
     why: &str,
     instead: &str,
 ) -> Result<()> {
-    let names: Vec<&str> = given.iter().filter(|g| g.1).map(|g| g.0).collect();
-    let (names, one) = match names.as_slice() {
+    let names = given_names(given);
+    let n = names.len();
+    let names = match names.as_slice() {
         [] => return Ok(()),
-        [name] => (name.to_string(), true),
-        [init @ .., last] => (format!("{} and {last}", init.join(", ")), false),
+        [name] => name.to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     };
     bail!(
         "{names} {} not apply to {context}: {why}; leave {} out, or {instead}",
-        if one { "does" } else { "do" },
-        if one { "it" } else { "them" }
+        plural(n, "does", "do"),
+        plural(n, "it", "them")
     )
 }

@@ -3,6 +3,7 @@
 //! files and printing only; the flow is [`imgtool::secure`], the formats and crypto crate
 //! `secure`.
 
+use super::common_args::given_names;
 use super::common_args::number;
 use anyhow::{bail, Context, Result};
 pub use imgtool::secure::{Artifact, Naming};
@@ -98,17 +99,11 @@ impl RsaCommandArgs {
 
     /// The options given, by name.
     fn given(&self) -> Vec<&'static str> {
-        let mut v = Vec::new();
-        if self.rsa_sign_command.is_some() {
-            v.push("--rsa-sign-command");
-        }
-        if self.rsa_sign_pub.is_some() {
-            v.push("--rsa-sign-pub");
-        }
-        if self.rsa_sign_timeout.is_some() {
-            v.push("--rsa-sign-timeout");
-        }
-        v
+        given_names(&[
+            ("--rsa-sign-command", self.rsa_sign_command.is_some()),
+            ("--rsa-sign-pub", self.rsa_sign_pub.is_some()),
+            ("--rsa-sign-timeout", self.rsa_sign_timeout.is_some()),
+        ])
     }
 
     /// The RSA signer: the command, else `key` opened (a key file decrypted with
@@ -241,14 +236,10 @@ impl DeviceTargetArgs {
 
     /// The options given, by name.
     pub fn given(&self) -> Vec<&'static str> {
-        let mut v = Vec::new();
-        if !self.device_build.is_empty() {
-            v.push("--device-build");
-        }
-        if self.chip.is_some() {
-            v.push("--chip");
-        }
-        v
+        given_names(&[
+            ("--device-build", !self.device_build.is_empty()),
+            ("--chip", self.chip.is_some()),
+        ])
     }
 }
 
@@ -365,22 +356,18 @@ impl SecureBuildArgs {
 
     /// The options given on the command line, by name (for "applies only to ..." errors).
     pub fn given(&self) -> Vec<&'static str> {
-        let mut v = Vec::new();
-        let mut add = |given: bool, name| {
-            if given {
-                v.push(name);
-            }
-        };
-        add(self.bksize.is_some(), "--bksize");
-        add(self.dfu_id.is_some(), "--dfu_id");
-        add(self.hw_ver.is_some(), "--hw_ver");
-        add(self.sdk_ver.is_some(), "--sdk_ver");
-        add(self.fw_ver.is_some(), "--fw_ver");
-        add(self.align.is_some(), "--align");
-        add(self.nand, "--nand");
-        add(self.session_key.is_some(), "--session-key");
-        add(self.debug_plaintext, "--debug-plaintext");
-        add(self.nonce_hash.is_some(), "--nonce-hash");
+        let mut v = given_names(&[
+            ("--bksize", self.bksize.is_some()),
+            ("--dfu_id", self.dfu_id.is_some()),
+            ("--hw_ver", self.hw_ver.is_some()),
+            ("--sdk_ver", self.sdk_ver.is_some()),
+            ("--fw_ver", self.fw_ver.is_some()),
+            ("--align", self.align.is_some()),
+            ("--nand", self.nand),
+            ("--session-key", self.session_key.is_some()),
+            ("--debug-plaintext", self.debug_plaintext),
+            ("--nonce-hash", self.nonce_hash.is_some()),
+        ]);
         v.extend(self.device.given());
         v.extend(self.rsa.given());
         v

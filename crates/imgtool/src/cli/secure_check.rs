@@ -39,20 +39,12 @@ pub struct SecureCheckArgs {
 impl SecureCheckArgs {
     /// The options given, by name (for [`refuse_unused`]).
     pub fn given(&self) -> Vec<&'static str> {
-        let mut v = Vec::new();
-        if self.root_key.is_some() {
-            v.push("--root-key");
-        }
-        if self.sig_pub.is_some() {
-            v.push("--sig-pub");
-        }
-        if !self.records.is_empty() {
-            v.push("--record");
-        }
-        if self.nonce_hash.is_some() {
-            v.push("--nonce-hash");
-        }
-        v
+        super::common_args::given_names(&[
+            ("--root-key", self.root_key.is_some()),
+            ("--sig-pub", self.sig_pub.is_some()),
+            ("--record", !self.records.is_empty()),
+            ("--nonce-hash", self.nonce_hash.is_some()),
+        ])
     }
 }
 

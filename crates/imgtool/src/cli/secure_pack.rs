@@ -2,6 +2,7 @@
 //! (converted, layout-checked, compressed) become the vendor's secure online files, or an
 //! offline package v1, plus a manifest.json listing every file.
 
+use super::common_args::{given_names, plural};
 use super::secure::{write_all, Naming, SecureBuildArgs};
 use super::Outcome;
 use anyhow::{bail, Context, Result};
@@ -51,18 +52,14 @@ pub struct PackSecureArgs {
 
 /// The secure-flow options given on the command line, by name.
 fn given(args: &PackSecureArgs) -> Vec<&'static str> {
-    let mut v = Vec::new();
-    let mut add = |given: bool, name| {
-        if given {
-            v.push(name);
-        }
-    };
-    add(args.root_key.is_some(), "--root-key");
-    add(args.sign_key.is_some(), "--sign-key");
-    add(args.encrypt, "--encrypt");
-    add(args.no_encrypt, "--no-encrypt");
-    add(args.offline_v1, "--offline-v1");
-    add(args.no_offline_v1, "--no-offline-v1");
+    let mut v = given_names(&[
+        ("--root-key", args.root_key.is_some()),
+        ("--sign-key", args.sign_key.is_some()),
+        ("--encrypt", args.encrypt),
+        ("--no-encrypt", args.no_encrypt),
+        ("--offline-v1", args.offline_v1),
+        ("--no-offline-v1", args.no_offline_v1),
+    ]);
     v.extend(args.build.given());
     v
 }
@@ -82,8 +79,8 @@ pub fn check_options(
                 "{} {} to the secure flow only: add --secure (or a [secure] table in \
                  ota.toml), or leave {} out for an offline package v2",
                 given.join(", "),
-                if given.len() == 1 { "applies" } else { "apply" },
-                if given.len() == 1 { "it" } else { "them" }
+                plural(given.len(), "applies", "apply"),
+                plural(given.len(), "it", "them")
             );
         }
         return Ok(());

@@ -149,12 +149,7 @@ impl GenDfuSecureArgs {
         if self.flags.is_some() {
             v.push("--flags");
         }
-        if self.pkcs11.pkcs11_module.is_some() {
-            v.push("--pkcs11-module");
-        }
-        if self.pkcs11.pin_file.is_some() {
-            v.push("--pin-file");
-        }
+        v.extend(self.pkcs11.given());
         v.into_iter().partition(|o| VENDOR.contains(o))
     }
 

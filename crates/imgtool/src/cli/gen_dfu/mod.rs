@@ -7,6 +7,7 @@ mod vendor_secure;
 
 pub use args::Args;
 
+use super::common_args::plural;
 use super::Outcome;
 use anyhow::{bail, Context, Result};
 use imgtool::pack::{plan_package, Compression, ImageSpec, PackConfig, PackOptions};
@@ -81,8 +82,8 @@ pub fn run(args: Args) -> Result<Outcome> {
             "{} {} to the secure online files (--offline_img 0 or 1); an offline package v2 has \
              no control packet or records: leave {} out",
             own.join(", "),
-            if own.len() == 1 { "applies" } else { "apply" },
-            if own.len() == 1 { "it" } else { "them" }
+            plural(own.len(), "applies", "apply"),
+            plural(own.len(), "it", "them")
         );
     }
     if !vendor.is_empty() {
