@@ -266,13 +266,8 @@ fn input_paths<'a>(args: &'a Args, config: &'a PackConfig) -> Vec<&'a Path> {
 pub fn run(args: Args) -> Result<Outcome> {
     let config = config_from(&args)?;
     let passphrase = args.passphrase.passphrase()?;
-    let mut secure = super::secure_pack::resolve(&args.secure, args.config.as_deref())?;
+    let secure = super::secure_pack::resolve(&args.secure, args.config.as_deref())?;
     super::secure_pack::check_options(&args.secure, secure.is_some(), &args.signing)?;
-    if let Some(s) = secure.as_mut().filter(|s| s.build.device.chip.is_none()) {
-        // As verify does: the layout's chip decides the chip rules unless --chip says.
-        let layout = config.layout.as_ref().map(|l| l.load()).transpose()?;
-        s.build.device.chip = layout.and_then(|l| l.family()).map(Into::into);
-    }
     let dests = plan_package_outputs(
         &args.output.output,
         &input_paths(&args, &config),

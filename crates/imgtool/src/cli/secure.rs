@@ -373,14 +373,15 @@ impl SecureBuildArgs {
         v
     }
 
-    /// The library's [`SecureBuild`] from the options (`--align` must be 0 or 1).
-    pub fn to_build(&self, naming: Naming) -> Result<SecureBuild> {
+    /// The library's [`SecureBuild`] from the options (`--align` must be 0 or 1); the chip is
+    /// --chip, else `layout_chip`.
+    pub fn to_build(&self, naming: Naming, layout_chip: Option<Chip>) -> Result<SecureBuild> {
         let align = match self.align.unwrap_or(1) {
             0 => false,
             1 => true,
             n => bail!("--align={n}: 0 or 1"),
         };
-        let target = self.device.target(None);
+        let target = self.device.target(layout_chip);
         Ok(SecureBuild {
             params: OnlineParams {
                 dfu_id: self.dfu_id(),
@@ -453,9 +454,13 @@ pub fn write_all(artifacts: &[Artifact], inputs: &[&Path], force: bool) -> Resul
 }
 
 /// Refuses what the device's DFU code rejects ([`secure::rules`]) and warns on stderr when the
-/// SF32LB52x rule could not be checked (no --chip).
-pub fn check_rules(build: &SecureBuildArgs, ids: &[(u8, u16)]) -> Result<()> {
-    let target = build.device.target(None);
+/// SF32LB52x rule could not be checked (no --chip, no `layout_chip`).
+pub fn check_rules(
+    build: &SecureBuildArgs,
+    ids: &[(u8, u16)],
+    layout_chip: Option<Chip>,
+) -> Result<()> {
+    let target = build.device.target(layout_chip);
     let warning =
         imgtool::secure::check_device(build.dfu_id(), ids, target).context("nothing written")?;
     if let Some(w) = warning {
@@ -472,7 +477,7 @@ pub fn check_triples(
 ) -> Result<()> {
     let ids: Vec<(u8, u16)> = triples.iter().map(|t| (t.2, t.1)).collect();
     check_policy(build.dfu_id(), &ids).context("nothing written")?;
-    check_rules(build, &ids)?;
+    check_rules(build, &ids, None)?;
     if offline_v1 {
         if let Some(t) = triples.iter().find(|t| t.1 != FLAG_COMPRESS) {
             bail!(

@@ -175,12 +175,12 @@ pub fn run(
     let ids: Vec<_> = images.iter().map(|i| (i.img_id, i.flag)).collect();
     check_policy(a.build.dfu_id(), &ids).context("nothing written")?;
     // The device rules as gen-dfu checks them, with the warning when the chip is unknown.
-    super::secure::check_rules(&a.build, &ids)?;
+    super::secure::check_rules(&a.build, &ids, planned.layout_chip)?;
     let config = SecureConfig {
         images,
         build: a
             .build
-            .to_build(Naming::Classic)
+            .to_build(Naming::Classic, planned.layout_chip)
             .context("nothing written")?,
         offline_v1: a.offline_v1,
     };

@@ -39,6 +39,8 @@ pub struct PlannedImageInfo {
 pub struct PlannedPackage {
     /// Name of the layout checked against (`None`: checks skipped).
     pub layout_name: Option<String>,
+    /// That layout's chip family, if it names one (the secure flow's device rules use it).
+    pub layout_chip: Option<layout::Chip>,
     /// The container plan (offsets, CRC).
     pub plan: PackagePlan,
     /// The package bytes (`offline_install.bin`). A signer may append a trailer.
@@ -307,6 +309,7 @@ fn plan_in_pool<S: BodySink>(config: &PackConfig, sink: &S) -> Result<(PlannedPa
     let manifest = build_manifest(layout_name.as_deref(), &images.infos, &hashes)?;
     let planned = PlannedPackage {
         layout_name,
+        layout_chip: layout.as_ref().and_then(|l| l.family()),
         plan,
         bytes: body.bytes,
         manifest,

@@ -1054,3 +1054,36 @@ fn regression_device_target_options_exist_only_where_they_act() {
         &[&v[..], &["--chip", "sf32lb52x", "--device-build", "lite"]].concat(),
     ));
 }
+
+/// `pack --secure` checked the 52x rule only with `--chip`, so with a layout naming its chip it
+/// still warned "give --chip"; it takes the layout's chip now (as verify does), `--chip` wins.
+#[test]
+fn regression_pack_secure_takes_the_layout_chip() {
+    let t = workdir();
+    let d = t.path();
+    // A 56x board with an LCPU region (id 1 is installable there and legal on that chip).
+    let mut board = read_text(&root().join("layouts/sf32lb56x-eh-lb561.toml"));
+    board.push_str(
+        "\n[[region]]\ntags = [\"LCPU_FLASH_CODE\"]\nmemory = \"flash3\"\n\
+         offset = \"0x00608000\"\nsize = \"0x00080000\"\n",
+    );
+    put(d, "board56.toml", board.as_bytes());
+    let pack = |out: &str, extra: &[&str]| {
+        let base = [
+            "pack",
+            "--image",
+            "lcpu=hcpu.bin",
+            "--layout",
+            "board56.toml",
+            "-o",
+            out,
+        ];
+        imgtool(d, &[&base[..], SECURE, extra].concat())
+    };
+    let r = ok(pack("a", &[]));
+    assert!(!r.stderr.contains("warning"), "{}", r.text());
+    let r = pack("b", &["--chip", "sf32lb52x"]);
+    r.assert_exit(2);
+    assert!(r.stderr.contains("device rule not-on-52x"), "{}", r.text());
+    assert!(!d.join("b").exists());
+}

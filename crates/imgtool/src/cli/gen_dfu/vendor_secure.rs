@@ -130,7 +130,7 @@ pub fn run(args: &Args, offline: u8) -> Result<Outcome> {
         .map(|_| PathBuf::from(format!("{sigkey}_hash.bin")));
     let config = SecureConfig {
         images,
-        build: v.build.to_build(naming).context("nothing written")?,
+        build: v.build.to_build(naming, None).context("nothing written")?,
         offline_v1: offline == 1,
     };
     let files = v.build.key_files(
